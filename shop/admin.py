@@ -1,0 +1,76 @@
+from django.contrib import admin
+
+from .models import Customer, OptionChoice, Order, OrderLine, Product, ProductOption
+
+
+class ProductOptionInline(admin.TabularInline):
+    model = ProductOption
+    extra = 0
+    show_change_link = True  # choices are edited on the option's own page
+    fields = ["name", "kind", "required", "max_length", "position"]
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["name", "price", "active", "created_at"]
+    list_filter = ["active"]
+    list_editable = ["active"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [ProductOptionInline]
+
+
+class OptionChoiceInline(admin.TabularInline):
+    model = OptionChoice
+    extra = 1
+
+
+@admin.register(ProductOption)
+class ProductOptionAdmin(admin.ModelAdmin):
+    list_display = ["name", "product", "kind", "required"]
+    list_filter = ["kind", "product"]
+    search_fields = ["name", "product__name"]
+    inlines = [OptionChoiceInline]
+
+
+class OrderLineInline(admin.TabularInline):
+    model = OrderLine
+    extra = 0
+    can_delete = False
+    fields = ["product_name", "options_display", "unit_price", "quantity", "line_total"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ["number", "customer", "status", "total", "currency", "created_at"]
+    list_filter = ["status", "created_at", "currency"]
+    search_fields = ["number", "customer__email", "customer__last_name", "customer__first_name"]
+    date_hierarchy = "created_at"
+    list_select_related = ["customer"]
+    readonly_fields = [
+        "number",
+        "customer",
+        "status",
+        "currency",
+        "subtotal",
+        "total",
+        "payment_reference",
+        "created_at",
+        "paid_at",
+    ]
+    fields = readonly_fields
+    inlines = [OrderLineInline]
+
+    def has_add_permission(self, request):
+        return False  # orders come from checkout, never from a form in admin
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["email", "first_name", "last_name", "city", "created_at"]
+    search_fields = ["email", "first_name", "last_name", "postal_code", "city"]
+    list_filter = ["country"]

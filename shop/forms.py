@@ -1,0 +1,104 @@
+"""Plain HTML forms for the storefront. Prices are never part of a form."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .models import MAX_QUANTITY, Product, ProductOption
+from .payments import normalise_card_number
+from .services import validate_options
+
+
+class AddToCartForm(forms.Form):
+    """One field per product option, plus the quantity."""
+
+    quantity = forms.IntegerField(min_value=1, max_value=MAX_QUANTITY, initial=1)
+
+    def __init__(self, product: Product, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.product = product
+        self.option_fields: list[str] = []
+        for option in product.options.prefetch_related("choices"):
+            name = f"option_{option.pk}"
+            if option.kind == ProductOption.Kind.CHOICE:
+                choices = [
+                    (str(c.pk), f"{c.label} (+{c.price_delta})" if c.price_delta else c.label)
+                    for c in option.choices.all()
+                ]
+                if not option.required:
+                    choices.insert(0, ("", "—"))
+                field = forms.ChoiceField(
+                    label=option.name, choices=choices, required=option.required
+                )
+            else:
+                field = forms.CharField(
+                    label=option.name,
+                    max_length=option.max_length,
+                    required=option.required,
+                    help_text=f"Up to {option.max_length} characters.",
+                )
+            self.fields[name] = field
+            self.option_fields.append(name)
+        self.order_fields([*self.option_fields, "quantity"])
+
+    def selected_options(self) -> dict[str, str]:
+        return {
+            name.removeprefix("option_"): self.cleaned_data.get(name) or ""
+            for name in self.option_fields
+            if self.cleaned_data.get(name)
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            # The same rule the order service applies, so the cart never holds a bad line.
+            validate_options(self.product, self.selected_options())
+        return cleaned
+
+
+class CartQuantityForm(forms.Form):
+    key = forms.CharField(max_length=32)
+    quantity = forms.IntegerField(min_value=0, max_value=MAX_QUANTITY)
+
+
+class CheckoutForm(forms.Form):
+    email = forms.EmailField()
+    first_name = forms.CharField(max_length=100)
+    last_name = forms.CharField(max_length=100)
+    phone = forms.CharField(max_length=40, required=False)
+    address_line1 = forms.CharField(label="Address", max_length=200)
+    address_line2 = forms.CharField(label="Address (line 2)", max_length=200, required=False)
+    postal_code = forms.CharField(max_length=20)
+    city = forms.CharField(max_length=100)
+    country = forms.CharField(max_length=100, initial="Sverige")
+
+
+class PaymentForm(forms.Form):
+    checkout_key = forms.RegexField(
+        regex=r"^[A-Za-z0-9_-]{16,64}$", widget=forms.HiddenInput, error_messages={"invalid": ""}
+    )
+    card_number = forms.CharField(
+        label="Card number",
+        max_length=23,
+        widget=forms.TextInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}),
+        help_text="Demo shop: use 4242 4242 4242 4242.",
+    )
+    expiry = forms.RegexField(
+        label="Expiry (MM/YY)",
+        regex=r"^(0[1-9]|1[0-2])\s*/\s*\d{2}$",
+        max_length=7,
+        widget=forms.TextInput(attrs={"autocomplete": "cc-exp", "placeholder": "12/30"}),
+        error_messages={"invalid": "Enter the expiry as MM/YY."},
+    )
+    cvc = forms.RegexField(
+        label="CVC",
+        regex=r"^\d{3,4}$",
+        max_length=4,
+        widget=forms.TextInput(attrs={"autocomplete": "cc-csc", "inputmode": "numeric"}),
+        error_messages={"invalid": "Enter the 3 or 4 digits on the back of the card."},
+    )
+
+    def clean_card_number(self) -> str:
+        number = normalise_card_number(self.cleaned_data["card_number"])
+        if not number.isdigit() or not 12 <= len(number) <= 19:
+            raise ValidationError("Enter a card number of 12 to 19 digits.")
+        return number

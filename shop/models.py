@@ -1,0 +1,164 @@
+"""Catalog (products and their options), customers, and orders with snapshotted lines."""
+
+import secrets
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+
+# Crockford-style alphabet without 0/O, 1/I/L, U: order numbers get read over the phone.
+ORDER_NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+MAX_QUANTITY = 99
+
+
+def new_order_number() -> str:
+    """A short, human-friendly number such as ``NG-7K3M-Q9XD``; unique by constraint."""
+    chars = "".join(secrets.choice(ORDER_NUMBER_ALPHABET) for _ in range(8))
+    return f"NG-{chars[:4]}-{chars[4:]}"
+
+
+def new_order_token() -> str:
+    """256 random bits: the order's secret (document password seed, confirmation link)."""
+    return secrets.token_urlsafe(32)
+
+
+class Customer(models.Model):
+    email = models.EmailField(db_index=True)
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    phone = models.CharField(max_length=40, blank=True)
+    address_line1 = models.CharField("address", max_length=200)
+    address_line2 = models.CharField("address (line 2)", max_length=200, blank=True)
+    postal_code = models.CharField(max_length=20)
+    city = models.CharField(max_length=100)
+    country = models.CharField(max_length=100, default="Sverige")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} <{self.email}>"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class ProductQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+
+class Product(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True)
+    description = models.TextField(blank=True)
+    price = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(0)])
+    active = models.BooleanField(default=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProductQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("shop:product", args=[self.slug])
+
+
+class ProductOption(models.Model):
+    class Kind(models.TextChoices):
+        CHOICE = "choice", "Choice (pick one)"
+        TEXT = "text", "Free text"
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="options")
+    name = models.CharField(max_length=100, help_text="Shown to the customer, e.g. Colour.")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CHOICE)
+    required = models.BooleanField(default=True)
+    max_length = models.PositiveSmallIntegerField(
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(500)],
+        help_text="Free-text options only: the longest text accepted.",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "name"], name="unique_option_per_product")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product.name}: {self.name}"
+
+
+class OptionChoice(models.Model):
+    option = models.ForeignKey(ProductOption, on_delete=models.CASCADE, related_name="choices")
+    label = models.CharField(max_length=100)
+    price_delta = models.DecimalField(
+        max_digits=10, decimal_places=2, default=Decimal("0.00"), help_text="Added to the price."
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["option", "label"], name="unique_choice_per_option")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Order(models.Model):
+    class Status(models.TextChoices):
+        PAID = "paid", "Paid"
+        CANCELLED = "cancelled", "Cancelled"
+
+    number = models.CharField(max_length=20, unique=True, default=new_order_number, editable=False)
+    token = models.CharField(max_length=64, unique=True, default=new_order_token, editable=False)
+    # The checkout's idempotency key: a replayed or double-clicked payment finds this order.
+    checkout_key = models.CharField(max_length=64, unique=True, editable=False)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")
+    status = models.CharField(max_length=20, choices=Status.choices, db_index=True)
+    currency = models.CharField(max_length=3)
+    subtotal = models.DecimalField(max_digits=12, decimal_places=2)
+    total = models.DecimalField(max_digits=12, decimal_places=2)
+    payment_reference = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        permissions = [("view_document_password", "Can reveal an order's document password")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, on_delete=models.SET_NULL, null=True, blank=True)
+    product_name = models.CharField(max_length=200)
+    # Snapshot of what the customer chose: [{"name": "Colour", "value": "Blå"}, ...]
+    options = models.JSONField(default=list, blank=True)
+    unit_price = models.DecimalField(max_digits=10, decimal_places=2)
+    quantity = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_QUANTITY)]
+    )
+    line_total = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.product_name}"
+
+    @property
+    def options_display(self) -> str:
+        return ", ".join(f"{o['name']}: {o['value']}" for o in self.options)

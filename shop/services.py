@@ -1,0 +1,166 @@
+"""Shop workflows: pricing a cart from the catalog and placing an order atomically."""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import MAX_QUANTITY, Customer, Order, OrderLine, Product, ProductOption
+from .payments import authorize_demo_payment
+from .signals import order_completed
+
+CUSTOMER_FIELDS = (
+    "email",
+    "first_name",
+    "last_name",
+    "phone",
+    "address_line1",
+    "address_line2",
+    "postal_code",
+    "city",
+    "country",
+)
+
+
+@dataclass(frozen=True)
+class CartItem:
+    """What the customer asked for, as it comes from a form or the session: untrusted."""
+
+    product_id: int
+    options: Mapping[str, str]  # option id -> choice id (choice options) or the text typed
+    quantity: int
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    """A cart item checked against the catalog, with the server's own prices."""
+
+    product: Product
+    options: list[dict[str, str]]  # [{"name": "Colour", "value": "Blå"}]
+    unit_price: Decimal
+    quantity: int
+
+    @property
+    def line_total(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+
+def validate_options(
+    product: Product, submitted: Mapping[str, str]
+) -> tuple[list[dict[str, str]], Decimal]:
+    """Check submitted option values against the product; return the snapshot and price delta.
+
+    Raises `ValidationError` naming the option at fault.
+    """
+    snapshot: list[dict[str, str]] = []
+    delta = Decimal("0.00")
+    options = list(product.options.prefetch_related("choices"))
+    known = {str(option.pk) for option in options}
+    unknown = set(submitted) - known
+    if unknown:
+        raise ValidationError("This product has no such option.", code="unknown_option")
+    for option in options:
+        raw = (submitted.get(str(option.pk)) or "").strip()
+        if not raw:
+            if option.required:
+                raise ValidationError(f"Please choose {option.name.lower()}.", code="required")
+            continue
+        if option.kind == ProductOption.Kind.CHOICE:
+            choice = next((c for c in option.choices.all() if str(c.pk) == raw), None)
+            if choice is None:
+                raise ValidationError(
+                    f"That {option.name.lower()} is not available.", code="invalid_choice"
+                )
+            snapshot.append({"name": option.name, "value": choice.label})
+            delta += choice.price_delta
+        else:
+            if len(raw) > option.max_length:
+                raise ValidationError(
+                    f"{option.name} can be at most {option.max_length} characters "
+                    f"(you typed {len(raw)}).",
+                    code="too_long",
+                )
+            snapshot.append({"name": option.name, "value": raw})
+    return snapshot, delta
+
+
+def price_item(item: CartItem) -> PricedLine:
+    """Price one cart item from the catalog; raises `ValidationError` for anything invalid."""
+    if not 1 <= item.quantity <= MAX_QUANTITY:
+        raise ValidationError(f"Quantity must be between 1 and {MAX_QUANTITY}.", code="quantity")
+    product = Product.objects.active().filter(pk=item.product_id).first()
+    if product is None:
+        raise ValidationError("That product is no longer available.", code="unknown_product")
+    snapshot, delta = validate_options(product, item.options)
+    return PricedLine(product, snapshot, product.price + delta, item.quantity)
+
+
+def price_cart(items: Iterable[CartItem]) -> list[PricedLine]:
+    """Price every item; an empty cart is an error, so is any invalid item."""
+    lines = [price_item(item) for item in items]
+    if not lines:
+        raise ValidationError("Your cart is empty.", code="empty_cart")
+    return lines
+
+
+def place_order(
+    *,
+    checkout_key: str,
+    items: Iterable[CartItem],
+    customer: Mapping[str, str],
+    card_number: str,
+) -> Order:
+    """Price the cart, take the demo payment and record the order in one durable transaction.
+
+    The same `checkout_key` always yields the same order, so a double click, the back button
+    or a replayed request never creates a second one. `order_completed` is sent inside the
+    transaction: receivers write their rows atomically with the order.
+
+    Raises `ValidationError` (cart or details invalid) or `PaymentDeclined`; in both cases
+    nothing is created.
+    """
+    existing = Order.objects.filter(checkout_key=checkout_key).first()
+    if existing is not None:
+        return existing
+
+    lines = price_cart(items)
+    subtotal = sum((line.line_total for line in lines), Decimal("0.00"))
+    payment_reference = authorize_demo_payment(card_number=card_number, amount=subtotal)
+
+    try:
+        with transaction.atomic(durable=True):
+            buyer = Customer.objects.create(**{f: customer.get(f, "") for f in CUSTOMER_FIELDS})
+            order = Order.objects.create(
+                checkout_key=checkout_key,
+                customer=buyer,
+                status=Order.Status.PAID,
+                currency=settings.SHOP_CURRENCY,
+                subtotal=subtotal,
+                total=subtotal,
+                payment_reference=payment_reference,
+                paid_at=timezone.now(),
+            )
+            OrderLine.objects.bulk_create(
+                OrderLine(
+                    order=order,
+                    product=line.product,
+                    product_name=line.product.name,
+                    options=line.options,
+                    unit_price=line.unit_price,
+                    quantity=line.quantity,
+                    line_total=line.line_total,
+                )
+                for line in lines
+            )
+            order_completed.send(sender=Order, order=order)
+    except IntegrityError:
+        # A concurrent submission with the same key committed first: that order is ours.
+        existing = Order.objects.filter(checkout_key=checkout_key).first()
+        if existing is None:
+            raise
+        return existing
+    return order
