@@ -1,0 +1,103 @@
+"""What an order looks like to staff-written templates: a flat dict of plain values.
+
+Staff templates (emails, PDF attachments) render against this and nothing else: no model
+instance reaches them, so `{{ order.customer.user.password }}` has nothing to walk into.
+"""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from .models import Order
+
+
+def order_context(order: Order) -> dict[str, Any]:
+    """The whitelisted template context for one order."""
+    customer = order.customer
+    return {
+        "shop": {"name": settings.SHOP_NAME},
+        "order": {
+            "number": order.number,
+            "date": timezone.localtime(order.created_at),
+            "status": order.get_status_display(),
+            "currency": order.currency,
+            "subtotal": order.subtotal,
+            "total": order.total,
+            "line_count": order.lines.count(),
+        },
+        "customer": {
+            "first_name": customer.first_name,
+            "last_name": customer.last_name,
+            "full_name": customer.full_name,
+            "email": customer.email,
+            "phone": customer.phone,
+            "address_line1": customer.address_line1,
+            "address_line2": customer.address_line2,
+            "postal_code": customer.postal_code,
+            "city": customer.city,
+            "country": customer.country,
+        },
+        "lines": [
+            {
+                "product": line.product_name,
+                "options": [{"name": o["name"], "value": o["value"]} for o in line.options],
+                "unit_price": line.unit_price,
+                "quantity": line.quantity,
+                "line_total": line.line_total,
+            }
+            for line in order.lines.all()
+        ],
+    }
+
+
+def sample_order_context(line_count: int = 3) -> dict[str, Any]:
+    """A made-up order with the same shape, for previews and benchmarks."""
+    products = [
+        ("Ullfilt Åre", [("Colour", "Havsblå"), ("Size", "150 × 200 cm")], "1095.00"),
+        ("Engraved Cutting Board", [("Wood", "Ek"), ("Engraving", "För Åsa & Björn")], "569.00"),
+        ("Mugg Fjällräv", [("Glaze", "Mörkblå")], "209.00"),
+        ("Leather Notebook", [("Leather", "Konjak"), ("Initials", "ÅÄÖ")], "369.00"),
+        ("Stickad Mössa", [("Colour", "Gul"), ("Size", "S/M")], "249.00"),
+    ]
+    lines = []
+    for index in range(line_count):
+        name, options, price = products[index % len(products)]
+        quantity = index % 3 + 1
+        lines.append(
+            {
+                "product": name,
+                "options": [{"name": n, "value": v} for n, v in options],
+                "unit_price": Decimal(price),
+                "quantity": quantity,
+                "line_total": Decimal(price) * quantity,
+            }
+        )
+    total = sum((line["line_total"] for line in lines), Decimal("0.00"))
+    return {
+        "shop": {"name": settings.SHOP_NAME},
+        "order": {
+            "number": "NG-SAMP-LE42",
+            "date": timezone.make_aware(datetime(2026, 11, 28, 14, 5)),  # noqa: DTZ001
+            "status": "Paid",
+            "currency": settings.SHOP_CURRENCY,
+            "subtotal": total,
+            "total": total,
+            "line_count": line_count,
+        },
+        "customer": {
+            "first_name": "Åsa",
+            "last_name": "Öberg",
+            "full_name": "Åsa Öberg",
+            "email": "asa.oberg@example.com",
+            "phone": "+46 70 123 45 67",
+            "address_line1": "Storgatan 12",
+            "address_line2": "",
+            "postal_code": "831 30",
+            "city": "Östersund",
+            "country": "Sverige",
+        },
+        "lines": lines,
+    }

@@ -1,0 +1,99 @@
+"""factory_boy factories shared by the whole suite."""
+
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+
+from shop.models import Customer, OptionChoice, Order, OrderLine, Product, ProductOption
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.django.Password("correct horse battery")
+
+
+class StaffFactory(UserFactory):
+    is_staff = True
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    email = factory.Sequence(lambda n: f"kund{n}@example.com")
+    first_name = "Åsa"
+    last_name = "Öberg"
+    phone = "+46 70 123 45 67"
+    address_line1 = "Storgatan 12"
+    postal_code = "831 30"
+    city = "Östersund"
+    country = "Sverige"
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    name = factory.Sequence(lambda n: f"Ullfilt {n}")
+    slug = factory.Sequence(lambda n: f"ullfilt-{n}")
+    description = "Varm och mjuk."
+    price = Decimal("100.00")
+
+
+class ChoiceOptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProductOption
+
+    product = factory.SubFactory(ProductFactory)
+    name = "Colour"
+    kind = ProductOption.Kind.CHOICE
+
+
+class TextOptionFactory(ChoiceOptionFactory):
+    name = "Engraving"
+    kind = ProductOption.Kind.TEXT
+    required = False
+    max_length = 20
+
+
+class OptionChoiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OptionChoice
+
+    option = factory.SubFactory(ChoiceOptionFactory)
+    label = factory.Sequence(lambda n: f"Färg {n}")
+    price_delta = Decimal("0.00")
+
+
+class OrderFactory(factory.django.DjangoModelFactory):
+    """A paid order with one line; pass `lines=0` to add your own."""
+
+    class Meta:
+        model = Order
+        skip_postgeneration_save = True
+
+    customer = factory.SubFactory(CustomerFactory)
+    checkout_key = factory.Sequence(lambda n: f"checkout-key-{n:08d}")
+    status = Order.Status.PAID
+    currency = "SEK"
+    subtotal = Decimal("250.00")
+    total = Decimal("250.00")
+
+    @factory.post_generation
+    def lines(self, create, extracted, **kwargs):
+        if not create or extracted == 0:
+            return
+        OrderLine.objects.create(
+            order=self,
+            product_name="Mugg Fjällräv",
+            options=[{"name": "Glaze", "value": "Mörkblå"}, {"name": "Text", "value": "Hej Åsa"}],
+            unit_price=Decimal("125.00"),
+            quantity=2,
+            line_total=Decimal("250.00"),
+        )
