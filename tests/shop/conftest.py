@@ -1,0 +1,38 @@
+from decimal import Decimal
+
+import pytest
+
+from tests.factories import ChoiceOptionFactory, OptionChoiceFactory, TextOptionFactory
+
+
+@pytest.fixture
+def blanket(db):
+    """A product with a required colour (one choice costs extra) and an optional engraving."""
+    colour = ChoiceOptionFactory(product__name="Ullfilt Åre", product__price=Decimal("895.00"))
+    OptionChoiceFactory(option=colour, label="Skogsgrön")
+    OptionChoiceFactory(option=colour, label="Rödbrun", price_delta=Decimal("50.00"))
+    TextOptionFactory(product=colour.product, max_length=12)
+    return colour.product
+
+
+def option_values(product, colour="Rödbrun", engraving="För Åsa"):
+    """The form/session shape of a choice: option id -> choice id or text."""
+    colour_option = product.options.get(name="Colour")
+    engraving_option = product.options.get(name="Engraving")
+    values = {str(colour_option.pk): str(colour_option.choices.get(label=colour).pk)}
+    if engraving is not None:
+        values[str(engraving_option.pk)] = engraving
+    return values
+
+
+CUSTOMER = {
+    "email": "asa@example.com",
+    "first_name": "Åsa",
+    "last_name": "Öberg",
+    "phone": "",
+    "address_line1": "Storgatan 12",
+    "address_line2": "",
+    "postal_code": "831 30",
+    "city": "Östersund",
+    "country": "Sverige",
+}
