@@ -1,0 +1,197 @@
+import pytest
+from django.urls import reverse
+
+from shop.models import Order
+
+from .conftest import CUSTOMER, option_values
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def add_to_cart(client, product, quantity=1, **choices):
+    values = option_values(product, **choices)
+    data = {f"option_{key}": value for key, value in values.items()} | {"quantity": quantity}
+    return client.post(reverse("shop:product", args=[product.slug]), data)
+
+
+def fill_checkout(client, blanket):
+    add_to_cart(client, blanket, quantity=2)
+    client.post(reverse("shop:checkout"), CUSTOMER)
+    page = client.get(reverse("shop:payment"))
+    return page.context["form"].initial["checkout_key"]
+
+
+def pay(client, key, card="4242 4242 4242 4242"):
+    data = {"checkout_key": key, "card_number": card, "expiry": "12/30", "cvc": "123"}
+    return client.post(reverse("shop:payment"), data)
+
+
+def test_catalog_lists_active_products(client, blanket):
+    page = client.get("/")
+
+    assert page.status_code == 200
+    assert "Ullfilt Åre" in page.content.decode()
+
+
+def test_product_page_has_add_to_cart_form_for_its_options(client, blanket):
+    page = client.get(reverse("shop:product", args=[blanket.slug])).content.decode()
+
+    assert "Colour" in page
+    assert "Rödbrun (+50.00)" in page
+    assert "Engraving" in page
+    assert "Add to cart" in page
+
+
+def test_add_to_cart_then_cart_shows_server_price(client, blanket):
+    response = add_to_cart(client, blanket, quantity=3)
+
+    assert response.status_code == 302
+    cart = client.get(reverse("shop:cart")).content.decode()
+    assert "För Åsa" in cart
+    assert "2835.00 SEK" in cart  # (895 + 50) × 3
+
+
+@pytest.mark.parametrize(
+    ("quantity", "engraving", "error"),
+    [
+        (0, "ok", "greater than or equal to 1"),
+        (100, "ok", "less than or equal to 99"),
+        (1, "much too long text", "at most 12 characters"),
+    ],
+)
+def test_bad_add_to_cart_gets_form_error(client, blanket, quantity, engraving, error):
+    response = add_to_cart(client, blanket, quantity=quantity, engraving=engraving)
+
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert "cart" not in client.session
+
+
+def test_unknown_choice_gets_form_error(client, blanket):
+    colour = blanket.options.get(name="Colour")
+    response = client.post(
+        reverse("shop:product", args=[blanket.slug]),
+        {f"option_{colour.pk}": "999999", "quantity": 1},
+    )
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_unknown_product_is_404(client, db):
+    assert client.get(reverse("shop:product", args=["no-such-thing"])).status_code == 404
+
+
+def test_cart_quantity_change_and_remove(client, blanket):
+    add_to_cart(client, blanket)
+    key = next(iter(client.session["cart"]))
+
+    client.post(reverse("shop:cart"), {"key": key, "quantity": 4})
+    assert "3780.00 SEK" in client.get(reverse("shop:cart")).content.decode()
+
+    bad = client.post(reverse("shop:cart"), {"key": key, "quantity": 120}, follow=True)
+    assert "between 1 and 99" in bad.content.decode()
+
+    client.post(reverse("shop:cart"), {"key": key, "quantity": 4, "remove": ""})
+    assert "Your cart is empty" in client.get(reverse("shop:cart")).content.decode()
+
+
+def test_checkout_with_empty_cart_goes_back_to_cart(client, db):
+    response = client.get(reverse("shop:checkout"), follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("shop:cart")
+    assert "Your cart is empty" in response.content.decode()
+
+
+def test_checkout_requires_contact_and_address(client, blanket):
+    add_to_cart(client, blanket)
+    response = client.post(reverse("shop:checkout"), {"email": "not-an-email"})
+
+    assert response.status_code == 200
+    assert "Enter a valid email address" in response.content.decode()
+    assert "This field is required" in response.content.decode()
+
+
+def test_successful_payment_shows_confirmation(client, blanket):
+    key = fill_checkout(client, blanket)
+
+    response = pay(client, key)
+
+    order = Order.objects.get()
+    assert response.url == reverse("shop:confirmation", args=[order.number])
+    page = client.get(response.url).content.decode()
+    assert f'data-testid="order-number">{order.number}<' in page
+    assert "Rödbrun" in page
+    assert "1890.00 SEK" in page
+    assert "cart" not in client.session
+
+
+def test_declined_card_shows_error_and_creates_nothing(client, blanket):
+    key = fill_checkout(client, blanket)
+
+    response = pay(client, key, card="4000 0000 0000 0002")
+
+    assert response.status_code == 200
+    assert "declined" in response.content.decode()
+    assert Order.objects.count() == 0
+    assert client.session["cart"]  # nothing lost: the customer can try again
+
+
+def test_malformed_card_number_gets_form_error(client, blanket):
+    key = fill_checkout(client, blanket)
+
+    response = pay(client, key, card="42")
+
+    assert "12 to 19 digits" in response.content.decode()
+
+
+def test_double_submit_creates_one_order(client, blanket):
+    key = fill_checkout(client, blanket)
+
+    first = pay(client, key)
+    second = pay(client, key)  # double click, or the back button and submit again
+
+    assert Order.objects.count() == 1
+    assert first.url == second.url
+
+
+def test_confirmation_is_private_to_the_buying_session(client, blanket, django_user_model):
+    key = fill_checkout(client, blanket)
+    pay(client, key)
+    order = Order.objects.get()
+
+    client.logout()
+    client.cookies.clear()
+    assert client.get(reverse("shop:confirmation", args=[order.number])).status_code == 404
+
+
+def test_cart_drops_products_that_disappeared(client, blanket):
+    add_to_cart(client, blanket)
+    blanket.active = False
+    blanket.save()
+
+    page = client.get(reverse("shop:cart")).content.decode()
+
+    assert "no longer available" in page
+    assert "Your cart is empty" in page
+
+
+def test_stale_cart_at_payment_gets_a_message_not_a_500(client, blanket):
+    key = fill_checkout(client, blanket)
+    blanket.active = False
+    blanket.save()
+
+    response = pay(client, key)
+
+    assert response.status_code == 302
+    assert response.url == reverse("shop:cart")
+    assert Order.objects.count() == 0
+
+
+def test_forms_are_csrf_protected(blanket):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(reverse("shop:product", args=[blanket.slug]), {"quantity": 1})
+
+    assert response.status_code == 403
