@@ -1,9 +1,39 @@
-"""Suite-wide settings: no test ever reaches a real ESP or a broker it did not start."""
+"""Suite-wide fixtures and the CI rule that nothing important is skipped silently."""
+
+import os
 
 import pytest
+
+ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres", "pgsql"))
 
 
 @pytest.fixture(autouse=True)
 def _isolated_delivery(settings):
+    """No test reaches a real ESP or a broker it did not start itself."""
     settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
     settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+@pytest.fixture
+def postgres(django_db_blocker):
+    """For tests that need PostgreSQL's row locking (run in CI's PostgreSQL pass)."""
+    if not ON_POSTGRES:
+        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/x")
+
+
+def _must_run(item) -> bool:
+    """With CI set, browser tests always run; PostgreSQL and worker tests on PostgreSQL."""
+    if not os.environ.get("CI"):
+        return False
+    if item.get_closest_marker("browser"):
+        return True
+    return ON_POSTGRES and any(item.get_closest_marker(m) for m in ("postgres", "worker"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.skipped and _must_run(item) and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI, which must run it: {report.longrepr}"
+    return report
