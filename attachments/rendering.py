@@ -1,0 +1,276 @@
+"""Template + plain context + password → encrypted PDF bytes, entirely in memory.
+
+Steps: render the staff HTML through the dedicated engine, draw it with xhtml2pdf (resources
+only from the project's static files), encrypt with pypdf AES-256 (revision 6) and a random owner
+password, re-open the result to prove it is encrypted and opens with the password, then check
+its size as an ESP counts it (after base64).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+import re
+import secrets
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.utils.html import escape
+from pypdf import PdfReader, PdfWriter
+from pypdf.constants import UserAccessPermissions
+from xhtml2pdf import pisa
+from xhtml2pdf.config.resources import ResourceAccessPolicy
+
+from .engine import (
+    AttachmentError,
+    AttachmentTemplateError,
+    AttachmentTooLarge,
+    ensure_plain,
+    render_template,
+)
+
+if TYPE_CHECKING:
+    from .models import AttachmentTemplate, AttachmentTemplateRevision
+
+log = logging.getLogger(__name__)
+
+PDF_MIMETYPE = "application/pdf"
+
+# Printing only. High-quality printing (bit 12) too, or readers print a blurry bitmap.
+PERMISSIONS = UserAccessPermissions.PRINT | UserAccessPermissions.PRINT_TO_REPRESENTATION
+
+# Embedded as the default face: Helvetica has no Greek, Cyrillic or Polish ł and draws ■.
+BASE_CSS = """
+@font-face { font-family: "DejaVu Sans"; src: url("fonts/DejaVuSans.ttf"); }
+@font-face { font-family: "DejaVu Sans"; src: url("fonts/DejaVuSans-Bold.ttf"); font-weight: bold; }
+html, body { font-family: "DejaVu Sans"; }
+"""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A built attachment, ready for `EmailMessage.attach(filename, content, mimetype)`."""
+
+    filename: str
+    content: bytes
+    mimetype: str = PDF_MIMETYPE
+
+
+# --- resources --------------------------------------------------------------------------------
+
+
+@cache
+def static_roots() -> tuple[Path, ...]:
+    """The project's static directories: the only places a document may read from."""
+    roots = []
+    for entry in settings.STATICFILES_DIRS:
+        path = entry[1] if isinstance(entry, list | tuple) else entry
+        roots.append(Path(path).resolve())
+    return tuple(roots)
+
+
+# A path that names nothing: returned for refused resources, because xhtml2pdf falls back to
+# the original URI when link_callback returns a false value.
+BLOCKED_RESOURCE = "data:,"
+
+
+def resolve_static(uri: str) -> Path | None:
+    """The file inside a static root that `uri` names, or None.
+
+    Accepts `fonts/x.ttf`, `/static/fonts/x.ttf`, `static/fonts/x.ttf`; refuses any scheme,
+    host, `..` segment or a symlink leading out of the root.
+    """
+    parts = urlsplit(uri)
+    if parts.scheme or parts.netloc or parts.query or "\\" in uri:
+        return None
+    path = unquote(parts.path)
+    static_prefix = "/" + settings.STATIC_URL.strip("/") + "/"
+    path = path.removeprefix(static_prefix).removeprefix(static_prefix[1:]).lstrip("/")
+    relative = PurePosixPath(path)
+    if not path or ".." in relative.parts:
+        return None
+    for root in static_roots():
+        candidate = (root / relative).resolve()
+        if candidate.is_relative_to(root) and candidate.is_file():
+            return candidate
+    return None
+
+
+def link_callback(uri: str, rel: str | None) -> str:
+    """xhtml2pdf's resolver: static files only; anything else is replaced by an empty resource."""
+    if isinstance(uri, str) and (found := resolve_static(uri)):
+        return str(found)
+    # No URI in the log: a template could put customer data in one.
+    log.warning("A document referred to a resource outside static files; it was not fetched.")
+    return BLOCKED_RESOURCE
+
+
+@cache
+def resource_policy() -> ResourceAccessPolicy:
+    """xhtml2pdf's own fetch gate, as a second lock: no network, reads confined to static."""
+    return ResourceAccessPolicy.server(
+        base_dir=None,
+        extra_roots=static_roots(),
+        allow_remote=False,
+        allow_remote_pdf_backgrounds=False,
+    )
+
+
+# --- steps ------------------------------------------------------------------------------------
+
+
+def render_html(
+    template: AttachmentTemplate | AttachmentTemplateRevision, context: Mapping[str, Any]
+) -> str:
+    """The complete HTML document: the embedded font, the template's CSS and rendered body."""
+    body = render_template(template.html, context, label="HTML body")
+    return (
+        '<!DOCTYPE html><html><head><meta charset="utf-8">'
+        f"<title>{escape(template.name)}</title>"
+        f"<style>{BASE_CSS}\n{template.css}</style></head>"
+        f"<body>{body}</body></html>"
+    )
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Draw `html` with xhtml2pdf into memory (the PDF never touches disk)."""
+    output = io.BytesIO()
+    try:
+        status = pisa.CreatePDF(
+            html,
+            dest=output,
+            link_callback=link_callback,
+            resource_policy=resource_policy(),
+            encoding="utf-8",
+        )
+    except Exception as exc:
+        # Only the type: xhtml2pdf messages can quote the document, i.e. personal data.
+        raise AttachmentError(
+            f"The PDF could not be drawn ({type(exc).__name__}); check the HTML and CSS."
+        ) from None
+    if status.err:
+        raise AttachmentError(f"The PDF could not be drawn ({status.err} error(s)).")
+    return output.getvalue()
+
+
+def encrypt_pdf(pdf: bytes, password: str) -> bytes:
+    """Encrypt with AES-256 (revision 6), a random owner password and printing-only rights.
+
+    The result is re-opened and must be encrypted with R6 and open with `password`, or
+    `AttachmentError` is raised: an unencrypted document is never returned.
+    """
+    if not password:
+        raise AttachmentError("A document password is required.")
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer.encrypt(
+        user_password=password,
+        # Random and thrown away: nobody, not even staff, can lift the restrictions with it.
+        owner_password=secrets.token_urlsafe(32),
+        permissions_flag=PERMISSIONS,
+        algorithm="AES-256",
+    )
+    output = io.BytesIO()
+    writer.write(output)
+    encrypted = output.getvalue()
+    verify_encrypted(encrypted, password)
+    return encrypted
+
+
+def verify_encrypted(pdf: bytes, password: str) -> None:
+    """Prove `pdf` is AES-256 R6 encrypted and that `password` opens it."""
+    reader = PdfReader(io.BytesIO(pdf))
+    encrypt = reader.trailer.get("/Encrypt") if reader.is_encrypted else None
+    if encrypt is None:
+        raise AttachmentError("Encryption failed: the document is not encrypted.")
+    encrypt = encrypt.get_object()
+    if encrypt.get("/V") != 5 or encrypt.get("/R") != 6:
+        raise AttachmentError("Encryption failed: the document is not AES-256 revision 6.")
+    if not reader.decrypt(password):
+        raise AttachmentError("Encryption failed: the password does not open the document.")
+    if len(reader.pages) < 1:
+        raise AttachmentError("Encryption failed: the document has no page.")
+
+
+def base64_size(size: int) -> int:
+    """How many bytes `size` bytes take once base64-encoded in a MIME message (no line ends)."""
+    return 4 * math.ceil(size / 3)
+
+
+def check_size(content: bytes) -> None:
+    """Refuse what the ESP would: limits are counted after base64."""
+    limit = settings.ATTACHMENT_MAX_BYTES
+    encoded = base64_size(len(content))
+    if encoded > limit:
+        raise AttachmentTooLarge(
+            f"The attachment is {encoded:,} bytes once encoded, over the {limit:,} byte limit."
+        )
+
+
+# Letters NFKD does not decompose into ASCII.
+_ASCII_FALLBACK = str.maketrans(
+    {"ß": "ss", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "đ": "d", "Đ": "D"}
+)
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_filename(name: str, *, default: str = "document") -> str:
+    """A short ASCII file name ending in `.pdf`: some ESPs garble or drop anything else."""
+    ascii_name = (
+        unicodedata.normalize("NFKD", name.translate(_ASCII_FALLBACK))
+        .encode("ascii", "ignore")
+        .decode()
+    )
+    stem = ascii_name.strip()
+    if stem.lower().endswith(".pdf"):
+        stem = stem[:-4]
+    stem = _UNSAFE.sub("-", stem)
+    stem = re.sub(r"-{2,}", "-", stem).strip(".-_")[:100].rstrip(".-_")
+    return f"{stem or default}.pdf"
+
+
+def render_filename(
+    template: AttachmentTemplate | AttachmentTemplateRevision, context: Mapping[str, Any]
+) -> str:
+    """The template's file name for this context, sanitised."""
+    name = render_template(
+        template.filename_template or "", context, label="file name", autoescape=False
+    )
+    return safe_filename(name)
+
+
+def build_attachment(
+    template: AttachmentTemplate | AttachmentTemplateRevision,
+    context: Mapping[str, Any],
+    password: str,
+) -> Attachment:
+    """Build the encrypted PDF attachment of `template` for `context`, opened by `password`.
+
+    Raises `AttachmentTemplateError` for a template that does not compile or render,
+    `AttachmentTooLarge` over `settings.ATTACHMENT_MAX_BYTES`, `AttachmentError` otherwise.
+    """
+    ensure_plain(context)
+    filename = render_filename(template, context)
+    pdf = html_to_pdf(render_html(template, context))
+    content = encrypt_pdf(pdf, password)
+    check_size(content)
+    return Attachment(filename=filename, content=content)
+
+
+__all__ = [
+    "Attachment",
+    "AttachmentError",
+    "AttachmentTemplateError",
+    "AttachmentTooLarge",
+    "build_attachment",
+    "encrypt_pdf",
+    "html_to_pdf",
+    "render_html",
+    "safe_filename",
+]
