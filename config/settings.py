@@ -132,6 +132,10 @@ DEV_INBOX = env.bool("DEV_INBOX", default=DEBUG)
 # --- Documents ------------------------------------------------------------------------------
 DOCUMENT_PASSWORD_KEY = env.str("DOCUMENT_PASSWORD_KEY", default="")
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# The attachments admin preview finds orders through import strings, so `attachments` never
+# imports `shop`: each returns (context, token); the lookup takes an order number.
+ATTACHMENT_PREVIEW_SAMPLE = "shop.documents.sample_document"
+ATTACHMENT_PREVIEW_LOOKUP = "shop.documents.find_document"
 
 # --- Celery ---------------------------------------------------------------------------------
 # Without a broker, tasks run eagerly in-process (the `make run` default).
@@ -171,8 +175,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
-        # xhtml2pdf and ReportLab are chatty at INFO.
-        "xhtml2pdf": {"level": "WARNING"},
+        # xhtml2pdf and ReportLab are chatty, and xhtml2pdf's warnings quote the document
+        # being drawn (personal data): errors only.
+        "xhtml2pdf": {"level": "ERROR"},
         "fontTools": {"level": "WARNING"},
     },
 }

@@ -101,3 +101,20 @@ def sample_order_context(line_count: int = 3) -> dict[str, Any]:
         },
         "lines": lines,
     }
+
+
+# Used by the attachments admin preview through settings (attachments never imports shop).
+SAMPLE_TOKEN = "sample-order-token"  # noqa: S105 - a made-up order's token, opens a sample PDF
+
+
+def sample_document() -> tuple[dict[str, Any], str]:
+    """The demo order's context and token, for previews."""
+    return sample_order_context(), SAMPLE_TOKEN
+
+
+def find_document(number: str) -> tuple[dict[str, Any], str] | None:
+    """A real order's context and token by order number, or None when there is no such order."""
+    order = Order.objects.filter(number=number.strip().upper()).select_related("customer").first()
+    if order is None:
+        return None
+    return order_context(order), order.token

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from attachments.demo import seed_attachment_templates
 from shop.demo import seed_catalog
 
 DEMO_ADMIN = ("admin", "sealpost-demo")
@@ -25,6 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         products = seed_catalog()
+        seed_attachment_templates()
         self.stdout.write(self.style.SUCCESS(f"Demo catalog ready: {products} products."))
         if options["admin"]:
             self.create_admin()
