@@ -167,6 +167,36 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.2,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# kombu's Redis transport ignores CELERY_BROKER_CONNECTION_TIMEOUT and waits forever by default:
+# bound the connect and every socket read, so a broker that is down, or half-open, fails the
+# publish in seconds. (Above the worker's BRPOP timeout of 1 s.)
+CELERY_BROKER_TRANSPORT_OPTIONS.update(
+    socket_connect_timeout=CELERY_BROKER_CONNECTION_TIMEOUT,
+    socket_timeout=env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=5.0),
+)
+# A dedicated queue name lets several deployments (or test runs) share one broker.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+
+# --- Messaging (delivery engine) ------------------------------------------------------------
+MESSAGING_MAX_ATTEMPTS = env.int("MESSAGING_MAX_ATTEMPTS", default=8)
+# Backoff: ~30 s, 1 min, 2 min, 4 min… capped at 30 min, with jitter (about 1 h in all).
+MESSAGING_RETRY_BASE_SECONDS = env.float("MESSAGING_RETRY_BASE_SECONDS", default=30.0)
+MESSAGING_RETRY_MAX_SECONDS = env.float("MESSAGING_RETRY_MAX_SECONDS", default=1800.0)
+# The longest countdown handed to the broker (below the visibility timeout, see checks).
+MESSAGING_MAX_COUNTDOWN = env.float("MESSAGING_MAX_COUNTDOWN", default=900.0)
+# How long a worker owns a claimed message: longer than the task's hard time limit.
+MESSAGING_CLAIM_SECONDS = env.int("MESSAGING_CLAIM_SECONDS", default=300)
+# A queued row due for longer than this was lost in transit: the relay publishes it again.
+MESSAGING_RELAY_GRACE_SECONDS = env.int("MESSAGING_RELAY_GRACE_SECONDS", default=120)
+MESSAGING_RELAY_INTERVAL_SECONDS = env.float("MESSAGING_RELAY_INTERVAL_SECONDS", default=60.0)
+CELERY_BEAT_SCHEDULE = {
+    "relay-due-messages": {
+        "task": "messaging.relay_due_messages",
+        "schedule": MESSAGING_RELAY_INTERVAL_SECONDS,
+        # A sweep that could not run in time is replaced by the next one, not queued up.
+        "options": {"expires": MESSAGING_RELAY_INTERVAL_SECONDS},
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -5,5 +5,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # ESP tracking webhooks, e.g. /webhooks/anymail/postmark/tracking/ (basic auth with
+    # ANYMAIL_WEBHOOK_SECRET).
+    path("webhooks/anymail/", include("anymail.urls")),
     path("", include("shop.urls")),
 ]

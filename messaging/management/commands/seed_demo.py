@@ -8,14 +8,16 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from attachments.demo import seed_attachment_templates
+from messaging.demo import seed_message_templates
 from shop.demo import seed_catalog
 
 DEMO_ADMIN = ("admin", "sealpost-demo")
 
 
 class Command(BaseCommand):
-    help = "Create or update the demo catalog. Safe to run any number of times."
+    help = (
+        "Create or update the demo catalog and confirmation email. Safe to run any number of times."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -26,8 +28,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         products = seed_catalog()
-        seed_attachment_templates()
+        template = seed_message_templates()  # with its attachment template
         self.stdout.write(self.style.SUCCESS(f"Demo catalog ready: {products} products."))
+        self.stdout.write(self.style.SUCCESS(f"Demo email ready: {template.name!r}."))
         if options["admin"]:
             self.create_admin()
 

@@ -1,0 +1,513 @@
+"""Message templates with immutable revisions, the outbox (`Message`) and its history.
+
+A `Message` row is written in the same transaction as the order it is about, so a committed
+order always has its confirmation waiting; the worker, the relay and the tracking webhooks move
+it forward through the transition methods below (and only those).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from .rendering import syntax_error_message, validate_template_syntax
+
+
+class Event(models.TextChoices):
+    """What happened that deserves an email; one context builder per event."""
+
+    ORDER_CONFIRMATION = "order_confirmation", "Order confirmation"
+
+
+class MessageTemplateQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+
+class MessageTemplate(models.Model):
+    """The staff-editable email for one event: subject, bodies, sender and attachments.
+
+    Every save keeps an immutable `MessageTemplateRevision`; messages point at the revision they
+    were rendered from, so editing a template never changes what history says was sent.
+    """
+
+    # The fields copied into each revision: the content, not the bookkeeping.
+    REVISION_FIELDS = ("subject", "text_body", "html_body", "from_email", "reply_to")
+
+    event = models.CharField(max_length=50, choices=Event.choices, db_index=True)
+    name = models.CharField(max_length=200)
+    subject = models.CharField(
+        max_length=998,  # RFC 5322's line limit
+        validators=[validate_template_syntax],
+        help_text="Django template language; e.g. Your order {{ order.number }}.",
+    )
+    text_body = models.TextField(
+        "text body",
+        validators=[validate_template_syntax],
+        help_text="The plain-text version every email has.",
+    )
+    html_body = models.TextField(
+        "HTML body",
+        blank=True,
+        validators=[validate_template_syntax],
+        help_text="Optional HTML version; values are escaped automatically.",
+    )
+    from_email = models.CharField(
+        "from", max_length=254, blank=True, help_text="Empty: the site's DEFAULT_FROM_EMAIL."
+    )
+    reply_to = models.CharField("reply-to", max_length=254, blank=True)
+    attachment_templates = models.ManyToManyField(
+        "attachments.AttachmentTemplate",
+        through="MessageTemplateAttachment",
+        blank=True,
+        related_name="message_templates",
+    )
+    active = models.BooleanField(
+        default=True, help_text="The active template of an event is the one sent."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MessageTemplateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["event", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event"], condition=Q(active=True), name="one_active_template_per_event"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.active and (
+            MessageTemplate.objects.active().filter(event=self.event).exclude(pk=self.pk).exists()
+        ):
+            raise ValidationError({"active": "Another active template already sends this event."})
+
+    def save(self, *args, **kwargs) -> None:
+        # Compile on save, whoever saves (admin, a command, a migration): a syntax error must
+        # be found here, never by a worker at 3 a.m.
+        errors = {
+            field: message
+            for field in ("subject", "text_body", "html_body")
+            if (message := syntax_error_message(getattr(self, field)))
+        }
+        if errors:
+            raise ValidationError(errors)
+        super().save(*args, **kwargs)
+        self.record_revision()
+
+    def ordered_attachment_templates(self) -> list:
+        """The attachment templates in their configured order."""
+        return [link.attachment_template for link in self.attachment_links.all()]
+
+    def revision_content(self) -> dict:
+        """What a revision of this template holds (compared to skip no-op revisions)."""
+        content = {field: getattr(self, field) for field in self.REVISION_FIELDS}
+        content["attachment_template_ids"] = (
+            list(self.attachment_links.values_list("attachment_template_id", flat=True))
+            if self.pk
+            else []
+        )
+        return content
+
+    def current_revision(self) -> MessageTemplateRevision | None:
+        return self.revisions.order_by("-number").first()
+
+    def record_revision(self, *, author=None, note: str = "") -> MessageTemplateRevision:
+        """Keep the current content as a new immutable revision, unless it is unchanged.
+
+        Called on every save; admin calls it again after saving the attachment links (they are
+        saved after the template itself), which only creates a revision if they changed.
+        """
+        content = self.revision_content()
+        latest = self.current_revision()
+        if latest is not None and latest.content() == content:
+            return latest
+        return MessageTemplateRevision.objects.create(
+            template=self,
+            number=(latest.number + 1) if latest else 1,
+            created_by=author,
+            note=note,
+            **content,
+        )
+
+
+class MessageTemplateAttachment(models.Model):
+    """Which attachment templates a message template carries, and in which order."""
+
+    template = models.ForeignKey(
+        MessageTemplate, on_delete=models.CASCADE, related_name="attachment_links"
+    )
+    attachment_template = models.ForeignKey(
+        "attachments.AttachmentTemplate", on_delete=models.PROTECT, related_name="+"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "attachment_template"], name="unique_attachment_per_template"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} #{self.position}"
+
+
+class MessageTemplateRevision(models.Model):
+    """An immutable snapshot of a message template's content: what a message was rendered from.
+
+    Restoring a revision (back office) copies its content back onto the template, which creates
+    a new revision; revisions themselves never change.
+    """
+
+    template = models.ForeignKey(
+        MessageTemplate, on_delete=models.CASCADE, related_name="revisions"
+    )
+    number = models.PositiveIntegerField()
+    subject = models.CharField(max_length=998)
+    text_body = models.TextField()
+    html_body = models.TextField(blank=True)
+    from_email = models.CharField(max_length=254, blank=True)
+    reply_to = models.CharField(max_length=254, blank=True)
+    # Ids of the attachment templates in order, as configured when this revision was taken.
+    attachment_template_ids = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["template", "-number"]
+        get_latest_by = "number"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "number"], name="unique_message_template_revision"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} (revision {self.number})"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ValueError("Revisions are immutable; record a new one instead.")
+        super().save(*args, **kwargs)
+
+    def content(self) -> dict:
+        content = {field: getattr(self, field) for field in MessageTemplate.REVISION_FIELDS}
+        content["attachment_template_ids"] = list(self.attachment_template_ids)
+        return content
+
+
+class MessageQuerySet(models.QuerySet):
+    def due(self, *, now: datetime):
+        """Queued rows whose next attempt time has come."""
+        return self.filter(status=Message.Status.QUEUED, next_attempt_at__lte=now)
+
+    def claim_expired(self, *, now: datetime):
+        """Rows a worker claimed and never finished: it crashed, or was killed."""
+        return self.filter(status=Message.Status.SENDING, claimed_until__lt=now)
+
+
+class Message(models.Model):
+    """The outbox row: one email about one order, from queued to its final status."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        DELIVERED = "delivered", "Delivered"
+        BOUNCED = "bounced", "Bounced"
+        FAILED = "failed", "Failed"
+
+    # How far along a message is; tracking only ever moves it to a higher rank, and bounced and
+    # failed are final.
+    RANK = {
+        Status.QUEUED: 0,
+        Status.SENDING: 1,
+        Status.SENT: 2,
+        Status.DELIVERED: 3,
+        Status.BOUNCED: 4,
+        Status.FAILED: 4,
+    }
+
+    event = models.CharField(max_length=50, choices=Event.choices, db_index=True)
+    order = models.ForeignKey(
+        "shop.Order",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,  # proofs rendered from the sample order have none
+        related_name="messages",
+    )
+    recipient = models.EmailField()
+    template_revision = models.ForeignKey(
+        MessageTemplateRevision,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="messages",
+    )
+    attachment_revisions = models.ManyToManyField(
+        "attachments.AttachmentTemplateRevision",
+        through="MessageAttachment",
+        blank=True,
+        related_name="messages",
+    )
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    esp_name = models.CharField("ESP", max_length=50, blank=True)
+    esp_message_id = models.CharField("ESP message id", max_length=255, blank=True, db_index=True)
+    last_error = models.TextField(blank=True)
+    # 0 for the first message of an (order, event); each resend takes the next number.
+    sequence = models.PositiveSmallIntegerField(default=0)
+    resend_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="resends"
+    )
+    is_proof = models.BooleanField(
+        default=False, help_text="A proof sent to staff: never counted as the customer's message."
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "event", "sequence"],
+                condition=Q(is_proof=False),
+                name="one_message_per_order_event_sequence",
+            )
+        ]
+        indexes = [
+            # The relay's two questions: what is due, and whose claim expired.
+            models.Index(fields=["status", "next_attempt_at"], name="message_due_idx"),
+            models.Index(fields=["status", "claimed_until"], name="message_claim_idx"),
+        ]
+        permissions = [("resend_message", "Can resend messages")]
+
+    def __str__(self) -> str:
+        return f"{self.get_event_display()} #{self.pk}"
+
+    # --- transitions: the only code that changes `status` ------------------------------------
+    # Callers hold the row locked (select_for_update) in a short transaction.
+
+    def claim(self, *, now: datetime, claim_seconds: float) -> MessageEvent:
+        """queued → sending: a worker owns the row until `claimed_until`."""
+        self._expect(self.Status.QUEUED)
+        self.status = self.Status.SENDING
+        self.attempts += 1
+        self.claimed_until = now + timedelta(seconds=claim_seconds)
+        self.save(update_fields=["status", "attempts", "claimed_until", "updated_at"])
+        return self.record(MessageEvent.Kind.CLAIMED, attempt=self.attempts)
+
+    def mark_sent(self, *, esp_name: str, esp_message_id: str, now: datetime) -> MessageEvent:
+        """The ESP accepted the message.
+
+        Tracking may have moved the row on already (its webhook can beat our own write), so a
+        higher status is kept; only the ESP's ids are filled in.
+        """
+        if self.RANK[self.status] < self.RANK[self.Status.SENT]:
+            self.status = self.Status.SENT
+        self.esp_name = esp_name
+        self.esp_message_id = esp_message_id
+        self.sent_at = self.sent_at or now
+        self.claimed_until = None
+        self.last_error = ""
+        self.save(
+            update_fields=[
+                "status",
+                "esp_name",
+                "esp_message_id",
+                "sent_at",
+                "claimed_until",
+                "last_error",
+                "updated_at",
+            ]
+        )
+        return self.record(MessageEvent.Kind.SENT, attempt=self.attempts, detail=esp_name)
+
+    def schedule_retry(self, *, reason: str, delay: float, now: datetime) -> MessageEvent:
+        """sending → queued, due again after `delay` seconds."""
+        self._expect(self.Status.SENDING)
+        self.status = self.Status.QUEUED
+        self.next_attempt_at = now + timedelta(seconds=delay)
+        self.claimed_until = None
+        self.last_error = reason
+        self.save(
+            update_fields=["status", "next_attempt_at", "claimed_until", "last_error", "updated_at"]
+        )
+        return self.record(
+            MessageEvent.Kind.RETRY_SCHEDULED,
+            attempt=self.attempts,
+            detail=f"{reason} Next attempt in {round(delay)} s.",
+        )
+
+    def mark_failed(self, *, reason: str) -> MessageEvent:
+        """Any unfinished status → failed: nothing more will be tried."""
+        if self.RANK[self.status] >= self.RANK[self.Status.SENT]:
+            raise ValueError(f"A {self.status} message cannot fail.")
+        self.status = self.Status.FAILED
+        self.claimed_until = None
+        self.last_error = reason
+        self.save(update_fields=["status", "claimed_until", "last_error", "updated_at"])
+        return self.record(MessageEvent.Kind.FAILED, attempt=self.attempts, detail=reason)
+
+    def release_expired_claim(self, *, now: datetime) -> MessageEvent:
+        """sending (claim expired) → queued: the worker that held it is gone.
+
+        It may have handed the email to the ESP before it died: this is the one window where a
+        customer can get the email twice, and the history says so.
+        """
+        self._expect(self.Status.SENDING)
+        self.status = self.Status.QUEUED
+        self.next_attempt_at = now
+        self.claimed_until = None
+        self.last_error = "The worker stopped during the attempt."
+        self.save(
+            update_fields=["status", "next_attempt_at", "claimed_until", "last_error", "updated_at"]
+        )
+        return self.record(
+            MessageEvent.Kind.CLAIM_EXPIRED,
+            attempt=self.attempts,
+            detail="The worker stopped during the attempt (the email may have been sent).",
+        )
+
+    def advance_to(self, status: str) -> bool:
+        """Move forward only (tracking): returns whether the status changed."""
+        if self.RANK[self.status] >= self.RANK[status] or self.RANK[self.status] == 4:
+            return False
+        self.status = status
+        self.claimed_until = None
+        self.save(update_fields=["status", "claimed_until", "updated_at"])
+        return True
+
+    def record(self, kind: str, **fields) -> MessageEvent:
+        """Append one event to this message's history."""
+        return MessageEvent.objects.create(message=self, kind=kind, **fields)
+
+    def _expect(self, status: str) -> None:
+        if self.status != status:
+            raise ValueError(f"Message {self.pk} is {self.status}, not {status}.")
+
+
+class MessageAttachment(models.Model):
+    """The attachment template revisions a message is built from, in order (pinned on queue)."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachment_links")
+    attachment_revision = models.ForeignKey(
+        "attachments.AttachmentTemplateRevision", on_delete=models.PROTECT, related_name="+"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.message} #{self.position}"
+
+
+class MessageEvent(models.Model):
+    """One line of a message's history; append-only."""
+
+    class Kind(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        CLAIMED = "claimed", "Attempt started"
+        RENDERED = "rendered", "Rendered"
+        ATTACHMENT_BUILT = "attachment_built", "Attachment built"
+        SENT = "sent", "Accepted by the ESP"
+        NO_RESPONSE = "no_response", "No response (may have been sent)"
+        RETRY_SCHEDULED = "retry_scheduled", "Retry scheduled"
+        CLAIM_EXPIRED = "claim_expired", "Worker lost"
+        RELAYED = "relayed", "Re-enqueued by the relay"
+        FAILED = "failed", "Failed"
+        TRACKING = "tracking", "ESP tracking event"
+        NOTE = "note", "Note"
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True)
+    attempt = models.PositiveSmallIntegerField(null=True, blank=True)
+    detail = models.TextField(blank=True)
+    size = models.PositiveIntegerField(null=True, blank=True, help_text="Bytes, for attachments.")
+    # Tracking events: Anymail's normalized type (delivered, bounced, opened…) and the ESP's
+    # event id, unique so a replayed webhook is recorded once.
+    esp_event_type = models.CharField(max_length=30, blank=True)
+    esp_event_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    occurred_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        label = self.get_kind_display()
+        return f"{label}: {self.esp_event_type}" if self.esp_event_type else label
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ValueError("The message history is append-only.")
+        super().save(*args, **kwargs)
+
+
+class CapturedEmail(models.Model):
+    """An email the development capture backend 'sent': what the dev inbox shows.
+
+    Attachments are stored exactly as they would have travelled (already encrypted).
+    """
+
+    message_id = models.CharField(max_length=64, unique=True)
+    from_email = models.CharField(max_length=320)
+    to = models.JSONField(default=list)
+    cc = models.JSONField(default=list, blank=True)
+    bcc = models.JSONField(default=list, blank=True)
+    reply_to = models.JSONField(default=list, blank=True)
+    subject = models.CharField(max_length=998, blank=True)
+    text_body = models.TextField(blank=True)
+    html_body = models.TextField(blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.subject or self.message_id
+
+
+class CapturedAttachment(models.Model):
+    email = models.ForeignKey(CapturedEmail, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(max_length=255)
+    mimetype = models.CharField(max_length=100)
+    content = models.BinaryField()
+    size = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.filename
