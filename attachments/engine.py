@@ -30,10 +30,16 @@ class AttachmentTooLarge(AttachmentError):
     """The built attachment exceeds `settings.ATTACHMENT_MAX_BYTES` (counted after base64)."""
 
 
+class StaffTemplateEngine(Engine):
+    """An engine whose builtins are only ours: `Engine` always prepends Django's full set."""
+
+    default_builtins = []
+
+
 def _engine(*, debug: bool) -> Engine:
     # `dirs=[]`, `app_dirs=False` and no loaders: `{% include %}`/`{% extends %}` are not even
     # registered, and this makes sure nothing could be loaded from disk if they were.
-    return Engine(
+    return StaffTemplateEngine(
         dirs=[],
         app_dirs=False,
         loaders=[],

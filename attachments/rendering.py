@@ -43,8 +43,12 @@ log = logging.getLogger(__name__)
 
 PDF_MIMETYPE = "application/pdf"
 
-# Printing only. High-quality printing (bit 12) too, or readers print a blurry bitmap.
-PERMISSIONS = UserAccessPermissions.PRINT | UserAccessPermissions.PRINT_TO_REPRESENTATION
+# Printing only. High-quality printing (bit 12) too, or readers print a blurry bitmap. The
+# spec wants the reserved bits 7-8 and 13-32 set; pypdf leaves that to the caller.
+_RESERVED_ONES = 0b11 << 6 | (2**32 - 2**12)
+PERMISSIONS = UserAccessPermissions(
+    UserAccessPermissions.PRINT | UserAccessPermissions.PRINT_TO_REPRESENTATION | _RESERVED_ONES
+)
 
 # Embedded as the default face: Helvetica has no Greek, Cyrillic or Polish ł and draws ■.
 BASE_CSS = """

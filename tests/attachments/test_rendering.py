@@ -1,0 +1,259 @@
+"""build_attachment: what a customer gets in the PDF, and what never leaks out of it."""
+
+import io
+import subprocess
+import tempfile
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from pypdf import PdfReader
+
+from attachments.documents import (
+    Attachment,
+    AttachmentError,
+    AttachmentTemplateError,
+    AttachmentTooLarge,
+    build_attachment,
+    safe_filename,
+)
+from attachments.models import AttachmentTemplate
+from attachments.rendering import encrypt_pdf
+
+from .conftest import MULTILINGUAL_OPTIONS, PASSWORD, decrypted_text, pdftotext, require_tool
+
+
+def template_with(html: str, css: str = "", **fields) -> AttachmentTemplate:
+    """An unsaved template: build_attachment needs no database."""
+    return AttachmentTemplate(name="Test", html=html, css=css, **fields)
+
+
+def expected_texts(context) -> list[str]:
+    texts = [context["order"]["number"], context["customer"]["full_name"]]
+    for line in context["lines"]:
+        texts.append(line["product"])
+        for option in line["options"]:
+            texts += [option["name"], option["value"]]
+    return texts
+
+
+def test_pdf_text_holds_order_customer_and_every_option(demo_template, context):
+    attachment = build_attachment(demo_template, context, PASSWORD)
+
+    assert isinstance(attachment, Attachment)
+    assert attachment.mimetype == "application/pdf"
+    assert attachment.filename == f"order-{context['order']['number']}.pdf"
+    text = decrypted_text(attachment.content, PASSWORD)
+    for expected in expected_texts(context):
+        assert expected in text, expected
+    assert "■" not in text
+
+
+def test_pdftotext_reads_every_language_as_letters(demo_template, context):
+    attachment = build_attachment(demo_template, context, PASSWORD)
+
+    text = pdftotext(attachment.content, PASSWORD)
+    for expected in expected_texts(context):
+        assert expected in text, expected
+    assert {"Καλημέρα κόσμε", "Привет мир", "Zażółć łódź", "Größe straße"} <= {
+        option["value"] for option in MULTILINGUAL_OPTIONS
+    }
+
+
+def test_opens_with_the_password_and_no_other(demo_template, context):
+    content = build_attachment(demo_template, context, PASSWORD).content
+
+    reader = PdfReader(io.BytesIO(content))
+    assert reader.is_encrypted
+    assert not reader.decrypt("")
+    assert not reader.decrypt("K7M2-QX9D-4HRT-W3ZQ")
+    assert not reader.decrypt(PASSWORD.lower())
+    assert reader.decrypt(PASSWORD)
+
+
+def test_pdftotext_refuses_a_wrong_password(demo_template, context):
+    content = build_attachment(demo_template, context, PASSWORD).content
+    tool = require_tool("pdftotext")
+
+    wrong = subprocess.run([tool, "-upw", "guess", "-", "-"], input=content, capture_output=True)
+    assert wrong.returncode != 0
+    assert context["customer"]["full_name"].encode() not in wrong.stdout
+
+
+def test_qpdf_reports_aes_256_revision_6_printing_only(demo_template, context, tmp_path):
+    content = build_attachment(demo_template, context, PASSWORD).content
+    qpdf = require_tool("qpdf")
+    # qpdf reads files only; this copy is of the *encrypted* document.
+    pdf = tmp_path / "encrypted.pdf"
+    pdf.write_bytes(content)
+
+    result = subprocess.run(
+        [qpdf, "--show-encryption", f"--password={PASSWORD}", str(pdf)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    report = result.stdout
+    assert "R = 6" in report
+    assert "file encryption method: AESv3" in report  # AESv3 is qpdf's name for AES-256
+    assert "Supplied password is user password" in report
+    assert "print high resolution: allowed" in report
+    assert "extract for any purpose: not allowed" in report
+    assert "modify anything: not allowed" in report
+
+
+def test_owner_password_is_random_and_not_the_user_password():
+    pdf = build_attachment(template_with("<p>x</p>"), {}, PASSWORD).content
+    encrypt = PdfReader(io.BytesIO(pdf)).trailer["/Encrypt"].get_object()
+    # With the owner password equal to the user one, /O and /U validation salts would verify
+    # the same password; pypdf tells which password opened it.
+    reader = PdfReader(io.BytesIO(pdf))
+    assert reader.decrypt(PASSWORD).name == "USER_PASSWORD"
+    assert encrypt["/V"] == 5
+    assert encrypt["/R"] == 6
+
+
+class RecordingHandler(BaseHTTPRequestHandler):
+    requests: list[str] = []
+
+    def do_GET(self):
+        RecordingHandler.requests.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def spy_server():
+    """An HTTP server on 127.0.0.1 that records every request it gets."""
+    RecordingHandler.requests = []
+    server = HTTPServer(("127.0.0.1", 0), RecordingHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", RecordingHandler.requests
+    server.shutdown()
+    server.server_close()
+
+
+def test_remote_and_local_resources_are_never_fetched(spy_server, context):
+    base, requests = spy_server
+    html = f"""
+      <img src="{base}/img.png">
+      <img src="file:///etc/passwd">
+      <img src="/etc/passwd">
+      <img src="../../../../etc/passwd">
+      <img src="fonts/../../config/settings.py">
+      <link rel="stylesheet" href="{base}/style.css">
+      <p style="background-image: url('{base}/bg.png')">Order {{{{ order.number }}}}</p>
+    """
+    css = f"""
+      @import url("{base}/import.css");
+      @font-face {{ font-family: Evil; src: url("{base}/font.ttf"); }}
+      @font-face {{ font-family: Passwd; src: url("file:///etc/passwd"); }}
+      body {{ background-image: url("{base}/body.png"); }}
+    """
+
+    attachment = build_attachment(template_with(html, css), context, PASSWORD)
+
+    assert requests == []
+    text = decrypted_text(attachment.content, PASSWORD)
+    assert context["order"]["number"] in text
+    assert "root:" not in text
+
+
+def test_reaching_into_objects_renders_nothing_sensitive(context):
+    html = """
+      <p>[{{ order.customer.user.password }}]</p>
+      <p>[{{ customer.user.password }}]</p>
+      <p>[{{ order.token }}]</p>
+      <p>[{{ settings.SECRET_KEY }}]</p>
+      <p>[{{ request.user }}]</p>
+    """
+    text = decrypted_text(
+        build_attachment(template_with(html), context, PASSWORD).content, PASSWORD
+    )
+
+    assert text.split() == ["[]"] * 5
+
+
+def test_a_model_instance_in_the_context_is_refused(context, django_user_model):
+    context["customer"]["user"] = django_user_model(username="x", password="pbkdf2_sha256$hash")
+
+    with pytest.raises(AttachmentError, match="plain values"):
+        build_attachment(template_with("{{ customer.user.password }}"), context, PASSWORD)
+
+
+@pytest.mark.parametrize(
+    "tag", ["{% load static %}", "{% include 'base.html' %}", "{% debug %}", "{% url 'x' %}"]
+)
+def test_tags_that_reach_outside_the_context_do_not_exist(tag):
+    with pytest.raises(AttachmentTemplateError, match="Line 1"):
+        build_attachment(template_with(tag), {}, PASSWORD)
+
+
+def test_building_writes_no_file(demo_template, context, tmp_path, monkeypatch):
+    empty = tmp_path / "tmp"
+    empty.mkdir()
+    monkeypatch.setenv("TMPDIR", str(empty))
+    monkeypatch.setattr(tempfile, "tempdir", str(empty))
+
+    build_attachment(demo_template, context, PASSWORD)
+
+    assert list(empty.iterdir()) == []
+
+
+def test_size_guard_counts_base64(settings, demo_template, context):
+    size = len(build_attachment(demo_template, context, PASSWORD).content)
+    # Just over the raw size but under its base64 size: refused, as the ESP would.
+    settings.ATTACHMENT_MAX_BYTES = size + 10
+
+    with pytest.raises(AttachmentTooLarge, match="limit") as raised:
+        build_attachment(demo_template, context, PASSWORD)
+    assert isinstance(raised.value, AttachmentError)
+
+    settings.ATTACHMENT_MAX_BYTES = 4 * size
+    assert build_attachment(demo_template, context, PASSWORD).content
+
+
+def test_a_render_error_is_a_clear_template_error(context):
+    with pytest.raises(AttachmentTemplateError, match="Line 2"):
+        build_attachment(template_with("<p>\n{% if %}</p>"), context, PASSWORD)
+
+
+def test_an_empty_password_is_refused():
+    with pytest.raises(AttachmentError, match="password"):
+        build_attachment(template_with("<p>x</p>"), {}, "")
+
+
+def test_encrypt_refuses_a_broken_pdf():
+    with pytest.raises(Exception):  # noqa: B017,PT011 - pypdf's own error for a non-PDF
+        encrypt_pdf(b"not a pdf", PASSWORD)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("order-NG-7K3M-Q9XD.pdf", "order-NG-7K3M-Q9XD.pdf"),
+        ("Beställning Åsa Öberg", "Bestallning-Asa-Oberg.pdf"),
+        ("Łódź straße.PDF", "Lodz-strasse.pdf"),
+        ("Заказ.pdf", "document.pdf"),
+        ("../../etc/passwd", "etc-passwd.pdf"),
+        ('a"b;c\r\nd.exe', "a-b-c-d.exe.pdf"),
+        ("", "document.pdf"),
+    ],
+)
+def test_file_names_are_safe_ascii_pdf(name, expected):
+    assert safe_filename(name) == expected
+
+
+def test_filename_template_is_rendered_and_sanitised(context):
+    template = template_with(
+        "<p>x</p>", filename_template="Kvitto {{ customer.full_name }} {{ order.number }}.pdf"
+    )
+
+    attachment = build_attachment(template, context, PASSWORD)
+
+    assert attachment.filename == "Kvitto-Lucja-Zolkiewska-Oberg-NG-SAMP-LE42.pdf"
