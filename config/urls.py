@@ -8,5 +8,7 @@ urlpatterns = [
     # ESP tracking webhooks, e.g. /webhooks/anymail/postmark/tracking/ (basic auth with
     # ANYMAIL_WEBHOOK_SECRET).
     path("webhooks/anymail/", include("anymail.urls")),
+    # The dev inbox answers 404 unless DEV_INBOX is on (the default with DEBUG).
+    path("dev/inbox/", include("messaging.inbox")),
     path("", include("shop.urls")),
 ]

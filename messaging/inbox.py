@@ -1,0 +1,78 @@
+"""The dev inbox: every email the capture backend "sent", readable in the browser.
+
+It exists only when `DEV_INBOX` is on (the default with `DEBUG`): otherwise every page is a 404.
+With `DEBUG` off it also asks for a staff login, because captured emails hold customers'
+addresses.
+"""
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import path
+
+from .models import CapturedAttachment, CapturedEmail
+
+# The email's own HTML runs nothing and fetches nothing: it is shown in a sandboxed frame and
+# served with a policy that only allows inline styles and data: images.
+EMAIL_HTML_POLICY = (
+    "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:"
+)
+
+
+def inbox_access(view):
+    guarded = staff_member_required(view)
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not settings.DEV_INBOX:
+            raise Http404("The dev inbox is off.")
+        if settings.DEBUG:
+            return view(request, *args, **kwargs)
+        return guarded(request, *args, **kwargs)
+
+    return wrapper
+
+
+@inbox_access
+def inbox(request):
+    emails = CapturedEmail.objects.prefetch_related("attachments").defer(
+        "text_body", "html_body", "headers"
+    )[:200]
+    return render(request, "messaging/inbox/list.html", {"emails": emails})
+
+
+@inbox_access
+def email_detail(request, pk):
+    email = get_object_or_404(CapturedEmail.objects.prefetch_related("attachments"), pk=pk)
+    return render(request, "messaging/inbox/detail.html", {"email": email})
+
+
+@inbox_access
+def email_html(request, pk):
+    email = get_object_or_404(CapturedEmail, pk=pk)
+    response = HttpResponse(email.html_body, content_type="text/html; charset=utf-8")
+    response["Content-Security-Policy"] = EMAIL_HTML_POLICY
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+@inbox_access
+def attachment_download(request, pk):
+    attachment = get_object_or_404(CapturedAttachment, pk=pk)
+    response = HttpResponse(bytes(attachment.content), content_type=attachment.mimetype)
+    # Always a download: the file name was sanitised to ASCII when it was built.
+    response["Content-Disposition"] = f'attachment; filename="{attachment.filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+app_name = "dev_inbox"
+urlpatterns = [
+    path("", inbox, name="list"),
+    path("<int:pk>/", email_detail, name="detail"),
+    path("<int:pk>/html/", email_html, name="html"),
+    path("attachments/<int:pk>/", attachment_download, name="attachment"),
+]
