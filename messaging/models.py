@@ -86,13 +86,6 @@ class MessageTemplate(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self) -> None:
-        super().clean()
-        if self.active and (
-            MessageTemplate.objects.active().filter(event=self.event).exclude(pk=self.pk).exists()
-        ):
-            raise ValidationError({"active": "Another active template already sends this event."})
-
     def save(self, *args, **kwargs) -> None:
         # Compile on save, whoever saves (admin, a command, a migration): a syntax error must
         # be found here, never by a worker at 3 a.m.
@@ -105,6 +98,13 @@ class MessageTemplate(models.Model):
             raise ValidationError(errors)
         super().save(*args, **kwargs)
         self.record_revision()
+
+    def clean(self) -> None:
+        super().clean()
+        if self.active and (
+            MessageTemplate.objects.active().filter(event=self.event).exclude(pk=self.pk).exists()
+        ):
+            raise ValidationError({"active": "Another active template already sends this event."})
 
     def ordered_attachment_templates(self) -> list:
         """The attachment templates in their configured order."""

@@ -297,7 +297,7 @@ def _record_failure(*, message_id: int, attempt: int, failure: Failure) -> Messa
 
 
 def retry_delay(*, attempt: int) -> float:
-    """Exponential backoff with jitter: ~base, 2×base, 4×base… capped, each between ½ and 1×.
+    """Exponential backoff with jitter: base, 2 base, 4 base... capped; each between half and all.
 
     The jitter spreads the retries of many messages that failed together (an ESP outage) so
     they do not all come back at the same second.

@@ -1,0 +1,59 @@
+import socket
+from contextlib import contextmanager
+
+import pytest
+
+from config.celery import app as celery_app
+from messaging.demo import seed_message_templates
+from tests.messaging.fake_esp import FakePostmark
+
+TOKEN = "fake-postmark-token"
+
+
+@pytest.fixture
+def confirmation_template(db):
+    """The demo order confirmation (with its encrypted PDF), as `make run` seeds it."""
+    return seed_message_templates()
+
+
+@pytest.fixture
+def fake_postmark(settings):
+    """A fake Postmark on 127.0.0.1 and Anymail's real Postmark backend pointed at it."""
+    esp = FakePostmark().start()
+    settings.EMAIL_BACKEND = "anymail.backends.postmark.EmailBackend"
+    settings.ANYMAIL = {
+        "POSTMARK_SERVER_TOKEN": TOKEN,
+        "POSTMARK_API_URL": esp.url,
+        "REQUESTS_TIMEOUT": (1, 2),
+        "WEBHOOK_SECRET": "hook:secret",
+    }
+    yield esp
+    esp.stop()
+
+
+@pytest.fixture
+def fast_retries(settings):
+    """Retries due at once, so an eager task chain plays every attempt in one call."""
+    settings.MESSAGING_RETRY_BASE_SECONDS = 0
+    settings.MESSAGING_RETRY_MAX_SECONDS = 0
+
+
+def closed_port() -> int:
+    """A local port with nothing listening (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def celery_config(**overrides):
+    """Change the Celery app's configuration (it copies Django's settings once) for a block."""
+    saved = {key: celery_app.conf[key] for key in overrides}
+    celery_app.conf.update(overrides)
+    celery_app.pool.force_close_all()
+    celery_app._pool = None
+    try:
+        yield celery_app
+    finally:
+        celery_app.conf.update(saved)
+        celery_app._pool = None

@@ -1,0 +1,285 @@
+"""The delivery engine on Anymail's test backend: fast, no network."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
+from django.db import transaction
+from django.utils import timezone
+from pypdf import PdfReader
+
+from attachments.documents import generated_password
+from messaging import services
+from messaging.models import CapturedEmail, Message, MessageEvent, MessageTemplate
+from shop.models import Order
+from shop.signals import order_completed
+from tests.factories import OrderFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def complete(order):
+    """What `place_order` does: signal inside the order's transaction, commit."""
+    with transaction.atomic():
+        order_completed.send(sender=Order, order=order)
+
+
+def test_one_order_sends_one_email_with_one_encrypted_pdf(
+    confirmation_template, mailoutbox, django_capture_on_commit_callbacks
+):
+    order = OrderFactory(customer__first_name="Åsa")
+    with django_capture_on_commit_callbacks(execute=True):
+        complete(order)
+
+    assert len(mailoutbox) == 1
+    email = mailoutbox[0]
+    assert email.to == [order.customer.email]
+    assert email.subject == f"Your Nordic Goods order {order.number}"
+    assert "Hi Åsa," in email.body
+    assert order.number in email.alternatives[0][0]
+    password = generated_password(order.token)
+    assert password not in email.body
+    assert password not in email.alternatives[0][0]
+    assert order.customer.address_line1 not in email.body
+    assert email.anymail_test_params["metadata"] == {"message_id": str(order.messages.get().pk)}
+    assert email.anymail_test_params["tags"] == ["order_confirmation"]
+
+    [(filename, content, mimetype)] = email.attachments
+    assert (filename, mimetype) == (f"order-{order.number}.pdf", "application/pdf")
+    reader = PdfReader(io.BytesIO(content))
+    assert reader.is_encrypted
+    assert not reader.decrypt("wrong password")
+    assert reader.decrypt(password)
+    text = reader.pages[0].extract_text()
+    assert order.number in text
+    assert "Mugg Fjällräv" in text
+
+    message = order.messages.get()
+    assert message.status == Message.Status.SENT
+    assert message.attempts == 1
+    assert message.template_revision == confirmation_template.current_revision()
+    kinds = list(message.events.values_list("kind", flat=True))
+    assert kinds == ["queued", "claimed", "rendered", "attachment_built", "sent"]
+    assert message.events.get(kind="attachment_built").size == len(content)
+
+
+def test_message_row_is_written_with_the_order_and_delivery_waits_for_commit(
+    confirmation_template, mailoutbox, django_capture_on_commit_callbacks
+):
+    order = OrderFactory()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        complete(order)
+    message = order.messages.get()
+    assert message.status == Message.Status.QUEUED
+    assert mailoutbox == []
+    assert len(callbacks) == 1
+
+
+def test_a_rolled_back_order_leaves_no_message(confirmation_template, mailoutbox):
+    order = OrderFactory()
+
+    def reversed_payment():
+        with transaction.atomic():
+            order_completed.send(sender=Order, order=order)
+            raise RuntimeError("payment reversed")
+
+    with pytest.raises(RuntimeError):
+        reversed_payment()
+    assert not Message.objects.exists()
+
+
+def test_queue_message_is_idempotent_for_the_first_message(confirmation_template):
+    order = OrderFactory()
+    first = services.queue_message(order=order, event="order_confirmation")
+    again = services.queue_message(order=order, event="order_confirmation")
+    resend = services.queue_message(order=order, event="order_confirmation", resend_of=first)
+    assert first == again
+    assert (first.sequence, resend.sequence) == (0, 1)
+    assert resend.resend_of == first
+
+
+def test_delivering_twice_sends_once(confirmation_template, mailoutbox, settings):
+    order = OrderFactory()
+    message = services.queue_message(order=order, event="order_confirmation")
+    services.deliver_message(message_id=message.pk)
+    assert services.deliver_message(message_id=message.pk) is None
+    assert len(mailoutbox) == 1
+
+
+def test_transient_api_error_schedules_a_retry_with_backoff(
+    confirmation_template, monkeypatch, settings
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    monkeypatch.setattr(services, "publish_delivery", lambda **kwargs: True)
+    order = OrderFactory()
+    message = services.queue_message(order=order, event="order_confirmation")
+
+    def busy(self):
+        raise AnymailAPIError("busy", status_code=429)
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", busy)
+    before = timezone.now()
+    message = services.deliver_message(message_id=message.pk)
+    assert message.status == Message.Status.QUEUED
+    assert message.attempts == 1
+    assert "429" in message.last_error
+    base = settings.MESSAGING_RETRY_BASE_SECONDS
+    assert before + timedelta(seconds=base / 2) <= message.next_attempt_at
+    assert message.next_attempt_at <= timezone.now() + timedelta(seconds=base)
+    assert message.events.filter(kind="retry_scheduled").count() == 1
+
+
+def test_transient_errors_give_up_after_max_attempts(
+    confirmation_template, monkeypatch, settings, fast_retries, django_capture_on_commit_callbacks
+):
+    settings.MESSAGING_MAX_ATTEMPTS = 3
+
+    def broken(self):
+        raise AnymailAPIError("down", status_code=503)
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", broken)
+    order = OrderFactory()
+    with django_capture_on_commit_callbacks(execute=True):  # eager task → eager retries
+        message = services.queue_message(order=order, event="order_confirmation")
+    message.refresh_from_db()
+    assert message.status == Message.Status.FAILED
+    assert message.attempts == 3
+    assert "Gave up after 3 attempts" in message.last_error
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (AnymailRecipientsRefused(), "refused the recipient"),
+        (AnymailAPIError("nope", status_code=401), "401"),
+    ],
+)
+def test_permanent_errors_fail_at_once(confirmation_template, monkeypatch, error, reason):
+    monkeypatch.setattr(services, "publish_delivery", lambda **kwargs: True)
+
+    def refuse(self):
+        raise error
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", refuse)
+    message = services.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = services.deliver_message(message_id=message.pk)
+    assert message.status == Message.Status.FAILED
+    assert message.attempts == 1
+    assert reason in message.last_error
+
+
+def test_template_error_fails_with_reason(confirmation_template, mailoutbox, monkeypatch):
+    monkeypatch.setattr(services, "publish_delivery", lambda **kwargs: True)
+    message = services.queue_message(order=OrderFactory(), event="order_confirmation")
+    # A revision that cannot render (saved before validation existed, say).
+    revision = message.template_revision
+    type(revision).objects.filter(pk=revision.pk).update(subject="{% if %}")
+    message = services.deliver_message(message_id=message.pk)
+    assert message.status == Message.Status.FAILED
+    assert "Template error" in message.last_error
+    assert mailoutbox == []
+
+
+def test_oversize_attachment_fails_with_reason(
+    confirmation_template, mailoutbox, monkeypatch, settings
+):
+    monkeypatch.setattr(services, "publish_delivery", lambda **kwargs: True)
+    settings.ATTACHMENT_MAX_BYTES = 1000
+    message = services.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = services.deliver_message(message_id=message.pk)
+    assert message.status == Message.Status.FAILED
+    assert "AttachmentTooLarge" in message.last_error
+    assert mailoutbox == []
+
+
+def test_template_syntax_errors_are_refused_on_save(confirmation_template):
+    confirmation_template.subject = "{% for %}"
+    with pytest.raises(Exception, match="Line 1"):
+        confirmation_template.save()
+
+
+def test_every_change_keeps_a_revision_and_no_op_saves_do_not(confirmation_template):
+    count = confirmation_template.revisions.count()
+    confirmation_template.save()
+    assert confirmation_template.revisions.count() == count
+    confirmation_template.subject = "Order {{ order.number }}"
+    confirmation_template.save()
+    assert confirmation_template.revisions.count() == count + 1
+    assert confirmation_template.current_revision().subject == "Order {{ order.number }}"
+
+
+def test_templates_cannot_reach_model_instances(confirmation_template, mailoutbox):
+    MessageTemplate.objects.filter(pk=confirmation_template.pk).update()
+    confirmation_template.text_body = "{{ order.customer.email }}|{{ order.token }}|"
+    confirmation_template.save()
+    order = OrderFactory()
+    message = services.queue_message(order=order, event="order_confirmation")
+    services.deliver_message(message_id=message.pk)
+    assert mailoutbox[0].body == "||"
+
+
+def test_relay_releases_expired_claims_and_republishes_lost_rows(
+    confirmation_template, mailoutbox, settings, monkeypatch
+):
+    published = []
+    monkeypatch.setattr(
+        services, "publish_delivery", lambda **kwargs: published.append(kwargs) or True
+    )
+    now = timezone.now()
+    stuck = services.queue_message(order=OrderFactory(), event="order_confirmation")
+    Message.objects.filter(pk=stuck.pk).update(
+        status="sending", attempts=1, claimed_until=now - timedelta(seconds=1)
+    )
+    lost = services.queue_message(order=OrderFactory(), event="order_confirmation")
+    Message.objects.filter(pk=lost.pk).update(next_attempt_at=now - timedelta(hours=1))
+    fresh = services.queue_message(order=OrderFactory(), event="order_confirmation")
+
+    report = services.relay_due_messages(now=now)
+    assert (report.released, report.published) == (1, 1)
+    assert {p["message_id"] for p in published} == {stuck.pk, lost.pk}
+    stuck.refresh_from_db()
+    assert stuck.status == Message.Status.QUEUED
+    assert "may have been sent" in stuck.events.get(kind="claim_expired").detail
+    # A second run straight after publishes nothing again.
+    published.clear()
+    assert services.relay_due_messages(now=now) == services.RelayReport(0, 0)
+    assert fresh.pk not in {p["message_id"] for p in published}
+
+
+def test_relay_command(confirmation_template, settings):
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("relay_messages", stdout=out)
+    assert "0 expired claims released, 0 messages re-enqueued." in out.getvalue()
+
+
+def test_capture_backend_stores_the_encrypted_email(
+    confirmation_template, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "messaging.backends.CaptureEmailBackend"
+    order = OrderFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        complete(order)
+    message = order.messages.get()
+    captured = CapturedEmail.objects.get()
+    assert message.status == Message.Status.SENT
+    assert message.esp_name == "Capture"
+    assert message.esp_message_id == captured.message_id
+    assert captured.to == [order.customer.email]
+    assert order.number in captured.subject
+    assert captured.html_body
+    [attachment] = captured.attachments.all()
+    reader = PdfReader(io.BytesIO(bytes(attachment.content)))
+    assert reader.is_encrypted
+    assert reader.decrypt(generated_password(order.token))
+
+
+def test_history_is_append_only(confirmation_template):
+    message = services.queue_message(order=OrderFactory(), event="order_confirmation")
+    event = message.events.get()
+    event.detail = "rewritten"
+    with pytest.raises(ValueError, match="append-only"):
+        event.save()
+    assert MessageEvent.objects.filter(detail="rewritten").count() == 0
