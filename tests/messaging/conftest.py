@@ -50,10 +50,16 @@ def celery_config(**overrides):
     """Change the Celery app's configuration (it copies Django's settings once) for a block."""
     saved = {key: celery_app.conf[key] for key in overrides}
     celery_app.conf.update(overrides)
-    celery_app.pool.force_close_all()
-    celery_app._pool = None
+    _forget_connections()
     try:
         yield celery_app
     finally:
         celery_app.conf.update(saved)
-        celery_app._pool = None
+        _forget_connections()
+
+
+def _forget_connections():
+    # The app caches its broker connection and producer pools; drop them (not close: kombu
+    # keeps pools per URL globally) so the next publish uses the current broker URL.
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
