@@ -7,7 +7,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 
 from attachments.documents import (
     Attachment,
@@ -18,7 +18,7 @@ from attachments.documents import (
     safe_filename,
 )
 from attachments.models import AttachmentTemplate
-from attachments.rendering import encrypt_pdf
+from attachments.rendering import encrypt_pdf, html_to_pdf, verify_encrypted
 
 from .conftest import MULTILINGUAL_OPTIONS, PASSWORD, decrypted_text, pdftotext, require_tool
 
@@ -257,3 +257,19 @@ def test_filename_template_is_rendered_and_sanitised(context):
     attachment = build_attachment(template, context, PASSWORD)
 
     assert attachment.filename == "Kvitto-Lucja-Zolkiewska-Oberg-NG-SAMP-LE42.pdf"
+
+
+def test_verification_refuses_an_unencrypted_or_wrongly_encrypted_pdf():
+    pdf = html_to_pdf("<p>x</p>")
+
+    with pytest.raises(AttachmentError, match="Not an encrypted"):
+        verify_encrypted(pdf, PASSWORD)
+    with pytest.raises(AttachmentError, match="password does not open"):
+        verify_encrypted(encrypt_pdf(pdf, PASSWORD), "another password")
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer.encrypt(PASSWORD, algorithm="AES-256-R5")
+    weaker = io.BytesIO()
+    writer.write(weaker)
+    with pytest.raises(AttachmentError, match="revision 6"):
+        verify_encrypted(weaker.getvalue(), PASSWORD)
