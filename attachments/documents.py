@@ -11,7 +11,8 @@ from .passwords import (
     generated_password,
     password_guess_space,
 )
-from .rendering import Attachment, build_attachment, safe_filename
+from .preview import can_reveal_password, password_for_staff
+from .rendering import Attachment, build_attachment, safe_filename, warm_up
 
 __all__ = [
     "PASSWORD_BITS",
@@ -20,8 +21,11 @@ __all__ = [
     "AttachmentTemplateError",
     "AttachmentTooLarge",
     "build_attachment",
+    "can_reveal_password",
     "document_password",
     "generated_password",
+    "password_for_staff",
     "password_guess_space",
     "safe_filename",
+    "warm_up",
 ]

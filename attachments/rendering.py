@@ -275,6 +275,14 @@ def build_attachment(
     return Attachment(filename=filename, content=content)
 
 
+def warm_up() -> None:
+    """Pay the first-render cost (imports, font parsing: 0.5-0.8 s) before the first customer.
+
+    Call it once per worker process, e.g. from Celery's `worker_process_init` signal.
+    """
+    html_to_pdf(f"<html><head><style>{BASE_CSS}</style></head><body><b>Å ł Ω Ж</b></body></html>")
+
+
 __all__ = [
     "Attachment",
     "AttachmentError",
@@ -285,4 +293,5 @@ __all__ = [
     "html_to_pdf",
     "render_html",
     "safe_filename",
+    "warm_up",
 ]

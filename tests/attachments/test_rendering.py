@@ -18,7 +18,7 @@ from attachments.documents import (
     safe_filename,
 )
 from attachments.models import AttachmentTemplate
-from attachments.rendering import encrypt_pdf, html_to_pdf, verify_encrypted
+from attachments.rendering import encrypt_pdf, html_to_pdf, verify_encrypted, warm_up
 
 from .conftest import MULTILINGUAL_OPTIONS, PASSWORD, decrypted_text, pdftotext, require_tool
 
@@ -273,3 +273,7 @@ def test_verification_refuses_an_unencrypted_or_wrongly_encrypted_pdf():
     writer.write(weaker)
     with pytest.raises(AttachmentError, match="revision 6"):
         verify_encrypted(weaker.getvalue(), PASSWORD)
+
+
+def test_warm_up_draws_a_document_without_error():
+    warm_up()

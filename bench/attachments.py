@@ -1,0 +1,239 @@
+"""How fast is an encrypted PDF attachment, against ReportLab drawing the same document?
+
+    python -m bench.attachments [--iterations 40] [--long-iterations 4]
+
+Prints ms/document and documents/second for the render (template + xhtml2pdf), the encryption
+(pypdf AES-256 R6, re-open and verify), the whole `build_attachment`, and the same document
+drawn directly with ReportLab platypus (same fonts, no encryption): the lower bound. Every
+measurement runs after a warm-up, in this one process, one document at a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import statistics
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# The benchmark touches no database and no secret: a throwaway key lets it run anywhere.
+os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from reportlab.lib import colors, rl_accel  # noqa: E402
+from reportlab.lib.enums import TA_RIGHT  # noqa: E402
+from reportlab.lib.pagesizes import A4  # noqa: E402
+from reportlab.lib.styles import ParagraphStyle  # noqa: E402
+from reportlab.lib.units import cm  # noqa: E402
+from reportlab.pdfbase import pdfmetrics  # noqa: E402
+from reportlab.pdfbase.ttfonts import TTFont  # noqa: E402
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle  # noqa: E402
+
+from attachments.demo import CSS, HTML  # noqa: E402
+from attachments.documents import build_attachment, generated_password  # noqa: E402
+from attachments.models import AttachmentTemplate  # noqa: E402
+from attachments.rendering import encrypt_pdf, html_to_pdf, render_html  # noqa: E402
+from shop.documents import sample_order_context  # noqa: E402
+
+FONT_DIR = settings.BASE_DIR / "static" / "fonts"
+BLUE = colors.HexColor("#1d4e89")
+GREY = colors.HexColor("#6b7280")
+
+
+def register_fonts() -> None:
+    """The same DejaVu faces as the HTML template, registered once per process."""
+    if "DejaVuSans" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("DejaVuSans", FONT_DIR / "DejaVuSans.ttf"))
+        pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", FONT_DIR / "DejaVuSans-Bold.ttf"))
+
+
+def money(value: Decimal) -> str:
+    return f"{value:,.2f}"
+
+
+def reportlab_document(context: dict[str, Any]) -> bytes:
+    """The demo confirmation drawn straight with platypus: the lower bound for the layout."""
+    register_fonts()
+    base = ParagraphStyle("base", fontName="DejaVuSans", fontSize=9.5, leading=12.8)
+    bold = ParagraphStyle("bold", parent=base, fontName="DejaVuSans-Bold")
+    small = ParagraphStyle("small", parent=base, fontSize=8.5, leading=11, textColor=GREY)
+    right = ParagraphStyle("right", parent=base, alignment=TA_RIGHT)
+    brand = ParagraphStyle("brand", parent=bold, fontSize=20, leading=24, textColor=BLUE)
+    title = ParagraphStyle("title", parent=base, fontSize=14, leading=18, alignment=TA_RIGHT)
+    order, customer, currency = context["order"], context["customer"], context["order"]["currency"]
+
+    def footer(canvas, doc):
+        canvas.saveState()
+        canvas.setFont("DejaVuSans", 7.5)
+        canvas.setFillColor(GREY)
+        canvas.drawCentredString(
+            A4[0] / 2,
+            1.4 * cm,
+            f"{context['shop']['name']} · Order {order['number']} · page {doc.page}",
+        )
+        canvas.drawCentredString(
+            A4[0] / 2,
+            1.0 * cm,
+            "This document is encrypted with your personal document password. Keep it private.",
+        )
+        canvas.restoreState()
+
+    address = "<br/>".join(
+        part
+        for part in [
+            f"<b>{customer['full_name']}</b>",
+            customer["address_line1"],
+            customer["address_line2"],
+            f"{customer['postal_code']} {customer['city']}",
+            customer["country"],
+            customer["email"],
+            customer["phone"],
+        ]
+        if part
+    )
+    facts = Table(
+        [
+            [Paragraph("Order number", small), Paragraph(f"<b>{order['number']}</b>", right)],
+            [Paragraph("Order date", small), Paragraph(f"{order['date']:%d %b %Y, %H:%M}", right)],
+            [Paragraph("Status", small), Paragraph(order["status"], right)],
+            [Paragraph("Items", small), Paragraph(str(order["line_count"]), right)],
+        ],
+        style=[("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f1f5f9"))],
+    )
+    rows: list[list[Any]] = [["Item", "Qty", "Unit price", "Amount"]]
+    for line in context["lines"]:
+        options = "".join(f"<br/>{o['name']}: {o['value']}" for o in line["options"])
+        rows.append(
+            [
+                Paragraph(
+                    f"<b>{line['product']}</b><font size=8.5 color='#4b5563'>{options}</font>", base
+                ),
+                Paragraph(str(line["quantity"]), right),
+                Paragraph(money(line["unit_price"]), right),
+                Paragraph(money(line["line_total"]), right),
+            ]
+        )
+    lines = Table(rows, colWidths=["58%", "10%", "16%", "16%"], repeatRows=1)
+    lines.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), BLUE),
+                ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
+                ("FONTNAME", (0, 0), (-1, 0), "DejaVuSans-Bold"),
+                ("ALIGN", (1, 0), (-1, 0), "RIGHT"),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.5, colors.HexColor("#d6dde6")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    totals = Table(
+        [
+            ["", "Subtotal", Paragraph(f"{money(order['subtotal'])} {currency}", right)],
+            ["", "Shipping", Paragraph("Free", right)],
+            [
+                "",
+                Paragraph("<b>Total paid</b>", bold),
+                Paragraph(f"<b>{money(order['total'])} {currency}</b>", right),
+            ],
+        ],
+        colWidths=["55%", "20%", "25%"],
+        style=[
+            ("LINEABOVE", (1, 2), (-1, 2), 1, BLUE),
+            ("FONTNAME", (0, 0), (-1, -1), "DejaVuSans"),
+        ],
+    )
+    story = [
+        Table(
+            [[Paragraph(context["shop"]["name"], brand), Paragraph("Order confirmation", title)]],
+            style=[("LINEBELOW", (0, 0), (-1, 0), 2, BLUE)],
+        ),
+        Spacer(1, 14),
+        Table(
+            [[Paragraph(address, base), facts]],
+            colWidths=["55%", "45%"],
+            style=[("VALIGN", (0, 0), (-1, -1), "TOP")],
+        ),
+        Spacer(1, 10),
+        Paragraph(f"Thank you for your order, {customer['first_name']}.", base),
+        Spacer(1, 8),
+        lines,
+        Spacer(1, 6),
+        totals,
+        Spacer(1, 14),
+        Paragraph(f"VAT (25%) is included in the prices. Quote <b>{order['number']}</b>.", small),
+    ]
+    output = io.BytesIO()
+    doc = SimpleDocTemplate(
+        output,
+        pagesize=A4,
+        leftMargin=1.8 * cm,
+        rightMargin=1.8 * cm,
+        topMargin=1.6 * cm,
+        bottomMargin=2.4 * cm,
+    )
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    return output.getvalue()
+
+
+def measure(function: Callable[[], object], iterations: int, warmup: int = 2) -> float:
+    """Median seconds per call after `warmup` calls (the first render in a process is slow)."""
+    for _ in range(warmup):
+        function()
+    timings = []
+    for _ in range(iterations):
+        start = time.perf_counter()
+        function()
+        timings.append(time.perf_counter() - start)
+    return statistics.median(timings)
+
+
+def report(label: str, seconds: float, bound: float) -> None:
+    print(
+        f"  {label:<28} {seconds * 1000:8.1f} ms/doc {1 / seconds:8.1f} docs/s"
+        f"   {seconds / bound:5.2f}× ReportLab"
+    )
+
+
+def run(line_count: int, iterations: int) -> None:
+    template = AttachmentTemplate(name="Order confirmation", html=HTML, css=CSS)
+    context = sample_order_context(line_count)
+    password = generated_password("bench-order-token")
+    pdf = html_to_pdf(render_html(template, context))
+
+    bound = measure(lambda: reportlab_document(context), iterations)
+    render = measure(lambda: html_to_pdf(render_html(template, context)), iterations)
+    encrypt = measure(lambda: encrypt_pdf(pdf, password), iterations)
+    whole = measure(lambda: build_attachment(template, context, password), iterations)
+
+    print(
+        f"{line_count}-line order, median of {iterations} after warm-up "
+        f"(PDF {len(pdf) // 1024} KB):"
+    )
+    report("ReportLab platypus (bound)", bound, bound)
+    report("render (template+xhtml2pdf)", render, bound)
+    report("encrypt (AES-256 R6+verify)", encrypt, bound)
+    report("whole build_attachment", whole, bound)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--iterations", type=int, default=40, help="for the 5-line order")
+    parser.add_argument("--long-iterations", type=int, default=4, help="for the 200-line order")
+    args = parser.parse_args()
+    # ReportLab imports the C speedups of the `rl-accel` package when it is installed.
+    accel = "rl-accel: on" if rl_accel._c_funcs else "rl-accel: not installed"
+    print(f"Sealpost attachment benchmark — one process, {accel}")
+    run(5, args.iterations)
+    run(200, args.long_iterations)
+
+
+if __name__ == "__main__":
+    main()
