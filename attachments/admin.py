@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -72,6 +74,13 @@ class AttachmentTemplateAdmin(admin.ModelAdmin):
         ("History", {"fields": ["created_at", "updated_at"]}),
     ]
     inlines = [RevisionInline]
+    formfield_overrides = {
+        models.TextField: {
+            "widget": forms.Textarea(
+                attrs={"rows": 24, "cols": 110, "style": "font-family: monospace;"}
+            )
+        },
+    }
 
     def get_queryset(self, request):
         # The change list shows none of the heavy text.
