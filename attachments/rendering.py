@@ -276,11 +276,14 @@ def build_attachment(
 
 
 def warm_up() -> None:
-    """Pay the first-render cost (imports, font parsing: 0.5-0.8 s) before the first customer.
+    """Pay the first-document cost (imports, font parsing: 0.5-0.8 s) before the first customer.
 
     Call it once per worker process, e.g. from Celery's `worker_process_init` signal.
     """
-    html_to_pdf(f"<html><head><style>{BASE_CSS}</style></head><body><b>Å ł Ω Ж</b></body></html>")
+    pdf = html_to_pdf(
+        f"<html><head><style>{BASE_CSS}</style></head><body><b>Å ł Ω Ж</b></body></html>"
+    )
+    encrypt_pdf(pdf, secrets.token_urlsafe(8))
 
 
 __all__ = [
