@@ -160,8 +160,9 @@ def deliver_message(*, message_id: int) -> Message | None:
         return None
     attempt = message.attempts
     phase = "compose"
+    history: list[MessageEvent] = []
     try:
-        email = compose_email(message=message)
+        email = compose_email(message=message, history=history)
         phase = "send"
         connection = get_connection()
         email.connection = connection
@@ -174,10 +175,13 @@ def deliver_message(*, message_id: int) -> Message | None:
             attempt,
             describe_exception(exc),
         )
-        return _record_failure(message_id=message_id, attempt=attempt, failure=failure)
+        return _record_failure(
+            message_id=message_id, attempt=attempt, failure=failure, history=history
+        )
     return _record_sent(
         message_id=message_id,
         email=email,
+        history=history,
         esp_name=getattr(connection, "esp_name", None) or type(connection).__name__,
     )
 
@@ -209,11 +213,16 @@ def message_context(message: Message) -> dict[str, Any]:
     return order_context(order)
 
 
-def compose_email(*, message: Message) -> EmailMultiAlternatives:
+def compose_email(
+    *, message: Message, history: list[MessageEvent] | None = None
+) -> EmailMultiAlternatives:
     """Render the message and build its attachments, in memory, outside any transaction.
 
-    Raises `MessageTemplateError` or the attachments app's errors: both permanent.
+    The steps are appended to `history` (unsaved) and written with the attempt's outcome: one
+    commit per attempt instead of one per step. Raises `MessageTemplateError` or the attachments
+    app's errors: both permanent.
     """
+    history = [] if history is None else history
     revision = message.template_revision
     if revision is None:
         raise MessageTemplateError(f"No active message template for {message.event!r}.")
@@ -224,10 +233,13 @@ def compose_email(*, message: Message) -> EmailMultiAlternatives:
         html=revision.html_body,
         context=context,
     )
-    message.record(
-        MessageEvent.Kind.RENDERED,
-        attempt=message.attempts,
-        detail=f"Template revision {revision.number}.",
+    history.append(
+        MessageEvent(
+            message=message,
+            kind=MessageEvent.Kind.RENDERED,
+            attempt=message.attempts,
+            detail=f"Template revision {revision.number}.",
+        )
     )
     email = EmailMultiAlternatives(
         subject=rendered.subject,
@@ -245,11 +257,14 @@ def compose_email(*, message: Message) -> EmailMultiAlternatives:
         password = document_password(attachment_revision, context=context, token=token)
         attachment = build_attachment(attachment_revision, context, password)
         email.attach(attachment.filename, attachment.content, attachment.mimetype)
-        message.record(
-            MessageEvent.Kind.ATTACHMENT_BUILT,
-            attempt=message.attempts,
-            detail=attachment.filename,
-            size=len(attachment.content),
+        history.append(
+            MessageEvent(
+                message=message,
+                kind=MessageEvent.Kind.ATTACHMENT_BUILT,
+                attempt=message.attempts,
+                detail=attachment.filename,
+                size=len(attachment.content),
+            )
         )
     # Anymail reads these attributes from any EmailMessage; the id lets tracking find the row
     # even before our own write of the ESP's message id.
@@ -258,19 +273,29 @@ def compose_email(*, message: Message) -> EmailMultiAlternatives:
     return email
 
 
-def _record_sent(*, message_id: int, email: EmailMultiAlternatives, esp_name: str) -> Message:
+def _record_sent(
+    *,
+    message_id: int,
+    email: EmailMultiAlternatives,
+    esp_name: str,
+    history: list[MessageEvent],
+) -> Message:
     status = getattr(email, "anymail_status", None)
     esp_message_id = str(status.message_id) if status and status.message_id is not None else ""
     with transaction.atomic():
+        MessageEvent.objects.bulk_create(history)
         message = Message.objects.select_for_update().get(pk=message_id)
         message.mark_sent(esp_name=esp_name, esp_message_id=esp_message_id, now=timezone.now())
     logger.info("Message %s sent (attempt %s).", message_id, message.attempts)
     return message
 
 
-def _record_failure(*, message_id: int, attempt: int, failure: Failure) -> Message:
+def _record_failure(
+    *, message_id: int, attempt: int, failure: Failure, history: list[MessageEvent]
+) -> Message:
     retry_in: float | None = None
     with transaction.atomic():
+        MessageEvent.objects.bulk_create(history)
         message = Message.objects.select_for_update().get(pk=message_id)
         if message.status != Message.Status.SENDING or message.attempts != attempt:
             # Our claim expired and someone else took over: keep the record, change nothing.
