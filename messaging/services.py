@@ -192,7 +192,9 @@ def _claim(*, message_id: int) -> Message | None:
     due_by = now + timedelta(seconds=1)
     with transaction.atomic():
         message = (
-            Message.objects.select_for_update(skip_locked=True)
+            Message.objects.select_for_update(skip_locked=True, of=("self",))
+            # Everything the attempt reads, in this one query.
+            .select_related("template_revision", "order__customer")
             .filter(pk=message_id, status=Message.Status.QUEUED, next_attempt_at__lte=due_by)
             .first()
         )
@@ -209,8 +211,7 @@ def message_context(message: Message) -> dict[str, Any]:
     """The flat context a message renders against: its order's, or the sample for proofs."""
     if message.order_id is None:
         return sample_order_context()
-    order = Order.objects.select_related("customer").get(pk=message.order_id)
-    return order_context(order)
+    return order_context(message.order)
 
 
 def compose_email(
