@@ -422,7 +422,9 @@ def warm_up() -> None:
 # --- relaying -------------------------------------------------------------------------------
 
 
-def relay_due_messages(*, now: datetime | None = None, limit: int = 1000) -> RelayReport:
+def relay_due_messages(
+    *, now: datetime | None = None, limit: int = 1000, dry_run: bool = False
+) -> RelayReport:
     """Re-enqueue what the normal path lost: expired claims and due rows never picked up.
 
     A `sending` row whose claim expired belonged to a worker that died: it goes back to
@@ -430,8 +432,15 @@ def relay_due_messages(*, now: datetime | None = None, limit: int = 1000) -> Rel
     broker was down at checkout, or the task was lost): it is published again, and its due time
     is moved to now so the next run leaves it alone for another grace period. Safe to run
     concurrently with workers and with itself: every change is a locked, conditional write.
+    With `dry_run`, only counts what it would do.
     """
     now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.MESSAGING_RELAY_GRACE_SECONDS)
+    if dry_run:
+        return RelayReport(
+            released=min(limit, Message.objects.claim_expired(now=now).count()),
+            published=min(limit, Message.objects.due(now=stale).count()),
+        )
     released = 0
     expired = list(
         Message.objects.claim_expired(now=now)
@@ -456,7 +465,6 @@ def relay_due_messages(*, now: datetime | None = None, limit: int = 1000) -> Rel
         publish_delivery(message_id=message_id)
 
     published = 0
-    stale = now - timedelta(seconds=settings.MESSAGING_RELAY_GRACE_SECONDS)
     lost = list(
         Message.objects.due(now=stale)
         .order_by("next_attempt_at")
@@ -464,6 +472,11 @@ def relay_due_messages(*, now: datetime | None = None, limit: int = 1000) -> Rel
     )
     for message_id in lost:
         if Message.objects.due(now=stale).filter(pk=message_id).update(next_attempt_at=now):
+            MessageEvent.objects.create(
+                message_id=message_id,
+                kind=MessageEvent.Kind.RELAYED,
+                detail="Due but never picked up (broker down or task lost).",
+            )
             published += publish_delivery(message_id=message_id)
     if released or published:
         logger.info(

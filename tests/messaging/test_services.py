@@ -247,12 +247,27 @@ def test_relay_releases_expired_claims_and_republishes_lost_rows(
     assert fresh.pk not in {p["message_id"] for p in published}
 
 
-def test_relay_command(confirmation_template, settings):
+def test_relay_command(confirmation_template, settings, monkeypatch):
     from django.core.management import call_command
+
+    monkeypatch.setattr(services, "publish_delivery", lambda **kwargs: True)
+    settings.MESSAGING_RELAY_GRACE_SECONDS = 0
+    message = services.queue_message(order=OrderFactory(), event="order_confirmation")
+
+    out = io.StringIO()
+    call_command("relay_messages", "--dry-run", stdout=out)
+    assert "Would have: 0 expired claims released, 1 messages re-enqueued." in out.getvalue()
+    assert not message.events.filter(kind="relayed").exists()
 
     out = io.StringIO()
     call_command("relay_messages", stdout=out)
-    assert "0 expired claims released, 0 messages re-enqueued." in out.getvalue()
+    assert "0 expired claims released, 1 messages re-enqueued." in out.getvalue()
+    assert message.events.filter(kind="relayed").count() == 1
+
+
+def test_worker_warm_up_builds_a_document_without_the_database(caplog):
+    services.warm_up()
+    assert "warm-up failed" not in caplog.text
 
 
 def test_capture_backend_stores_the_encrypted_email(

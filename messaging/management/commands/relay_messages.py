@@ -11,8 +11,15 @@ class Command(BaseCommand):
         "task) and messages whose worker died mid-attempt. Safe to run at any time."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Only count what would be re-enqueued."
+        )
+
     def handle(self, *args, **options):
-        report = relay_due_messages()
+        report = relay_due_messages(dry_run=options["dry_run"])
+        prefix = "Would have: " if options["dry_run"] else ""
         self.stdout.write(
-            f"{report.released} expired claims released, {report.published} messages re-enqueued."
+            f"{prefix}{report.released} expired claims released, "
+            f"{report.published} messages re-enqueued."
         )
