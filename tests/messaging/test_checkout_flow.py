@@ -1,0 +1,64 @@
+"""The demo's promise, through the storefront: a purchase produces a rendered, encrypted, sent
+email in the development capture backend (what `make run` does, tasks eager, no broker)."""
+
+import io
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from attachments.documents import generated_password
+from messaging.demo import seed_message_templates
+from messaging.models import CapturedEmail, Message
+from shop.models import Order
+from tests.factories import ProductFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CUSTOMER = {
+    "email": "asa@example.com",
+    "first_name": "Åsa",
+    "last_name": "Öberg",
+    "phone": "",
+    "address_line1": "Storgatan 12",
+    "address_line2": "",
+    "postal_code": "831 30",
+    "city": "Östersund",
+    "country": "Sverige",
+}
+
+
+def test_a_purchase_sends_an_encrypted_confirmation_through_the_capture_backend(client, settings):
+    settings.EMAIL_BACKEND = "messaging.backends.CaptureEmailBackend"
+    seed_message_templates()
+    product = ProductFactory(name="Ullfilt Åre")
+    client.post(reverse("shop:product", args=[product.slug]), {"quantity": 1})
+    client.post(reverse("shop:checkout"), CUSTOMER)
+    key = client.get(reverse("shop:payment")).context["form"].initial["checkout_key"]
+    response = client.post(
+        reverse("shop:payment"),
+        {
+            "checkout_key": key,
+            "card_number": "4242 4242 4242 4242",
+            "expiry": "12/30",
+            "cvc": "123",
+        },
+    )
+
+    order = Order.objects.get()
+    assert response.url == reverse("shop:confirmation", args=[order.number])
+    password = generated_password(order.token)
+    assert password in client.get(response.url).content.decode()
+
+    message = Message.objects.get(order=order)
+    assert message.status == Message.Status.SENT
+    captured = CapturedEmail.objects.get()
+    assert captured.message_id == message.esp_message_id
+    assert captured.to == ["asa@example.com"]
+    assert password not in captured.text_body
+    assert password not in captured.html_body
+    [attachment] = captured.attachments.all()
+    reader = PdfReader(io.BytesIO(bytes(attachment.content)))
+    assert reader.is_encrypted
+    assert reader.decrypt(password)
+    assert "Ullfilt Åre" in reader.pages[0].extract_text()
