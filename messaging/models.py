@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -22,6 +22,146 @@ class Event(models.TextChoices):
     """What happened that deserves an email; one context builder per event."""
 
     ORDER_CONFIRMATION = "order_confirmation", "Order confirmation"
+
+
+def validate_stylesheet(css: str) -> None:
+    """The stylesheet goes inside `<style>`: it must not be able to close that element."""
+    if "</style" in css.lower():
+        raise ValidationError("The stylesheet cannot contain “</style”.", code="stylesheet")
+
+
+class Layout(models.Model):
+    """The frame the messages of a template render inside: branding is changed here, once.
+
+    The template's HTML body goes between `html_header` and `html_footer`, `css` into a
+    `<style>` in the email's `<head>`, and the text body between `text_header` and
+    `text_footer`. Every save keeps an immutable `LayoutRevision`; each message pins the one it
+    was rendered from, like it pins its template's.
+    """
+
+    REVISION_FIELDS = ("name", "html_header", "html_footer", "css", "text_header", "text_footer")
+    TEMPLATE_FIELDS = ("html_header", "html_footer", "text_header", "text_footer")
+
+    name = models.CharField(max_length=200, unique=True)
+    html_header = models.TextField(
+        "HTML header",
+        blank=True,
+        validators=[validate_template_syntax],
+        help_text="Django template language, e.g. your logo and {{ shop.name }}. It may open "
+        "elements the footer closes.",
+    )
+    html_footer = models.TextField("HTML footer", blank=True, validators=[validate_template_syntax])
+    css = models.TextField(
+        "CSS",
+        blank=True,
+        validators=[validate_stylesheet],
+        help_text="Plain CSS (not a template), placed in a <style> in the email's head.",
+    )
+    text_header = models.TextField("text header", blank=True, validators=[validate_template_syntax])
+    text_footer = models.TextField("text footer", blank=True, validators=[validate_template_syntax])
+    active = models.BooleanField(
+        default=True, help_text="An inactive layout is skipped: its templates render alone."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, revised_by=None, note: str = "", **kwargs) -> None:
+        """Save (templates compiled first, like message templates) and keep a revision."""
+        errors = {
+            field: message
+            for field in self.TEMPLATE_FIELDS
+            if (message := syntax_error_message(getattr(self, field)))
+        }
+        if "</style" in self.css.lower():
+            errors["css"] = "The stylesheet cannot contain “</style”."
+        if errors:
+            raise ValidationError(errors)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self.record_revision(author=revised_by, note=note)
+
+    def revision_content(self) -> dict:
+        return {field: getattr(self, field) for field in self.REVISION_FIELDS}
+
+    def current_revision(self) -> LayoutRevision | None:
+        return self.revisions.order_by("-number").first()
+
+    def record_revision(self, *, author=None, note: str = "") -> LayoutRevision:
+        """Keep the current content as a new immutable revision, unless it is unchanged."""
+        with transaction.atomic():
+            # Lock the layout row so two concurrent saves cannot take the same number.
+            Layout.objects.select_for_update().filter(pk=self.pk).exists()
+            content = self.revision_content()
+            latest = self.current_revision()
+            if latest is not None and latest.content() == content:
+                return latest
+            return LayoutRevision.objects.create(
+                layout=self,
+                number=(latest.number + 1) if latest else 1,
+                created_by=author,
+                note=note,
+                **content,
+            )
+
+    def restore(self, revision: LayoutRevision, *, author=None) -> LayoutRevision:
+        """Copy an old revision back; that makes a new revision (history never changes)."""
+        if revision.layout_id != self.pk:
+            raise ValueError("That revision belongs to another layout.")
+        for field in self.REVISION_FIELDS:
+            setattr(self, field, getattr(revision, field))
+        self.validate_unique()  # the name may have been taken since
+        self.save(revised_by=author, note=f"Restored from revision {revision.number}.")
+        return self.current_revision()
+
+
+class LayoutRevision(models.Model):
+    """An immutable snapshot of a layout: what a message was rendered inside."""
+
+    layout = models.ForeignKey(Layout, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    name = models.CharField(max_length=200)
+    html_header = models.TextField("HTML header", blank=True)
+    html_footer = models.TextField("HTML footer", blank=True)
+    css = models.TextField("CSS", blank=True)
+    text_header = models.TextField(blank=True)
+    text_footer = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["layout", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["layout", "number"], name="unique_layout_revision")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (revision {self.number})"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ValueError("Revisions are immutable; record a new one instead.")
+        super().save(*args, **kwargs)
+
+    @property
+    def template(self) -> Layout:
+        """The revised object, under the name every revision model uses (admin shares code)."""
+        return self.layout
+
+    def content(self) -> dict:
+        return {field: getattr(self, field) for field in Layout.REVISION_FIELDS}
 
 
 class MessageTemplateQuerySet(models.QuerySet):
@@ -37,10 +177,18 @@ class MessageTemplate(models.Model):
     """
 
     # The fields copied into each revision: the content, not the bookkeeping.
-    REVISION_FIELDS = ("subject", "text_body", "html_body", "from_email", "reply_to")
+    REVISION_FIELDS = ("layout_id", "subject", "text_body", "html_body", "from_email", "reply_to")
 
     event = models.CharField(max_length=50, choices=Event.choices, db_index=True)
     name = models.CharField(max_length=200)
+    layout = models.ForeignKey(
+        Layout,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="message_templates",
+        help_text="The header, footer and styles this email renders inside.",
+    )
     subject = models.CharField(
         max_length=998,  # RFC 5322's line limit
         validators=[validate_template_syntax],
@@ -86,7 +234,7 @@ class MessageTemplate(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args, revised_by=None, note: str = "", **kwargs) -> None:
         # Compile on save, whoever saves (admin, a command, a migration): a syntax error must
         # be found here, never by a worker at 3 a.m.
         errors = {
@@ -97,7 +245,7 @@ class MessageTemplate(models.Model):
         if errors:
             raise ValidationError(errors)
         super().save(*args, **kwargs)
-        self.record_revision()
+        self.record_revision(author=revised_by, note=note)
 
     def clean(self) -> None:
         super().clean()
@@ -105,6 +253,34 @@ class MessageTemplate(models.Model):
             MessageTemplate.objects.active().filter(event=self.event).exclude(pk=self.pk).exists()
         ):
             raise ValidationError({"active": "Another active template already sends this event."})
+
+    def applied_layout(self) -> Layout | None:
+        """The layout messages render inside now: none when unset or inactive."""
+        return self.layout if self.layout_id and self.layout.active else None
+
+    def restore(self, revision: MessageTemplateRevision, *, author=None) -> MessageTemplateRevision:
+        """Copy an old revision back, attachments included; that makes a new revision.
+
+        Attachment templates deleted since the revision are left out.
+        """
+        if revision.template_id != self.pk:
+            raise ValueError("That revision belongs to another template.")
+        attachment_model = MessageTemplateAttachment._meta.get_field(
+            "attachment_template"
+        ).related_model
+        ids = list(revision.attachment_template_ids)
+        existing = set(attachment_model.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        with transaction.atomic():
+            for field in self.REVISION_FIELDS:
+                setattr(self, field, getattr(revision, field))
+            # Links first, so the one revision the save records holds them too.
+            self.attachment_links.all().delete()
+            MessageTemplateAttachment.objects.bulk_create(
+                MessageTemplateAttachment(template=self, attachment_template_id=pk, position=i)
+                for i, pk in enumerate(pk for pk in ids if pk in existing)
+            )
+            self.save(revised_by=author, note=f"Restored from revision {revision.number}.")
+        return self.current_revision()
 
     def ordered_attachment_templates(self) -> list:
         """The attachment templates in their configured order."""
@@ -176,6 +352,9 @@ class MessageTemplateRevision(models.Model):
         MessageTemplate, on_delete=models.CASCADE, related_name="revisions"
     )
     number = models.PositiveIntegerField()
+    layout = models.ForeignKey(
+        Layout, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     subject = models.CharField(max_length=998)
     text_body = models.TextField()
     html_body = models.TextField(blank=True)
@@ -259,6 +438,13 @@ class Message(models.Model):
     recipient = models.EmailField()
     template_revision = models.ForeignKey(
         MessageTemplateRevision,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="messages",
+    )
+    layout_revision = models.ForeignKey(
+        LayoutRevision,
         on_delete=models.PROTECT,
         null=True,
         blank=True,

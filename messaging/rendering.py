@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.template import Context, Engine, Template, TemplateSyntaxError
+from django.utils.html import escape
 
 
 class MessageTemplateError(Exception):
@@ -108,18 +109,70 @@ class RenderedMessage:
     html: str
 
 
+class LayoutParts(Protocol):
+    """What rendering needs of a layout (a `Layout` or one of its revisions)."""
+
+    html_header: str
+    html_footer: str
+    css: str
+    text_header: str
+    text_footer: str
+
+
+# The email document a layout produces. The stylesheet goes in <head> (clients that keep
+# <style> apply it; the rest still get readable HTML); it was refused on save if it could
+# close the <style> element.
+EMAIL_DOCUMENT = (
+    "<!DOCTYPE html>\n"
+    '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+    '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+    "<title>{title}</title>\n<style>\n{css}\n</style>\n</head>\n"
+    "<body>\n{header}\n{body}\n{footer}\n</body>\n</html>\n"
+)
+
+
 def render_message(
-    *, subject: str, text: str, html: str, context: Mapping[str, Any]
+    *,
+    subject: str,
+    text: str,
+    html: str,
+    context: Mapping[str, Any],
+    layout: LayoutParts | None = None,
 ) -> RenderedMessage:
-    """Render a message's three parts against a flat context.
+    """Render a message's three parts against a flat context, inside `layout` if given.
 
     The subject is collapsed onto one line: a newline in a header is at best ugly and at
-    worst rejected by the ESP.
+    worst rejected by the ESP. Layout parts render against the same context as the body, each
+    on its own (so a syntax error names its own field, never a neighbour's).
     """
     ensure_plain(context)
-    rendered_subject = render_source(subject, context, autoescape=False, label="subject")
-    return RenderedMessage(
-        subject=" ".join(rendered_subject.split()),
-        text=render_source(text, context, autoescape=False, label="text body"),
-        html=render_source(html, context, autoescape=True, label="HTML body") if html else "",
+    rendered_subject = " ".join(
+        render_source(subject, context, autoescape=False, label="subject").split()
     )
+    rendered_text = render_source(text, context, autoescape=False, label="text body")
+    rendered_html = render_source(html, context, autoescape=True, label="HTML body") if html else ""
+    if layout is not None:
+        parts = [
+            render_source(
+                layout.text_header, context, autoescape=False, label="layout text header"
+            ),
+            rendered_text,
+            render_source(
+                layout.text_footer, context, autoescape=False, label="layout text footer"
+            ),
+        ]
+        # Joined by a blank line: form fields strip the newlines staff typed around the parts.
+        rendered_text = "\n\n".join(p.strip("\r\n") for p in parts if p.strip()) + "\n"
+        if rendered_html:
+            rendered_html = EMAIL_DOCUMENT.format(
+                title=escape(rendered_subject),
+                css=layout.css,
+                header=render_source(
+                    layout.html_header, context, autoescape=True, label="layout HTML header"
+                ),
+                body=rendered_html,
+                footer=render_source(
+                    layout.html_footer, context, autoescape=True, label="layout HTML footer"
+                ),
+            )
+    return RenderedMessage(subject=rendered_subject, text=rendered_text, html=rendered_html)

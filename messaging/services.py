@@ -101,6 +101,7 @@ def queue_message(
             order=order,
             recipient=recipient or order.customer.email,
             template_revision=revision,
+            layout_revision=_layout_revision(template),
             sequence=sequence,
             resend_of=resend_of,
         )
@@ -109,6 +110,39 @@ def queue_message(
         message.record(MessageEvent.Kind.QUEUED, detail=note)
         transaction.on_commit(partial(publish_delivery, message_id=message.pk))
     return message
+
+
+def queue_proof(
+    *, template: MessageTemplate, recipient: str, order: Order | None = None, requested_by: str
+) -> Message:
+    """Queue a proof of `template` (as saved now) to a staff address, from `order` or the sample.
+
+    Delivered by the same engine as customers' messages, and marked `is_proof`: it takes none
+    of the order's sequence numbers (the uniqueness constraint, `queue_message` and resends all
+    ignore proofs), so the customer's own message and its resends are left alone. A proof
+    without an order renders the sample context, its PDF encrypted with the sample password.
+    """
+    with transaction.atomic(durable=True):
+        message = Message.objects.create(
+            event=template.event,
+            order=order,
+            recipient=recipient,
+            template_revision=template.current_revision(),
+            layout_revision=_layout_revision(template),
+            is_proof=True,
+        )
+        _pin_attachments(message=message, template=template)
+        source = f"order {order.number}" if order else "the sample order"
+        message.record(
+            MessageEvent.Kind.QUEUED, detail=f"Proof from {source}, requested by {requested_by}."
+        )
+        transaction.on_commit(partial(publish_delivery, message_id=message.pk))
+    return message
+
+
+def _layout_revision(template: MessageTemplate | None):
+    layout = template.applied_layout() if template else None
+    return layout.current_revision() if layout else None
 
 
 def _pin_attachments(*, message: Message, template: MessageTemplate) -> None:
@@ -194,7 +228,7 @@ def _claim(*, message_id: int) -> Message | None:
         message = (
             Message.objects.select_for_update(skip_locked=True, of=("self",))
             # Everything the attempt reads, in this one query.
-            .select_related("template_revision", "order__customer")
+            .select_related("template_revision", "layout_revision", "order__customer")
             .filter(pk=message_id, status=Message.Status.QUEUED, next_attempt_at__lte=due_by)
             .first()
         )
@@ -233,6 +267,7 @@ def compose_email(
         text=revision.text_body,
         html=revision.html_body,
         context=context,
+        layout=message.layout_revision,
     )
     history.append(
         MessageEvent(
@@ -270,7 +305,7 @@ def compose_email(
     # Anymail reads these attributes from any EmailMessage; the id lets tracking find the row
     # even before our own write of the ESP's message id.
     email.metadata = {"message_id": str(message.pk)}
-    email.tags = [message.event]
+    email.tags = [message.event, "proof"] if message.is_proof else [message.event]
     return email
 
 
