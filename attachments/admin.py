@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import difflib
+
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
-from django.utils.html import format_html
-from django.views.decorators.http import require_GET
+from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_GET, require_POST
 
 from .engine import AttachmentError
-from .models import AttachmentTemplate, AttachmentTemplateRevision, PasswordPolicy
+from .models import CONTENT_FIELDS, AttachmentTemplate, AttachmentTemplateRevision, PasswordPolicy
 from .passwords import PASSWORD_BITS, password_guess_space, seconds_to_guess
 from .preview import preview_source
 from .rendering import build_attachment
@@ -35,11 +37,32 @@ def guess_space_warning(template: AttachmentTemplate) -> str | None:
     )
 
 
+def revision_changes(revision: AttachmentTemplateRevision) -> list[tuple[str, str]]:
+    """(field, unified diff) for each field this revision changed from the one before it."""
+    before = (
+        AttachmentTemplateRevision.objects.filter(
+            template_id=revision.template_id, number__lt=revision.number
+        )
+        .order_by("-number")
+        .first()
+    )
+    changes = []
+    for field in CONTENT_FIELDS:
+        old = getattr(before, field) if before else ""
+        new = getattr(revision, field)
+        if old != new:
+            diff = difflib.unified_diff(
+                old.splitlines(), new.splitlines(), "before", "after", lineterm=""
+            )
+            changes.append((field, "\n".join(diff)))
+    return changes
+
+
 class RevisionInline(admin.TabularInline):
     """The append-only history, read-only: a revision is never edited."""
 
     model = AttachmentTemplateRevision
-    fields = ["number_link", "created_at", "created_by", "password_policy", "filename_template"]
+    fields = ["number_link", "created_at", "created_by", "changed_fields"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -56,6 +79,12 @@ class RevisionInline(admin.TabularInline):
     def number_link(self, revision: AttachmentTemplateRevision) -> str:
         url = reverse("admin:attachments_attachmenttemplaterevision_change", args=[revision.pk])
         return format_html('<a href="{}">#{}</a>', url, revision.number)
+
+    @admin.display(description="what changed")
+    def changed_fields(self, revision: AttachmentTemplateRevision) -> str:
+        if revision.number == 1:
+            return "First revision."
+        return ", ".join(field for field, _ in revision_changes(revision)) or "No change."
 
 
 @admin.register(AttachmentTemplate)
@@ -123,8 +152,30 @@ class AttachmentTemplateAdmin(admin.ModelAdmin):
                 view(require_GET(self.preview_pdf_view)),
                 name="attachments_attachmenttemplate_preview_pdf",
             ),
+            path(
+                "<int:pk>/revisions/<int:revision_pk>/restore/",
+                view(require_POST(self.restore_view)),
+                name="attachments_attachmenttemplate_restore",
+            ),
             *super().get_urls(),
         ]
+
+    def restore_view(self, request: HttpRequest, pk: int, revision_pk: int) -> HttpResponse:
+        """Copy an old revision back (a new revision records it); editors only, logged."""
+        template = get_object_or_404(AttachmentTemplate, pk=pk)
+        if not self.has_change_permission(request, template):
+            raise PermissionDenied
+        revision = get_object_or_404(template.revisions, pk=revision_pk)
+        try:
+            template.restore(revision, revised_by=request.user)
+        except ValidationError as exc:
+            self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+        else:
+            self.log_change(request, template, f"Restored revision {revision.number}.")
+            self.message_user(request, f"Revision {revision.number} restored.", messages.SUCCESS)
+        return HttpResponseRedirect(
+            reverse("admin:attachments_attachmenttemplate_change", args=[template.pk])
+        )
 
     def _preview_template(self, request: HttpRequest, pk: int) -> AttachmentTemplate:
         template = get_object_or_404(AttachmentTemplate, pk=pk)
@@ -205,6 +256,7 @@ class AttachmentTemplateRevisionAdmin(admin.ModelAdmin):
         "number",
         "created_at",
         "created_by",
+        "changes",
         "name",
         "html",
         "css",
@@ -216,6 +268,28 @@ class AttachmentTemplateRevisionAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("html", "css")
+
+    @admin.display(description="changes from the previous revision")
+    def changes(self, revision: AttachmentTemplateRevision) -> str:
+        changes = revision_changes(revision)
+        if not changes:
+            return "No change."
+        return format_html_join(
+            "", '<p><strong>{}</strong></p><pre style="white-space: pre-wrap;">{}</pre>', changes
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        revision = self.get_object(request, object_id)
+        extra = dict(extra_context or {})
+        template_admin = self.admin_site._registry[AttachmentTemplate]
+        if revision is not None and template_admin.has_change_permission(
+            request, revision.template
+        ):
+            extra["restore_url"] = reverse(
+                "admin:attachments_attachmenttemplate_restore",
+                args=[revision.template_id, revision.pk],
+            )
+        return super().change_view(request, object_id, form_url, extra)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -104,6 +104,19 @@ class AttachmentTemplate(AttachmentContent):
     def latest_revision(self) -> AttachmentTemplateRevision | None:
         return self.revisions.order_by("-number").first()
 
+    def restore(self, revision: AttachmentTemplateRevision, *, revised_by=None) -> None:
+        """Copy an old revision back; the save records it as a new revision.
+
+        Raises `ValidationError` when the restored content no longer validates (its name was
+        taken by another template since, say).
+        """
+        if revision.template_id != self.pk:
+            raise ValueError("That revision belongs to another template.")
+        for field in CONTENT_FIELDS:
+            setattr(self, field, getattr(revision, field))
+        self.full_clean()
+        self.save(revised_by=revised_by)
+
 
 class AttachmentTemplateRevision(AttachmentContent):
     """An immutable copy of a template as saved; messages record the revision they used."""

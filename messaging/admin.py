@@ -692,7 +692,7 @@ class MessageAdmin(admin.ModelAdmin):
     def resend_selected(self, request: HttpRequest, queryset) -> None:
         """Queue a resend of each selected message; the workers send them, not this request."""
         queued = skipped = 0
-        for message in queryset.only("pk", "event").order_by("pk"):
+        for message in queryset.select_related(None).only("pk", "event").order_by("pk"):
             if self._resend(request, message) is None:
                 skipped += 1
             else:

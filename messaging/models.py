@@ -55,7 +55,7 @@ class Layout(models.Model):
         "CSS",
         blank=True,
         validators=[validate_stylesheet],
-        help_text="Plain CSS (not a template), placed in a <style> in the email's head.",
+        help_text="Plain CSS (not a template), placed in the style element of the email's head.",
     )
     text_header = models.TextField("text header", blank=True, validators=[validate_template_syntax])
     text_footer = models.TextField("text footer", blank=True, validators=[validate_template_syntax])

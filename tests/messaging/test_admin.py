@@ -1,0 +1,502 @@
+"""The back office in Django admin: editing, revisions, preview, proofs, permissions, messages."""
+
+import io
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import Group, Permission
+from django.urls import reverse
+from pypdf import PdfReader
+
+from attachments.documents import generated_password
+from messaging import services
+from messaging.models import Layout, Message, MessageTemplate
+from shop.documents import SAMPLE_TOKEN
+from tests.factories import OrderFactory, StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class FormFields(HTMLParser):
+    """The fields a browser would submit from one form of a page."""
+
+    def __init__(self, form_id: str):
+        super().__init__()
+        self.form_id, self.inside, self.data = form_id, False, {}
+        self._textarea = self._select = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("id") == self.form_id
+        if not self.inside:
+            return
+        name = attrs.get("name")
+        if tag == "option" and self._select and "selected" in attrs:
+            self.data[self._select] = attrs.get("value", "")
+        elif not name:
+            return
+        elif tag == "input" and attrs.get("type") == "checkbox":
+            if "checked" in attrs:
+                self.data[name] = "on"
+        elif tag == "input" and attrs.get("type") != "submit":
+            self.data[name] = attrs.get("value", "")
+        elif tag == "textarea":
+            self._textarea, self.data[name] = name, ""
+        elif tag == "select":
+            self._select = name
+            self.data.setdefault(name, "")
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "textarea":
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.data[self._textarea] += data
+
+
+def form_data(client, url: str, form_id: str) -> dict:
+    page = client.get(url)
+    assert page.status_code == 200
+    parser = FormFields(form_id)
+    parser.feed(page.content.decode())
+    # Textareas start with a newline the browser drops.
+    return {k: v.removeprefix("\n") if isinstance(v, str) else v for k, v in parser.data.items()}
+
+
+def change_url(obj) -> str:
+    opts = obj._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+
+
+@pytest.fixture
+def editor(db):
+    user = StaffFactory(username="editor")
+    user.groups.add(Group.objects.get(name="Template editors"))
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def viewer_client(client):
+    """Staff who may look at everything in messaging but change nothing."""
+    user = StaffFactory(username="viewer")
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            codename__in=[
+                "view_messagetemplate",
+                "view_messagetemplateattachment",
+                "view_messagetemplaterevision",
+                "view_layout",
+                "view_layoutrevision",
+                "view_message",
+                "view_messageevent",
+                "view_order",
+            ]
+        )
+    )
+    client.force_login(user)
+    return client
+
+
+def shown(page, testid: str) -> str:
+    match = re.search(rf'data-testid="{testid}"[^>]*>([^<]*)<', page.content.decode())
+    assert match, f"nothing marked {testid}"
+    return match.group(1).strip()
+
+
+def decrypted_text(pdf: bytes, password: str) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    assert reader.is_encrypted
+    assert reader.decrypt(password)
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+# --- editing and revisions ------------------------------------------------------------------
+
+
+def test_editors_save_a_template_and_a_revision_records_who(editor_client, confirmation_template):
+    url = change_url(confirmation_template)
+    data = form_data(editor_client, url, "messagetemplate_form")
+    data["subject"] = "Order {{ order.number }} is on its way"
+    response = editor_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+
+    confirmation_template.refresh_from_db()
+    revision = confirmation_template.current_revision()
+    assert revision.subject == "Order {{ order.number }} is on its way"
+    assert revision.created_by.username == "editor"
+    assert LogEntry.objects.filter(object_id=str(confirmation_template.pk)).exists()
+
+    page = editor_client.get(url).content.decode()
+    assert "subject" in page  # the revision list says what changed
+    assert "{{ order.number }}" in page  # the variables beside the editor
+    assert "lines[].product" in page
+
+
+def test_a_syntax_error_is_shown_with_its_line_and_keeps_the_old_revision(
+    editor_client, confirmation_template
+):
+    url = change_url(confirmation_template)
+    before = confirmation_template.revisions.count()
+    data = form_data(editor_client, url, "messagetemplate_form")
+    data["html_body"] = "<p>Hi</p>\n<p>{% if customer.first_name %}</p>"
+
+    response = editor_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "Line 2" in response.content.decode()
+    assert confirmation_template.revisions.count() == before
+    confirmation_template.refresh_from_db()
+    assert "{% if" not in confirmation_template.html_body
+
+
+def test_restore_copies_an_old_revision_back_as_a_new_one(editor_client, confirmation_template):
+    first = confirmation_template.revisions.order_by("number").first()
+    confirmation_template.subject = "Changed {{ order.number }}"
+    confirmation_template.save()
+    count = confirmation_template.revisions.count()
+
+    revision_page = editor_client.get(change_url(first))
+    assert revision_page.status_code == 200
+    assert 'data-testid="restore-revision"' in revision_page.content.decode()
+
+    url = reverse(
+        "admin:messaging_messagetemplate_restore", args=[confirmation_template.pk, first.pk]
+    )
+    assert editor_client.get(url).status_code == 405  # POST only
+    response = editor_client.post(url)
+
+    assert response.status_code == 302
+    confirmation_template.refresh_from_db()
+    assert confirmation_template.subject == first.subject
+    assert confirmation_template.revisions.count() == count + 1
+    newest = confirmation_template.current_revision()
+    assert newest.note == f"Restored from revision {first.number}."
+    assert newest.created_by.username == "editor"
+    assert LogEntry.objects.filter(change_message__contains="Restored revision").exists()
+
+
+def test_a_revision_page_shows_the_diff(admin_client, confirmation_template):
+    confirmation_template.subject = "Changed {{ order.number }}"
+    confirmation_template.save()
+    page = admin_client.get(change_url(confirmation_template.current_revision())).content.decode()
+    assert "-Your {{ shop.name }} order {{ order.number }}" in page
+    assert "+Changed {{ order.number }}" in page
+
+
+def test_a_layout_is_edited_once_and_every_message_shows_it(
+    admin_client, confirmation_template, mailoutbox
+):
+    layout = confirmation_template.layout
+    url = change_url(layout)
+    data = form_data(admin_client, url, "layout_form")
+    data["text_footer"] = "Hälsningar från {{ shop.name }}, nu i ny kostym"
+    data["css"] = "p { color: #123456; }"
+    assert admin_client.post(url, data).status_code == 302
+
+    order = OrderFactory()
+    message = services.queue_message(order=order, event="order_confirmation")
+    services.deliver_message(message_id=message.pk)
+    email = mailoutbox[0]
+    assert email.body.rstrip().endswith("Hälsningar från Nordic Goods, nu i ny kostym")
+    html = email.alternatives[0][0]
+    assert "<style>\np { color: #123456; }\n</style>" in html
+    assert order.number in html
+    message.refresh_from_db()
+    assert message.layout_revision == layout.current_revision()
+    assert message.layout_revision.created_by.is_superuser
+
+
+def test_a_layout_syntax_error_is_shown_with_its_line(admin_client, confirmation_template):
+    layout = confirmation_template.layout
+    url = change_url(layout)
+    data = form_data(admin_client, url, "layout_form")
+    data["html_footer"] = "<p>\n\n{{ shop.name|nosuchfilter }}</p>"
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "Line 3" in response.content.decode()
+    assert layout.revisions.count() == 1
+
+
+def test_attachment_templates_can_be_restored(admin_client, confirmation_template):
+    attachment = confirmation_template.ordered_attachment_templates()[0]
+    first = attachment.latest_revision
+    attachment.filename_template = "changed-{{ order.number }}.pdf"
+    attachment.save()
+    page = admin_client.get(change_url(attachment.latest_revision)).content.decode()
+    assert "+changed-{{ order.number }}.pdf" in page
+    assert 'data-testid="restore-revision"' in page
+
+    url = reverse("admin:attachments_attachmenttemplate_restore", args=[attachment.pk, first.pk])
+    assert admin_client.post(url).status_code == 302
+    attachment.refresh_from_db()
+    assert attachment.filename_template == first.filename_template
+    assert attachment.revisions.count() == 3
+
+
+# --- preview --------------------------------------------------------------------------------
+
+
+def test_preview_of_an_order(admin_client, confirmation_template):
+    order = OrderFactory(customer__first_name="Åsa")
+    url = reverse("admin:messaging_messagetemplate_preview", args=[confirmation_template.pk])
+
+    page = admin_client.get(url, {"order": order.number})
+
+    assert page.status_code == 200
+    assert "no-store" in page["Cache-Control"]
+    assert shown(page, "preview-subject") == f"Your Nordic Goods order {order.number}"
+    body = page.content.decode()
+    html_url = reverse(
+        "admin:messaging_messagetemplate_preview_html", args=[confirmation_template.pk]
+    )
+    assert f'<iframe src="{html_url}?order={order.number}" sandbox' in body
+    assert "Hi Åsa," in body  # the text version
+    pdf_url = reverse(
+        "admin:messaging_messagetemplate_preview_attachment", args=[confirmation_template.pk, 0]
+    )
+    assert f'src="{pdf_url}?order={order.number}"' in body
+    password = shown(page, "preview-password")
+    assert password == generated_password(order.token)  # a superuser may reveal it
+
+    html = admin_client.get(html_url, {"order": order.number})
+    assert html["Content-Security-Policy"].startswith("sandbox")
+    assert "no-store" in html["Cache-Control"]
+    assert "Hi Åsa," in html.content.decode()
+    assert "Nordic Goods" in html.content.decode()  # the layout's header
+
+    pdf = admin_client.get(pdf_url, {"order": order.number})
+    assert pdf["Content-Type"] == "application/pdf"
+    assert "no-store" in pdf["Cache-Control"]
+    assert order.number in decrypted_text(pdf.content, password)
+    download = admin_client.get(pdf_url, {"order": order.number, "download": "1"})
+    assert download["Content-Disposition"] == f'attachment; filename="order-{order.number}.pdf"'
+
+
+def test_preview_of_the_sample(admin_client, confirmation_template):
+    url = reverse("admin:messaging_messagetemplate_preview", args=[confirmation_template.pk])
+    page = admin_client.get(url)
+    assert shown(page, "preview-subject") == "Your Nordic Goods order NG-SAMP-LE42"
+    assert shown(page, "preview-password") == generated_password(SAMPLE_TOKEN)
+
+
+def test_an_unknown_order_number_is_a_form_error(admin_client, confirmation_template):
+    url = reverse("admin:messaging_messagetemplate_preview", args=[confirmation_template.pk])
+    page = admin_client.get(url, {"order": "NG-NOPE-NOPE"})
+    assert page.status_code == 200
+    assert "There is no order NG-NOPE-NOPE." in page.content.decode()
+    assert 'data-testid="preview-subject"' not in page.content.decode()
+
+
+def test_staff_who_may_not_reveal_get_a_one_off_preview_password(
+    viewer_client, confirmation_template
+):
+    order = OrderFactory()
+    url = reverse("admin:messaging_messagetemplate_preview", args=[confirmation_template.pk])
+    page = viewer_client.get(url, {"order": order.number})
+    assert page.status_code == 200
+    password = shown(page, "preview-password")
+    assert password != generated_password(order.token)
+    assert "Send a proof" not in page.content.decode()  # viewers send nothing
+
+
+# --- proofs ---------------------------------------------------------------------------------
+
+
+def test_a_proof_is_sent_once_marked_as_a_proof_and_leaves_the_customer_alone(
+    editor_client, confirmation_template, mailoutbox, django_capture_on_commit_callbacks
+):
+    order = OrderFactory()
+    customers = services.queue_message(order=order, event="order_confirmation")
+    url = reverse("admin:messaging_messagetemplate_proof", args=[confirmation_template.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(url, {"email": "staff@example.com", "order": order.number})
+
+    assert response.status_code == 302
+    proof = Message.objects.get(is_proof=True)
+    assert (proof.order, proof.recipient, proof.status) == (order, "staff@example.com", "sent")
+    assert proof.events.first().detail.startswith(f"Proof from order {order.number}")
+    assert [m.to for m in mailoutbox] == [["staff@example.com"]]
+    assert mailoutbox[0].anymail_test_params["tags"] == ["order_confirmation", "proof"]
+    # The customer's message keeps its place: a resend still takes sequence 1.
+    assert list(order.messages.filter(is_proof=False)) == [customers]
+    resend = services.resend_message(message_id=customers.pk, reason="", by="test")
+    assert resend.sequence == 1
+    assert LogEntry.objects.filter(change_message__contains="Sent a proof").exists()
+
+
+def test_a_proof_of_the_sample_has_no_order_and_opens_with_the_sample_password(
+    editor_client, confirmation_template, mailoutbox, django_capture_on_commit_callbacks
+):
+    url = reverse("admin:messaging_messagetemplate_proof", args=[confirmation_template.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        editor_client.post(url, {"email": "staff@example.com", "order": ""})
+
+    proof = Message.objects.get()
+    assert (proof.is_proof, proof.order, proof.status) == (True, None, "sent")
+    [(filename, content, _)] = mailoutbox[0].attachments
+    assert filename == "order-NG-SAMP-LE42.pdf"
+    assert "NG-SAMP-LE42" in decrypted_text(content, generated_password(SAMPLE_TOKEN))
+
+
+def test_a_bad_proof_address_sends_nothing(editor_client, confirmation_template):
+    url = reverse("admin:messaging_messagetemplate_proof", args=[confirmation_template.pk])
+    response = editor_client.post(url, {"email": "not an address", "order": ""}, follow=True)
+    assert "No proof sent" in response.content.decode()
+    assert not Message.objects.exists()
+
+
+# --- permissions ----------------------------------------------------------------------------
+
+
+def test_view_only_staff_see_but_cannot_change(viewer_client, confirmation_template):
+    url = change_url(confirmation_template)
+    assert viewer_client.get(url).status_code == 200
+    assert viewer_client.post(url, {"subject": "Hacked"}).status_code == 403
+    proof = reverse("admin:messaging_messagetemplate_proof", args=[confirmation_template.pk])
+    assert viewer_client.post(proof, {"email": "x@example.com"}).status_code == 403
+    first = confirmation_template.revisions.first()
+    restore = reverse(
+        "admin:messaging_messagetemplate_restore", args=[confirmation_template.pk, first.pk]
+    )
+    assert viewer_client.post(restore).status_code == 403
+    assert (
+        'data-testid="restore-revision"'
+        not in viewer_client.get(change_url(first)).content.decode()
+    )
+    layout_url = change_url(confirmation_template.layout)
+    assert viewer_client.post(layout_url, {"name": "Hacked"}).status_code == 403
+    assert not Message.objects.exists()
+
+
+def test_resending_needs_the_dedicated_permission(viewer_client, confirmation_template):
+    message = services.queue_message(order=OrderFactory(), event="order_confirmation")
+    url = reverse("admin:messaging_message_resend", args=[message.pk])
+    assert viewer_client.post(url).status_code == 403
+
+    changelist = viewer_client.get(reverse("admin:messaging_message_changelist"))
+    assert "resend_selected" not in changelist.content.decode()
+    viewer_client.post(
+        reverse("admin:messaging_message_changelist"),
+        {"action": "resend_selected", "_selected_action": [message.pk]},
+    )
+    assert Message.objects.count() == 1
+
+
+def test_revealing_a_document_password_needs_the_permission(client, viewer_client):
+    order = OrderFactory()
+    url = reverse("admin:shop_order_document_password", args=[order.pk])
+    assert viewer_client.post(url).status_code == 403
+    assert (
+        "Reveal the document password" not in viewer_client.get(change_url(order)).content.decode()
+    )
+
+    support = StaffFactory(username="support")
+    support.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_order", "view_document_password"])
+    )
+    client.force_login(support)
+    assert "Reveal the document password" in client.get(change_url(order)).content.decode()
+    page = client.post(url)
+    assert shown(page, "document-password") == generated_password(order.token)
+    assert "no-store" in page["Cache-Control"]
+    assert LogEntry.objects.filter(change_message="Revealed the document password.").exists()
+
+
+# --- messages -------------------------------------------------------------------------------
+
+
+def test_the_resend_action_queues_resends(admin_client, confirmation_template, monkeypatch):
+    published = []
+    monkeypatch.setattr(services, "publish_delivery", lambda **kw: published.append(kw))
+    first = services.queue_message(order=OrderFactory(), event="order_confirmation")
+    second = services.queue_message(order=OrderFactory(), event="order_confirmation")
+
+    response = admin_client.post(
+        reverse("admin:messaging_message_changelist"),
+        {"action": "resend_selected", "_selected_action": [first.pk, second.pk]},
+        follow=True,
+    )
+
+    assert "2 resend(s) queued." in response.content.decode()
+    resends = Message.objects.filter(resend_of__isnull=False)
+    assert {m.resend_of_id for m in resends} == {first.pk, second.pk}
+    assert all(m.status == "queued" and m.sequence == 1 for m in resends)
+    assert LogEntry.objects.filter(change_message__startswith="Resent as message").count() == 2
+
+    again = admin_client.post(
+        reverse("admin:messaging_message_changelist"),
+        {"action": "resend_selected", "_selected_action": [first.pk]},
+        follow=True,
+    )
+    assert "1 skipped" in again.content.decode()
+
+
+def test_the_message_list_filters_and_searches(admin_client, confirmation_template, monkeypatch):
+    monkeypatch.setattr(services, "publish_delivery", lambda **kw: True)
+    failed = services.queue_message(order=OrderFactory(), event="order_confirmation")
+    Message.objects.filter(pk=failed.pk).update(status="failed", last_error="x" * 500)
+    other = services.queue_message(order=OrderFactory(), event="order_confirmation")
+    url = reverse("admin:messaging_message_changelist")
+
+    def listed(**params):
+        page = admin_client.get(url, params)
+        assert page.status_code == 200
+        return {
+            pk for pk in (failed.pk, other.pk) if f"/message/{pk}/change/" in page.content.decode()
+        }
+
+    assert listed() == {failed.pk, other.pk}
+    assert listed(status__exact="failed") == {failed.pk}
+    assert listed(q=other.order.number) == {other.pk}
+    assert listed(q=failed.recipient) == {failed.pk}
+    assert listed(is_proof__exact="1") == set()
+    assert "x" * 81 not in admin_client.get(url).content.decode()  # an excerpt only
+
+
+def test_a_message_page_shows_its_history_and_revisions(
+    admin_client, confirmation_template, mailoutbox
+):
+    message = services.queue_message(order=OrderFactory(), event="order_confirmation")
+    services.deliver_message(message_id=message.pk)
+    page = admin_client.get(change_url(message)).content.decode()
+    assert "Accepted by the ESP" in page
+    assert change_url(message.template_revision) in page
+    assert change_url(message.layout_revision) in page
+    assert change_url(message.attachment_links.get().attachment_revision) in page
+    assert 'name="_save"' not in page  # read-only
+
+
+def test_the_order_page_shows_its_messages(admin_client, confirmation_template):
+    order = OrderFactory()
+    message = services.queue_message(order=order, event="order_confirmation")
+    page = admin_client.get(change_url(order)).content.decode()
+    assert f'href="{change_url(message)}">#{message.pk}</a>' in page
+    assert "Queued" in page
+
+
+def test_nobody_adds_or_deletes_messages(admin_client):
+    assert admin_client.get(reverse("admin:messaging_message_add")).status_code == 403
+
+
+def test_the_template_editors_group_exists_with_edit_rights(db):
+    group = Group.objects.get(name="Template editors")
+    codenames = set(group.permissions.values_list("codename", flat=True))
+    assert {"change_messagetemplate", "change_layout", "change_attachmenttemplate"} <= codenames
+    assert "resend_message" not in codenames
+    assert "view_document_password" not in codenames
+    assert MessageTemplate.objects.count() == Layout.objects.count() == 0
