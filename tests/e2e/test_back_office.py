@@ -1,0 +1,96 @@
+"""Staff change the confirmation in admin, preview it and send a proof; then a customer buys,
+reads the email in the dev inbox and opens the downloaded PDF with the password from checkout."""
+
+import io
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from messaging.demo import seed_message_templates
+from messaging.models import CapturedEmail, Message
+from shop.demo import seed_catalog
+from shop.models import Order
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+NEW_SUBJECT = "Tack! Order {{ order.number }} from {{ shop.name }}"
+
+
+@pytest.fixture
+def development(settings):
+    """What `make run` has: mail captured for the dev inbox, which needs no login."""
+    settings.EMAIL_BACKEND = "messaging.backends.CaptureEmailBackend"
+    settings.DEBUG = True
+    settings.DEV_INBOX = True
+
+
+def test_staff_edit_preview_and_proof_then_a_customer_opens_the_pdf(live_server, page, development):
+    seed_catalog()
+    seed_message_templates()
+    UserFactory(username="staff", is_staff=True, is_superuser=True)
+
+    # Staff log in and change the confirmation's subject.
+    page.goto(f"{live_server.url}/admin/")
+    page.get_by_label("Username").fill("staff")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("link", name="Message templates").click()
+    page.locator("#result_list").get_by_role("link", name="Order confirmation").click()
+    page.get_by_label("Subject").fill(NEW_SUBJECT)
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".errornote")).to_have_count(0)
+    expect(page.get_by_text("was changed successfully")).to_be_visible()
+
+    # The preview shows the new subject, from the demo sample.
+    page.get_by_role("link", name="Preview and send a proof").click()
+    subject = page.get_by_test_id("preview-subject").inner_text()
+    assert subject == "Tack! Order NG-SAMP-LE42 from Nordic Goods"
+    assert page.get_by_title("HTML email").get_attribute("sandbox") == ""
+
+    # A proof goes out through the engine and lands in the capture backend, once.
+    page.get_by_label("Send a proof to").fill("proof@example.com")
+    page.get_by_role("button", name="Send proof").click()
+    expect(page.get_by_text("Proof queued as message")).to_be_visible()
+    proof = Message.objects.get(is_proof=True)
+    assert proof.status == Message.Status.SENT
+    captured = CapturedEmail.objects.get()
+    assert (captured.to, captured.subject) == (["proof@example.com"], subject)
+
+    # A customer buys.
+    page.goto(live_server.url)
+    page.get_by_role("link", name="Engraved Cutting Board").click()
+    page.get_by_label("Wood").select_option(label="Ek (+120.00)")
+    page.get_by_role("button", name="Add to cart").click()
+    page.get_by_role("link", name="Checkout").click()
+    page.get_by_label("Email").fill("asa@example.com")
+    page.get_by_label("First name").fill("Åsa")
+    page.get_by_label("Last name").fill("Öberg")
+    page.get_by_label("Address", exact=True).fill("Storgatan 12")
+    page.get_by_label("Postal code").fill("831 30")
+    page.get_by_label("City").fill("Östersund")
+    page.get_by_role("button", name="Continue to payment").click()
+    page.get_by_label("Card number").fill("4242 4242 4242 4242")
+    page.get_by_label("Expiry (MM/YY)").fill("12/30")
+    page.get_by_label("CVC").fill("123")
+    page.get_by_role("button", name="Pay").click()
+
+    number = page.get_by_test_id("order-number").inner_text()
+    password = page.get_by_test_id("document-password").inner_text()
+    assert Order.objects.get().number == number
+
+    # The email in the dev inbox, with the new subject; the PDF downloads and opens.
+    page.get_by_role("link", name="Open the dev inbox").click()
+    page.get_by_role("link", name=f"Tack! Order {number} from Nordic Goods").click()
+    with page.expect_download() as download_info:
+        page.get_by_test_id("inbox-attachment").click()
+    download = download_info.value
+    assert download.suggested_filename == f"order-{number}.pdf"
+    reader = PdfReader(io.BytesIO(Path(download.path()).read_bytes()))
+    assert reader.is_encrypted
+    assert reader.decrypt(password)
+    assert number in reader.pages[0].extract_text()
+    customer = Message.objects.get(is_proof=False)
+    assert (customer.order.number, customer.sequence, customer.status) == (number, 0, "sent")
