@@ -1,3 +1,4 @@
+import os
 import socket
 from contextlib import contextmanager
 
@@ -49,12 +50,20 @@ def closed_port() -> int:
 def celery_config(**overrides):
     """Change the Celery app's configuration (it copies Django's settings once) for a block."""
     saved = {key: celery_app.conf[key] for key in overrides}
+    saved_env = os.environ.get("CELERY_BROKER_URL")
     celery_app.conf.update(overrides)
+    if "broker_url" in overrides:
+        # Celery reads this variable before its configuration (CI sets it).
+        os.environ["CELERY_BROKER_URL"] = overrides["broker_url"]
     _forget_connections()
     try:
         yield celery_app
     finally:
         celery_app.conf.update(saved)
+        if saved_env is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = saved_env
         _forget_connections()
 
 
