@@ -240,6 +240,10 @@ class LayoutRevisionAdmin(RevisionAdmin):
     list_display = ["layout", "number", "created_at", "created_by", "note"]
     list_filter = ["layout"]
     list_select_related = ["layout", "created_by"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("html_header", "html_footer", "css")
+
     fields = [
         "layout",
         "number",
@@ -387,7 +391,9 @@ class MessageTemplateAdmin(RestoreMixin, admin.ModelAdmin):
             "error": error,
             "attachments": attachments,
             "html_url": reverse("admin:messaging_messagetemplate_preview_html", args=[pk]) + query,
-            "proof_form": ProofForm(initial={"email": request.user.email, "order": query[7:]}),
+            "proof_form": ProofForm(
+                initial={"email": request.user.email, "order": source.number if source else ""}
+            ),
             "proof_url": reverse("admin:messaging_messagetemplate_proof", args=[pk]),
             "can_send_proof": self.has_change_permission(request, template),
         }

@@ -49,6 +49,8 @@ def test_staff_edit_preview_and_proof_then_a_customer_opens_the_pdf(live_server,
     subject = page.get_by_test_id("preview-subject").inner_text()
     assert subject == "Tack! Order NG-SAMP-LE42 from Nordic Goods"
     assert page.get_by_title("HTML email").get_attribute("sandbox") == ""
+    email_frame = page.frame_locator('[data-testid="preview-html"]')
+    expect(email_frame.get_by_text("You receive this email because")).to_be_visible()  # layout
 
     # A proof goes out through the engine and lands in the capture backend, once.
     page.get_by_label("Send a proof to").fill("proof@example.com")
