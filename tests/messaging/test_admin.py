@@ -500,3 +500,32 @@ def test_the_template_editors_group_exists_with_edit_rights(db):
     assert "resend_message" not in codenames
     assert "view_document_password" not in codenames
     assert MessageTemplate.objects.count() == Layout.objects.count() == 0
+
+
+def test_editors_add_a_layout_and_a_template_using_it(editor_client, confirmation_template):
+    url = reverse("admin:messaging_layout_add")
+    data = form_data(editor_client, url, "layout_form")
+    data.update(name="Winter", html_header="<h1>{{ shop.name }} ❄</h1>", css="h1 { color: navy; }")
+    assert editor_client.post(url, data).status_code == 302
+    layout = Layout.objects.get(name="Winter")
+    assert layout.current_revision().created_by.username == "editor"
+
+    url = reverse("admin:messaging_messagetemplate_add")
+    data = form_data(editor_client, url, "messagetemplate_form")
+    data.update(
+        name="Winter confirmation",
+        event="order_confirmation",
+        layout=str(layout.pk),
+        subject="Winter order {{ order.number }}",
+        text_body="Hej {{ customer.first_name }}",
+        html_body="<p>Hej {{ customer.first_name }}</p>",
+    )
+    data.pop("active", None)  # the demo template stays the active one
+    response = editor_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    template = MessageTemplate.objects.get(name="Winter confirmation")
+    assert template.current_revision().layout == layout
+    preview_url = reverse("admin:messaging_messagetemplate_preview", args=[template.pk])
+    html_url = reverse("admin:messaging_messagetemplate_preview_html", args=[template.pk])
+    assert editor_client.get(preview_url).status_code == 200
+    assert "<h1>Nordic Goods ❄</h1>" in editor_client.get(html_url).content.decode()
