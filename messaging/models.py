@@ -404,6 +404,20 @@ class MessageQuerySet(models.QuerySet):
         """Rows a worker claimed and never finished: it crashed, or was killed."""
         return self.filter(status=Message.Status.SENDING, claimed_until__lt=now)
 
+    def latest_per_order(self):
+        """Customer messages that no later message of the same (order, event) replaced.
+
+        A resend is a new row with the next sequence number: what an operator resends is the
+        latest one, never an older one that was already resent.
+        """
+        later = Message.objects.filter(
+            order=models.OuterRef("order"),
+            event=models.OuterRef("event"),
+            is_proof=False,
+            sequence__gt=models.OuterRef("sequence"),
+        )
+        return self.filter(is_proof=False).exclude(models.Exists(later))
+
 
 class Message(models.Model):
     """The outbox row: one email about one order, from queued to its final status."""

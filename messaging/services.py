@@ -179,6 +179,33 @@ def publish_delivery(*, message_id: int, countdown: float | None = None) -> bool
     return True
 
 
+def resend_message(*, message_id: int, reason: str, by: str) -> Message | None:
+    """Queue a new message for the same order and event as `message_id` (`resend_of` set).
+
+    The new row takes the next sequence number and is delivered by the same engine, with the
+    same document password (it derives from the order). Returns None when the message was
+    already replaced by a later one: two operators (or an operator and staff in admin) racing
+    on the same message produce exactly one resend, because the original row is locked and
+    re-checked before writing.
+    """
+    with transaction.atomic():
+        original = Message.objects.select_for_update().filter(pk=message_id, is_proof=False).first()
+        if original is None or original.order_id is None:
+            return None
+        if not Message.objects.latest_per_order().filter(pk=original.pk).exists():
+            return None
+        note = f"Resend of message #{original.pk} by {by}" + (f": {reason}" if reason else ".")
+        try:
+            with transaction.atomic():
+                resend = queue_message(
+                    order=original.order, event=original.event, resend_of=original, note=note
+                )
+        except IntegrityError:
+            return None  # the same sequence number was taken at the same moment
+        original.record(MessageEvent.Kind.NOTE, detail=f"Resent as message #{resend.pk}.")
+    return resend
+
+
 # --- delivering -----------------------------------------------------------------------------
 
 

@@ -1,0 +1,152 @@
+"""Resend order confirmations from the command line, e.g. last week's failed ones."""
+
+from datetime import date, datetime, time, timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Max
+from django.utils import timezone
+
+from messaging.models import Event, Message
+from messaging.services import resend_message
+from shop.models import Order
+
+CHUNK = 500
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr, redrawn at most every `every` items."""
+
+    def __init__(self, total: int, stream, width: int = 30, every: int = 1):
+        self.total, self.stream, self.width, self.every = total, stream, width, every
+
+    def show(self, done: int, summary: str) -> None:
+        if done % self.every and done != self.total:
+            return
+        filled = self.width * done // self.total if self.total else self.width
+        bar = "#" * filled + "." * (self.width - filled)
+        self.stream.write(f"\r[{bar}] {done}/{self.total}  {summary}")
+        self.stream.flush()
+
+    def close(self) -> None:
+        self.stream.write("\n")
+
+
+def parse_day(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"{option} {value!r} is not a date: use YYYY-MM-DD.") from None
+
+
+class Command(BaseCommand):
+    help = (
+        "Resend order confirmation emails. Each resend is a new message (resend_of set), "
+        "delivered by the workers, with the same document password. Select with --order, "
+        "--since/--until (order dates, inclusive) and --status; --dry-run changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--order",
+            action="append",
+            default=[],
+            metavar="NUMBER",
+            help="An order number (repeatable).",
+        )
+        parser.add_argument("--since", metavar="YYYY-MM-DD", help="Orders placed on or after.")
+        parser.add_argument("--until", metavar="YYYY-MM-DD", help="Orders placed on or before.")
+        parser.add_argument(
+            "--status",
+            choices=[choice.value for choice in Message.Status],
+            help="Only confirmations whose latest message has this status, e.g. failed.",
+        )
+        parser.add_argument("--reason", default="", help="Recorded in each message's history.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="List what would be resent; change nothing."
+        )
+
+    def handle(self, *args, **options):
+        if not (options["order"] or options["since"] or options["until"] or options["status"]):
+            raise CommandError("Select something: --order, --since, --until or --status.")
+        selection = self.select(options)
+        total = selection.count()
+        if not total:
+            self.stdout.write("Nothing to resend.")
+            return
+        if options["dry_run"]:
+            self.list_selection(selection, total)
+            return
+
+        requested_by = f"resend_confirmations ({options['reason'] or 'no reason given'})"
+        progress = ProgressBar(total, self.stderr, every=max(1, total // 200))
+        resent = skipped = 0
+        for done, message_id in enumerate(self.iterate_ids(selection), start=1):
+            if resend_message(message_id=message_id, reason=options["reason"], by=requested_by):
+                resent += 1
+            else:
+                skipped += 1  # somebody else resent it meanwhile (another run, staff in admin)
+            progress.show(done, f"resent {resent}, skipped {skipped}")
+        progress.close()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Queued {resent} resend(s); {skipped} already resent by someone else. "
+                "Workers deliver them; follow them in admin (Messages)."
+            )
+        )
+
+    def select(self, options):
+        """The latest customer message of each selected order's confirmation."""
+        messages = Message.objects.latest_per_order().filter(
+            event=Event.ORDER_CONFIRMATION, is_proof=False
+        )
+        if numbers := options["order"]:
+            known = set(Order.objects.filter(number__in=numbers).values_list("number", flat=True))
+            if unknown := sorted(set(numbers) - known):
+                raise CommandError(f"Unknown order number(s): {', '.join(unknown)}.")
+            messages = messages.filter(order__number__in=numbers)
+            without = known - set(messages.values_list("order__number", flat=True))
+            if without:
+                raise CommandError(
+                    f"No confirmation was ever queued for: {', '.join(sorted(without))}."
+                )
+        since = until = None
+        if options["since"]:
+            since = parse_day(options["since"], "--since")
+            messages = messages.filter(order__created_at__gte=self.start_of(since))
+        if options["until"]:
+            until = parse_day(options["until"], "--until")
+            messages = messages.filter(order__created_at__lt=self.start_of(until + timedelta(1)))
+        if since and until and since > until:
+            raise CommandError("--since is after --until.")
+        if options["status"]:
+            messages = messages.filter(status=options["status"])
+        return messages
+
+    @staticmethod
+    def start_of(day: date) -> datetime:
+        return timezone.make_aware(datetime.combine(day, time.min))
+
+    @staticmethod
+    def iterate_ids(selection):
+        """Primary keys in chunks: constant memory however many orders match.
+
+        Only rows that existed when the run started: the resends it creates match the selection
+        too (they are now the latest), and must not be resent again.
+        """
+        last, ceiling = 0, selection.aggregate(ceiling=Max("pk"))["ceiling"] or 0
+        while True:
+            chunk = list(
+                selection.filter(pk__gt=last, pk__lte=ceiling)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:CHUNK]
+            )
+            if not chunk:
+                return
+            yield from chunk
+            last = chunk[-1]
+
+    def list_selection(self, selection, total: int) -> None:
+        rows = selection.order_by("pk").values_list("pk", "order__number", "status", "attempts")
+        for pk, number, status, attempts in rows.iterator(chunk_size=CHUNK):
+            self.stdout.write(f"would resend  order {number}  message #{pk}  {status} ({attempts})")
+        self.stdout.write(self.style.WARNING(f"Dry run: {total} message(s) would be resent."))

@@ -1,0 +1,170 @@
+"""`manage.py resend_confirmations`: what an operator types, sees and gets."""
+
+import io
+import threading
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.utils import timezone
+from pypdf import PdfReader
+
+from attachments.documents import generated_password
+from messaging.models import Message, MessageEvent
+from messaging.services import queue_message
+from shop.models import Order
+from tests.factories import OrderFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def confirmed_order(*, status=Message.Status.SENT, days_ago=0) -> Order:
+    """An order whose confirmation ended with `status`."""
+    order = OrderFactory()
+    Order.objects.filter(pk=order.pk).update(created_at=timezone.now() - timedelta(days=days_ago))
+    message = queue_message(order=order, event="order_confirmation")
+    Message.objects.filter(pk=message.pk).update(status=status)
+    return order
+
+
+def run(*args):
+    out, err = StringIO(), StringIO()
+    call_command("resend_confirmations", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def no_delivery(settings, monkeypatch):
+    """Resends stay queued: these tests look at the selection, not at delivery."""
+    monkeypatch.setattr("messaging.services.publish_delivery", lambda **kwargs: True)
+
+
+def resends_of(order: Order) -> list[Message]:
+    return list(order.messages.filter(resend_of__isnull=False).order_by("sequence"))
+
+
+def test_resend_by_order_number(no_delivery, confirmation_template):
+    order, other = confirmed_order(), confirmed_order()
+
+    out, err = run("--order", order.number, "--reason", "customer lost the email")
+
+    [resend] = resends_of(order)
+    assert resend.sequence == 1
+    assert resend.resend_of == order.messages.get(sequence=0)
+    assert resend.status == Message.Status.QUEUED
+    assert resend.recipient == order.customer.email
+    assert "customer lost the email" in " ".join(resend.events.values_list("detail", flat=True))
+    assert resends_of(other) == []
+    assert "Queued 1 resend(s)" in out
+    assert "1/1" in err  # the progress bar
+
+
+def test_resend_failed_since_until(no_delivery, confirmation_template):
+    last_week_failed = confirmed_order(status=Message.Status.FAILED, days_ago=3)
+    last_week_sent = confirmed_order(status=Message.Status.SENT, days_ago=3)
+    old_failed = confirmed_order(status=Message.Status.FAILED, days_ago=30)
+    today = timezone.localdate()
+
+    run(
+        "--status",
+        "failed",
+        "--since",
+        str(today - timedelta(days=7)),
+        "--until",
+        str(today),
+    )
+
+    assert len(resends_of(last_week_failed)) == 1
+    assert resends_of(last_week_sent) == []
+    assert resends_of(old_failed) == []
+
+
+def test_resending_twice_resends_the_latest(no_delivery, confirmation_template):
+    order = confirmed_order()
+
+    run("--order", order.number)
+    run("--order", order.number)
+
+    first, second = resends_of(order)
+    assert (first.sequence, second.sequence) == (1, 2)
+    assert second.resend_of == first
+
+
+def test_dry_run_lists_and_changes_nothing(no_delivery, confirmation_template):
+    order = confirmed_order(status=Message.Status.FAILED)
+    before = (Message.objects.count(), MessageEvent.objects.count())
+
+    out, _ = run("--status", "failed", "--dry-run")
+
+    assert f"would resend  order {order.number}" in out
+    assert "Dry run: 1 message(s) would be resent." in out
+    assert (Message.objects.count(), MessageEvent.objects.count()) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (["--order", "NG-NOPE-NOPE"], "Unknown order number(s): NG-NOPE-NOPE"),
+        (["--since", "last tuesday"], "--since 'last tuesday' is not a date"),
+        (["--until", "2026-13-45"], "--until '2026-13-45' is not a date"),
+        (["--since", "2026-11-20", "--until", "2026-11-01"], "--since is after --until"),
+        ([], "Select something"),
+    ],
+)
+def test_bad_input_is_a_command_error(db, args, error):
+    with pytest.raises(CommandError, match=error.replace("(", r"\(").replace(")", r"\)")):
+        run(*args)
+
+
+def test_bad_status_is_refused(db):
+    with pytest.raises(CommandError, match="invalid choice"):
+        run("--status", "lost")
+
+
+def test_nothing_selected_says_so(db, confirmation_template):
+    out, _ = run("--status", "failed")
+
+    assert out.strip() == "Nothing to resend."
+
+
+def test_resend_is_delivered_with_the_same_password(confirmation_template, mailoutbox):
+    order = confirmed_order(status=Message.Status.FAILED)
+    mailoutbox.clear()
+
+    run("--order", order.number)
+
+    [resend] = resends_of(order)
+    resend.refresh_from_db()
+    assert resend.status == Message.Status.SENT
+    [email] = mailoutbox
+    [(_name, content, _mimetype)] = email.attachments
+    reader = PdfReader(io.BytesIO(content))
+    assert reader.decrypt(generated_password(order.token))
+    assert order.number in reader.pages[0].extract_text()
+
+
+@pytest.mark.postgres
+def test_two_concurrent_runs_resend_each_message_once(postgres, no_delivery, confirmation_template):
+    orders = [confirmed_order(status=Message.Status.FAILED) for _ in range(40)]
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def operator():
+        try:
+            barrier.wait()
+            run("--status", "failed")
+        except Exception as error:  # reported by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=operator) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert [len(resends_of(order)) for order in orders] == [1] * 40
