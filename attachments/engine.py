@@ -1,4 +1,5 @@
-"""The template engine for staff-written attachment templates.
+"""The template engine for every staff-written template: attachments, and (through
+`messaging.rendering`) email subjects, bodies and layouts.
 
 A dedicated `Engine` (no loaders, no app libraries, autoescape on, a minimal set of tags) so a
 template can only format the flat context it is given: see DESIGN.md, "Templates staff can edit".

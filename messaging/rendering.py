@@ -1,105 +1,49 @@
 """Rendering staff-written message templates against a flat context.
 
-Staff edit subjects and bodies in admin, so they are compiled by a dedicated `Engine`: no
-loaders (nothing can be included from disk), no app template libraries, and a context of plain
-values only (see DESIGN.md, "Templates staff can edit"). HTML bodies autoescape; subjects and
-text bodies do not, since they are not HTML.
+Staff edit subjects, bodies and layouts in admin, so they go through the same dedicated engine
+as attachment templates (`attachments.engine`): no loaders, only loops, conditions and filters,
+and a context of plain values only (see DESIGN.md, "Templates staff can edit"). HTML bodies
+autoescape; subjects and text bodies do not, since they are not HTML.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time
-from decimal import Decimal
-from functools import lru_cache
 from typing import Any, Protocol
 
-from django.core.exceptions import ValidationError
-from django.template import Context, Engine, Template, TemplateSyntaxError
 from django.utils.html import escape
+
+# One engine for every staff-written template, emails and documents alike: the attachments app
+# owns it (messaging depends on attachments, never the reverse). These names are re-exported
+# for messaging's models and migrations.
+from attachments.engine import (
+    AttachmentError,
+    ensure_plain,
+    render_template,
+    syntax_error_message,
+    validate_template_syntax,
+)
+
+__all__ = [
+    "MessageTemplateError",
+    "RenderedMessage",
+    "render_message",
+    "syntax_error_message",
+    "validate_template_syntax",
+]
 
 
 class MessageTemplateError(Exception):
     """A staff message template does not compile or does not render: a permanent failure."""
 
 
-def _engine(*, autoescape: bool, debug: bool) -> Engine:
-    return Engine(
-        dirs=[],
-        app_dirs=False,
-        loaders=[],
-        libraries={},
-        autoescape=autoescape,
-        debug=debug,
-        string_if_invalid="",
-    )
-
-
-_ENGINES = {
-    # (autoescape, debug): the rendering engines skip debug (faster); validation keeps lines.
-    (True, False): _engine(autoescape=True, debug=False),
-    (False, False): _engine(autoescape=False, debug=False),
-}
-_VALIDATION_ENGINE = _engine(autoescape=True, debug=True)
-
-PLAIN_SCALARS = (str, int, float, bool, Decimal, date, datetime, time, type(None))
-
-
-def ensure_plain(value: Any, *, path: str = "context") -> None:
-    """Refuse anything but dicts, lists and plain scalars, so no model instance reaches staff.
-
-    Django's template language calls zero-argument methods and walks attributes; only a flat
-    context keeps `{{ order.customer.user.password }}` from rendering a hash.
-    """
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise MessageTemplateError(f"{path} has a non-string key.")
-            ensure_plain(item, path=f"{path}.{key}")
-    elif isinstance(value, list | tuple):
-        for index, item in enumerate(value):
-            ensure_plain(item, path=f"{path}[{index}]")
-    elif not isinstance(value, PLAIN_SCALARS):
-        raise MessageTemplateError(f"{path} is a {type(value).__name__}, not a plain value.")
-
-
-@lru_cache(maxsize=256)
-def compile_template(source: str, *, autoescape: bool) -> Template:
-    """Compile once per process per text: revisions are immutable, so the text is the key."""
-    try:
-        return _ENGINES[(autoescape, False)].from_string(source)
-    except TemplateSyntaxError as exc:
-        raise MessageTemplateError(syntax_error_message(source) or str(exc)) from exc
-
-
-def syntax_error_message(source: str) -> str | None:
-    """The syntax error of `source` with its line number, or None when it compiles."""
-    try:
-        _VALIDATION_ENGINE.from_string(source)
-    except TemplateSyntaxError as exc:
-        info = getattr(exc, "template_debug", None) or {}
-        line = info.get("line")
-        return f"Line {line}: {exc}" if line else str(exc)
-    return None
-
-
-def validate_template_syntax(source: str) -> None:
-    """Model/form field validator: a `ValidationError` naming the line of a syntax error."""
-    message = syntax_error_message(source)
-    if message:
-        raise ValidationError(message, code="template_syntax")
-
-
 def render_source(source: str, context: Mapping[str, Any], *, autoescape: bool, label: str) -> str:
     """Render one staff template; every failure becomes `MessageTemplateError` naming the field."""
-    template = compile_template(source, autoescape=autoescape)
     try:
-        return template.render(Context(dict(context), autoescape=autoescape))
-    except Exception as exc:
-        # A filter can raise on odd input (e.g. `floatformat` on text): say which field failed,
-        # by class only, since the message may quote context values.
-        raise MessageTemplateError(f"The {label} failed to render ({type(exc).__name__}).") from exc
+        return render_template(source, context, label=label, autoescape=autoescape)
+    except AttachmentError as exc:
+        raise MessageTemplateError(str(exc)) from exc
 
 
 @dataclass(frozen=True)
@@ -145,7 +89,10 @@ def render_message(
     worst rejected by the ESP. Layout parts render against the same context as the body, each
     on its own (so a syntax error names its own field, never a neighbour's).
     """
-    ensure_plain(context)
+    try:
+        ensure_plain(context)
+    except AttachmentError as exc:
+        raise MessageTemplateError(str(exc)) from exc
     rendered_subject = " ".join(
         render_source(subject, context, autoescape=False, label="subject").split()
     )
