@@ -524,11 +524,15 @@ class Message(models.Model):
         self.save(update_fields=["status", "attempts", "claimed_until", "updated_at"])
         return self.record(MessageEvent.Kind.CLAIMED, attempt=self.attempts)
 
-    def mark_sent(self, *, esp_name: str, esp_message_id: str, now: datetime) -> MessageEvent:
+    def mark_sent(
+        self, *, esp_name: str, esp_message_id: str, now: datetime, save_event: bool = True
+    ) -> MessageEvent:
         """The ESP accepted the message.
 
         Tracking may have moved the row on already (its webhook can beat our own write), so a
-        higher status is kept; only the ESP's ids are filled in.
+        higher status is kept; only the ESP's ids are filled in. With `save_event=False` the
+        SENT event is returned unsaved, for the caller to insert with the attempt's other
+        history lines in one statement (same transaction).
         """
         if self.RANK[self.status] < self.RANK[self.Status.SENT]:
             self.status = self.Status.SENT
@@ -548,7 +552,12 @@ class Message(models.Model):
                 "updated_at",
             ]
         )
-        return self.record(MessageEvent.Kind.SENT, attempt=self.attempts, detail=esp_name)
+        event = MessageEvent(
+            message=self, kind=MessageEvent.Kind.SENT, attempt=self.attempts, detail=esp_name
+        )
+        if save_event:
+            event.save()
+        return event
 
     def schedule_retry(self, *, reason: str, delay: float, now: datetime) -> MessageEvent:
         """sending → queued, due again after `delay` seconds."""

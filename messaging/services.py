@@ -252,15 +252,18 @@ def _claim(*, message_id: int) -> Message | None:
     # A task can arrive a little early (clocks, eager mode): that is what the relay is for.
     due_by = now + timedelta(seconds=1)
     with transaction.atomic():
-        message = (
+        claimed = list(
             Message.objects.select_for_update(skip_locked=True, of=("self",))
             # Everything the attempt reads, in this one query.
             .select_related("template_revision", "layout_revision", "order__customer")
             .filter(pk=message_id, status=Message.Status.QUEUED, next_attempt_at__lte=due_by)
-            .first()
+            # One row by primary key: no ORDER BY (`.first()` would compile Meta.ordering's
+            # two columns into every claim, ~0.3 ms of ORM work per message).
+            .order_by()[:1]
         )
-        if message is None:
+        if not claimed:
             return None
+        message = claimed[0]
         if message.attempts >= settings.MESSAGING_MAX_ATTEMPTS:
             message.mark_failed(reason=message.last_error or "No attempts left.")
             return None
@@ -346,9 +349,12 @@ def _record_sent(
     status = getattr(email, "anymail_status", None)
     esp_message_id = str(status.message_id) if status and status.message_id is not None else ""
     with transaction.atomic():
-        MessageEvent.objects.bulk_create(history)
         message = Message.objects.select_for_update().get(pk=message_id)
-        message.mark_sent(esp_name=esp_name, esp_message_id=esp_message_id, now=timezone.now())
+        sent = message.mark_sent(
+            esp_name=esp_name, esp_message_id=esp_message_id, now=timezone.now(), save_event=False
+        )
+        # The attempt's history and its outcome in one INSERT, in the outcome's transaction.
+        MessageEvent.objects.bulk_create([*history, sent])
     logger.info("Message %s sent (attempt %s).", message_id, message.attempts)
     return message
 
