@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-import difflib
-
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
-from django.utils.html import format_html, format_html_join
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.html import format_html
+from django.views.decorators.http import require_GET
 
 from .engine import AttachmentError
-from .models import CONTENT_FIELDS, AttachmentTemplate, AttachmentTemplateRevision, PasswordPolicy
+from .models import AttachmentTemplate, AttachmentTemplateRevision, PasswordPolicy
 from .passwords import PASSWORD_BITS, password_guess_space, seconds_to_guess
 from .preview import preview_source
 from .rendering import build_attachment
+from .revision_admin import RestoreRevisionMixin, RevisionAdmin, RevisionInline
 
 
 def guess_space_warning(template: AttachmentTemplate) -> str | None:
@@ -37,58 +36,12 @@ def guess_space_warning(template: AttachmentTemplate) -> str | None:
     )
 
 
-def revision_changes(revision: AttachmentTemplateRevision) -> list[tuple[str, str]]:
-    """(field, unified diff) for each field this revision changed from the one before it."""
-    before = (
-        AttachmentTemplateRevision.objects.filter(
-            template_id=revision.template_id, number__lt=revision.number
-        )
-        .order_by("-number")
-        .first()
-    )
-    changes = []
-    for field in CONTENT_FIELDS:
-        old = getattr(before, field) if before else ""
-        new = getattr(revision, field)
-        if old != new:
-            diff = difflib.unified_diff(
-                old.splitlines(), new.splitlines(), "before", "after", lineterm=""
-            )
-            changes.append((field, "\n".join(diff)))
-    return changes
-
-
-class RevisionInline(admin.TabularInline):
-    """The append-only history, read-only: a revision is never edited."""
-
+class AttachmentTemplateRevisionInline(RevisionInline):
     model = AttachmentTemplateRevision
-    fields = ["number_link", "created_at", "created_by", "changed_fields"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = False
-    ordering = ["-number"]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    @admin.display(description="revision")
-    def number_link(self, revision: AttachmentTemplateRevision) -> str:
-        url = reverse("admin:attachments_attachmenttemplaterevision_change", args=[revision.pk])
-        return format_html('<a href="{}">#{}</a>', url, revision.number)
-
-    @admin.display(description="what changed")
-    def changed_fields(self, revision: AttachmentTemplateRevision) -> str:
-        if revision.number == 1:
-            return "First revision."
-        return ", ".join(field for field, _ in revision_changes(revision)) or "No change."
 
 
 @admin.register(AttachmentTemplate)
-class AttachmentTemplateAdmin(admin.ModelAdmin):
+class AttachmentTemplateAdmin(RestoreRevisionMixin, admin.ModelAdmin):
     list_display = ["name", "password_policy", "active", "updated_at", "preview_link"]
     list_filter = ["active", "password_policy"]
     search_fields = ["name"]
@@ -102,7 +55,7 @@ class AttachmentTemplateAdmin(admin.ModelAdmin):
         ),
         ("History", {"fields": ["created_at", "updated_at"]}),
     ]
-    inlines = [RevisionInline]
+    inlines = [AttachmentTemplateRevisionInline]
     formfield_overrides = {
         models.TextField: {
             "widget": forms.Textarea(
@@ -116,7 +69,7 @@ class AttachmentTemplateAdmin(admin.ModelAdmin):
         return super().get_queryset(request).defer("html", "css")
 
     def save_model(self, request, obj, form, change):
-        obj.save(revised_by=request.user)
+        obj.save(author=request.user)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
@@ -152,30 +105,9 @@ class AttachmentTemplateAdmin(admin.ModelAdmin):
                 view(require_GET(self.preview_pdf_view)),
                 name="attachments_attachmenttemplate_preview_pdf",
             ),
-            path(
-                "<int:pk>/revisions/<int:revision_pk>/restore/",
-                view(require_POST(self.restore_view)),
-                name="attachments_attachmenttemplate_restore",
-            ),
+            self.restore_url(),
             *super().get_urls(),
         ]
-
-    def restore_view(self, request: HttpRequest, pk: int, revision_pk: int) -> HttpResponse:
-        """Copy an old revision back (a new revision records it); editors only, logged."""
-        template = get_object_or_404(AttachmentTemplate, pk=pk)
-        if not self.has_change_permission(request, template):
-            raise PermissionDenied
-        revision = get_object_or_404(template.revisions, pk=revision_pk)
-        try:
-            template.restore(revision, revised_by=request.user)
-        except ValidationError as exc:
-            self.message_user(request, "; ".join(exc.messages), messages.ERROR)
-        else:
-            self.log_change(request, template, f"Restored revision {revision.number}.")
-            self.message_user(request, f"Revision {revision.number} restored.", messages.SUCCESS)
-        return HttpResponseRedirect(
-            reverse("admin:attachments_attachmenttemplate_change", args=[template.pk])
-        )
 
     def _preview_template(self, request: HttpRequest, pk: int) -> AttachmentTemplate:
         template = get_object_or_404(AttachmentTemplate, pk=pk)
@@ -245,57 +177,17 @@ def no_store(response: HttpResponse) -> HttpResponse:
 
 
 @admin.register(AttachmentTemplateRevision)
-class AttachmentTemplateRevisionAdmin(admin.ModelAdmin):
-    """Revisions are an append-only log: viewable, never added, changed or deleted here."""
-
-    list_display = ["template", "number", "created_at", "created_by"]
-    list_filter = ["template"]
-    list_select_related = ["template", "created_by"]
+class AttachmentTemplateRevisionAdmin(RevisionAdmin):
     fields = [
         "template",
         "number",
         "created_at",
         "created_by",
+        "note",
         "changes",
-        "name",
-        "html",
-        "css",
-        "filename_template",
-        "password_policy",
-        "password_template",
+        *AttachmentTemplate.REVISION_FIELDS,
     ]
     readonly_fields = fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("html", "css")
-
-    @admin.display(description="changes from the previous revision")
-    def changes(self, revision: AttachmentTemplateRevision) -> str:
-        changes = revision_changes(revision)
-        if not changes:
-            return "No change."
-        return format_html_join(
-            "", '<p><strong>{}</strong></p><pre style="white-space: pre-wrap;">{}</pre>', changes
-        )
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        revision = self.get_object(request, object_id)
-        extra = dict(extra_context or {})
-        template_admin = self.admin_site._registry[AttachmentTemplate]
-        if revision is not None and template_admin.has_change_permission(
-            request, revision.template
-        ):
-            extra["restore_url"] = reverse(
-                "admin:attachments_attachmenttemplate_restore",
-                args=[revision.template_id, revision.pk],
-            )
-        return super().change_view(request, object_id, form_url, extra)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

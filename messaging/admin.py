@@ -7,10 +7,6 @@ method or a service, and every change lands in Django's admin log.
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Mapping
-from typing import Any
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,6 +21,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_GET, require_POST
 
 from attachments.documents import AttachmentError, can_reveal_password, password_for_staff
+from attachments.revision_admin import RestoreRevisionMixin, RevisionAdmin, RevisionInline
 from shop.admin import OrderAdmin
 from shop.models import Order
 
@@ -51,147 +48,6 @@ def no_store(response: HttpResponse) -> HttpResponse:
     return response
 
 
-# --- revisions ------------------------------------------------------------------------------
-
-
-def content_changes(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list:
-    """(field, unified diff) for each field that differs between two revisions' contents."""
-    changes = []
-    for field, value in after.items():
-        old = "" if before is None else before.get(field, "")
-        if old == value:
-            continue
-        diff = difflib.unified_diff(
-            str(old).splitlines(), str(value).splitlines(), "before", "after", lineterm=""
-        )
-        changes.append((field, "\n".join(diff)))
-    return changes
-
-
-def previous_revision(revision):
-    # Layout revisions name their parent `layout`; every revision answers to `.template`.
-    parent = "layout" if isinstance(revision, LayoutRevision) else "template"
-    return (
-        type(revision)
-        .objects.filter(**{parent: revision.template}, number__lt=revision.number)
-        .order_by("-number")
-        .first()
-    )
-
-
-def changed_fields(revision) -> str:
-    """A one-line summary of what a revision changed, for the revision lists."""
-    before = previous_revision(revision)
-    if before is None:
-        return "First revision."
-    names = [field for field, _ in content_changes(before.content(), revision.content())]
-    return ", ".join(names) or "No change."
-
-
-def changes_diff(revision) -> str:
-    """The unified diff of each field a revision changed, for its read-only page."""
-    before = previous_revision(revision)
-    changes = content_changes(before.content() if before else None, revision.content())
-    if not changes:
-        return "No change."
-    return format_html_join(
-        "",
-        '<p><strong>{}</strong></p><pre style="white-space: pre-wrap;">{}</pre>',
-        changes,
-    )
-
-
-class RevisionInline(admin.TabularInline):
-    """A template's history, newest first: who, when, what changed; never editable here."""
-
-    fields = ["number_link", "created_at", "created_by", "note", "changes"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    ordering = ["-number"]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    @admin.display(description="revision")
-    def number_link(self, revision) -> str:
-        opts = revision._meta
-        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[revision.pk])
-        return format_html('<a href="{}">#{}</a>', url, revision.number)
-
-    @admin.display(description="what changed")
-    def changes(self, revision) -> str:
-        return changed_fields(revision)
-
-
-class RevisionAdmin(admin.ModelAdmin):
-    """An append-only revision log: viewable with its diff, restorable, never edited here."""
-
-    change_form_template = "admin/messaging/revision_change_form.html"
-    list_display = ["template", "number", "created_at", "created_by", "note"]
-    list_filter = ["template"]
-    list_select_related = ["template", "created_by"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    @admin.display(description="changes from the previous revision")
-    def changes(self, revision) -> str:
-        return changes_diff(revision)
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        revision = self.get_object(request, object_id)
-        extra = dict(extra_context or {})
-        if revision is not None:
-            template = revision.template
-            template_admin = self.admin_site._registry[type(template)]
-            opts = template._meta
-            if template_admin.has_change_permission(request, template):
-                extra["restore_url"] = reverse(
-                    f"admin:{opts.app_label}_{opts.model_name}_restore",
-                    args=[template.pk, revision.pk],
-                )
-        return super().change_view(request, object_id, form_url, extra)
-
-
-class RestoreMixin:
-    """A POST-only "restore this revision" endpoint on a template's admin."""
-
-    def restore_view(self, request: HttpRequest, pk: int, revision_pk: int) -> HttpResponse:
-        obj = get_object_or_404(self.model, pk=pk)
-        if not self.has_change_permission(request, obj):
-            raise PermissionDenied
-        revision = get_object_or_404(obj.revisions, pk=revision_pk)
-        try:
-            obj.restore(revision, author=request.user)
-        except ValidationError as exc:
-            self.message_user(request, "; ".join(exc.messages), messages.ERROR)
-        else:
-            self.log_change(request, obj, f"Restored revision {revision.number}.")
-            self.message_user(request, f"Revision {revision.number} restored.", messages.SUCCESS)
-        opts = self.model._meta
-        return HttpResponseRedirect(
-            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
-        )
-
-    def restore_url(self):
-        opts = self.model._meta
-        return path(
-            "<int:pk>/revisions/<int:revision_pk>/restore/",
-            self.admin_site.admin_view(require_POST(self.restore_view)),
-            name=f"{opts.app_label}_{opts.model_name}_restore",
-        )
-
-
 # --- layouts --------------------------------------------------------------------------------
 
 
@@ -200,7 +56,7 @@ class LayoutRevisionInline(RevisionInline):
 
 
 @admin.register(Layout)
-class LayoutAdmin(RestoreMixin, admin.ModelAdmin):
+class LayoutAdmin(RestoreRevisionMixin, admin.ModelAdmin):
     list_display = ["name", "active", "updated_at"]
     list_filter = ["active"]
     search_fields = ["name"]
@@ -225,7 +81,7 @@ class LayoutAdmin(RestoreMixin, admin.ModelAdmin):
         return super().get_queryset(request).defer("html_header", "html_footer", "css")
 
     def save_model(self, request, obj, form, change):
-        obj.save(revised_by=request.user)
+        obj.save(author=request.user)
 
     def get_urls(self):
         return [self.restore_url(), *super().get_urls()]
@@ -284,7 +140,7 @@ class MessageTemplateRevisionInline(RevisionInline):
 
 
 @admin.register(MessageTemplate)
-class MessageTemplateAdmin(RestoreMixin, admin.ModelAdmin):
+class MessageTemplateAdmin(RestoreRevisionMixin, admin.ModelAdmin):
     list_display = ["name", "event", "layout", "active", "updated_at", "preview_link"]
     list_filter = ["event", "active", "layout"]
     search_fields = ["name", "subject"]
@@ -304,7 +160,7 @@ class MessageTemplateAdmin(RestoreMixin, admin.ModelAdmin):
         return super().get_queryset(request).defer("text_body", "html_body")
 
     def save_model(self, request, obj, form, change):
-        obj.save(revised_by=request.user)
+        obj.save(author=request.user)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from attachments.revisions import Revision, RevisionedModel
 
 from .rendering import syntax_error_message, validate_template_syntax
 
@@ -30,7 +31,7 @@ def validate_stylesheet(css: str) -> None:
         raise ValidationError("The stylesheet cannot contain “</style”.", code="stylesheet")
 
 
-class Layout(models.Model):
+class Layout(RevisionedModel):
     """The frame the messages of a template render inside: branding is changed here, once.
 
     The template's HTML body goes between `html_header` and `html_footer`, `css` into a
@@ -71,7 +72,7 @@ class Layout(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, revised_by=None, note: str = "", **kwargs) -> None:
+    def save(self, *args, author=None, note: str = "", **kwargs) -> None:
         """Save (templates compiled first, like message templates) and keep a revision."""
         errors = {
             field: message
@@ -82,64 +83,21 @@ class Layout(models.Model):
             errors["css"] = "The stylesheet cannot contain “</style”."
         if errors:
             raise ValidationError(errors)
-        with transaction.atomic():
-            super().save(*args, **kwargs)
-            self.record_revision(author=revised_by, note=note)
-
-    def revision_content(self) -> dict:
-        return {field: getattr(self, field) for field in self.REVISION_FIELDS}
-
-    def current_revision(self) -> LayoutRevision | None:
-        return self.revisions.order_by("-number").first()
-
-    def record_revision(self, *, author=None, note: str = "") -> LayoutRevision:
-        """Keep the current content as a new immutable revision, unless it is unchanged."""
-        with transaction.atomic():
-            # Lock the layout row so two concurrent saves cannot take the same number.
-            Layout.objects.select_for_update().filter(pk=self.pk).exists()
-            content = self.revision_content()
-            latest = self.current_revision()
-            if latest is not None and latest.content() == content:
-                return latest
-            return LayoutRevision.objects.create(
-                layout=self,
-                number=(latest.number + 1) if latest else 1,
-                created_by=author,
-                note=note,
-                **content,
-            )
-
-    def restore(self, revision: LayoutRevision, *, author=None) -> LayoutRevision:
-        """Copy an old revision back; that makes a new revision (history never changes)."""
-        if revision.layout_id != self.pk:
-            raise ValueError("That revision belongs to another layout.")
-        for field in self.REVISION_FIELDS:
-            setattr(self, field, getattr(revision, field))
-        self.validate_unique()  # the name may have been taken since
-        self.save(revised_by=author, note=f"Restored from revision {revision.number}.")
-        return self.current_revision()
+        super().save(*args, author=author, note=note, **kwargs)
 
 
-class LayoutRevision(models.Model):
+class LayoutRevision(Revision):
     """An immutable snapshot of a layout: what a message was rendered inside."""
 
+    REVISED_FIELD = "layout"
+
     layout = models.ForeignKey(Layout, on_delete=models.CASCADE, related_name="revisions")
-    number = models.PositiveIntegerField()
     name = models.CharField(max_length=200)
     html_header = models.TextField("HTML header", blank=True)
     html_footer = models.TextField("HTML footer", blank=True)
     css = models.TextField("CSS", blank=True)
     text_header = models.TextField(blank=True)
     text_footer = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    note = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["layout", "-number"]
@@ -147,29 +105,13 @@ class LayoutRevision(models.Model):
             models.UniqueConstraint(fields=["layout", "number"], name="unique_layout_revision")
         ]
 
-    def __str__(self) -> str:
-        return f"{self.name} (revision {self.number})"
-
-    def save(self, *args, **kwargs) -> None:
-        if not self._state.adding:
-            raise ValueError("Revisions are immutable; record a new one instead.")
-        super().save(*args, **kwargs)
-
-    @property
-    def template(self) -> Layout:
-        """The revised object, under the name every revision model uses (admin shares code)."""
-        return self.layout
-
-    def content(self) -> dict:
-        return {field: getattr(self, field) for field in Layout.REVISION_FIELDS}
-
 
 class MessageTemplateQuerySet(models.QuerySet):
     def active(self):
         return self.filter(active=True)
 
 
-class MessageTemplate(models.Model):
+class MessageTemplate(RevisionedModel):
     """The staff-editable email for one event: subject, bodies, sender and attachments.
 
     Every save keeps an immutable `MessageTemplateRevision`; messages point at the revision they
@@ -234,7 +176,8 @@ class MessageTemplate(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, revised_by=None, note: str = "", **kwargs) -> None:
+    def save(self, *args, author=None, note: str = "", **kwargs) -> None:
+        """Save (templates compiled first) and keep a revision."""
         # Compile on save, whoever saves (admin, a command, a migration): a syntax error must
         # be found here, never by a worker at 3 a.m.
         errors = {
@@ -244,8 +187,7 @@ class MessageTemplate(models.Model):
         }
         if errors:
             raise ValidationError(errors)
-        super().save(*args, **kwargs)
-        self.record_revision(author=revised_by, note=note)
+        super().save(*args, author=author, note=note, **kwargs)
 
     def clean(self) -> None:
         super().clean()
@@ -258,64 +200,33 @@ class MessageTemplate(models.Model):
         """The layout messages render inside now: none when unset or inactive."""
         return self.layout if self.layout_id and self.layout.active else None
 
-    def restore(self, revision: MessageTemplateRevision, *, author=None) -> MessageTemplateRevision:
-        """Copy an old revision back, attachments included; that makes a new revision.
-
-        Attachment templates deleted since the revision are left out.
-        """
-        if revision.template_id != self.pk:
-            raise ValueError("That revision belongs to another template.")
+    def restore_related(self, revision: MessageTemplateRevision) -> None:
+        """Restore the revision's attachments too, leaving out those deleted since."""
         attachment_model = MessageTemplateAttachment._meta.get_field(
             "attachment_template"
         ).related_model
         ids = list(revision.attachment_template_ids)
         existing = set(attachment_model.objects.filter(pk__in=ids).values_list("pk", flat=True))
-        with transaction.atomic():
-            for field in self.REVISION_FIELDS:
-                setattr(self, field, getattr(revision, field))
-            # Links first, so the one revision the save records holds them too.
-            self.attachment_links.all().delete()
-            MessageTemplateAttachment.objects.bulk_create(
-                MessageTemplateAttachment(template=self, attachment_template_id=pk, position=i)
-                for i, pk in enumerate(pk for pk in ids if pk in existing)
-            )
-            self.save(revised_by=author, note=f"Restored from revision {revision.number}.")
-        return self.current_revision()
+        self.attachment_links.all().delete()
+        MessageTemplateAttachment.objects.bulk_create(
+            MessageTemplateAttachment(template=self, attachment_template_id=pk, position=i)
+            for i, pk in enumerate(pk for pk in ids if pk in existing)
+        )
 
     def ordered_attachment_templates(self) -> list:
         """The attachment templates in their configured order."""
         return [link.attachment_template for link in self.attachment_links.all()]
 
     def revision_content(self) -> dict:
-        """What a revision of this template holds (compared to skip no-op revisions)."""
-        content = {field: getattr(self, field) for field in self.REVISION_FIELDS}
+        """The fields plus the attachments in order (admin saves those after the template,
+        then records again: a no-op unless they changed)."""
+        content = super().revision_content()
         content["attachment_template_ids"] = (
             list(self.attachment_links.values_list("attachment_template_id", flat=True))
             if self.pk
             else []
         )
         return content
-
-    def current_revision(self) -> MessageTemplateRevision | None:
-        return self.revisions.order_by("-number").first()
-
-    def record_revision(self, *, author=None, note: str = "") -> MessageTemplateRevision:
-        """Keep the current content as a new immutable revision, unless it is unchanged.
-
-        Called on every save; admin calls it again after saving the attachment links (they are
-        saved after the template itself), which only creates a revision if they changed.
-        """
-        content = self.revision_content()
-        latest = self.current_revision()
-        if latest is not None and latest.content() == content:
-            return latest
-        return MessageTemplateRevision.objects.create(
-            template=self,
-            number=(latest.number + 1) if latest else 1,
-            created_by=author,
-            note=note,
-            **content,
-        )
 
 
 class MessageTemplateAttachment(models.Model):
@@ -341,7 +252,7 @@ class MessageTemplateAttachment(models.Model):
         return f"{self.template} #{self.position}"
 
 
-class MessageTemplateRevision(models.Model):
+class MessageTemplateRevision(Revision):
     """An immutable snapshot of a message template's content: what a message was rendered from.
 
     Restoring a revision (back office) copies its content back onto the template, which creates
@@ -351,7 +262,6 @@ class MessageTemplateRevision(models.Model):
     template = models.ForeignKey(
         MessageTemplate, on_delete=models.CASCADE, related_name="revisions"
     )
-    number = models.PositiveIntegerField()
     layout = models.ForeignKey(
         Layout, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -362,15 +272,6 @@ class MessageTemplateRevision(models.Model):
     reply_to = models.CharField(max_length=254, blank=True)
     # Ids of the attachment templates in order, as configured when this revision was taken.
     attachment_template_ids = models.JSONField(default=list, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    note = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["template", "-number"]
@@ -381,16 +282,8 @@ class MessageTemplateRevision(models.Model):
             )
         ]
 
-    def __str__(self) -> str:
-        return f"{self.template} (revision {self.number})"
-
-    def save(self, *args, **kwargs) -> None:
-        if not self._state.adding:
-            raise ValueError("Revisions are immutable; record a new one instead.")
-        super().save(*args, **kwargs)
-
     def content(self) -> dict:
-        content = {field: getattr(self, field) for field in MessageTemplate.REVISION_FIELDS}
+        content = super().content()
         content["attachment_template_ids"] = list(self.attachment_template_ids)
         return content
 

@@ -153,7 +153,7 @@ def test_admin_save_records_who_made_the_revision(admin_client, admin_user, db):
     )
 
     assert response.status_code == 302
-    revision = AttachmentTemplate.objects.get(name="Receipt").latest_revision
+    revision = AttachmentTemplate.objects.get(name="Receipt").current_revision()
     assert revision.number == 1
     assert revision.created_by == admin_user
 

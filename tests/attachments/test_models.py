@@ -49,7 +49,7 @@ def test_css_cannot_close_the_style_element(db):
 def test_every_save_keeps_a_numbered_immutable_revision(db):
     editor = StaffFactory()
     template = valid_template()
-    template.save(revised_by=editor)
+    template.save(author=editor)
     template.html = "<p>Order {{ order.number }}</p>"
     template.save()
 
@@ -59,7 +59,7 @@ def test_every_save_keeps_a_numbered_immutable_revision(db):
     assert second.html == "<p>Order {{ order.number }}</p>"
     assert first.created_by == editor
     assert second.created_by is None
-    assert template.latest_revision == second
+    assert template.current_revision() == second
 
     first.html = "tampered"
     with pytest.raises(ValueError, match="immutable"):
@@ -71,10 +71,27 @@ def test_revision_numbers_are_per_template(db):
     one, other = valid_template(name="One"), valid_template(name="Other")
     one.save()
     other.save()
+    one.css = "p { margin: 0; }"
     one.save()
 
     assert list(one.revisions.values_list("number", flat=True)) == [2, 1]
     assert list(other.revisions.values_list("number", flat=True)) == [1]
+
+
+def test_an_unchanged_save_keeps_no_revision_and_restore_notes_its_source(db):
+    template = valid_template()
+    template.save()
+    first = template.current_revision()
+    template.save()
+    assert template.revisions.count() == 1
+
+    template.html = "<p>Changed {{ order.number }}</p>"
+    template.save()
+    restored = template.restore(first)
+
+    assert restored.number == 3
+    assert restored.html == first.html
+    assert restored.note == "Restored from revision 1."
 
 
 def test_demo_seed_is_idempotent_and_valid(db):

@@ -233,10 +233,10 @@ def test_a_layout_syntax_error_is_shown_with_its_line(admin_client, confirmation
 
 def test_attachment_templates_can_be_restored(admin_client, confirmation_template):
     attachment = confirmation_template.ordered_attachment_templates()[0]
-    first = attachment.latest_revision
+    first = attachment.current_revision()
     attachment.filename_template = "changed-{{ order.number }}.pdf"
     attachment.save()
-    page = admin_client.get(change_url(attachment.latest_revision)).content.decode()
+    page = admin_client.get(change_url(attachment.current_revision())).content.decode()
     assert "+changed-{{ order.number }}.pdf" in page
     assert 'data-testid="restore-revision"' in page
 

@@ -1,0 +1,155 @@
+"""Admin for revisions (see `revisions.py`): the history inline, a read-only revision page with
+its diff and a Restore button, and the restore endpoint. Shared by every revisioned model."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_POST
+
+from .revisions import Revision
+
+
+def content_changes(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list:
+    """(field, unified diff) for each field that differs between two revisions' contents."""
+    changes = []
+    for field, value in after.items():
+        old = "" if before is None else before.get(field, "")
+        if old == value:
+            continue
+        diff = difflib.unified_diff(
+            str(old).splitlines(), str(value).splitlines(), "before", "after", lineterm=""
+        )
+        changes.append((field, "\n".join(diff)))
+    return changes
+
+
+def changed_fields(revision: Revision) -> str:
+    """A one-line summary of what a revision changed, for the revision lists."""
+    before = revision.previous()
+    if before is None:
+        return "First revision."
+    names = [field for field, _ in content_changes(before.content(), revision.content())]
+    return ", ".join(names) or "No change."
+
+
+def changes_diff(revision: Revision) -> str:
+    """The unified diff of each field a revision changed, for its read-only page."""
+    before = revision.previous()
+    changes = content_changes(before.content() if before else None, revision.content())
+    if not changes:
+        return "No change."
+    return format_html_join(
+        "",
+        '<p><strong>{}</strong></p><pre style="white-space: pre-wrap;">{}</pre>',
+        changes,
+    )
+
+
+def admin_url(obj, view: str) -> str:
+    """The URL of one of `obj`'s admin views (change, restore…) by Django's naming scheme."""
+    opts = obj._meta
+    return f"admin:{opts.app_label}_{opts.model_name}_{view}"
+
+
+class RevisionInline(admin.TabularInline):
+    """An object's history, newest first: who, when, what changed; never editable here."""
+
+    fields = ["number_link", "created_at", "created_by", "note", "changes"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["-number"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="revision")
+    def number_link(self, revision: Revision) -> str:
+        url = reverse(admin_url(revision, "change"), args=[revision.pk])
+        return format_html('<a href="{}">#{}</a>', url, revision.number)
+
+    @admin.display(description="what changed")
+    def changes(self, revision: Revision) -> str:
+        return changed_fields(revision)
+
+
+class RevisionAdmin(admin.ModelAdmin):
+    """An append-only revision log: viewable with its diff, restorable, never edited here.
+
+    Subclasses list the revision's fields; `changes` is the diff from the previous revision.
+    """
+
+    change_form_template = "admin/revisions/change_form.html"
+    # For revisions whose foreign key is the default `template`; others override these.
+    list_display = ["template", "number", "created_at", "created_by", "note"]
+    list_filter = ["template"]
+    list_select_related = ["template", "created_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="changes from the previous revision")
+    def changes(self, revision: Revision) -> str:
+        return changes_diff(revision)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        revision = self.get_object(request, object_id)
+        extra = dict(extra_context or {})
+        if revision is not None:
+            revised = revision.revised
+            revised_admin = self.admin_site._registry[type(revised)]
+            # The button shows only to those the restore view would let through.
+            if revised_admin.has_change_permission(request, revised):
+                extra["restore_url"] = reverse(
+                    admin_url(revised, "restore"), args=[revised.pk, revision.pk]
+                )
+        return super().change_view(request, object_id, form_url, extra)
+
+
+class RestoreRevisionMixin:
+    """A POST-only "restore this revision" endpoint on a revisioned model's admin.
+
+    Add `self.restore_url()` to `get_urls()`; the revision page's button posts to it.
+    """
+
+    def restore_view(self, request: HttpRequest, pk: int, revision_pk: int) -> HttpResponse:
+        """Copy an old revision back (a new revision records it); editors only, logged."""
+        obj = get_object_or_404(self.model, pk=pk)
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        revision = get_object_or_404(obj.revisions, pk=revision_pk)
+        try:
+            obj.restore(revision, author=request.user)
+        except ValidationError as exc:
+            self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+        else:
+            self.log_change(request, obj, f"Restored revision {revision.number}.")
+            self.message_user(request, f"Revision {revision.number} restored.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse(admin_url(obj, "change"), args=[obj.pk]))
+
+    def restore_url(self) -> URLPattern:
+        """The URL pattern of `restore_view`, named `<app>_<model>_restore`."""
+        opts = self.model._meta
+        return path(
+            "<int:pk>/revisions/<int:revision_pk>/restore/",
+            self.admin_site.admin_view(require_POST(self.restore_view)),
+            name=f"{opts.app_label}_{opts.model_name}_restore",
+        )
