@@ -1,4 +1,4 @@
-"""AttachmentTemplate: syntax checked on save, a revision per save, the demo seed."""
+"""AttachmentTemplate: syntax checked on save, a revision per change, the demo seed."""
 
 import pytest
 from django.core.exceptions import ValidationError
