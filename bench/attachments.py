@@ -4,7 +4,9 @@
 
 Prints ms/document and documents/second for the render (template + xhtml2pdf), the encryption
 (pypdf AES-256 R6, re-open and verify), the whole `build_attachment`, and the same document
-drawn directly with ReportLab platypus (same fonts, no encryption): the lower bound. Every
+drawn directly with ReportLab platypus (same fonts and text, no encryption): the lower bound
+the ratios are against. It also prints that ReportLab document encrypted and checked the same
+way, the floor for any encrypted build (AES-256 R6 key derivation is slow by design). Every
 measurement runs after a warm-up, in this one process, one document at a time.
 """
 
@@ -87,6 +89,8 @@ def reportlab_document(context: dict[str, Any]) -> bytes:
         )
         canvas.restoreState()
 
+    tagline = ParagraphStyle("tagline", parent=small, fontSize=8.5, leading=11)
+    label = ParagraphStyle("label", parent=small, fontSize=7.5, leading=10)
     address = "<br/>".join(
         part
         for part in [
@@ -153,23 +157,41 @@ def reportlab_document(context: dict[str, Any]) -> bytes:
     )
     story = [
         Table(
-            [[Paragraph(context["shop"]["name"], brand), Paragraph("Order confirmation", title)]],
+            [
+                [
+                    # The same text as the HTML template: brand, tagline and title.
+                    [
+                        Paragraph(context["shop"]["name"], brand),
+                        Paragraph("Handmade in the North", tagline),
+                    ],
+                    Paragraph("Order confirmation", title),
+                ]
+            ],
             style=[("LINEBELOW", (0, 0), (-1, 0), 2, BLUE)],
         ),
         Spacer(1, 14),
         Table(
-            [[Paragraph(address, base), facts]],
+            [[[Paragraph("CUSTOMER", label), Paragraph(address, base)], facts]],
             colWidths=["55%", "45%"],
             style=[("VALIGN", (0, 0), (-1, -1), "TOP")],
         ),
         Spacer(1, 10),
-        Paragraph(f"Thank you for your order, {customer['first_name']}.", base),
+        Paragraph(
+            f"Thank you for your order, {customer['first_name']}. Here is what you bought, "
+            "with every option you chose.",
+            base,
+        ),
         Spacer(1, 8),
         lines,
         Spacer(1, 6),
         totals,
         Spacer(1, 14),
-        Paragraph(f"VAT (25%) is included in the prices. Quote <b>{order['number']}</b>.", small),
+        Paragraph(
+            "VAT (25%) is included in the prices. Questions about your order? Reply to the "
+            f"confirmation email and quote your order number <b>{order['number']}</b>. "
+            "You have 30 days to change your mind.",
+            small,
+        ),
     ]
     output = io.BytesIO()
     doc = SimpleDocTemplate(
@@ -213,6 +235,9 @@ def run(line_count: int, iterations: int) -> None:
     render = measure(lambda: html_to_pdf(render_html(template, context)), iterations)
     encrypt = measure(lambda: encrypt_pdf(pdf, password), iterations)
     whole = measure(lambda: build_attachment(template, context, password), iterations)
+    # For reading the ratio, not instead of it: the same ReportLab document with the same
+    # AES-256 R6 encryption and check, i.e. the least any encrypted build can cost here.
+    floor = measure(lambda: encrypt_pdf(reportlab_document(context), password), iterations)
 
     print(
         f"{line_count}-line order, median of {iterations} after warm-up "
@@ -222,6 +247,9 @@ def run(line_count: int, iterations: int) -> None:
     report("render (template+xhtml2pdf)", render, bound)
     report("encrypt (AES-256 R6+verify)", encrypt, bound)
     report("whole build_attachment", whole, bound)
+    report("ReportLab + encrypt (floor)", floor, bound)
+    # Information only: the issue's target (≤ 2.5×) is against the unencrypted bound above.
+    print(f"  whole build / encrypted floor  {whole / floor:5.2f}×  (information only)")
 
 
 def main() -> None:
