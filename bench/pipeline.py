@@ -13,8 +13,10 @@ attachment build; two processes deliver at least 1.8x one.
 from __future__ import annotations
 
 import argparse
+import atexit
 import multiprocessing
 import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -23,6 +25,9 @@ from unittest import mock
 # In memory when the system has a tmpfs: the benchmark measures the pipeline, not this disk.
 _SHM = Path("/dev/shm")  # noqa: S108 - mkdtemp below makes a private directory in it
 _TMP = Path(tempfile.mkdtemp(prefix="sealpost-bench-", dir=_SHM if _SHM.is_dir() else None))
+# /dev/shm is memory: every run used to leave its ~2.5 MB database there. Forked workers end
+# with os._exit, so only the parent removes it.
+atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # No secrets, no broker, no ESP: a throwaway key, eager tasks, Anymail's test backend.
 os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
