@@ -11,6 +11,7 @@ The rules this module keeps (DESIGN.md, "The flow of one order"):
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import random
@@ -469,6 +470,18 @@ def describe_exception(exc: BaseException) -> str:
     """What a log line may say about an exception: its class and HTTP status, nothing else."""
     status = getattr(exc, "status_code", None)
     return f"{type(exc).__name__} (HTTP {status})" if status else type(exc).__name__
+
+
+def freeze_startup_objects() -> None:
+    """Hide what a warmed-up worker holds for good (modules, fonts, compiled templates) from
+    the garbage collector, so its full collections walk only what one delivery allocates.
+
+    Nothing is skipped: frozen objects stay alive, as they would anyway. Measured here, one
+    full collection over a warmed-up worker took ~55 ms; it lands on whichever message is
+    being delivered at the time. Call once, after `warm_up`, in each worker process.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def warm_up() -> None:

@@ -28,3 +28,4 @@ def warm_up_worker(**kwargs) -> None:
     """Pay the first PDF render's import and font set-up cost when a worker process starts,
     not on the first customer's email."""
     services.warm_up()
+    services.freeze_startup_objects()

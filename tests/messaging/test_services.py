@@ -10,7 +10,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from attachments.documents import generated_password
-from messaging import services
+from messaging import services, tasks
 from messaging.models import CapturedEmail, Message, MessageEvent, MessageTemplate
 from shop.models import Order
 from shop.signals import order_completed
@@ -269,6 +269,16 @@ def test_relay_command(confirmation_template, settings, monkeypatch):
 def test_worker_warm_up_builds_a_document_without_the_database(caplog):
     services.warm_up()
     assert "warm-up failed" not in caplog.text
+
+
+def test_worker_start_freezes_what_it_holds_for_good(monkeypatch):
+    calls = []
+    monkeypatch.setattr(services.gc, "collect", lambda: calls.append("collect"))
+    monkeypatch.setattr(services.gc, "freeze", lambda: calls.append("freeze"))
+    monkeypatch.setattr(services, "warm_up", lambda: calls.append("warm_up"))
+    tasks.warm_up_worker()
+    # Frozen after the first document, so the fonts and templates it loaded are included.
+    assert calls == ["warm_up", "collect", "freeze"]
 
 
 def test_capture_backend_stores_the_encrypted_email(
