@@ -93,12 +93,6 @@ class AttachmentTemplate(RevisionedModel, AttachmentContent):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def latest_revision(self) -> AttachmentTemplateRevision | None:
-        # Kept only for messaging.services, which is being reworked elsewhere; everything
-        # else says `current_revision()`, like layouts and message templates.
-        return self.current_revision()
-
 
 class AttachmentTemplateRevision(Revision, AttachmentContent):  # noqa: DJ008 - Revision.__str__
     """An immutable copy of a template as saved; messages record the revision they used."""

@@ -148,7 +148,7 @@ def _layout_revision(template: MessageTemplate | None):
 
 def _pin_attachments(*, message: Message, template: MessageTemplate) -> None:
     revisions = [
-        link.attachment_template.latest_revision
+        link.attachment_template.current_revision()
         for link in template.attachment_links.select_related("attachment_template")
         if link.attachment_template.active
     ]
