@@ -16,10 +16,10 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_GET, require_POST
 
+from attachments.admin import no_store
 from attachments.documents import AttachmentError, can_reveal_password, password_for_staff
 from attachments.revision_admin import RestoreRevisionMixin, RevisionAdmin, RevisionInline
 from shop.admin import OrderAdmin
@@ -39,13 +39,6 @@ from .models import (
 from .rendering import MessageTemplateError
 
 MONOSPACE = forms.Textarea(attrs={"rows": 16, "cols": 110, "style": "font-family: monospace;"})
-
-
-def no_store(response: HttpResponse) -> HttpResponse:
-    """Previews hold personal data and passwords: no cache (browser or proxy) keeps them."""
-    add_never_cache_headers(response)
-    patch_cache_control(response, no_store=True, private=True)
-    return response
 
 
 # --- layouts --------------------------------------------------------------------------------
