@@ -47,3 +47,20 @@ def page(browser):
     yield page
     page.close()
     browser.clear_cookies()
+
+
+def fill_contact_and_address(page) -> None:
+    """The checkout form, as a Swedish customer fills it in."""
+    page.get_by_label("Email").fill("asa@example.com")
+    page.get_by_label("First name").fill("Åsa")
+    page.get_by_label("Last name").fill("Öberg")
+    page.get_by_label("Address", exact=True).fill("Storgatan 12")
+    page.get_by_label("Postal code").fill("831 30")
+    page.get_by_label("City").fill("Östersund")
+
+
+def fill_card(page, number: str = "4242 4242 4242 4242") -> None:
+    """The demo payment form; the test card succeeds, any other number is declined."""
+    page.get_by_label("Card number").fill(number)
+    page.get_by_label("Expiry (MM/YY)").fill("12/30")
+    page.get_by_label("CVC").fill("123")

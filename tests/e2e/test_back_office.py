@@ -14,6 +14,8 @@ from shop.demo import seed_catalog
 from shop.models import Order
 from tests.factories import UserFactory
 
+from .conftest import fill_card, fill_contact_and_address
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NEW_SUBJECT = "Tack! Order {{ order.number }} from {{ shop.name }}"
@@ -67,16 +69,9 @@ def test_staff_edit_preview_and_proof_then_a_customer_opens_the_pdf(live_server,
     page.get_by_label("Wood").select_option(label="Ek (+120.00)")
     page.get_by_role("button", name="Add to cart").click()
     page.get_by_role("link", name="Checkout").click()
-    page.get_by_label("Email").fill("asa@example.com")
-    page.get_by_label("First name").fill("Åsa")
-    page.get_by_label("Last name").fill("Öberg")
-    page.get_by_label("Address", exact=True).fill("Storgatan 12")
-    page.get_by_label("Postal code").fill("831 30")
-    page.get_by_label("City").fill("Östersund")
+    fill_contact_and_address(page)
     page.get_by_role("button", name="Continue to payment").click()
-    page.get_by_label("Card number").fill("4242 4242 4242 4242")
-    page.get_by_label("Expiry (MM/YY)").fill("12/30")
-    page.get_by_label("CVC").fill("123")
+    fill_card(page)
     page.get_by_role("button", name="Pay").click()
 
     number = page.get_by_test_id("order-number").inner_text()

@@ -5,6 +5,8 @@ import pytest
 from shop.demo import seed_catalog
 from shop.models import Order
 
+from .conftest import fill_card, fill_contact_and_address
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -20,23 +22,14 @@ def test_buy_customised_product(live_server, page):
 
     assert page.get_by_test_id("cart-total").inner_text() == "1138.00 SEK"
     page.get_by_role("link", name="Checkout").click()
-    page.get_by_label("Email").fill("asa@example.com")
-    page.get_by_label("First name").fill("Åsa")
-    page.get_by_label("Last name").fill("Öberg")
-    page.get_by_label("Address", exact=True).fill("Storgatan 12")
-    page.get_by_label("Postal code").fill("831 30")
-    page.get_by_label("City").fill("Östersund")
+    fill_contact_and_address(page)
     page.get_by_role("button", name="Continue to payment").click()
 
-    page.get_by_label("Card number").fill("4000 0000 0000 0002")
-    page.get_by_label("Expiry (MM/YY)").fill("12/30")
-    page.get_by_label("CVC").fill("123")
+    fill_card(page, "4000 0000 0000 0002")
     page.get_by_role("button", name="Pay 1138.00 SEK").click()
     assert page.get_by_text("Your card was declined").is_visible()
 
-    page.get_by_label("Card number").fill("4242 4242 4242 4242")
-    page.get_by_label("Expiry (MM/YY)").fill("12/30")
-    page.get_by_label("CVC").fill("123")
+    fill_card(page)
     page.get_by_role("button", name="Pay 1138.00 SEK").click()
 
     number = page.get_by_test_id("order-number").inner_text()
