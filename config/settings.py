@@ -117,7 +117,9 @@ SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 # Every ANYMAIL_<NAME> environment variable becomes ANYMAIL["<NAME>"], so any ESP is configured
 # without touching code (ANYMAIL_POSTMARK_SERVER_TOKEN, ANYMAIL_POSTMARK_API_URL, ...).
 ANYMAIL = {
-    name.removeprefix("ANYMAIL_"): value
+    # "true"/"false" become booleans (IGNORE_RECIPIENT_STATUS, DEBUG_API_REQUESTS...): a
+    # non-empty string would otherwise always read as true.
+    name.removeprefix("ANYMAIL_"): {"true": True, "false": False}.get(value.lower(), value)
     for name, value in os.environ.items()
     if name.startswith("ANYMAIL_") and len(name) > len("ANYMAIL_")
 }
