@@ -7,6 +7,19 @@ from django.contrib.auth import get_user_model
 
 from shop.models import Customer, OptionChoice, Order, OrderLine, Product, ProductOption
 
+# What a customer types into the checkout form (the form's field names).
+CHECKOUT_DETAILS = {
+    "email": "asa@example.com",
+    "first_name": "Åsa",
+    "last_name": "Öberg",
+    "phone": "",
+    "address_line1": "Storgatan 12",
+    "address_line2": "",
+    "postal_code": "831 30",
+    "city": "Östersund",
+    "country": "Sverige",
+}
+
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -10,20 +10,10 @@ import pytest
 from messaging import services
 from messaging.models import Message
 from shop.services import CartItem, place_order
-from tests.factories import ProductFactory
+from tests.factories import CHECKOUT_DETAILS, ProductFactory
 from tests.messaging.conftest import celery_config, closed_port
 
 pytestmark = pytest.mark.django_db
-
-CUSTOMER = {
-    "email": "asa@example.com",
-    "first_name": "Åsa",
-    "last_name": "Öberg",
-    "address_line1": "Storgatan 12",
-    "postal_code": "831 30",
-    "city": "Östersund",
-    "country": "Sverige",
-}
 
 
 def checkout(key):
@@ -31,7 +21,7 @@ def checkout(key):
     return place_order(
         checkout_key=key,
         items=[CartItem(product_id=product.pk, options={}, quantity=1)],
-        customer=CUSTOMER,
+        customer=CHECKOUT_DETAILS,
         card_number="4242424242424242",
     )
 

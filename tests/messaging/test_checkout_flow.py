@@ -11,21 +11,9 @@ from attachments.documents import generated_password
 from messaging.demo import seed_message_templates
 from messaging.models import CapturedEmail, Message
 from shop.models import Order
-from tests.factories import ProductFactory
+from tests.factories import CHECKOUT_DETAILS, ProductFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-CUSTOMER = {
-    "email": "asa@example.com",
-    "first_name": "Åsa",
-    "last_name": "Öberg",
-    "phone": "",
-    "address_line1": "Storgatan 12",
-    "address_line2": "",
-    "postal_code": "831 30",
-    "city": "Östersund",
-    "country": "Sverige",
-}
 
 
 def test_a_purchase_sends_an_encrypted_confirmation_through_the_capture_backend(client, settings):
@@ -33,7 +21,7 @@ def test_a_purchase_sends_an_encrypted_confirmation_through_the_capture_backend(
     seed_message_templates()
     product = ProductFactory(name="Ullfilt Åre")
     client.post(reverse("shop:product", args=[product.slug]), {"quantity": 1})
-    client.post(reverse("shop:checkout"), CUSTOMER)
+    client.post(reverse("shop:checkout"), CHECKOUT_DETAILS)
     key = client.get(reverse("shop:payment")).context["form"].initial["checkout_key"]
     response = client.post(
         reverse("shop:payment"),

@@ -2,7 +2,12 @@ from decimal import Decimal
 
 import pytest
 
-from tests.factories import ChoiceOptionFactory, OptionChoiceFactory, TextOptionFactory
+from tests.factories import (
+    CHECKOUT_DETAILS,
+    ChoiceOptionFactory,
+    OptionChoiceFactory,
+    TextOptionFactory,
+)
 
 
 @pytest.fixture
@@ -25,14 +30,4 @@ def option_values(product, colour="Rödbrun", engraving="För Åsa"):
     return values
 
 
-CUSTOMER = {
-    "email": "asa@example.com",
-    "first_name": "Åsa",
-    "last_name": "Öberg",
-    "phone": "",
-    "address_line1": "Storgatan 12",
-    "address_line2": "",
-    "postal_code": "831 30",
-    "city": "Östersund",
-    "country": "Sverige",
-}
+CUSTOMER = CHECKOUT_DETAILS
