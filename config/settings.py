@@ -72,7 +72,10 @@ WSGI_APPLICATION = "config.wsgi.application"
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Keep connections between requests and tasks: a new PostgreSQL connection costs ~3 ms here,
+# about 5% of a delivery. Django checks a reused connection before it serves again.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -176,6 +179,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS.update(
     socket_connect_timeout=CELERY_BROKER_CONNECTION_TIMEOUT,
     socket_timeout=env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=2.0),
 )
+# Celery's Django fix-up closes the database connection around every task unless this is set;
+# with it, a worker closes it every 500 tasks and otherwise applies CONN_MAX_AGE and the health
+# check before each task, as Django does per request (see messaging.tasks).
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=500)
 # A dedicated queue name lets several deployments (or test runs) share one broker.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 

@@ -409,13 +409,20 @@ class Message(models.Model):
     # Callers hold the row locked (select_for_update) in a short transaction.
 
     def claim(self, *, now: datetime, claim_seconds: float) -> MessageEvent:
-        """queued → sending: a worker owns the row until `claimed_until`."""
+        """queued → sending: a worker owns the row until `claimed_until`.
+
+        Returns the CLAIMED event unsaved, stamped `now`: the worker writes it with the
+        attempt's outcome, in that one statement. If the worker dies first, the relay's
+        CLAIM_EXPIRED line records the attempt instead.
+        """
         self._expect(self.Status.QUEUED)
         self.status = self.Status.SENDING
         self.attempts += 1
         self.claimed_until = now + timedelta(seconds=claim_seconds)
         self.save(update_fields=["status", "attempts", "claimed_until", "updated_at"])
-        return self.record(MessageEvent.Kind.CLAIMED, attempt=self.attempts)
+        return MessageEvent(
+            message=self, kind=MessageEvent.Kind.CLAIMED, attempt=self.attempts, occurred_at=now
+        )
 
     def mark_sent(
         self, *, esp_name: str, esp_message_id: str, now: datetime, save_event: bool = True
@@ -427,6 +434,31 @@ class Message(models.Model):
         SENT event is returned unsaved, for the caller to insert with the attempt's other
         history lines in one statement (same transaction).
         """
+        self.save(update_fields=[*self._apply_sent(esp_name, esp_message_id, now), "updated_at"])
+        event = self._sent_event(esp_name)
+        if save_event:
+            event.save()
+        return event
+
+    def mark_sent_if_claimed(
+        self, *, esp_name: str, esp_message_id: str, now: datetime
+    ) -> MessageEvent | None:
+        """`mark_sent` for the worker holding the claim, in one conditional UPDATE (no lock, no
+        read): the usual outcome write. Returns the SENT event unsaved, or None, changing
+        nothing in the database, when the row is no longer this attempt's `sending` (tracking or
+        the relay moved it on): then lock it, re-read it and use `mark_sent`.
+        """
+        if self.status != self.Status.SENDING:
+            return None
+        claimed = Q(pk=self.pk, status=self.Status.SENDING, attempts=self.attempts)
+        fields = self._apply_sent(esp_name, esp_message_id, now)
+        self.updated_at = now
+        changes = {name: getattr(self, name) for name in [*fields, "updated_at"]}
+        if not type(self).objects.filter(claimed).update(**changes):
+            return None
+        return self._sent_event(esp_name)
+
+    def _apply_sent(self, esp_name: str, esp_message_id: str, now: datetime) -> list[str]:
         if self.RANK[self.status] < self.RANK[self.Status.SENT]:
             self.status = self.Status.SENT
         self.esp_name = esp_name
@@ -434,23 +466,12 @@ class Message(models.Model):
         self.sent_at = self.sent_at or now
         self.claimed_until = None
         self.last_error = ""
-        self.save(
-            update_fields=[
-                "status",
-                "esp_name",
-                "esp_message_id",
-                "sent_at",
-                "claimed_until",
-                "last_error",
-                "updated_at",
-            ]
-        )
-        event = MessageEvent(
+        return ["status", "esp_name", "esp_message_id", "sent_at", "claimed_until", "last_error"]
+
+    def _sent_event(self, esp_name: str) -> MessageEvent:
+        return MessageEvent(
             message=self, kind=MessageEvent.Kind.SENT, attempt=self.attempts, detail=esp_name
         )
-        if save_event:
-            event.save()
-        return event
 
     def schedule_retry(self, *, reason: str, delay: float, now: datetime) -> MessageEvent:
         """sending → queued, due again after `delay` seconds."""

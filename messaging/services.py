@@ -217,12 +217,13 @@ def deliver_message(*, message_id: int) -> Message | None:
     it, it is not due yet, or it is already finished): tasks can be delivered twice, the claim
     makes that harmless.
     """
-    message = _claim(message_id=message_id)
-    if message is None:
+    claimed = _claim(message_id=message_id)
+    if claimed is None:
         return None
+    message, started = claimed
     attempt = message.attempts
     phase = "compose"
-    history: list[MessageEvent] = []
+    history: list[MessageEvent] = [started]
     try:
         email = compose_email(message=message, history=history)
         phase = "send"
@@ -241,14 +242,15 @@ def deliver_message(*, message_id: int) -> Message | None:
             message_id=message_id, attempt=attempt, failure=failure, history=history
         )
     return _record_sent(
-        message_id=message_id,
+        message=message,
         email=email,
         history=history,
         esp_name=getattr(connection, "esp_name", None) or type(connection).__name__,
     )
 
 
-def _claim(*, message_id: int) -> Message | None:
+def _claim(*, message_id: int) -> tuple[Message, MessageEvent] | None:
+    """The message, now `sending` and ours, with its unsaved "attempt started" line."""
     now = timezone.now()
     # A task can arrive a little early (clocks, eager mode): that is what the relay is for.
     due_by = now + timedelta(seconds=1)
@@ -268,8 +270,8 @@ def _claim(*, message_id: int) -> Message | None:
         if message.attempts >= settings.MESSAGING_MAX_ATTEMPTS:
             message.mark_failed(reason=message.last_error or "No attempts left.")
             return None
-        message.claim(now=now, claim_seconds=settings.MESSAGING_CLAIM_SECONDS)
-    return message
+        started = message.claim(now=now, claim_seconds=settings.MESSAGING_CLAIM_SECONDS)
+    return message, started
 
 
 def message_context(message: Message) -> dict[str, Any]:
@@ -342,21 +344,26 @@ def compose_email(
 
 def _record_sent(
     *,
-    message_id: int,
+    message: Message,
     email: EmailMultiAlternatives,
     esp_name: str,
     history: list[MessageEvent],
 ) -> Message:
     status = getattr(email, "anymail_status", None)
     esp_message_id = str(status.message_id) if status and status.message_id is not None else ""
+    now = timezone.now()
     with transaction.atomic():
-        message = Message.objects.select_for_update().get(pk=message_id)
-        sent = message.mark_sent(
-            esp_name=esp_name, esp_message_id=esp_message_id, now=timezone.now(), save_event=False
+        sent = message.mark_sent_if_claimed(
+            esp_name=esp_name, esp_message_id=esp_message_id, now=now
         )
+        if sent is None:  # tracking or the relay moved the row on: lock it and re-read
+            message = Message.objects.select_for_update().get(pk=message.pk)
+            sent = message.mark_sent(
+                esp_name=esp_name, esp_message_id=esp_message_id, now=now, save_event=False
+            )
         # The attempt's history and its outcome in one INSERT, in the outcome's transaction.
         MessageEvent.objects.bulk_create([*history, sent])
-    logger.info("Message %s sent (attempt %s).", message_id, message.attempts)
+    logger.info("Message %s sent (attempt %s).", message.pk, message.attempts)
     return message
 
 

@@ -6,7 +6,8 @@ the schedule lives in the outbox row (`next_attempt_at`), so it survives a broke
 """
 
 from celery import shared_task
-from celery.signals import worker_process_init
+from celery.signals import task_prerun, worker_process_init
+from django.db import close_old_connections
 
 from . import services
 
@@ -29,3 +30,12 @@ def warm_up_worker(**kwargs) -> None:
     not on the first customer's email."""
     services.warm_up()
     services.freeze_startup_objects()
+
+
+@task_prerun.connect
+def check_database_connections(sender=None, **kwargs) -> None:
+    """Before each task, what Django does before each request: drop a connection that broke
+    or outlived CONN_MAX_AGE, so the task opens a fresh one (Celery's fix-up no longer closes
+    it after every task: CELERY_DB_REUSE_MAX). Eager tasks run inside a request: left alone."""
+    if sender is not None and not getattr(sender.request, "is_eager", False):
+        close_old_connections()

@@ -5,6 +5,8 @@ from datetime import timedelta
 
 import pytest
 from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
+from anymail.signals import AnymailTrackingEvent
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 from pypdf import PdfReader
@@ -105,6 +107,39 @@ def test_delivering_twice_sends_once(confirmation_template, mailoutbox, settings
     services.deliver_message(message_id=message.pk)
     assert services.deliver_message(message_id=message.pk) is None
     assert len(mailoutbox) == 1
+
+
+def test_a_delivery_webhook_that_beats_our_own_write_is_kept(
+    confirmation_template, mailoutbox, monkeypatch
+):
+    # The ESP answers, and its "delivered" webhook lands before the worker records "sent".
+    message = services.queue_message(order=OrderFactory(), event="order_confirmation")
+    send = EmailMessage.send
+
+    def send_then_webhook(email, *args, **kwargs):
+        sent = send(email, *args, **kwargs)
+        services.record_tracking_event(
+            event=AnymailTrackingEvent(
+                event_type="delivered",
+                message_id=email.anymail_status.message_id,
+                metadata={"message_id": str(message.pk)},
+                event_id="early-webhook",
+            ),
+            esp_name="Test",
+        )
+        return sent
+
+    monkeypatch.setattr(EmailMessage, "send", send_then_webhook)
+    delivered = services.deliver_message(message_id=message.pk)
+
+    assert delivered.status == Message.Status.DELIVERED
+    message.refresh_from_db()
+    assert message.status == Message.Status.DELIVERED
+    assert message.esp_message_id == str(mailoutbox[0].anymail_status.message_id)
+    assert message.sent_at is not None
+    assert message.claimed_until is None
+    kinds = list(message.events.values_list("kind", flat=True))
+    assert kinds == ["queued", "tracking", "claimed", "rendered", "attachment_built", "sent"]
 
 
 def test_transient_api_error_schedules_a_retry_with_backoff(

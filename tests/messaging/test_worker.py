@@ -166,9 +166,21 @@ def wait_for(predicate, *, timeout: float, worker_logs=()) -> None:
     pytest.fail(f"timed out after {timeout} s; statuses {dict(statuses)}\n{logs}")
 
 
+def database_sessions() -> int:
+    """How many connections PostgreSQL has accepted to the test database so far."""
+    time.sleep(1.2)  # other backends publish their statistics about once a second
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
 def test_fifty_orders_are_sent_exactly_once(confirmation_template, redis_broker, esp, workers):
     worker = workers(esp)
-    message_ids = place_orders(50)
+    message_ids = place_orders(1)
+    wait_for(lambda: Message.objects.filter(status="sent").exists(), timeout=60)
+    sessions = database_sessions()
+    message_ids += place_orders(49)
 
     wait_for(
         lambda: Message.objects.filter(status="sent").count() == 50,
@@ -178,6 +190,9 @@ def test_fifty_orders_are_sent_exactly_once(confirmation_template, redis_broker,
     sent = Counter(int(i) for i in esp.sent_message_ids())
     assert sent == Counter(dict.fromkeys(message_ids, 1))
     assert set(Message.objects.values_list("attempts", flat=True)) == {1}
+    # Each worker process keeps its connection: a new one per task costs ~3 ms of 50.
+    new_sessions = database_sessions() - sessions
+    assert new_sessions <= 4, f"{new_sessions} new database connections for 49 deliveries"
 
 
 def test_a_killed_worker_loses_nothing(confirmation_template, redis_broker, esp, workers):
