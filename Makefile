@@ -32,6 +32,7 @@ lint: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.attachments
+	$(BIN)/python -m bench.pipeline
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
