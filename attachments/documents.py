@@ -12,7 +12,7 @@ from .passwords import (
     password_guess_space,
 )
 from .preview import can_reveal_password, password_for_staff
-from .rendering import Attachment, build_attachment, safe_filename, warm_up
+from .rendering import Attachment, build_attachment, render_filename, safe_filename, warm_up
 
 __all__ = [
     "PASSWORD_BITS",
@@ -26,6 +26,7 @@ __all__ = [
     "generated_password",
     "password_for_staff",
     "password_guess_space",
+    "render_filename",
     "safe_filename",
     "warm_up",
 ]

@@ -20,7 +20,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_GET, require_POST
 
 from attachments.admin import no_store
-from attachments.documents import AttachmentError, can_reveal_password, password_for_staff
+from attachments.documents import AttachmentError, can_reveal_password
 from attachments.revision_admin import RestoreRevisionMixin, RevisionAdmin, RevisionInline
 from shop.admin import OrderAdmin
 from shop.models import Order
@@ -36,6 +36,7 @@ from .models import (
     MessageTemplateAttachment,
     MessageTemplateRevision,
 )
+from .passwords import order_document_passwords
 from .rendering import MessageTemplateError
 
 MONOSPACE = forms.Textarea(attrs={"rows": 16, "cols": 110, "style": "font-family: monospace;"})
@@ -657,10 +658,7 @@ class OrderWithMessagesAdmin(OrderAdmin):
     def document_password_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """Reveal an order's document password (support calls): permission-checked, logged."""
         order = get_object_or_404(Order, pk=pk)
-        if not self.has_view_permission(request, order):
-            raise PermissionDenied
-        password = password_for_staff(request.user, order.token)
-        if password is None:
+        if not self.has_view_permission(request, order) or not can_reveal_password(request.user):
             raise PermissionDenied
         self.log_change(request, order, "Revealed the document password.")
         context = {
@@ -668,7 +666,8 @@ class OrderWithMessagesAdmin(OrderAdmin):
             "opts": self.model._meta,
             "original": order,
             "title": f"Document password of order {order.number}",
-            "password": password,
+            # What the customer's PDFs really open with: each attachment's own policy.
+            "passwords": order_document_passwords(order),
         }
         response = TemplateResponse(request, "admin/messaging/document_password.html", context)
         return no_store(response)

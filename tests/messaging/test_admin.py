@@ -397,8 +397,11 @@ def test_resending_needs_the_dedicated_permission(viewer_client, confirmation_te
     assert Message.objects.count() == 1
 
 
-def test_revealing_a_document_password_needs_the_permission(client, viewer_client):
+def test_revealing_a_document_password_needs_the_permission(
+    client, viewer_client, confirmation_template
+):
     order = OrderFactory()
+    services.queue_message(order=order, event="order_confirmation")
     url = reverse("admin:shop_order_document_password", args=[order.pk])
     assert viewer_client.post(url).status_code == 403
     assert (
