@@ -281,6 +281,9 @@ def message_context(message: Message) -> dict[str, Any]:
     return order_context(message.order)
 
 
+PROOF_PREFIX = "[Proof] "
+
+
 def compose_email(
     *, message: Message, history: list[MessageEvent] | None = None
 ) -> EmailMultiAlternatives:
@@ -311,7 +314,8 @@ def compose_email(
         )
     )
     email = EmailMultiAlternatives(
-        subject=rendered.subject,
+        # Staff tell a proof from a real customer email at a glance, in any mail client.
+        subject=f"{PROOF_PREFIX}{rendered.subject}" if message.is_proof else rendered.subject,
         body=rendered.text,
         from_email=revision.from_email or settings.DEFAULT_FROM_EMAIL,
         to=[message.recipient],

@@ -61,7 +61,7 @@ def test_staff_edit_preview_and_proof_then_a_customer_opens_the_pdf(live_server,
     proof = Message.objects.get(is_proof=True)
     assert proof.status == Message.Status.SENT
     captured = CapturedEmail.objects.get()
-    assert (captured.to, captured.subject) == (["proof@example.com"], subject)
+    assert (captured.to, captured.subject) == (["proof@example.com"], f"[Proof] {subject}")
 
     # A customer buys.
     page.goto(live_server.url)

@@ -331,6 +331,7 @@ def test_a_proof_is_sent_once_marked_as_a_proof_and_leaves_the_customer_alone(
     assert (proof.order, proof.recipient, proof.status) == (order, "staff@example.com", "sent")
     assert proof.events.first().detail.startswith(f"Proof from order {order.number}")
     assert [m.to for m in mailoutbox] == [["staff@example.com"]]
+    assert mailoutbox[0].subject == f"[Proof] Your Nordic Goods order {order.number}"
     assert mailoutbox[0].anymail_test_params["tags"] == ["order_confirmation", "proof"]
     # The customer's message keeps its place: a resend still takes sequence 1.
     assert list(order.messages.filter(is_proof=False)) == [customers]
