@@ -405,7 +405,8 @@ class MessageEventInline(admin.TabularInline):
     readonly_fields = fields
     extra = 0
     can_delete = False
-    ordering = ["created_at", "id"]
+    # When it happened, not when it was written: an attempt's lines are written with its outcome.
+    ordering = ["occurred_at", "id"]
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

@@ -425,17 +425,24 @@ class Message(models.Model):
         )
 
     def mark_sent(
-        self, *, esp_name: str, esp_message_id: str, now: datetime, save_event: bool = True
+        self,
+        *,
+        esp_name: str,
+        esp_message_id: str,
+        now: datetime,
+        save_event: bool = True,
+        attempt: int | None = None,
     ) -> MessageEvent:
         """The ESP accepted the message.
 
         Tracking may have moved the row on already (its webhook can beat our own write), so a
         higher status is kept; only the ESP's ids are filled in. With `save_event=False` the
         SENT event is returned unsaved, for the caller to insert with the attempt's other
-        history lines in one statement (same transaction).
+        history lines in one statement (same transaction). `attempt` is the attempt that sent
+        it, when that is not the row's latest (a late outcome).
         """
         self.save(update_fields=[*self._apply_sent(esp_name, esp_message_id, now), "updated_at"])
-        event = self._sent_event(esp_name)
+        event = self._sent_event(esp_name, attempt=attempt or self.attempts)
         if save_event:
             event.save()
         return event
@@ -456,7 +463,7 @@ class Message(models.Model):
         changes = {name: getattr(self, name) for name in [*fields, "updated_at"]}
         if not type(self).objects.filter(claimed).update(**changes):
             return None
-        return self._sent_event(esp_name)
+        return self._sent_event(esp_name, attempt=self.attempts)
 
     def _apply_sent(self, esp_name: str, esp_message_id: str, now: datetime) -> list[str]:
         if self.RANK[self.status] < self.RANK[self.Status.SENT]:
@@ -468,9 +475,9 @@ class Message(models.Model):
         self.last_error = ""
         return ["status", "esp_name", "esp_message_id", "sent_at", "claimed_until", "last_error"]
 
-    def _sent_event(self, esp_name: str) -> MessageEvent:
+    def _sent_event(self, esp_name: str, *, attempt: int) -> MessageEvent:
         return MessageEvent(
-            message=self, kind=MessageEvent.Kind.SENT, attempt=self.attempts, detail=esp_name
+            message=self, kind=MessageEvent.Kind.SENT, attempt=attempt, detail=esp_name
         )
 
     def schedule_retry(self, *, reason: str, delay: float, now: datetime) -> MessageEvent:
@@ -583,7 +590,8 @@ class MessageEvent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["created_at", "id"]
+        # When it happened: an attempt's lines are written together, with its outcome.
+        ordering = ["occurred_at", "id"]
 
     def __str__(self) -> str:
         label = self.get_kind_display()

@@ -355,19 +355,33 @@ def _record_sent(
 ) -> Message:
     status = getattr(email, "anymail_status", None)
     esp_message_id = str(status.message_id) if status and status.message_id is not None else ""
-    now = timezone.now()
+    now, attempt = timezone.now(), message.attempts
     with transaction.atomic():
         sent = message.mark_sent_if_claimed(
             esp_name=esp_name, esp_message_id=esp_message_id, now=now
         )
         if sent is None:  # tracking or the relay moved the row on: lock it and re-read
             message = Message.objects.select_for_update().get(pk=message.pk)
-            sent = message.mark_sent(
-                esp_name=esp_name, esp_message_id=esp_message_id, now=now, save_event=False
-            )
+            if message.status == Message.Status.SENDING and message.attempts != attempt:
+                # Our claim expired and another worker is sending it now: its outcome decides
+                # the row; ours is history (the customer may get the email twice, as it says).
+                sent = MessageEvent(
+                    message=message,
+                    kind=MessageEvent.Kind.NOTE,
+                    attempt=attempt,
+                    detail=f"Late outcome: accepted by {esp_name} ({esp_message_id}).",
+                )
+            else:
+                sent = message.mark_sent(
+                    esp_name=esp_name,
+                    esp_message_id=esp_message_id,
+                    now=now,
+                    save_event=False,
+                    attempt=attempt,
+                )
         # The attempt's history and its outcome in one INSERT, in the outcome's transaction.
         MessageEvent.objects.bulk_create([*history, sent])
-    logger.info("Message %s sent (attempt %s).", message.pk, message.attempts)
+    logger.info("Message %s sent (attempt %s).", message.pk, attempt)
     return message
 
 

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from .cart import Cart
@@ -129,6 +130,7 @@ def payment(request):
     )
 
 
+@never_cache  # it shows the customer's address and document password: no copy in any cache
 def confirmation(request, number):
     """The order summary, shown only to the browser session that placed the order."""
     order = get_object_or_404(

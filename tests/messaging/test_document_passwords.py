@@ -66,6 +66,7 @@ def test_confirmation_page_shows_the_generated_password(client, confirmation_tem
     page = confirmation_page(client, order)
 
     assert passwords_shown(page) == [generated_password(order.token)]
+    assert "no-store" in page["Cache-Control"]
     content = page.content.decode()
     assert "Keep this password" in content
     assert "not</strong> in the email" in content

@@ -139,7 +139,35 @@ def test_a_delivery_webhook_that_beats_our_own_write_is_kept(
     assert message.sent_at is not None
     assert message.claimed_until is None
     kinds = list(message.events.values_list("kind", flat=True))
-    assert kinds == ["queued", "tracking", "claimed", "rendered", "attachment_built", "sent"]
+    assert kinds == ["queued", "claimed", "rendered", "attachment_built", "tracking", "sent"]
+
+
+def test_a_late_sent_leaves_the_row_to_the_worker_now_holding_it(
+    confirmation_template, mailoutbox, monkeypatch
+):
+    # Worker A's claim expires mid-send; the relay releases it and worker B claims attempt 2;
+    # then A's "sent" arrives.
+    monkeypatch.setattr(services, "publish_delivery", lambda **kwargs: True)
+    message = services.queue_message(order=OrderFactory(), event="order_confirmation")
+    send = EmailMessage.send
+
+    def slow_send(email, *args, **kwargs):
+        expired = timezone.now() - timedelta(seconds=1)
+        Message.objects.filter(pk=message.pk).update(claimed_until=expired)
+        assert services.relay_due_messages().released == 1
+        assert services._claim(message_id=message.pk) is not None  # worker B
+        return send(email, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMessage, "send", slow_send)
+    services.deliver_message(message_id=message.pk)
+
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (Message.Status.SENDING, 2)
+    assert message.claimed_until is not None  # still B's
+    late = message.events.get(kind="note")
+    assert late.attempt == 1
+    assert late.detail.startswith("Late outcome: accepted by Test")
+    assert not message.events.filter(kind="sent").exists()
 
 
 def test_transient_api_error_schedules_a_retry_with_backoff(
