@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET
 
+from .admin_pages import ObjectPageMixin
 from .engine import AttachmentError
 from .models import AttachmentTemplate, AttachmentTemplateRevision, PasswordPolicy
 from .passwords import PASSWORD_BITS, password_guess_space, seconds_to_guess
@@ -41,7 +40,7 @@ class AttachmentTemplateRevisionInline(RevisionInline):
 
 
 @admin.register(AttachmentTemplate)
-class AttachmentTemplateAdmin(RestoreRevisionMixin, admin.ModelAdmin):
+class AttachmentTemplateAdmin(ObjectPageMixin, RestoreRevisionMixin, admin.ModelAdmin):
     list_display = ["name", "password_policy", "active", "updated_at", "preview_link"]
     list_filter = ["active", "password_policy"]
     search_fields = ["name"]
@@ -109,12 +108,6 @@ class AttachmentTemplateAdmin(RestoreRevisionMixin, admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def _preview_template(self, request: HttpRequest, pk: int) -> AttachmentTemplate:
-        template = get_object_or_404(AttachmentTemplate, pk=pk)
-        if not self.has_view_or_change_permission(request, template):
-            raise PermissionDenied
-        return template
-
     def _source(self, request: HttpRequest, template: AttachmentTemplate):
         return preview_source(
             template,
@@ -125,7 +118,7 @@ class AttachmentTemplateAdmin(RestoreRevisionMixin, admin.ModelAdmin):
 
     def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """A page with the PDF embedded, its password, and a form to pick an order."""
-        template = self._preview_template(request, pk)
+        template = self.viewable_object(request, pk)
         order = request.GET.get("order", "").strip()[:40]
         source, error = None, None
         try:
@@ -155,7 +148,7 @@ class AttachmentTemplateAdmin(RestoreRevisionMixin, admin.ModelAdmin):
 
     def preview_pdf_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """The encrypted PDF, inline (for the frame) or as a download."""
-        template = self._preview_template(request, pk)
+        template = self.viewable_object(request, pk)
         try:
             source = self._source(request, template)
             if source is None:

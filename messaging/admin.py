@@ -20,6 +20,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_GET, require_POST
 
 from attachments.admin import no_store
+from attachments.admin_pages import ObjectPageMixin
 from attachments.documents import AttachmentError, can_reveal_password
 from attachments.revision_admin import RestoreRevisionMixin, RevisionAdmin, RevisionInline
 from shop.admin import OrderAdmin
@@ -134,7 +135,7 @@ class MessageTemplateRevisionInline(RevisionInline):
 
 
 @admin.register(MessageTemplate)
-class MessageTemplateAdmin(RestoreRevisionMixin, admin.ModelAdmin):
+class MessageTemplateAdmin(ObjectPageMixin, RestoreRevisionMixin, admin.ModelAdmin):
     list_display = ["name", "event", "layout", "active", "updated_at", "preview_link"]
     list_filter = ["event", "active", "layout"]
     search_fields = ["name", "subject"]
@@ -202,10 +203,7 @@ class MessageTemplateAdmin(RestoreRevisionMixin, admin.ModelAdmin):
         ]
 
     def _viewable(self, request: HttpRequest, pk: int) -> MessageTemplate:
-        template = get_object_or_404(MessageTemplate.objects.select_related("layout"), pk=pk)
-        if not self.has_view_or_change_permission(request, template):
-            raise PermissionDenied
-        return template
+        return self.viewable_object(request, pk, MessageTemplate.objects.select_related("layout"))
 
     def _source(self, request: HttpRequest) -> preview.PreviewSource:
         """The order named in the query string (or the sample); 404 for an unknown one (the
@@ -633,7 +631,7 @@ admin.site.unregister(Order)
 
 
 @admin.register(Order)
-class OrderWithMessagesAdmin(OrderAdmin):
+class OrderWithMessagesAdmin(ObjectPageMixin, OrderAdmin):
     """The shop's order page plus its messages and, for those allowed, the document password."""
 
     change_form_template = "admin/messaging/order_change_form.html"
@@ -658,8 +656,8 @@ class OrderWithMessagesAdmin(OrderAdmin):
 
     def document_password_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """Reveal an order's document password (support calls): permission-checked, logged."""
-        order = get_object_or_404(Order, pk=pk)
-        if not self.has_view_permission(request, order) or not can_reveal_password(request.user):
+        order = self.viewable_object(request, pk)
+        if not can_reveal_password(request.user):
             raise PermissionDenied
         self.log_change(request, order, "Revealed the document password.")
         context = {

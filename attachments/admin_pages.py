@@ -1,0 +1,25 @@
+"""Extra admin pages about one object (previews, proofs, password reveals): shared by the apps.
+
+Their templates extend `admin/attachments/object_page.html` (breadcrumbs down to the object)
+and fill in `{% block crumb %}`.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+
+
+class ObjectPageMixin:
+    """For a ModelAdmin: the object an extra page is about, if this user may see it."""
+
+    def viewable_object(
+        self, request: HttpRequest, pk: int, queryset: QuerySet | None = None
+    ) -> Model:
+        """The object (404 if missing), for users who may view or change it (else 403)."""
+        obj = get_object_or_404(self.model if queryset is None else queryset, pk=pk)
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        return obj
