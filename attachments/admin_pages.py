@@ -6,6 +6,7 @@ and fill in `{% block crumb %}`.
 
 from __future__ import annotations
 
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
@@ -23,3 +24,20 @@ class ObjectPageMixin:
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
         return obj
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """A record shown on its parent's page and never edited there (history, messages):
+    subclasses set `model` and `fields`; every field is read-only."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -15,6 +15,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
+from .admin_pages import ReadOnlyInline
 from .revisions import Revision
 
 
@@ -60,20 +61,11 @@ def admin_url(obj, view: str) -> str:
     return f"admin:{opts.app_label}_{opts.model_name}_{view}"
 
 
-class RevisionInline(admin.TabularInline):
+class RevisionInline(ReadOnlyInline):
     """An object's history, newest first: who, when, what changed; never editable here."""
 
     fields = ["number_link", "created_at", "created_by", "note", "changes"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
     ordering = ["-number"]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description="revision")
     def number_link(self, revision: Revision) -> str:

@@ -20,7 +20,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_GET, require_POST
 
 from attachments.admin import no_store
-from attachments.admin_pages import ObjectPageMixin
+from attachments.admin_pages import ObjectPageMixin, ReadOnlyInline
 from attachments.documents import AttachmentError, can_reveal_password
 from attachments.revision_admin import RestoreRevisionMixin, RevisionAdmin, RevisionInline
 from shop.admin import OrderAdmin
@@ -395,25 +395,13 @@ class MessageTemplateRevisionAdmin(RevisionAdmin):
 # --- messages -------------------------------------------------------------------------------
 
 
-class MessageEventInline(admin.TabularInline):
+class MessageEventInline(ReadOnlyInline):
     """The message's history: append-only, so read-only here."""
 
     model = MessageEvent
     fields = ["occurred_at", "kind", "attempt", "detail", "size", "esp_event_type"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
     # When it happened, not when it was written: an attempt's lines are written with its outcome.
     ordering = ["occurred_at", "id"]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 def admin_link(obj, text: str | None = None) -> str:
@@ -597,7 +585,7 @@ class MessageAdmin(admin.ModelAdmin):
 # `shop` never imports `messaging`: its order page gets the messages from here.
 
 
-class OrderMessageInline(admin.TabularInline):
+class OrderMessageInline(ReadOnlyInline):
     model = Message
     fk_name = "order"
     fields = [
@@ -610,17 +598,8 @@ class OrderMessageInline(admin.TabularInline):
         "attempts",
         "sent_at",
     ]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
     ordering = ["sequence", "created_at"]
     verbose_name_plural = "messages"
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description="message")
     def message(self, message: Message) -> str:
