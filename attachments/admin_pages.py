@@ -1,6 +1,7 @@
-"""Extra admin pages about one object (previews, proofs, password reveals): shared by the apps.
+"""Admin pieces shared by the apps: extra pages about one object (previews, proofs, password
+reveals) and read-only inlines (histories, an order's messages).
 
-Their templates extend `admin/attachments/object_page.html` (breadcrumbs down to the object)
+The extra pages' templates extend `admin/attachments/object_page.html` (breadcrumbs down to the object)
 and fill in `{% block crumb %}`.
 """
 
