@@ -1,8 +1,8 @@
 """Admin pieces shared by the apps: extra pages about one object (previews, proofs, password
 reveals) and read-only inlines (histories, an order's messages).
 
-The extra pages' templates extend `admin/attachments/object_page.html` (breadcrumbs down to the object)
-and fill in `{% block crumb %}`.
+The extra pages' templates extend `admin/attachments/object_page.html` (breadcrumbs down to
+the object) and fill in `{% block crumb %}`.
 """
 
 from __future__ import annotations
