@@ -441,7 +441,10 @@ class Message(models.Model):
         history lines in one statement (same transaction). `attempt` is the attempt that sent
         it, when that is not the row's latest (a late outcome).
         """
-        self.save(update_fields=[*self._apply_sent(esp_name, esp_message_id, now), "updated_at"])
+        changes = self._sent_changes(esp_name, esp_message_id, now)
+        for name, value in changes.items():
+            setattr(self, name, value)
+        self.save(update_fields=[*changes, "updated_at"])
         event = self._sent_event(esp_name, attempt=attempt or self.attempts)
         if save_event:
             event.save()
@@ -452,28 +455,30 @@ class Message(models.Model):
     ) -> MessageEvent | None:
         """`mark_sent` for the worker holding the claim, in one conditional UPDATE (no lock, no
         read): the usual outcome write. Returns the SENT event unsaved, or None, changing
-        nothing in the database, when the row is no longer this attempt's `sending` (tracking or
-        the relay moved it on): then lock it, re-read it and use `mark_sent`.
+        nothing (in the database or on this instance), when the row is no longer this attempt's
+        `sending` (tracking or the relay moved it on): then lock it, re-read it and decide.
         """
         if self.status != self.Status.SENDING:
             return None
         claimed = Q(pk=self.pk, status=self.Status.SENDING, attempts=self.attempts)
-        fields = self._apply_sent(esp_name, esp_message_id, now)
-        self.updated_at = now
-        changes = {name: getattr(self, name) for name in [*fields, "updated_at"]}
+        changes = {**self._sent_changes(esp_name, esp_message_id, now), "updated_at": now}
         if not type(self).objects.filter(claimed).update(**changes):
             return None
+        for name, value in changes.items():
+            setattr(self, name, value)
         return self._sent_event(esp_name, attempt=self.attempts)
 
-    def _apply_sent(self, esp_name: str, esp_message_id: str, now: datetime) -> list[str]:
-        if self.RANK[self.status] < self.RANK[self.Status.SENT]:
-            self.status = self.Status.SENT
-        self.esp_name = esp_name
-        self.esp_message_id = esp_message_id
-        self.sent_at = self.sent_at or now
-        self.claimed_until = None
-        self.last_error = ""
-        return ["status", "esp_name", "esp_message_id", "sent_at", "claimed_until", "last_error"]
+    def _sent_changes(self, esp_name: str, esp_message_id: str, now: datetime) -> dict:
+        """The fields acceptance by the ESP sets; a status tracking already moved on is kept."""
+        sent = self.RANK[self.status] < self.RANK[self.Status.SENT]
+        return {
+            "status": self.Status.SENT if sent else self.status,
+            "esp_name": esp_name,
+            "esp_message_id": esp_message_id,
+            "sent_at": self.sent_at or now,
+            "claimed_until": None,
+            "last_error": "",
+        }
 
     def _sent_event(self, esp_name: str, *, attempt: int) -> MessageEvent:
         return MessageEvent(

@@ -362,16 +362,7 @@ def _record_sent(
         )
         if sent is None:  # tracking or the relay moved the row on: lock it and re-read
             message = Message.objects.select_for_update().get(pk=message.pk)
-            if message.status == Message.Status.SENDING and message.attempts != attempt:
-                # Our claim expired and another worker is sending it now: its outcome decides
-                # the row; ours is history (the customer may get the email twice, as it says).
-                sent = MessageEvent(
-                    message=message,
-                    kind=MessageEvent.Kind.NOTE,
-                    attempt=attempt,
-                    detail=f"Late outcome: accepted by {esp_name} ({esp_message_id}).",
-                )
-            else:
+            if _late_acceptance_decides(message, attempt=attempt):
                 sent = message.mark_sent(
                     esp_name=esp_name,
                     esp_message_id=esp_message_id,
@@ -379,10 +370,33 @@ def _record_sent(
                     save_event=False,
                     attempt=attempt,
                 )
+            else:
+                # Another attempt owns the row (sending it now, or it already ended): its
+                # outcome stands; ours is history (the customer may get the email twice).
+                sent = MessageEvent(
+                    message=message,
+                    kind=MessageEvent.Kind.NOTE,
+                    attempt=attempt,
+                    detail=f"Late outcome: accepted by {esp_name} ({esp_message_id}).",
+                )
         # The attempt's history and its outcome in one INSERT, in the outcome's transaction.
         MessageEvent.objects.bulk_create([*history, sent])
     logger.info("Message %s sent (attempt %s).", message.pk, attempt)
     return message
+
+
+def _late_acceptance_decides(message: Message, *, attempt: int) -> bool:
+    """Whether the ESP's acceptance of `attempt` sets the row (locked, re-read) to sent.
+
+    Yes when the row is still this attempt's (a webhook moved it on first: the ESP's ids are
+    filled in, the higher status kept) and when it is back in `queued` (the relay released an
+    expired claim, or a later attempt is waiting for a retry: sent stops another copy). No when
+    another attempt is sending it or ended it, nor once it is `failed`: a status never goes
+    back, and the history line says the email went out after all.
+    """
+    if message.status == Message.Status.QUEUED:
+        return True
+    return message.attempts == attempt and message.status != Message.Status.FAILED
 
 
 def _record_failure(

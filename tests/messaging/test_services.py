@@ -170,6 +170,96 @@ def test_a_late_sent_leaves_the_row_to_the_worker_now_holding_it(
     assert not message.events.filter(kind="sent").exists()
 
 
+def _expire_claim_during_send(monkeypatch, message, then=lambda: None):
+    """Worker A's claim expires mid-send and the relay releases it; `then` runs before A's
+    send goes through (with the real send for any nested delivery)."""
+    send = EmailMessage.send
+    state = {"nested": False}
+
+    def slow_send(email, *args, **kwargs):
+        if not state["nested"]:
+            state["nested"] = True
+            expired = timezone.now() - timedelta(seconds=1)
+            Message.objects.filter(pk=message.pk).update(claimed_until=expired)
+            services.relay_due_messages()
+            then()
+        return send(email, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMessage, "send", slow_send)
+
+
+def test_a_late_sent_never_overwrites_what_the_next_attempt_recorded(
+    confirmation_template, mailoutbox, monkeypatch
+):
+    monkeypatch.setattr(services, "publish_delivery", lambda **kwargs: True)
+    message = services.queue_message(order=OrderFactory(), event="order_confirmation")
+    _expire_claim_during_send(
+        monkeypatch, message, then=lambda: services.deliver_message(message_id=message.pk)
+    )
+    services.deliver_message(message_id=message.pk)
+
+    assert len(mailoutbox) == 2  # B's copy, then A's: the narrow window, counted
+    b_id = str(mailoutbox[0].anymail_status.message_id)
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.esp_message_id) == ("sent", 2, b_id)
+    assert list(message.events.filter(kind="sent").values_list("attempt", flat=True)) == [2]
+    late = message.events.get(kind="note")
+    assert late.attempt == 1
+    assert (
+        late.detail
+        == f"Late outcome: accepted by Test ({mailoutbox[1].anymail_status.message_id})."
+    )
+
+
+def test_a_late_sent_on_a_released_claim_marks_it_sent(
+    confirmation_template, mailoutbox, monkeypatch
+):
+    # The relay put the row back in the queue, but nobody has claimed it yet: A's acceptance
+    # is the truth, and marking it sent stops a second copy.
+    monkeypatch.setattr(services, "publish_delivery", lambda **kwargs: True)
+    message = services.queue_message(order=OrderFactory(), event="order_confirmation")
+    _expire_claim_during_send(monkeypatch, message)
+    services.deliver_message(message_id=message.pk)
+
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.last_error) == ("sent", 1, "")
+    assert message.esp_message_id == str(mailoutbox[0].anymail_status.message_id)
+    assert list(message.events.filter(kind="sent").values_list("attempt", flat=True)) == [1]
+    assert services.deliver_message(message_id=message.pk) is None  # the relay's task: no-op
+    assert len(mailoutbox) == 1
+
+
+def test_a_late_sent_leaves_a_failed_message_failed_and_says_so(
+    confirmation_template, mailoutbox, monkeypatch, settings
+):
+    settings.MESSAGING_MAX_ATTEMPTS = 1  # the relay gives up on the expired last attempt
+    monkeypatch.setattr(services, "publish_delivery", lambda **kwargs: True)
+    message = services.queue_message(order=OrderFactory(), event="order_confirmation")
+    _expire_claim_during_send(monkeypatch, message)
+    services.deliver_message(message_id=message.pk)
+
+    message.refresh_from_db()
+    assert message.status == Message.Status.FAILED
+    assert message.last_error == "The worker stopped during the last attempt."
+    assert not message.events.filter(kind="sent").exists()
+    assert message.events.get(kind="note").detail.startswith("Late outcome: accepted by Test")
+
+
+def test_a_refused_conditional_sent_changes_nothing(confirmation_template, monkeypatch):
+    monkeypatch.setattr(services, "publish_delivery", lambda **kwargs: True)
+    message = services.queue_message(order=OrderFactory(), event="order_confirmation")
+    message, _ = services._claim(message_id=message.pk)
+    Message.objects.filter(pk=message.pk).update(attempts=2)  # another attempt took it
+    before = {f.attname: getattr(message, f.attname) for f in Message._meta.concrete_fields}
+
+    assert (
+        message.mark_sent_if_claimed(esp_name="X", esp_message_id="x", now=timezone.now()) is None
+    )
+    assert {f.attname: getattr(message, f.attname) for f in Message._meta.concrete_fields} == before
+    message.refresh_from_db()
+    assert (message.status, message.esp_message_id) == ("sending", "")
+
+
 def test_transient_api_error_schedules_a_retry_with_backoff(
     confirmation_template, monkeypatch, settings
 ):
