@@ -195,6 +195,30 @@ def test_fifty_orders_are_sent_exactly_once(confirmation_template, redis_broker,
     assert new_sessions <= 4, f"{new_sessions} new database connections for 49 deliveries"
 
 
+def test_a_worker_reconnects_when_the_database_dropped_its_connection(
+    confirmation_template, redis_broker, esp, workers
+):
+    # A database restart (or a proxy's idle timeout) leaves each worker process holding a dead
+    # connection: the check before each task must notice and open a new one.
+    worker = workers(esp)
+    place_orders(1)
+    wait_for(lambda: Message.objects.filter(status="sent").exists(), timeout=60)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        assert cursor.fetchone()[0] >= 1, "the worker kept no connection to drop"
+    message_ids = place_orders(4)
+
+    wait_for(
+        lambda: Message.objects.filter(pk__in=message_ids, status="sent").count() == 4,
+        timeout=60,
+        worker_logs=[worker],
+    )
+    assert set(Message.objects.values_list("attempts", flat=True)) == {1}
+
+
 def test_a_killed_worker_loses_nothing(confirmation_template, redis_broker, esp, workers):
     # A slow ESP, so the worker is surely holding claimed messages when it dies.
     esp.default = Step(200, delay=1.0)
