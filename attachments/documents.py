@@ -11,7 +11,7 @@ from .passwords import (
     generated_password,
     password_guess_space,
 )
-from .preview import can_reveal_password, password_for_staff
+from .preview import can_reveal_password
 from .rendering import Attachment, build_attachment, render_filename, safe_filename, warm_up
 
 __all__ = [
@@ -24,7 +24,6 @@ __all__ = [
     "can_reveal_password",
     "document_password",
     "generated_password",
-    "password_for_staff",
     "password_guess_space",
     "render_filename",
     "safe_filename",

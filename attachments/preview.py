@@ -34,11 +34,6 @@ def can_reveal_password(user: Any) -> bool:
     return bool(user.has_perm(REVEAL_PERMISSION))
 
 
-def password_for_staff(user: Any, token: str) -> str | None:
-    """The generated password of an order for a user allowed to reveal it, else None."""
-    return generated_password(token) if can_reveal_password(user) else None
-
-
 def preview_source(
     template: Any, *, order_number: str, user: Any, session_key: str
 ) -> PreviewSource | None:

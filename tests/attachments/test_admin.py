@@ -8,7 +8,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from pypdf import PdfReader
 
-from attachments.documents import generated_password, password_for_staff
+from attachments.documents import generated_password
 from attachments.models import AttachmentTemplate, PasswordPolicy
 from shop.documents import SAMPLE_TOKEN
 from tests.factories import OrderFactory, StaffFactory, UserFactory
@@ -180,13 +180,3 @@ def test_change_page_warns_about_guessable_passwords(admin_client, db):
 @pytest.mark.parametrize("name", ["attachmenttemplate", "attachmenttemplaterevision"])
 def test_changelists_render(admin_client, demo_template, name):
     assert admin_client.get(reverse(f"admin:attachments_{name}_changelist")).status_code == 200
-
-
-def test_password_for_staff_needs_the_reveal_permission(db):
-    order = OrderFactory()
-    staff = StaffFactory()
-    assert password_for_staff(staff, order.token) is None
-
-    staff.user_permissions.add(Permission.objects.get(codename="view_document_password"))
-    staff = type(staff).objects.get(pk=staff.pk)  # permissions are cached per instance
-    assert password_for_staff(staff, order.token) == generated_password(order.token)

@@ -421,6 +421,34 @@ def test_revealing_a_document_password_needs_the_permission(
     assert LogEntry.objects.filter(change_message="Revealed the document password.").exists()
 
 
+def test_the_reveal_permission_alone_does_not_open_an_order(client, confirmation_template):
+    order = OrderFactory()
+    staff = StaffFactory(username="half-support")
+    staff.user_permissions.add(Permission.objects.get(codename="view_document_password"))
+    client.force_login(staff)
+    url = reverse("admin:shop_order_document_password", args=[order.pk])
+    assert client.post(url).status_code == 403
+    assert not LogEntry.objects.exists()
+
+
+def test_template_previews_need_a_permission_on_message_templates(client, confirmation_template):
+    # Staff who may edit orders, but not message templates, cannot render one against an order.
+    order = OrderFactory()
+    staff = StaffFactory(username="orders-only")
+    staff.user_permissions.add(*Permission.objects.filter(codename__in=["view_order"]))
+    client.force_login(staff)
+    pk = confirmation_template.pk
+    for url in (
+        reverse("admin:messaging_messagetemplate_preview", args=[pk]),
+        reverse("admin:messaging_messagetemplate_preview_html", args=[pk]),
+        reverse("admin:messaging_messagetemplate_preview_attachment", args=[pk, 0]),
+    ):
+        assert client.get(url, {"order": order.number}).status_code == 403, url
+    proof = reverse("admin:messaging_messagetemplate_proof", args=[pk])
+    assert client.post(proof, {"email": "x@example.com"}).status_code == 403
+    assert not Message.objects.exists()
+
+
 # --- messages -------------------------------------------------------------------------------
 
 
