@@ -435,7 +435,7 @@ def test_template_previews_need_a_permission_on_message_templates(client, confir
     # Staff who may edit orders, but not message templates, cannot render one against an order.
     order = OrderFactory()
     staff = StaffFactory(username="orders-only")
-    staff.user_permissions.add(*Permission.objects.filter(codename__in=["view_order"]))
+    staff.user_permissions.add(Permission.objects.get(codename="view_order"))
     client.force_login(staff)
     pk = confirmation_template.pk
     for url in (

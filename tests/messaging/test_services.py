@@ -142,6 +142,25 @@ def test_a_delivery_webhook_that_beats_our_own_write_is_kept(
     assert kinds == ["queued", "claimed", "rendered", "attachment_built", "tracking", "sent"]
 
 
+def _expire_claim_during_send(monkeypatch, message, then=lambda: None, released=1):
+    """Worker A's claim expires mid-send and the relay releases it (`released` claims: 0 when
+    it fails the message instead); `then` runs before A's send goes through (with the real send
+    for any nested delivery)."""
+    send = EmailMessage.send
+    state = {"nested": False}
+
+    def slow_send(email, *args, **kwargs):
+        if not state["nested"]:
+            state["nested"] = True
+            expired = timezone.now() - timedelta(seconds=1)
+            Message.objects.filter(pk=message.pk).update(claimed_until=expired)
+            assert services.relay_due_messages().released == released
+            then()
+        return send(email, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMessage, "send", slow_send)
+
+
 def test_a_late_sent_leaves_the_row_to_the_worker_now_holding_it(
     confirmation_template, mailoutbox, monkeypatch
 ):
@@ -149,16 +168,11 @@ def test_a_late_sent_leaves_the_row_to_the_worker_now_holding_it(
     # then A's "sent" arrives.
     monkeypatch.setattr(services, "publish_delivery", lambda **kwargs: True)
     message = services.queue_message(order=OrderFactory(), event="order_confirmation")
-    send = EmailMessage.send
 
-    def slow_send(email, *args, **kwargs):
-        expired = timezone.now() - timedelta(seconds=1)
-        Message.objects.filter(pk=message.pk).update(claimed_until=expired)
-        assert services.relay_due_messages().released == 1
-        assert services._claim(message_id=message.pk) is not None  # worker B
-        return send(email, *args, **kwargs)
+    def worker_b_claims():
+        assert services._claim(message_id=message.pk) is not None
 
-    monkeypatch.setattr(EmailMessage, "send", slow_send)
+    _expire_claim_during_send(monkeypatch, message, then=worker_b_claims)
     services.deliver_message(message_id=message.pk)
 
     message.refresh_from_db()
@@ -168,24 +182,6 @@ def test_a_late_sent_leaves_the_row_to_the_worker_now_holding_it(
     assert late.attempt == 1
     assert late.detail.startswith("Late outcome: accepted by Test")
     assert not message.events.filter(kind="sent").exists()
-
-
-def _expire_claim_during_send(monkeypatch, message, then=lambda: None):
-    """Worker A's claim expires mid-send and the relay releases it; `then` runs before A's
-    send goes through (with the real send for any nested delivery)."""
-    send = EmailMessage.send
-    state = {"nested": False}
-
-    def slow_send(email, *args, **kwargs):
-        if not state["nested"]:
-            state["nested"] = True
-            expired = timezone.now() - timedelta(seconds=1)
-            Message.objects.filter(pk=message.pk).update(claimed_until=expired)
-            services.relay_due_messages()
-            then()
-        return send(email, *args, **kwargs)
-
-    monkeypatch.setattr(EmailMessage, "send", slow_send)
 
 
 def test_a_late_sent_never_overwrites_what_the_next_attempt_recorded(
@@ -235,7 +231,7 @@ def test_a_late_sent_leaves_a_failed_message_failed_and_says_so(
     settings.MESSAGING_MAX_ATTEMPTS = 1  # the relay gives up on the expired last attempt
     monkeypatch.setattr(services, "publish_delivery", lambda **kwargs: True)
     message = services.queue_message(order=OrderFactory(), event="order_confirmation")
-    _expire_claim_during_send(monkeypatch, message)
+    _expire_claim_during_send(monkeypatch, message, released=0)
     services.deliver_message(message_id=message.pk)
 
     message.refresh_from_db()
