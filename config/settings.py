@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -185,6 +186,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS.update(
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=500)
 # A dedicated queue name lets several deployments (or test runs) share one broker.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# The relay is the safety net for deliveries the queue lost: it gets a queue of its own, so a
+# backlog of deliveries never delays it past its expiry. Workers consume both by default.
+MESSAGING_RELAY_QUEUE = env.str(
+    "MESSAGING_RELAY_QUEUE", default=f"{CELERY_TASK_DEFAULT_QUEUE}.relay"
+)
+CELERY_TASK_QUEUES = (Queue(CELERY_TASK_DEFAULT_QUEUE), Queue(MESSAGING_RELAY_QUEUE))
+CELERY_TASK_ROUTES = {"messaging.relay_due_messages": {"queue": MESSAGING_RELAY_QUEUE}}
 
 # --- Messaging (delivery engine) ------------------------------------------------------------
 MESSAGING_MAX_ATTEMPTS = env.int("MESSAGING_MAX_ATTEMPTS", default=8)
@@ -195,6 +203,15 @@ MESSAGING_RETRY_MAX_SECONDS = env.float("MESSAGING_RETRY_MAX_SECONDS", default=1
 MESSAGING_MAX_COUNTDOWN = env.float("MESSAGING_MAX_COUNTDOWN", default=900.0)
 # How long a worker owns a claimed message: longer than the task's hard time limit.
 MESSAGING_CLAIM_SECONDS = env.int("MESSAGING_CLAIM_SECONDS", default=300)
+# How long a worker keeps trying to record an outcome while the database is unreachable
+# (failover, pooler restart) before it gives up and logs the ESP's message id.
+MESSAGING_OUTCOME_WRITE_SECONDS = env.float("MESSAGING_OUTCOME_WRITE_SECONDS", default=30.0)
+# While the ESP refuses our credentials (401/403, a misconfigured backend) messages stay queued,
+# not charged an attempt, and each is tried again after about this long.
+MESSAGING_SENDER_RETRY_SECONDS = env.float("MESSAGING_SENDER_RETRY_SECONDS", default=300.0)
+# A resend of an order whose latest message is a resend younger than this (and not failed or
+# bounced) is skipped unless forced: two operators, two runs or a double click resend once.
+MESSAGING_RESEND_COOLDOWN_SECONDS = env.int("MESSAGING_RESEND_COOLDOWN_SECONDS", default=600)
 # A queued row due for longer than this was lost in transit: the relay publishes it again.
 MESSAGING_RELAY_GRACE_SECONDS = env.int("MESSAGING_RELAY_GRACE_SECONDS", default=120)
 MESSAGING_RELAY_INTERVAL_SECONDS = env.float("MESSAGING_RELAY_INTERVAL_SECONDS", default=60.0)

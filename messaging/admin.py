@@ -16,6 +16,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_GET, require_POST
 
@@ -543,7 +545,7 @@ class MessageAdmin(admin.ModelAdmin):
         level = messages.SUCCESS if queued else messages.WARNING
         text = f"{queued} resend(s) queued."
         if skipped:
-            text += f" {skipped} skipped (proofs, or already resent)."
+            text += f" {skipped} skipped (proofs, already resent, or resent minutes ago)."
         self.message_user(request, text, level)
 
     def _resend(self, request: HttpRequest, message: Message) -> Message | None:
@@ -571,10 +573,29 @@ class MessageAdmin(admin.ModelAdmin):
         message = get_object_or_404(Message, pk=pk)
         resend = self._resend(request, message)
         if resend is None:
-            self.message_user(request, "Not resent: a proof, or already resent.", messages.WARNING)
+            self.message_user(
+                request,
+                "Not resent: a proof, already resent, or itself a resend queued minutes ago.",
+                messages.WARNING,
+            )
             return HttpResponseRedirect(reverse("admin:messaging_message_change", args=[pk]))
         self.message_user(request, f"Resend queued as message #{resend.pk}.", messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:messaging_message_change", args=[resend.pk]))
+
+    def changelist_view(self, request, extra_context=None):
+        """The list, with the one condition that stops every email at once said loudly."""
+        outage = MessageEvent.objects.sender_outage()
+        if outage is not None:
+            waiting = f"{outage.waiting} message{'' if outage.waiting == 1 else 's'} waiting"
+            since = date_format(timezone.localtime(outage.since), "DATETIME_FORMAT")
+            self.message_user(
+                request,
+                f"The ESP is refusing our credentials (since {since}): {outage.reason} "
+                f"{waiting}: they are not failed, and go out by themselves once EMAIL_BACKEND "
+                "and the ANYMAIL_* settings are fixed and the workers restarted.",
+                messages.ERROR,
+            )
+        return super().changelist_view(request, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra = {**(extra_context or {}), "can_resend": self.has_resend_permission(request)}

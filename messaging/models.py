@@ -7,8 +7,10 @@ it forward through the transition methods below (and only those).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -405,6 +407,16 @@ class Message(models.Model):
     def __str__(self) -> str:
         return f"{self.get_event_display()} #{self.pk}"
 
+    def is_recent_resend(self, *, now: datetime) -> bool:
+        """A resend younger than the resend cooldown that has not failed or bounced: resending
+        it again is almost surely a second click or a second run, not a decision."""
+        cooldown = timedelta(seconds=settings.MESSAGING_RESEND_COOLDOWN_SECONDS)
+        return (
+            self.resend_of_id is not None
+            and self.created_at > now - cooldown
+            and self.status not in (self.Status.FAILED, self.Status.BOUNCED)
+        )
+
     # --- transitions: the only code that changes `status` ------------------------------------
     # Callers hold the row locked (select_for_update) in a short transaction.
 
@@ -501,6 +513,36 @@ class Message(models.Model):
             detail=f"{reason} Next attempt in {round(delay)} s.",
         )
 
+    def hold_for_sender(self, *, reason: str, delay: float, now: datetime) -> MessageEvent:
+        """sending → queued, the attempt not counted: the ESP refused *our* credentials (or the
+        backend is misconfigured), which no number of attempts at this message would fix.
+
+        The message waits `delay` seconds and tries again, for as long as it takes: when an
+        operator fixes the token, every held message goes out by itself.
+        """
+        self._expect(self.Status.SENDING)
+        attempt = self.attempts
+        self.status = self.Status.QUEUED
+        self.attempts = max(0, self.attempts - 1)
+        self.next_attempt_at = now + timedelta(seconds=delay)
+        self.claimed_until = None
+        self.last_error = reason
+        self.save(
+            update_fields=[
+                "status",
+                "attempts",
+                "next_attempt_at",
+                "claimed_until",
+                "last_error",
+                "updated_at",
+            ]
+        )
+        return self.record(
+            MessageEvent.Kind.SENDER_REFUSED,
+            attempt=attempt,
+            detail=f"{reason} Not counted as an attempt; next try in {round(delay)} s.",
+        )
+
     def mark_failed(self, *, reason: str) -> MessageEvent:
         """Any unfinished status → failed: nothing more will be tried."""
         if self.RANK[self.status] >= self.RANK[self.Status.SENT]:
@@ -565,6 +607,52 @@ class MessageAttachment(models.Model):
         return f"{self.message} #{self.position}"
 
 
+@dataclass(frozen=True)
+class SenderOutage:
+    """The ESP has been refusing our credentials since `since`; `waiting` messages are held."""
+
+    since: datetime
+    reason: str
+    waiting: int
+
+
+class MessageEventQuerySet(models.QuerySet):
+    def sender_outage(self) -> SenderOutage | None:
+        """The current outage of the sender, if the ESP's last word on our credentials was a
+        refusal (no email accepted since): what the messages list warns about."""
+        refused = (
+            self.filter(kind=MessageEvent.Kind.SENDER_REFUSED)
+            .order_by("-occurred_at")
+            .values_list("occurred_at", "detail")
+            .first()
+        )
+        if refused is None:
+            return None
+        last_seen, detail = refused
+        if self.filter(kind=MessageEvent.Kind.SENT, occurred_at__gt=last_seen).exists():
+            return None  # an email went out since: fixed
+        since = (
+            self.filter(kind=MessageEvent.Kind.SENT, occurred_at__lt=last_seen)
+            .order_by("-occurred_at")
+            .values_list("occurred_at", flat=True)
+            .first()
+        )
+        first_refusal = self.filter(kind=MessageEvent.Kind.SENDER_REFUSED)
+        if since is not None:
+            first_refusal = first_refusal.filter(occurred_at__gt=since)
+        started = first_refusal.order_by("occurred_at").values_list("occurred_at", flat=True)[0]
+        waiting = (
+            Message.objects.filter(
+                status=Message.Status.QUEUED,
+                events__kind=MessageEvent.Kind.SENDER_REFUSED,
+                events__occurred_at__gte=started,
+            )
+            .distinct()
+            .count()
+        )
+        return SenderOutage(since=started, reason=detail.split(" Not counted")[0], waiting=waiting)
+
+
 class MessageEvent(models.Model):
     """One line of a message's history; append-only."""
 
@@ -576,6 +664,7 @@ class MessageEvent(models.Model):
         SENT = "sent", "Accepted by the ESP"
         NO_RESPONSE = "no_response", "No response (may have been sent)"
         RETRY_SCHEDULED = "retry_scheduled", "Retry scheduled"
+        SENDER_REFUSED = "sender_refused", "ESP refused our credentials (not counted)"
         CLAIM_EXPIRED = "claim_expired", "Worker lost"
         RELAYED = "relayed", "Re-enqueued by the relay"
         FAILED = "failed", "Failed"
@@ -594,9 +683,15 @@ class MessageEvent(models.Model):
     occurred_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = MessageEventQuerySet.as_manager()
+
     class Meta:
         # When it happened: an attempt's lines are written together, with its outcome.
         ordering = ["occurred_at", "id"]
+        indexes = [
+            # "The latest event of this kind" (the sender-outage warning) without a scan.
+            models.Index(fields=["kind", "occurred_at"], name="message_event_kind_time_idx"),
+        ]
 
     def __str__(self) -> str:
         label = self.get_kind_display()

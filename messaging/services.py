@@ -15,44 +15,30 @@ import gc
 import hashlib
 import logging
 import random
-import smtplib
-from collections.abc import Mapping
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-import requests
-from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from anymail.signals import AnymailTrackingEvent, EventType
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
-from attachments.documents import AttachmentError, build_attachment, document_password
+from attachments.documents import build_attachment, document_password
 from shop.documents import order_context, sample_order_context
 from shop.models import Order
 
 from .models import Message, MessageAttachment, MessageEvent, MessageTemplate
+from .outcomes import Accepted, Failure, classify_failure, describe_exception, read_acceptance
 from .rendering import MessageTemplateError, render_message
 
 logger = logging.getLogger(__name__)
 
 # The document password of a proof rendered from the sample order: stable, and obviously fake.
 SAMPLE_ORDER_TOKEN = "sample-order-token"  # noqa: S105 - not a secret, a preview fixture
-
-# HTTP statuses worth another attempt: the ESP is busy or broken, not refusing the message.
-TRANSIENT_STATUSES = frozenset({408, 425, 429}) | frozenset(range(500, 600))
-
-
-@dataclass(frozen=True)
-class Failure:
-    """How one failed attempt is recorded: the reason for staff, and what to do next."""
-
-    reason: str
-    transient: bool
-    maybe_sent: bool = False  # the ESP may have accepted it (no response came back)
 
 
 @dataclass(frozen=True)
@@ -180,20 +166,25 @@ def publish_delivery(*, message_id: int, countdown: float | None = None) -> bool
     return True
 
 
-def resend_message(*, message_id: int, reason: str, by: str) -> Message | None:
+def resend_message(*, message_id: int, reason: str, by: str, force: bool = False) -> Message | None:
     """Queue a new message for the same order and event as `message_id` (`resend_of` set).
 
     The new row takes the next sequence number and is delivered by the same engine, with the
-    same document password (it derives from the order). Returns None when the message was
-    already replaced by a later one: two operators (or an operator and staff in admin) racing
-    on the same message produce exactly one resend, because the original row is locked and
-    re-checked before writing.
+    same document password (it derives from the order). Returns None, changing nothing, when:
+    - the message was already replaced by a later one: two operators (or an operator and staff
+      in admin) racing on the same message produce exactly one resend, because the original
+      row is locked and re-checked before writing;
+    - the message is itself a resend younger than `MESSAGING_RESEND_COOLDOWN_SECONDS` that has
+      not failed or bounced, unless `force`: two overlapping runs of the resend command, or a
+      double click on a resend's own page, would otherwise resend the resend.
     """
     with transaction.atomic():
         original = Message.objects.select_for_update().filter(pk=message_id, is_proof=False).first()
         if original is None or original.order_id is None:
             return None
         if not Message.objects.latest_per_order().filter(pk=original.pk).exists():
+            return None
+        if not force and original.is_recent_resend(now=timezone.now()):
             return None
         note = f"Resend of message #{original.pk} by {by}" + (f": {reason}" if reason else ".")
         try:
@@ -224,29 +215,80 @@ def deliver_message(*, message_id: int) -> Message | None:
     attempt = message.attempts
     phase = "compose"
     history: list[MessageEvent] = [started]
+    esp_name = ""
     try:
         email = compose_email(message=message, history=history)
         phase = "send"
         connection = get_connection()
+        esp_name = getattr(connection, "esp_name", None) or type(connection).__name__
         email.connection = connection
         email.send()
     except Exception as exc:
-        failure = classify_failure(exc, sending=phase == "send")
+        outcome = classify_failure(exc, sending=phase == "send")
         logger.warning(
-            "Message %s attempt %s failed: %s",
-            message_id,
-            attempt,
-            describe_exception(exc),
+            "Message %s attempt %s failed: %s", message_id, attempt, describe_exception(exc)
         )
-        return _record_failure(
-            message_id=message_id, attempt=attempt, failure=failure, history=history
+    else:
+        outcome = read_acceptance(email, recipient=message.recipient)
+        if isinstance(outcome, Failure):
+            logger.warning("Message %s attempt %s refused by the ESP.", message_id, attempt)
+    if isinstance(outcome, Accepted):
+        return _write_outcome(
+            partial(
+                _record_sent, message=message, accepted=outcome, esp_name=esp_name, history=history
+            ),
+            message_id=message_id,
+            attempt=attempt,
+            esp_message_id=outcome.esp_message_id or "unknown",
         )
-    return _record_sent(
-        message=message,
-        email=email,
-        history=history,
-        esp_name=getattr(connection, "esp_name", None) or type(connection).__name__,
+    return _write_outcome(
+        partial(
+            _record_failure,
+            message_id=message_id,
+            attempt=attempt,
+            failure=outcome,
+            history=history,
+        ),
+        message_id=message_id,
+        attempt=attempt,
     )
+
+
+def _write_outcome(write, *, message_id: int, attempt: int, esp_message_id: str = ""):
+    """Run an outcome write, reconnecting and trying again while the database is unreachable.
+
+    The worker's connection sat idle while the ESP answered; a failover, a pooler restart or an
+    administrator may have dropped it meanwhile. Losing the write would leave the row `sending`
+    until its claim expires and the relay sends it again: a duplicate, and the first ESP id
+    lost. The writes are conditional on the attempt (a repeat after a commit whose answer was
+    lost changes nothing), so trying again is safe. If the database stays away for longer than
+    `MESSAGING_OUTCOME_WRITE_SECONDS`, the ids are logged for an operator to reconcile.
+    """
+    deadline = time.monotonic() + settings.MESSAGING_OUTCOME_WRITE_SECONDS
+    pause = 0.25
+    while True:
+        try:
+            return write()
+        except (OperationalError, InterfaceError) as exc:
+            if not _drop_connection():
+                raise  # a caller's transaction: not ours to reconnect
+            if time.monotonic() + pause > deadline:
+                logger.error(
+                    "Message %s attempt %s: could not record the outcome (%s); the ESP message "
+                    "id is %s. Check the ESP before resending: the relay will try it again.",
+                    message_id,
+                    attempt,
+                    type(exc).__name__,
+                    esp_message_id or "none (not sent)",
+                )
+                raise
+            logger.warning(
+                "Message %s: database unavailable while recording the outcome (%s); retrying.",
+                message_id,
+                type(exc).__name__,
+            )
+            time.sleep(pause)
+            pause = min(pause * 2, 4.0)
 
 
 def _claim(*, message_id: int) -> tuple[Message, MessageEvent] | None:
@@ -349,19 +391,21 @@ def compose_email(
 def _record_sent(
     *,
     message: Message,
-    email: EmailMultiAlternatives,
+    accepted: Accepted,
     esp_name: str,
     history: list[MessageEvent],
 ) -> Message:
-    status = getattr(email, "anymail_status", None)
-    esp_message_id = str(status.message_id) if status and status.message_id is not None else ""
+    esp_message_id = accepted.esp_message_id
     now, attempt = timezone.now(), message.attempts
+    history = _unsaved(history)
     with transaction.atomic():
         sent = message.mark_sent_if_claimed(
             esp_name=esp_name, esp_message_id=esp_message_id, now=now
         )
         if sent is None:  # tracking or the relay moved the row on: lock it and re-read
             message = Message.objects.select_for_update().get(pk=message.pk)
+            if message.events.filter(kind=MessageEvent.Kind.SENT, attempt=attempt).exists():
+                return message  # written already: a repeat after a commit whose answer was lost
             if _late_acceptance_decides(message, attempt=attempt):
                 sent = message.mark_sent(
                     esp_name=esp_name,
@@ -377,12 +421,36 @@ def _record_sent(
                     message=message,
                     kind=MessageEvent.Kind.NOTE,
                     attempt=attempt,
-                    detail=f"Late outcome: accepted by {esp_name} ({esp_message_id}).",
+                    detail="Late outcome: accepted by "
+                    f"{esp_name} ({esp_message_id or 'message id unknown'}).",
                 )
+        notes = [
+            MessageEvent(
+                message=message, kind=MessageEvent.Kind.NOTE, attempt=attempt, detail=accepted.note
+            )
+        ]
         # The attempt's history and its outcome in one INSERT, in the outcome's transaction.
-        MessageEvent.objects.bulk_create([*history, sent])
+        MessageEvent.objects.bulk_create([*history, sent, *(notes if accepted.note else ())])
     logger.info("Message %s sent (attempt %s).", message.pk, attempt)
     return message
+
+
+def _drop_connection() -> bool:
+    """Close a broken connection so the next query opens a new one; refuses (False) inside a
+    caller's transaction, whose work a new connection could not carry on."""
+    if connection.in_atomic_block:
+        return False
+    connection.close()
+    return True
+
+
+def _unsaved(history: list[MessageEvent]) -> list[MessageEvent]:
+    """The attempt's history lines as new rows: a write that is tried again after a rolled-back
+    transaction must not reuse the ids the first try was given."""
+    for event in history:
+        event.pk = None
+        event._state.adding = True
+    return history
 
 
 def _late_acceptance_decides(message: Message, *, attempt: int) -> bool:
@@ -403,18 +471,33 @@ def _record_failure(
     *, message_id: int, attempt: int, failure: Failure, history: list[MessageEvent]
 ) -> Message:
     retry_in: float | None = None
+    history = _unsaved(history)
     with transaction.atomic():
-        MessageEvent.objects.bulk_create(history)
         message = Message.objects.select_for_update().get(pk=message_id)
         if message.status != Message.Status.SENDING or message.attempts != attempt:
+            if message.events.filter(attempt=attempt, kind__in=OUTCOME_KINDS).exists():
+                return message  # written already: a repeat after a commit whose answer was lost
             # Our claim expired and someone else took over: keep the record, change nothing.
+            MessageEvent.objects.bulk_create(history)
             message.record(
                 MessageEvent.Kind.NOTE, attempt=attempt, detail=f"Late outcome: {failure.reason}"
             )
             return message
+        MessageEvent.objects.bulk_create(history)
         if failure.maybe_sent:
             message.record(MessageEvent.Kind.NO_RESPONSE, attempt=attempt, detail=failure.reason)
-        if failure.transient and attempt < settings.MESSAGING_MAX_ATTEMPTS:
+        if failure.sender_refused:
+            # Nobody's message is at fault: keep every message queued, not charged an attempt,
+            # until the credentials are fixed; the messages list shows the condition.
+            retry_in = sender_retry_delay()
+            message.hold_for_sender(reason=failure.reason, delay=retry_in, now=timezone.now())
+            logger.error(
+                "The ESP refuses our credentials or the email backend is misconfigured (%s): "
+                "messages stay queued and are tried again every %s s until it is fixed.",
+                failure.reason,
+                round(settings.MESSAGING_SENDER_RETRY_SECONDS),
+            )
+        elif failure.transient and attempt < settings.MESSAGING_MAX_ATTEMPTS:
             retry_in = retry_delay(attempt=attempt)
             message.schedule_retry(reason=failure.reason, delay=retry_in, now=timezone.now())
         elif failure.transient:
@@ -430,6 +513,21 @@ def _record_failure(
     return message
 
 
+# History lines that close an attempt without sending it.
+OUTCOME_KINDS = (
+    MessageEvent.Kind.RETRY_SCHEDULED,
+    MessageEvent.Kind.FAILED,
+    MessageEvent.Kind.SENDER_REFUSED,
+)
+
+
+def sender_retry_delay() -> float:
+    """How long a message waits while the ESP refuses our credentials: between half and all of
+    `MESSAGING_SENDER_RETRY_SECONDS`, so a whole day's queue does not come back at once."""
+    ceiling = settings.MESSAGING_SENDER_RETRY_SECONDS
+    return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not a secret
+
+
 def retry_delay(*, attempt: int) -> float:
     """Exponential backoff with jitter: base, 2 base, 4 base... capped; each between half and all.
 
@@ -441,74 +539,6 @@ def retry_delay(*, attempt: int) -> float:
         settings.MESSAGING_RETRY_BASE_SECONDS * 2 ** (attempt - 1),
     )
     return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not a secret
-
-
-def classify_failure(exc: BaseException, *, sending: bool) -> Failure:
-    """Sort an exception into transient (try again later) or permanent (fail with a reason).
-
-    Reasons name the ESP status and error class only: Anymail's exception text carries the
-    request payload (addresses, the attachment) and never goes into a log or the database.
-    """
-    if isinstance(exc, AnymailRecipientsRefused):
-        return Failure("The ESP refused the recipient address.", transient=False)
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return Failure("Could not connect to the ESP (timeout).", transient=True)
-    if isinstance(exc, requests.exceptions.ConnectionError) and not isinstance(
-        exc, requests.exceptions.ReadTimeout
-    ):
-        return Failure("Could not connect to the ESP.", transient=True)
-    if isinstance(exc, requests.exceptions.Timeout):
-        # The request went out and no answer came: the ESP may have sent it. Retrying risks a
-        # duplicate (no idempotency keys at most ESPs); not retrying risks losing it.
-        return Failure("No response from the ESP.", transient=True, maybe_sent=True)
-    if isinstance(exc, AnymailAPIError):
-        status = exc.status_code
-        detail = _esp_error_detail(exc)
-        esp = exc.esp_name or "ESP"
-        if status is None:
-            return Failure(f"{esp} gave no usable response.", transient=True, maybe_sent=sending)
-        reason = f"{esp} API responded {status}{detail}."
-        return Failure(reason, transient=status in TRANSIENT_STATUSES)
-    if isinstance(exc, MessageTemplateError):
-        return Failure(f"Template error: {exc}", transient=False)
-    if isinstance(exc, AttachmentError):
-        return Failure(f"Attachment error ({type(exc).__name__}): {exc}", transient=False)
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return Failure("The SMTP server refused the recipient address.", transient=False)
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return Failure(
-            f"SMTP server responded {exc.smtp_code}.", transient=400 <= exc.smtp_code < 500
-        )
-    if isinstance(exc, OSError | smtplib.SMTPException):
-        return Failure(
-            f"Mail connection error ({type(exc).__name__}).", transient=True, maybe_sent=sending
-        )
-    # Unknown: retrying is safer than losing the email; the attempts cap ends a real bug.
-    return Failure(f"Unexpected error ({type(exc).__name__}).", transient=True, maybe_sent=sending)
-
-
-def _esp_error_detail(exc: AnymailAPIError) -> str:
-    """The ESP's own error code/message for staff (stored, never logged), kept short."""
-    response = getattr(exc, "response", None)
-    try:
-        body = response.json() if response is not None else None
-    except ValueError:
-        return ""
-    if not isinstance(body, Mapping):
-        return ""
-    parts = []
-    if body.get("ErrorCode") not in (None, 0):
-        parts.append(f"error code {body['ErrorCode']}")
-    text = body.get("Message") or body.get("message")
-    if isinstance(text, str) and text:
-        parts.append(text[:200])
-    return f" ({': '.join(parts)})" if parts else ""
-
-
-def describe_exception(exc: BaseException) -> str:
-    """What a log line may say about an exception: its class and HTTP status, nothing else."""
-    status = getattr(exc, "status_code", None)
-    return f"{type(exc).__name__} (HTTP {status})" if status else type(exc).__name__
 
 
 def freeze_startup_objects() -> None:
@@ -652,6 +682,10 @@ def record_tracking_event(*, event: AnymailTrackingEvent, esp_name: str) -> Mess
 
 
 def _find_tracked_message(*, event: AnymailTrackingEvent) -> int | None:
+    """The message an event is about: by the ESP's message id; by the metadata we sent only
+    while the row has no ESP id yet (the webhook can beat our own write of it). A row whose ESP
+    id is known is never matched through metadata, which anyone can write into a forged event.
+    """
     if event.message_id:
         found = (
             Message.objects.filter(esp_message_id=str(event.message_id))
@@ -660,10 +694,13 @@ def _find_tracked_message(*, event: AnymailTrackingEvent) -> int | None:
         )
         if found is not None:
             return found
-    # The webhook can beat our own write of the ESP's id: fall back on the metadata we sent.
     ours = (event.metadata or {}).get("message_id")
     if isinstance(ours, str | int) and str(ours).isdigit():
-        return Message.objects.filter(pk=int(ours)).values_list("pk", flat=True).first()
+        return (
+            Message.objects.filter(pk=int(ours), esp_message_id="")
+            .values_list("pk", flat=True)
+            .first()
+        )
     return None
 
 

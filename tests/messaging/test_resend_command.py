@@ -85,7 +85,10 @@ def test_resending_twice_resends_the_latest(no_delivery, confirmation_template):
     order = confirmed_order()
 
     run("--order", order.number)
-    run("--order", order.number)
+    out, _ = run("--order", order.number)  # minutes later: the fresh resend is left alone
+    assert "Skipped 1" in out
+    assert len(resends_of(order)) == 1
+    run("--order", order.number, "--force")
 
     first, second = resends_of(order)
     assert (first.sequence, second.sequence) == (1, 2)

@@ -301,7 +301,7 @@ def test_transient_errors_give_up_after_max_attempts(
     ("error", "reason"),
     [
         (AnymailRecipientsRefused(), "refused the recipient"),
-        (AnymailAPIError("nope", status_code=401), "401"),
+        (AnymailAPIError("nope", status_code=400), "400"),
     ],
 )
 def test_permanent_errors_fail_at_once(confirmation_template, monkeypatch, error, reason):

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Max
 from django.utils import timezone
@@ -64,6 +65,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="List what would be resent; change nothing."
         )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Also resend orders whose latest message is a resend queued within the "
+            "cooldown (MESSAGING_RESEND_COOLDOWN_SECONDS) that has not failed.",
+        )
 
     def handle(self, *args, **options):
         if not (options["order"] or options["since"] or options["until"] or options["status"]):
@@ -81,18 +88,32 @@ class Command(BaseCommand):
         progress = ProgressBar(total, self.stderr, every=max(1, total // 200))
         resent = skipped = 0
         for done, message_id in enumerate(self.iterate_ids(selection), start=1):
-            if resend_message(message_id=message_id, reason=options["reason"], by=requested_by):
+            if resend_message(
+                message_id=message_id,
+                reason=options["reason"],
+                by=requested_by,
+                force=options["force"],
+            ):
                 resent += 1
             else:
-                skipped += 1  # somebody else resent it meanwhile (another run, staff in admin)
+                # Somebody else resent it meanwhile (another run, staff in admin), or its
+                # latest message is a resend that is minutes old.
+                skipped += 1
             progress.show(done, f"resent {resent}, skipped {skipped}")
         progress.close()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Queued {resent} resend(s); {skipped} already resent by someone else. "
-                "Workers deliver them; follow them in admin (Messages)."
+                f"Queued {resent} resend(s). Workers deliver them; follow them in admin (Messages)."
             )
         )
+        if skipped:
+            minutes = round(settings.MESSAGING_RESEND_COOLDOWN_SECONDS / 60)
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Skipped {skipped}: resent by someone else during this run, or already "
+                    f"resent less than {minutes} minutes ago (add --force to resend those)."
+                )
+            )
 
     def select(self, options):
         """The latest customer message of each selected order's confirmation."""
