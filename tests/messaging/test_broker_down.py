@@ -1,6 +1,9 @@
 """A broker that is down (or silent) at checkout: the order commits fast, the email waits."""
 
+import shutil
+import signal
 import socket
+import subprocess
 import threading
 import time
 from decimal import Decimal
@@ -79,3 +82,61 @@ def test_checkout_survives_a_dead_broker_and_the_relay_sends_later(
     message.refresh_from_db()
     assert message.status == Message.Status.SENT
     assert len(mailoutbox) == 1
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    """A Redis of this test's own on a free port (never the shared one: it gets frozen)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("needs redis-server")
+    port = closed_port()
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.05)
+    yield process, port
+    process.send_signal(signal.SIGCONT)
+    process.kill()
+    process.wait()
+
+
+def test_a_broker_that_freezes_after_the_first_checkout_holds_the_next_one_briefly(
+    own_redis, confirmation_template, django_capture_on_commit_callbacks
+):
+    """A frozen broker (SIGSTOP: the kernel still accepts, nothing answers) on a connection the
+    web process already holds: the read times out, the publish retries once, then gives up."""
+    process, port = own_redis
+    with celery_config(broker_url=f"redis://127.0.0.1:{port}/0", task_always_eager=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            checkout("before-the-freeze")
+        process.send_signal(signal.SIGSTOP)
+        started = time.monotonic()
+        with django_capture_on_commit_callbacks(execute=True):
+            order = checkout("during-the-freeze")
+        elapsed = time.monotonic() - started
+
+    # Three socket timeouts of 0.5 s at most (measured 1.5 s; it was 6 s with 2 s timeouts).
+    assert elapsed < 4.0
+    assert order.messages.get().status == Message.Status.QUEUED
+
+
+def test_workers_wait_on_the_broker_with_a_longer_socket_timeout(settings):
+    from types import SimpleNamespace
+
+    from config.celery import longer_broker_reads_in_workers
+
+    conf = SimpleNamespace(broker_transport_options={"socket_timeout": 0.5, "x": 1})
+    longer_broker_reads_in_workers(conf=conf)
+    assert conf.broker_transport_options == {
+        "socket_timeout": settings.CELERY_WORKER_BROKER_SOCKET_TIMEOUT,
+        "x": 1,
+    }
+    assert settings.CELERY_WORKER_BROKER_SOCKET_TIMEOUT > 1  # above the 1 s BRPOP wait
