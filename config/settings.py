@@ -216,6 +216,9 @@ MESSAGING_SENDER_RETRY_SECONDS = env.float("MESSAGING_SENDER_RETRY_SECONDS", def
 # A resend of an order whose latest message is a resend younger than this (and not failed or
 # bounced) is skipped unless forced: two operators, two runs or a double click resend once.
 MESSAGING_RESEND_COOLDOWN_SECONDS = env.int("MESSAGING_RESEND_COOLDOWN_SECONDS", default=600)
+# Customer emails one address may receive in 24 hours (0: no limit); staff resends and proofs
+# do not count. Above it the message is kept as failed, with the reason, for staff to resend.
+MESSAGING_RECIPIENT_DAILY_LIMIT = env.int("MESSAGING_RECIPIENT_DAILY_LIMIT", default=20)
 # A queued row due for longer than this was lost in transit: the relay publishes it again.
 MESSAGING_RELAY_GRACE_SECONDS = env.int("MESSAGING_RELAY_GRACE_SECONDS", default=120)
 MESSAGING_RELAY_INTERVAL_SECONDS = env.float("MESSAGING_RELAY_INTERVAL_SECONDS", default=60.0)

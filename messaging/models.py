@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from attachments.revisions import Revision, RevisionedModel
@@ -299,6 +300,12 @@ class MessageQuerySet(models.QuerySet):
         """Rows a worker claimed and never finished: it crashed, or was killed."""
         return self.filter(status=Message.Status.SENDING, claimed_until__lt=now)
 
+    def to_recipient(self, address: str):
+        """Messages to `address`, whatever its letter case (served by an index on lower())."""
+        return self.annotate(recipient_lower=Lower("recipient")).filter(
+            recipient_lower=address.lower()
+        )
+
     def latest_per_order(self):
         """Customer messages that no later message of the same (order, event) replaced.
 
@@ -401,6 +408,8 @@ class Message(models.Model):
             # The relay's two questions: what is due, and whose claim expired.
             models.Index(fields=["status", "next_attempt_at"], name="message_due_idx"),
             models.Index(fields=["status", "claimed_until"], name="message_claim_idx"),
+            # The per-recipient daily limit, counted at every checkout.
+            models.Index(Lower("recipient"), "created_at", name="message_recipient_day_idx"),
         ]
         permissions = [("resend_message", "Can resend messages")]
 

@@ -95,8 +95,31 @@ def queue_message(
         if template is not None:
             _pin_attachments(message=message, template=template)
         message.record(MessageEvent.Kind.QUEUED, detail=note)
+        if resend_of is None and _over_daily_limit(message):
+            # Kept, not dropped: staff see why, and can resend it by hand.
+            message.mark_failed(
+                reason="Not sent: this address already received "
+                f"{settings.MESSAGING_RECIPIENT_DAILY_LIMIT} emails in the last 24 hours "
+                "(MESSAGING_RECIPIENT_DAILY_LIMIT). Resend it from admin if it is genuine."
+            )
+            logger.warning("Message %s not sent: recipient over the daily limit.", message.pk)
+            return message
         transaction.on_commit(partial(publish_delivery, message_id=message.pk))
     return message
+
+
+def _over_daily_limit(message: Message) -> bool:
+    """Whether the message's recipient already had the day's share of customer emails: one
+    address ordering again and again (or a stranger's address typed at checkout, hundreds of
+    times) must not turn the shop into a mail cannon. Staff resends and proofs do not count."""
+    limit = settings.MESSAGING_RECIPIENT_DAILY_LIMIT
+    if not limit:
+        return False
+    earlier = Message.objects.to_recipient(message.recipient).filter(
+        is_proof=False,
+        created_at__gte=timezone.now() - timedelta(days=1),
+    )
+    return earlier.exclude(pk=message.pk).count() >= limit
 
 
 def queue_proof(

@@ -458,3 +458,25 @@ def test_history_is_append_only(confirmation_template):
     with pytest.raises(ValueError, match="append-only"):
         event.save()
     assert MessageEvent.objects.filter(detail="rewritten").count() == 0
+
+
+def test_one_address_gets_at_most_the_daily_limit_of_customer_emails(
+    confirmation_template, mailoutbox, settings, django_capture_on_commit_callbacks
+):
+    settings.MESSAGING_RECIPIENT_DAILY_LIMIT = 2
+    orders = [
+        OrderFactory(customer__email=address)
+        for address in ("victim@example.com", "Victim@Example.com", "VICTIM@example.com")
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        for order in orders:
+            complete(order)
+
+    assert len(mailoutbox) == 2
+    third = orders[2].messages.get()
+    assert third.status == Message.Status.FAILED
+    assert "already received 2 emails in the last 24 hours" in third.last_error
+    # Staff can still send it by hand: a resend is a decision, not a checkout.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.resend_message(message_id=third.pk, reason="genuine", by="staff")
+    assert len(mailoutbox) == 3
