@@ -14,9 +14,9 @@ def add_to_cart(client, product, quantity=1, **choices):
     return client.post(reverse("shop:product", args=[product.slug]), data)
 
 
-def fill_checkout(client, blanket):
+def fill_checkout(client, blanket, customer=CUSTOMER):
     add_to_cart(client, blanket, quantity=2)
-    client.post(reverse("shop:checkout"), CUSTOMER)
+    client.post(reverse("shop:checkout"), customer)
     page = client.get(reverse("shop:payment"))
     return page.context["form"].initial["checkout_key"]
 
@@ -195,3 +195,81 @@ def test_forms_are_csrf_protected(blanket):
     response = strict.post(reverse("shop:product", args=[blanket.slug]), {"quantity": 1})
 
     assert response.status_code == 403
+
+
+# --- The checkout key belongs to the session it was issued to --------------------------------
+
+
+def test_another_sessions_checkout_key_never_shows_their_order(blanket):
+    from django.test import Client
+
+    victim, attacker = Client(), Client()
+    pay(victim, fill_checkout(victim, blanket))
+    order = Order.objects.get()
+    mallory = CUSTOMER | {
+        "email": "m@example.net",
+        "first_name": "Mallory",
+        "last_name": "Lind",
+        "address_line1": "Gränd 1",
+    }
+    attacker_key = fill_checkout(attacker, blanket, customer=mallory)
+    assert attacker_key != order.checkout_key
+
+    response = pay(attacker, order.checkout_key, card="4000 0000 0000 0002")
+
+    page = attacker.get(response.url).content.decode() if response.status_code == 302 else ""
+    page += response.content.decode()
+    assert order.number not in page
+    assert "asa@example.com" not in page
+    assert "Storgatan" not in page
+    assert "Öberg" not in page
+    assert attacker.get(reverse("shop:confirmation", args=[order.number])).status_code == 404
+    assert Order.objects.count() == 1
+
+
+def test_payment_refuses_a_key_the_server_did_not_issue(client, blanket):
+    fill_checkout(client, blanket)
+
+    response = pay(client, "made-up-by-the-client-0123456789", card="4242 4242 4242 4242")
+
+    assert Order.objects.count() == 0
+    page = client.get(response.url).content.decode()
+    assert "nothing was charged" in page
+    assert client.session["cart"]  # the customer can simply pay again
+
+
+def test_declined_card_then_test_card_places_one_order(client, blanket):
+    key = fill_checkout(client, blanket)
+
+    declined = pay(client, key, card="4000 0000 0000 0002")
+    new_key = declined.context["form"]["checkout_key"].value()
+    paid = pay(client, new_key)
+
+    # A gateway remembers a declined attempt under its idempotency key: retry under a new one.
+    assert new_key != key
+    assert paid.url == reverse("shop:confirmation", args=[Order.objects.get().number])
+
+
+def test_checkout_and_payment_pages_are_never_cached(client, blanket):
+    add_to_cart(client, blanket)
+    checkout = client.get(reverse("shop:checkout"))
+    client.post(reverse("shop:checkout"), CUSTOMER)
+    payment = client.get(reverse("shop:payment"))
+
+    assert "no-store" in checkout["Cache-Control"]
+    assert "no-store" in payment["Cache-Control"]
+
+
+def test_error_reports_never_contain_the_card(rf, db):
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.views.debug import SafeExceptionReporterFilter
+
+    from shop.views import payment
+
+    request = rf.post(reverse("shop:payment"), {"card_number": "4242424242424242", "cvc": "123"})
+    request.session = SessionStore()
+    payment(request)
+
+    shown = SafeExceptionReporterFilter().get_post_parameters(request)
+    assert "4242424242424242" not in shown.values()
+    assert "123" not in shown.values()
