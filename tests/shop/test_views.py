@@ -273,3 +273,35 @@ def test_error_reports_never_contain_the_card(rf, db):
     shown = SafeExceptionReporterFilter().get_post_parameters(request)
     assert "4242424242424242" not in shown.values()
     assert "123" not in shown.values()
+
+
+# --- Order numbers in URLs --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/orders/%00/",
+        "/orders/NG-7K3M-Q9XD%00/",
+        "/orders/NG-7K3M-Q9X/",
+        "/orders/ng-7k3m-q9xd/",
+        "/orders/NG-7K3M-Q9XO/",  # O is not in the alphabet: it reads as 0 over the phone
+        "/orders/" + "A" * 5000 + "/",
+    ],
+)
+def test_malformed_order_number_is_404_without_a_query(client, path, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get(path)
+
+    assert response.status_code == 404
+
+
+def test_order_number_validator_accepts_only_real_numbers(db):
+    from django.core.exceptions import ValidationError
+
+    from shop.models import new_order_number, validate_order_number
+
+    validate_order_number(new_order_number())
+    for bad in ["", "NG-7K3M-Q9XD\x00", "NG-SAMP-LE42", "' OR 1=1 --"]:
+        with pytest.raises(ValidationError):
+            validate_order_number(bad)
