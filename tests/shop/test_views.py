@@ -112,6 +112,17 @@ def test_checkout_requires_contact_and_address(client, blanket):
     assert "This field is required" in response.content.decode()
 
 
+def test_overlong_email_gets_a_form_error_at_checkout(client, blanket):
+    add_to_cart(client, blanket)
+    email = "a" * 64 + "@" + "b" * 63 + "." + "c" * 63 + "." + "d" * 63 + ".se"  # 259 characters
+
+    response = client.post(reverse("shop:checkout"), CUSTOMER | {"email": email})
+
+    assert response.status_code == 200
+    assert "at most 254 characters" in response.content.decode()
+    assert "checkout_customer" not in client.session
+
+
 def test_successful_payment_shows_confirmation(client, blanket):
     key = fill_checkout(client, blanket)
 
