@@ -105,6 +105,9 @@ X_FRAME_OPTIONS = "SAMEORIGIN"  # admin previews embed our own PDFs and emails i
 # --- Shop -----------------------------------------------------------------------------------
 SHOP_NAME = env.str("SHOP_NAME", default="Nordic Goods")
 SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="SEK")
+# How long the confirmation page shows the document password, email and address after the
+# order was placed; afterwards support reveals the password (admin, audited).
+CONFIRMATION_PASSWORD_MINUTES = env.int("CONFIRMATION_PASSWORD_MINUTES", default=30)
 
 # --- Email ----------------------------------------------------------------------------------
 # Development default: a capture backend that keeps each message for the dev inbox.

@@ -1,11 +1,15 @@
 """Storefront pages. Thin: forms validate, services decide."""
 
 import secrets
+from datetime import timedelta
+from email.utils import parseaddr
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -149,6 +153,8 @@ def payment(request):
                 return redirect("shop:cart")
             else:
                 cart.clear()
+                # The order has them now; the session would keep them for its two weeks.
+                request.session.pop(CUSTOMER_SESSION_KEY, None)
                 request.session.pop(CHECKOUT_KEY_SESSION_KEY, None)
                 request.session[PLACED_ORDERS_SESSION_KEY] = [*placed[-19:], order.pk]
                 return redirect("shop:confirmation", number=order.number)
@@ -176,4 +182,16 @@ def confirmation(request, number):
     )
     if order.pk not in request.session.get(PLACED_ORDERS_SESSION_KEY, []):
         raise Http404("No such order in this browser session.")
-    return render(request, "shop/confirmation.html", {"order": order})
+    # The document password, email and address stay on screen for a short while only: the
+    # session lives for weeks, on what may be a shared computer. Support can reveal the
+    # password later (admin, audited) once they know who is asking.
+    minutes = settings.CONFIRMATION_PASSWORD_MINUTES
+    shown_until = order.created_at + timedelta(minutes=minutes)
+    context = {
+        "order": order,
+        "details_visible": timezone.now() < shown_until,
+        "details_shown_until": shown_until,
+        "details_minutes": minutes,
+        "support_email": parseaddr(settings.DEFAULT_FROM_EMAIL)[1],
+    }
+    return render(request, "shop/confirmation.html", context)

@@ -137,6 +137,15 @@ def test_successful_payment_shows_confirmation(client, blanket):
     assert "cart" not in client.session
 
 
+def test_checkout_details_leave_the_session_once_the_order_is_placed(client, blanket):
+    pay(client, fill_checkout(client, blanket))
+
+    assert "checkout_customer" not in client.session
+    # The next purchase starts from an empty form, not from the last customer's address.
+    add_to_cart(client, blanket)
+    assert "Storgatan" not in client.get(reverse("shop:checkout")).content.decode()
+
+
 def test_declined_card_shows_error_and_creates_nothing(client, blanket):
     key = fill_checkout(client, blanket)
 
@@ -316,3 +325,51 @@ def test_order_number_validator_accepts_only_real_numbers(db):
     for bad in ["", "NG-7K3M-Q9XD\x00", "NG-SAMP-LE42", "' OR 1=1 --"]:
         with pytest.raises(ValidationError):
             validate_order_number(bad)
+
+
+# --- The document password is on screen for a bounded time -----------------------------------
+
+
+def minutes_later(order, minutes):
+    """Pretend the order was placed `minutes` ago."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    Order.objects.filter(pk=order.pk).update(created_at=timezone.now() - timedelta(minutes=minutes))
+
+
+def test_password_is_shown_within_the_window(client, blanket, confirmation_email, settings):
+    settings.CONFIRMATION_PASSWORD_MINUTES = 30
+    confirmation = pay(client, fill_checkout(client, blanket)).url
+    minutes_later(Order.objects.get(), 29)
+
+    page = client.get(confirmation).content.decode()
+
+    assert 'data-testid="document-password"' in page
+    assert "asa@example.com" in page
+    assert "Storgatan 12" in page
+
+
+def test_password_is_gone_after_the_window_but_the_summary_stays(
+    client, blanket, confirmation_email, settings
+):
+    settings.CONFIRMATION_PASSWORD_MINUTES = 30
+    confirmation = pay(client, fill_checkout(client, blanket)).url
+    order = Order.objects.get()
+    minutes_later(order, 31)
+
+    page = client.get(confirmation).content.decode()
+
+    assert 'data-testid="document-password"' not in page
+    assert f'data-testid="order-number">{order.number}<' in page
+    assert "Rödbrun" in page
+    assert "1890.00 SEK" in page
+    from django.utils.html import strip_tags
+
+    help_text = " ".join(strip_tags(page).split())
+    assert "shown only for 30 minutes" in help_text
+    assert "contact us at orders@example.com" in help_text
+    # Nor the customer's contact and address, for whoever uses this browser next.
+    assert "asa@example.com" not in page
+    assert "Storgatan 12" not in page
