@@ -91,10 +91,30 @@ def validate_options(
     return snapshot, delta
 
 
+def max_line_quantity() -> int:
+    """The most of one item a cart line may hold: `SHOP_MAX_LINE_QUANTITY`, at most 99."""
+    return min(settings.SHOP_MAX_LINE_QUANTITY, MAX_QUANTITY)
+
+
+def max_cart_lines() -> int:
+    """How many different items a cart may hold (`SHOP_MAX_CART_LINES`)."""
+    return settings.SHOP_MAX_CART_LINES
+
+
+def too_many_lines() -> ValidationError:
+    limit = max_cart_lines()
+    return ValidationError(
+        f"Your cart can hold at most {limit} different items. "
+        "Check out or remove some before adding another.",
+        code="too_many_lines",
+    )
+
+
 def price_item(item: CartItem) -> PricedLine:
     """Price one cart item from the catalog; raises `ValidationError` for anything invalid."""
-    if not 1 <= item.quantity <= MAX_QUANTITY:
-        raise ValidationError(f"Quantity must be between 1 and {MAX_QUANTITY}.", code="quantity")
+    limit = max_line_quantity()
+    if not 1 <= item.quantity <= limit:
+        raise ValidationError(f"Quantity must be between 1 and {limit}.", code="quantity")
     product = Product.objects.active().filter(pk=item.product_id).first()
     if product is None:
         raise ValidationError("That product is no longer available.", code="unknown_product")
@@ -103,7 +123,10 @@ def price_item(item: CartItem) -> PricedLine:
 
 
 def price_cart(items: Iterable[CartItem]) -> list[PricedLine]:
-    """Price every item; an empty cart is an error, so is any invalid item."""
+    """Price every item; an empty cart is an error, so is any invalid item or too many."""
+    items = list(items)
+    if len(items) > max_cart_lines():
+        raise too_many_lines()
     lines = [price_item(item) for item in items]
     if not lines:
         raise ValidationError("Your cart is empty.", code="empty_cart")

@@ -18,7 +18,8 @@ from .cart import Cart
 from .forms import AddToCartForm, CartQuantityForm, CheckoutForm, PaymentForm
 from .models import Order, Product
 from .payments import PaymentDeclined
-from .services import place_order
+from .ratelimit import rate_limited
+from .services import max_line_quantity, place_order
 
 CUSTOMER_SESSION_KEY = "checkout_customer"
 PLACED_ORDERS_SESSION_KEY = "placed_orders"
@@ -50,6 +51,7 @@ def catalog(request):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("add_to_cart")
 def product_detail(request, slug):
     product = get_object_or_404(Product.objects.active(), slug=slug)
     form = AddToCartForm(product, request.POST or None)
@@ -81,17 +83,19 @@ def cart_view(request):
             else:
                 cart.set_quantity(key, quantity)
         else:
-            messages.error(request, "Quantities must be between 1 and 99.")
+            messages.error(request, f"Quantities must be between 1 and {max_line_quantity()}.")
         return redirect("shop:cart")
     rows, problems = cart.rows()
     for problem in problems:
         messages.warning(request, problem)
     total = sum(row.line.line_total for row in rows)
-    return render(request, "shop/cart.html", {"rows": rows, "total": total})
+    context = {"rows": rows, "total": total, "max_quantity": max_line_quantity()}
+    return render(request, "shop/cart.html", context)
 
 
 @never_cache  # the customer's contact and address: no copy in any cache
 @require_http_methods(["GET", "POST"])
+@rate_limited("checkout")
 def checkout(request):
     cart = Cart(request.session)
     if not cart.items:
@@ -110,6 +114,7 @@ def checkout(request):
 @sensitive_post_parameters("card_number", "expiry", "cvc")  # never in an error report
 @never_cache
 @require_http_methods(["GET", "POST"])
+@rate_limited("payment")
 def payment(request):
     """Take the demo payment with the checkout key this session was issued, and place the order."""
     cart = Cart(request.session)
