@@ -106,6 +106,28 @@ X_FRAME_OPTIONS = "SAMEORIGIN"  # admin previews embed our own PDFs and emails i
 # --- Shop -----------------------------------------------------------------------------------
 SHOP_NAME = env.str("SHOP_NAME", default="Nordic Goods")
 SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="SEK")
+# How long the confirmation page shows the document password, email and address after the
+# order was placed; afterwards support reveals the password (admin, audited).
+CONFIRMATION_PASSWORD_MINUTES = env.int("CONFIRMATION_PASSWORD_MINUTES", default=30)
+# Abuse limits. A cart line costs a few queries on every cart, checkout and payment page:
+# 50 lines ~0.1 s, 2,000 lines ~5 s. The line quantity can be lowered, never raised above 99.
+SHOP_MAX_CART_LINES = env.int("SHOP_MAX_CART_LINES", default=50)
+SHOP_MAX_LINE_QUANTITY = env.int("SHOP_MAX_LINE_QUANTITY", default=99)
+# POSTs per session and per client address ("10/m", "30/h"...); the tests turn this off.
+SHOP_RATE_LIMIT_ENABLED = env.bool("SHOP_RATE_LIMIT_ENABLED", default=True)
+SHOP_RATE_LIMITS = {
+    action: tuple(env.list(f"SHOP_RATE_LIMIT_{action.upper()}", default=default))
+    for action, default in [
+        ("add_to_cart", ["30/m", "120/m"]),
+        ("checkout", ["20/m", "60/m"]),
+        ("payment", ["10/h", "60/h"]),  # declined cards: slows down card testing
+    ]
+}
+# A cache every web process shares, or each process counts on its own (see shop.ratelimit).
+SHOP_RATE_LIMIT_CACHE = env.str("SHOP_RATE_LIMIT_CACHE", default="default")
+# Behind a proxy, the request.META key holding the client's address (e.g. HTTP_X_REAL_IP);
+# only a header the proxy always overwrites, or clients choose their own address.
+SHOP_CLIENT_IP_HEADER = env.str("SHOP_CLIENT_IP_HEADER", default="REMOTE_ADDR")
 
 # --- Email ----------------------------------------------------------------------------------
 # Development default: a capture backend that keeps each message for the dev inbox.

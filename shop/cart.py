@@ -6,8 +6,14 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
-from .models import MAX_QUANTITY
-from .services import CartItem, PricedLine, price_item
+from .services import (
+    CartItem,
+    PricedLine,
+    max_cart_lines,
+    max_line_quantity,
+    price_item,
+    too_many_lines,
+)
 
 SESSION_KEY = "cart"
 
@@ -38,13 +44,15 @@ class Cart:
         self.session.modified = True
 
     def add(self, *, product_id: int, options: dict[str, str], quantity: int) -> None:
+        """Add to the matching line or open a new one; `ValidationError` past either limit."""
         key = _item_key(product_id, options)
+        if key not in self.items and len(self.items) >= max_cart_lines():
+            raise too_many_lines()
         current = self.items.get(key, {"product_id": product_id, "options": options, "quantity": 0})
         new_quantity = current["quantity"] + quantity
-        if new_quantity > MAX_QUANTITY:
-            raise ValidationError(
-                f"You can buy at most {MAX_QUANTITY} of the same item.", code="quantity"
-            )
+        limit = max_line_quantity()
+        if new_quantity > limit:
+            raise ValidationError(f"You can buy at most {limit} of the same item.", code="quantity")
         current["quantity"] = new_quantity
         self.items[key] = current
         self._save()
@@ -71,6 +79,14 @@ class Cart:
     def rows(self) -> tuple[list[CartRow], list[str]]:
         """Price each item from the catalog; drop the ones that became invalid, saying why."""
         rows, problems = [], []
+        limit = max_cart_lines()
+        if len(self.items) > limit:
+            # A cart from before the limit: pricing thousands of lines would take seconds.
+            for key in list(self.items)[limit:]:
+                self.remove(key)
+            problems.append(
+                f"Your cart held more than {limit} different items: the last were removed."
+            )
         for key, item in list(self.items.items()):
             try:
                 line = price_item(CartItem(item["product_id"], item["options"], item["quantity"]))

@@ -3,19 +3,21 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .models import MAX_QUANTITY, Product, ProductOption
+from .models import Customer, Product, ProductOption
 from .payments import normalise_card_number
-from .services import validate_options
+from .services import CUSTOMER_FIELDS, max_line_quantity, validate_options
 
 
 class AddToCartForm(forms.Form):
     """One field per product option, plus the quantity."""
 
-    quantity = forms.IntegerField(min_value=1, max_value=MAX_QUANTITY, initial=1)
-
     def __init__(self, product: Product, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.product = product
+        # Built here, not on the class: the limit is a setting.
+        self.fields["quantity"] = forms.IntegerField(
+            min_value=1, max_value=max_line_quantity(), initial=1
+        )
         self.option_fields: list[str] = []
         for option in product.options.prefetch_related("choices"):
             name = f"option_{option.pk}"
@@ -57,19 +59,22 @@ class AddToCartForm(forms.Form):
 
 class CartQuantityForm(forms.Form):
     key = forms.CharField(max_length=32)
-    quantity = forms.IntegerField(min_value=0, max_value=MAX_QUANTITY)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["quantity"] = forms.IntegerField(min_value=0, max_value=max_line_quantity())
 
 
-class CheckoutForm(forms.Form):
-    email = forms.EmailField()
-    first_name = forms.CharField(max_length=100)
-    last_name = forms.CharField(max_length=100)
-    phone = forms.CharField(max_length=40, required=False)
-    address_line1 = forms.CharField(label="Address", max_length=200)
-    address_line2 = forms.CharField(label="Address (line 2)", max_length=200, required=False)
-    postal_code = forms.CharField(max_length=20)
-    city = forms.CharField(max_length=100)
-    country = forms.CharField(max_length=100, initial="Sverige")
+class CheckoutForm(forms.ModelForm):
+    """Contact and address, validated against the `Customer` columns they are saved to.
+
+    Built from the model so a limit can never differ from its column: an email longer than
+    254 characters is a form error here, not a database error after the payment.
+    """
+
+    class Meta:
+        model = Customer
+        fields = CUSTOMER_FIELDS
 
 
 class PaymentForm(forms.Form):

@@ -3,13 +3,21 @@
 import secrets
 from decimal import Decimal
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 
 # Crockford-style alphabet without 0/O, 1/I/L, U: order numbers get read over the phone.
 ORDER_NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 MAX_QUANTITY = 99
+# What `new_order_number` makes, e.g. NG-7K3M-Q9XD. URLs and lookups accept nothing else, so
+# a NUL byte or a 5,000-character "number" never reaches the database.
+ORDER_NUMBER_PATTERN = rf"NG-[{ORDER_NUMBER_ALPHABET}]{{4}}-[{ORDER_NUMBER_ALPHABET}]{{4}}"
+validate_order_number = RegexValidator(
+    rf"\A{ORDER_NUMBER_PATTERN}\Z",
+    message="Enter an order number such as NG-7K3M-Q9XD.",
+    code="invalid_order_number",
+)
 
 
 def new_order_number() -> str:

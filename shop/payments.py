@@ -1,9 +1,17 @@
-"""The demo payment gateway: one test card succeeds, every other number is declined."""
+"""The demo payment gateway: one test card succeeds, every other number is declined.
 
-import secrets
+It has the shape a real card gateway needs: an authorisation carries an idempotency key (the
+checkout key), so a retried request is never a second charge, and an authorisation can be
+voided when the order it was for could not be recorded.
+"""
+
+import hashlib
+import logging
 from decimal import Decimal
 
 TEST_CARD_NUMBER = "4242424242424242"
+
+logger = logging.getLogger(__name__)
 
 
 class PaymentDeclined(Exception):
@@ -14,10 +22,12 @@ def normalise_card_number(number: str) -> str:
     return "".join(number.split()).replace("-", "")
 
 
-def authorize_demo_payment(*, card_number: str, amount: Decimal) -> str:
-    """Charge `amount` on the demo card and return a payment reference.
+def authorize_demo_payment(*, card_number: str, amount: Decimal, idempotency_key: str) -> str:
+    """Authorise `amount` on the demo card and return the authorisation's reference.
 
-    Only the well-known test card succeeds, so the demo never looks like it takes real money.
+    The same `idempotency_key` always yields the same authorisation, as at a real gateway: a
+    request repeated after a timeout charges once. Only the well-known test card succeeds, so
+    the demo never looks like it takes real money.
     """
     if normalise_card_number(card_number) != TEST_CARD_NUMBER:
         raise PaymentDeclined(
@@ -26,4 +36,9 @@ def authorize_demo_payment(*, card_number: str, amount: Decimal) -> str:
         )
     if amount <= 0:
         raise PaymentDeclined("There is nothing to pay.")
-    return f"demo_{secrets.token_hex(8)}"
+    return f"demo_{hashlib.sha256(idempotency_key.encode()).hexdigest()[:16]}"
+
+
+def void_demo_payment(*, reference: str) -> None:
+    """Release an authorisation whose order could not be recorded: the customer pays nothing."""
+    logger.info("Payment %s voided", reference)

@@ -1,5 +1,6 @@
 """Shop workflows: pricing a cart from the catalog and placing an order atomically."""
 
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -9,9 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from . import payments
 from .models import MAX_QUANTITY, Customer, Order, OrderLine, Product, ProductOption
-from .payments import authorize_demo_payment
 from .signals import order_completed
+
+logger = logging.getLogger(__name__)
 
 CUSTOMER_FIELDS = (
     "email",
@@ -88,10 +91,30 @@ def validate_options(
     return snapshot, delta
 
 
+def max_line_quantity() -> int:
+    """The most of one item a cart line may hold: `SHOP_MAX_LINE_QUANTITY`, at most 99."""
+    return min(settings.SHOP_MAX_LINE_QUANTITY, MAX_QUANTITY)
+
+
+def max_cart_lines() -> int:
+    """How many different items a cart may hold (`SHOP_MAX_CART_LINES`)."""
+    return settings.SHOP_MAX_CART_LINES
+
+
+def too_many_lines() -> ValidationError:
+    limit = max_cart_lines()
+    return ValidationError(
+        f"Your cart can hold at most {limit} different items. "
+        "Check out or remove some before adding another.",
+        code="too_many_lines",
+    )
+
+
 def price_item(item: CartItem) -> PricedLine:
     """Price one cart item from the catalog; raises `ValidationError` for anything invalid."""
-    if not 1 <= item.quantity <= MAX_QUANTITY:
-        raise ValidationError(f"Quantity must be between 1 and {MAX_QUANTITY}.", code="quantity")
+    limit = max_line_quantity()
+    if not 1 <= item.quantity <= limit:
+        raise ValidationError(f"Quantity must be between 1 and {limit}.", code="quantity")
     product = Product.objects.active().filter(pk=item.product_id).first()
     if product is None:
         raise ValidationError("That product is no longer available.", code="unknown_product")
@@ -100,11 +123,25 @@ def price_item(item: CartItem) -> PricedLine:
 
 
 def price_cart(items: Iterable[CartItem]) -> list[PricedLine]:
-    """Price every item; an empty cart is an error, so is any invalid item."""
+    """Price every item; an empty cart is an error, so is any invalid item or too many."""
+    items = list(items)
+    if len(items) > max_cart_lines():
+        raise too_many_lines()
     lines = [price_item(item) for item in items]
     if not lines:
         raise ValidationError("Your cart is empty.", code="empty_cart")
     return lines
+
+
+def validate_customer(customer: Mapping[str, str]) -> Customer:
+    """An unsaved `Customer` from checkout details, checked against its columns.
+
+    Raises `ValidationError`: a 259-character email is refused here, before any card is
+    touched, rather than by the database after the payment.
+    """
+    buyer = Customer(**{field: customer.get(field, "") for field in CUSTOMER_FIELDS})
+    buyer.full_clean()
+    return buyer
 
 
 def place_order(
@@ -117,23 +154,33 @@ def place_order(
     """Price the cart, take the demo payment and record the order in one durable transaction.
 
     The same `checkout_key` always yields the same order, so a double click, the back button
-    or a replayed request never creates a second one. `order_completed` is sent inside the
-    transaction: receivers write their rows atomically with the order.
+    or a replayed request never creates a second one; it is also the gateway's idempotency
+    key. `order_completed` is sent inside the transaction: receivers write their rows
+    atomically with the order.
+
+    Everything is validated and the order written (inside the transaction) before the card is
+    authorised, so the database refuses nothing afterwards; if anything still fails after the
+    authorisation (a receiver, the commit), the authorisation is voided before the error
+    propagates. A concurrent submission with the same key waits on the order's unique key and
+    gets this order, without reaching the gateway.
 
     Raises `ValidationError` (cart or details invalid) or `PaymentDeclined`; in both cases
-    nothing is created.
+    nothing is created and nothing charged.
     """
     existing = Order.objects.filter(checkout_key=checkout_key).first()
     if existing is not None:
         return existing
 
     lines = price_cart(items)
+    buyer = validate_customer(customer)
     subtotal = sum((line.line_total for line in lines), Decimal("0.00"))
-    payment_reference = authorize_demo_payment(card_number=card_number, amount=subtotal)
 
+    reference = None
     try:
+        # The transaction is held across the authorisation, a bounded gateway call: the order
+        # row reserves the checkout key, and nothing that can fail is left for after the money.
         with transaction.atomic(durable=True):
-            buyer = Customer.objects.create(**{f: customer.get(f, "") for f in CUSTOMER_FIELDS})
+            buyer.save()
             order = Order.objects.create(
                 checkout_key=checkout_key,
                 customer=buyer,
@@ -141,8 +188,6 @@ def place_order(
                 currency=settings.SHOP_CURRENCY,
                 subtotal=subtotal,
                 total=subtotal,
-                payment_reference=payment_reference,
-                paid_at=timezone.now(),
             )
             OrderLine.objects.bulk_create(
                 OrderLine(
@@ -156,11 +201,33 @@ def place_order(
                 )
                 for line in lines
             )
+            reference = payments.authorize_demo_payment(
+                card_number=card_number, amount=subtotal, idempotency_key=checkout_key
+            )
+            order.payment_reference = reference
+            order.paid_at = timezone.now()
+            order.save(update_fields=["payment_reference", "paid_at"])
             order_completed.send(sender=Order, order=order)
     except IntegrityError:
+        if reference is not None:
+            _void(reference)
+            raise
         # A concurrent submission with the same key committed first: that order is ours.
         existing = Order.objects.filter(checkout_key=checkout_key).first()
         if existing is None:
             raise
         return existing
+    except BaseException:
+        if reference is not None:
+            _void(reference)
+        raise
     return order
+
+
+def _void(reference: str) -> None:
+    """Void an authorisation whose order rolled back; a failure here needs a person."""
+    try:
+        payments.void_demo_payment(reference=reference)
+    except Exception:
+        # The reference only: it finds the payment at the gateway, and carries no personal data.
+        logger.exception("Payment %s was authorised without an order: void it by hand", reference)

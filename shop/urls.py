@@ -1,6 +1,9 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
+from .converters import OrderNumberConverter
+
+register_converter(OrderNumberConverter, "order_number")
 
 app_name = "shop"
 urlpatterns = [
@@ -9,5 +12,5 @@ urlpatterns = [
     path("cart/", views.cart_view, name="cart"),
     path("checkout/", views.checkout, name="checkout"),
     path("checkout/payment/", views.payment, name="payment"),
-    path("orders/<str:number>/", views.confirmation, name="confirmation"),
+    path("orders/<order_number:number>/", views.confirmation, name="confirmation"),
 ]

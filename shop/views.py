@@ -1,22 +1,48 @@
 """Storefront pages. Thin: forms validate, services decide."""
 
 import secrets
+from datetime import timedelta
+from email.utils import parseaddr
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from .cart import Cart
 from .forms import AddToCartForm, CartQuantityForm, CheckoutForm, PaymentForm
 from .models import Order, Product
 from .payments import PaymentDeclined
-from .services import place_order
+from .ratelimit import rate_limited
+from .services import max_line_quantity, place_order
 
 CUSTOMER_SESSION_KEY = "checkout_customer"
 PLACED_ORDERS_SESSION_KEY = "placed_orders"
+CHECKOUT_KEY_SESSION_KEY = "checkout_key"
+
+
+def _issued_checkout_key(session, *, renew: bool = False) -> str:
+    """The checkout key this session may pay with, issued here and kept in the session.
+
+    It is the order's idempotency key and the gateway's: a client cannot choose it, so it can
+    never name someone else's order. `renew` burns the current one (after a declined card).
+    """
+    key = session.get(CHECKOUT_KEY_SESSION_KEY)
+    if renew or not key:
+        key = secrets.token_urlsafe(24)
+        session[CHECKOUT_KEY_SESSION_KEY] = key
+    return key
+
+
+def _is_issued_key(session, key: str) -> bool:
+    issued = session.get(CHECKOUT_KEY_SESSION_KEY)
+    # Constant time: the comparison must not tell an attacker how much of a key they guessed.
+    return bool(issued) and secrets.compare_digest(issued.encode(), key.encode())
 
 
 def catalog(request):
@@ -25,6 +51,7 @@ def catalog(request):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("add_to_cart")
 def product_detail(request, slug):
     product = get_object_or_404(Product.objects.active(), slug=slug)
     form = AddToCartForm(product, request.POST or None)
@@ -56,16 +83,19 @@ def cart_view(request):
             else:
                 cart.set_quantity(key, quantity)
         else:
-            messages.error(request, "Quantities must be between 1 and 99.")
+            messages.error(request, f"Quantities must be between 1 and {max_line_quantity()}.")
         return redirect("shop:cart")
     rows, problems = cart.rows()
     for problem in problems:
         messages.warning(request, problem)
     total = sum(row.line.line_total for row in rows)
-    return render(request, "shop/cart.html", {"rows": rows, "total": total})
+    context = {"rows": rows, "total": total, "max_quantity": max_line_quantity()}
+    return render(request, "shop/cart.html", context)
 
 
+@never_cache  # the customer's contact and address: no copy in any cache
 @require_http_methods(["GET", "POST"])
+@rate_limited("checkout")
 def checkout(request):
     cart = Cart(request.session)
     if not cart.items:
@@ -81,18 +111,31 @@ def checkout(request):
     return render(request, "shop/checkout.html", {"form": form, "rows": rows, "total": total})
 
 
+@sensitive_post_parameters("card_number", "expiry", "cvc")  # never in an error report
+@never_cache
 @require_http_methods(["GET", "POST"])
+@rate_limited("payment")
 def payment(request):
+    """Take the demo payment with the checkout key this session was issued, and place the order."""
     cart = Cart(request.session)
     customer = request.session.get(CUSTOMER_SESSION_KEY)
     if request.method == "POST":
         form = PaymentForm(request.POST)
         if form.is_valid():
             key = form.cleaned_data["checkout_key"]
-            # A replay of a payment that already went through: show its order, charge nothing.
-            done = Order.objects.filter(checkout_key=key).first()
-            if done is not None and done.pk in request.session.get(PLACED_ORDERS_SESSION_KEY, []):
+            # A replay of a payment this session already made: show its order, charge nothing.
+            placed = request.session.get(PLACED_ORDERS_SESSION_KEY, [])
+            done = Order.objects.filter(pk__in=placed, checkout_key=key).first()
+            if done is not None:
                 return redirect("shop:confirmation", number=done.number)
+            if not _is_issued_key(request.session, key):
+                # Another session's key, an old tab or a forged form: never look the key up.
+                messages.error(
+                    request,
+                    "This payment form has expired and nothing was charged. "
+                    "Please check your order and pay again.",
+                )
+                return redirect("shop:payment")
             if customer is None:
                 return redirect("shop:checkout")
             try:
@@ -103,6 +146,11 @@ def payment(request):
                     card_number=form.cleaned_data["card_number"],
                 )
             except PaymentDeclined as declined:
+                # The gateway remembers this attempt under its key: the retry needs a new one.
+                data = request.POST.copy()
+                data["checkout_key"] = _issued_checkout_key(request.session, renew=True)
+                form = PaymentForm(data)
+                form.is_valid()
                 form.add_error("card_number", str(declined))
             except ValidationError as error:
                 for problem in error.messages:
@@ -110,7 +158,9 @@ def payment(request):
                 return redirect("shop:cart")
             else:
                 cart.clear()
-                placed = request.session.get(PLACED_ORDERS_SESSION_KEY, [])
+                # The order has them now; the session would keep them for its two weeks.
+                request.session.pop(CUSTOMER_SESSION_KEY, None)
+                request.session.pop(CHECKOUT_KEY_SESSION_KEY, None)
                 request.session[PLACED_ORDERS_SESSION_KEY] = [*placed[-19:], order.pk]
                 return redirect("shop:confirmation", number=order.number)
     else:
@@ -119,8 +169,7 @@ def payment(request):
             return redirect("shop:cart")
         if customer is None:
             return redirect("shop:checkout")
-        # One key per visit of the payment page: every submission of this form is one order.
-        form = PaymentForm(initial={"checkout_key": secrets.token_urlsafe(24)})
+        form = PaymentForm(initial={"checkout_key": _issued_checkout_key(request.session)})
     rows, _ = cart.rows()
     total = sum(row.line.line_total for row in rows)
     return render(
@@ -138,4 +187,16 @@ def confirmation(request, number):
     )
     if order.pk not in request.session.get(PLACED_ORDERS_SESSION_KEY, []):
         raise Http404("No such order in this browser session.")
-    return render(request, "shop/confirmation.html", {"order": order})
+    # The document password, email and address stay on screen for a short while only: the
+    # session lives for weeks, on what may be a shared computer. Support can reveal the
+    # password later (admin, audited) once they know who is asking.
+    minutes = settings.CONFIRMATION_PASSWORD_MINUTES
+    shown_until = order.created_at + timedelta(minutes=minutes)
+    context = {
+        "order": order,
+        "details_visible": timezone.now() < shown_until,
+        "details_shown_until": shown_until,
+        "details_minutes": minutes,
+        "support_email": parseaddr(settings.DEFAULT_FROM_EMAIL)[1],
+    }
+    return render(request, "shop/confirmation.html", context)

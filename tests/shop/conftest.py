@@ -20,6 +20,14 @@ def blanket(db):
     return colour.product
 
 
+@pytest.fixture
+def confirmation_email(db):
+    """The demo confirmation email with its encrypted PDF, so orders have a document password."""
+    from messaging.demo import seed_message_templates
+
+    return seed_message_templates()
+
+
 def option_values(product, colour="Rödbrun", engraving="För Åsa"):
     """The form/session shape of a choice: option id -> choice id or text."""
     colour_option = product.options.get(name="Colour")

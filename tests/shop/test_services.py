@@ -165,3 +165,66 @@ def test_no_signal_when_the_order_fails(blanket):
         order_completed.disconnect(dispatch_uid="t")
 
     assert calls == []
+
+
+# --- Money never moves without an order -------------------------------------------------------
+
+LONG_EMAIL = "a" * 64 + "@" + "b" * 63 + "." + "c" * 63 + "." + "d" * 63 + ".se"  # 259 chars
+
+
+@pytest.fixture
+def gateway(monkeypatch):
+    """The demo gateway, with a record of what it was asked to authorise and to void."""
+    from shop import payments
+
+    calls = {"authorised": [], "voided": []}
+    authorise, void = payments.authorize_demo_payment, payments.void_demo_payment
+
+    def recording_authorise(**kwargs):
+        reference = authorise(**kwargs)
+        calls["authorised"].append((kwargs["idempotency_key"], reference))
+        return reference
+
+    def recording_void(**kwargs):
+        calls["voided"].append(kwargs["reference"])
+        return void(**kwargs)
+
+    monkeypatch.setattr(payments, "authorize_demo_payment", recording_authorise)
+    monkeypatch.setattr(payments, "void_demo_payment", recording_void)
+    return calls
+
+
+@pytest.mark.django_db(transaction=True)
+def test_gateway_gets_the_checkout_key_as_idempotency_key(blanket, gateway):
+    order = place_order(**order_args(blanket, key="key-idempotent-0001"))
+
+    assert gateway["authorised"] == [("key-idempotent-0001", order.payment_reference)]
+    assert gateway["voided"] == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_failure_after_authorisation_voids_it(blanket, gateway):
+    def receiver(sender, order, **kwargs):
+        assert order.payment_reference  # the card was authorised when this runs
+        raise RuntimeError("outbox unavailable")
+
+    order_completed.connect(receiver)
+    try:
+        with pytest.raises(RuntimeError):
+            place_order(**order_args(blanket))
+    finally:
+        order_completed.disconnect(receiver)
+
+    [(_, reference)] = gateway["authorised"]
+    assert gateway["voided"] == [reference]
+    assert Order.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_overlong_email_is_refused_before_the_card_is_touched(blanket, gateway):
+    with pytest.raises(ValidationError, match="at most 254 characters"):
+        place_order(**order_args(blanket, customer=CUSTOMER | {"email": LONG_EMAIL}))
+
+    assert gateway["authorised"] == []
+    assert Order.objects.count() == 0
+    assert Customer.objects.count() == 0

@@ -14,9 +14,9 @@ def add_to_cart(client, product, quantity=1, **choices):
     return client.post(reverse("shop:product", args=[product.slug]), data)
 
 
-def fill_checkout(client, blanket):
+def fill_checkout(client, blanket, customer=CUSTOMER):
     add_to_cart(client, blanket, quantity=2)
-    client.post(reverse("shop:checkout"), CUSTOMER)
+    client.post(reverse("shop:checkout"), customer)
     page = client.get(reverse("shop:payment"))
     return page.context["form"].initial["checkout_key"]
 
@@ -112,6 +112,17 @@ def test_checkout_requires_contact_and_address(client, blanket):
     assert "This field is required" in response.content.decode()
 
 
+def test_overlong_email_gets_a_form_error_at_checkout(client, blanket):
+    add_to_cart(client, blanket)
+    email = "a" * 64 + "@" + "b" * 63 + "." + "c" * 63 + "." + "d" * 63 + ".se"  # 259 characters
+
+    response = client.post(reverse("shop:checkout"), CUSTOMER | {"email": email})
+
+    assert response.status_code == 200
+    assert "at most 254 characters" in response.content.decode()
+    assert "checkout_customer" not in client.session
+
+
 def test_successful_payment_shows_confirmation(client, blanket):
     key = fill_checkout(client, blanket)
 
@@ -124,6 +135,15 @@ def test_successful_payment_shows_confirmation(client, blanket):
     assert "Rödbrun" in page
     assert "1890.00 SEK" in page
     assert "cart" not in client.session
+
+
+def test_checkout_details_leave_the_session_once_the_order_is_placed(client, blanket):
+    pay(client, fill_checkout(client, blanket))
+
+    assert "checkout_customer" not in client.session
+    # The next purchase starts from an empty form, not from the last customer's address.
+    add_to_cart(client, blanket)
+    assert "Storgatan" not in client.get(reverse("shop:checkout")).content.decode()
 
 
 def test_declined_card_shows_error_and_creates_nothing(client, blanket):
@@ -195,3 +215,161 @@ def test_forms_are_csrf_protected(blanket):
     response = strict.post(reverse("shop:product", args=[blanket.slug]), {"quantity": 1})
 
     assert response.status_code == 403
+
+
+# --- The checkout key belongs to the session it was issued to --------------------------------
+
+
+def test_another_sessions_checkout_key_never_shows_their_order(blanket):
+    from django.test import Client
+
+    victim, attacker = Client(), Client()
+    pay(victim, fill_checkout(victim, blanket))
+    order = Order.objects.get()
+    mallory = CUSTOMER | {
+        "email": "m@example.net",
+        "first_name": "Mallory",
+        "last_name": "Lind",
+        "address_line1": "Gränd 1",
+    }
+    attacker_key = fill_checkout(attacker, blanket, customer=mallory)
+    assert attacker_key != order.checkout_key
+
+    response = pay(attacker, order.checkout_key, card="4000 0000 0000 0002")
+
+    page = attacker.get(response.url).content.decode() if response.status_code == 302 else ""
+    page += response.content.decode()
+    assert order.number not in page
+    assert "asa@example.com" not in page
+    assert "Storgatan" not in page
+    assert "Öberg" not in page
+    assert attacker.get(reverse("shop:confirmation", args=[order.number])).status_code == 404
+    assert Order.objects.count() == 1
+
+
+def test_payment_refuses_a_key_the_server_did_not_issue(client, blanket):
+    fill_checkout(client, blanket)
+
+    response = pay(client, "made-up-by-the-client-0123456789", card="4242 4242 4242 4242")
+
+    assert Order.objects.count() == 0
+    page = client.get(response.url).content.decode()
+    assert "nothing was charged" in page
+    assert client.session["cart"]  # the customer can simply pay again
+
+
+def test_declined_card_then_test_card_places_one_order(client, blanket):
+    key = fill_checkout(client, blanket)
+
+    declined = pay(client, key, card="4000 0000 0000 0002")
+    new_key = declined.context["form"]["checkout_key"].value()
+    paid = pay(client, new_key)
+
+    # A gateway remembers a declined attempt under its idempotency key: retry under a new one.
+    assert new_key != key
+    assert paid.url == reverse("shop:confirmation", args=[Order.objects.get().number])
+
+
+def test_checkout_and_payment_pages_are_never_cached(client, blanket):
+    add_to_cart(client, blanket)
+    checkout = client.get(reverse("shop:checkout"))
+    client.post(reverse("shop:checkout"), CUSTOMER)
+    payment = client.get(reverse("shop:payment"))
+
+    assert "no-store" in checkout["Cache-Control"]
+    assert "no-store" in payment["Cache-Control"]
+
+
+def test_error_reports_never_contain_the_card(rf, db):
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.views.debug import SafeExceptionReporterFilter
+
+    from shop.views import payment
+
+    request = rf.post(reverse("shop:payment"), {"card_number": "4242424242424242", "cvc": "123"})
+    request.session = SessionStore()
+    payment(request)
+
+    shown = SafeExceptionReporterFilter().get_post_parameters(request)
+    assert "4242424242424242" not in shown.values()
+    assert "123" not in shown.values()
+
+
+# --- Order numbers in URLs --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/orders/%00/",
+        "/orders/NG-7K3M-Q9XD%00/",
+        "/orders/NG-7K3M-Q9X/",
+        "/orders/ng-7k3m-q9xd/",
+        "/orders/NG-7K3M-Q9XO/",  # O is not in the alphabet: it reads as 0 over the phone
+        "/orders/" + "A" * 5000 + "/",
+    ],
+)
+def test_malformed_order_number_is_404_without_a_query(client, path, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get(path)
+
+    assert response.status_code == 404
+
+
+def test_order_number_validator_accepts_only_real_numbers(db):
+    from django.core.exceptions import ValidationError
+
+    from shop.models import new_order_number, validate_order_number
+
+    validate_order_number(new_order_number())
+    for bad in ["", "NG-7K3M-Q9XD\x00", "NG-SAMP-LE42", "' OR 1=1 --"]:
+        with pytest.raises(ValidationError):
+            validate_order_number(bad)
+
+
+# --- The document password is on screen for a bounded time -----------------------------------
+
+
+def minutes_later(order, minutes):
+    """Pretend the order was placed `minutes` ago."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    Order.objects.filter(pk=order.pk).update(created_at=timezone.now() - timedelta(minutes=minutes))
+
+
+def test_password_is_shown_within_the_window(client, blanket, confirmation_email, settings):
+    settings.CONFIRMATION_PASSWORD_MINUTES = 30
+    confirmation = pay(client, fill_checkout(client, blanket)).url
+    minutes_later(Order.objects.get(), 29)
+
+    page = client.get(confirmation).content.decode()
+
+    assert 'data-testid="document-password"' in page
+    assert "asa@example.com" in page
+    assert "Storgatan 12" in page
+
+
+def test_password_is_gone_after_the_window_but_the_summary_stays(
+    client, blanket, confirmation_email, settings
+):
+    settings.CONFIRMATION_PASSWORD_MINUTES = 30
+    confirmation = pay(client, fill_checkout(client, blanket)).url
+    order = Order.objects.get()
+    minutes_later(order, 31)
+
+    page = client.get(confirmation).content.decode()
+
+    assert 'data-testid="document-password"' not in page
+    assert f'data-testid="order-number">{order.number}<' in page
+    assert "Rödbrun" in page
+    assert "1890.00 SEK" in page
+    from django.utils.html import strip_tags
+
+    help_text = " ".join(strip_tags(page).split())
+    assert "shown only for 30 minutes" in help_text
+    assert "contact us at orders@example.com" in help_text
+    # Nor the customer's contact and address, for whoever uses this browser next.
+    assert "asa@example.com" not in page
+    assert "Storgatan 12" not in page
