@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "anymail",
+    "config",  # the deployment checks (config/checks.py)
     "shop",
     "attachments",
     "messaging",
@@ -98,9 +99,25 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HSTS: off until the operator sets SECURE_HSTS_SECONDS (a browser remembers it for that long,
+# so it is switched on knowingly, once HTTPS works). Subdomains and preload follow Django's
+# advice by default; turning one off explicitly is a decision, so its deploy warning is
+# silenced below.
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+# Trust X-Forwarded-Proto (or the named header) only behind a proxy that sets it: with
+# gunicorn exposed directly, any client could send it and pass as HTTPS.
+_proxy_ssl_header = env.str("SECURE_PROXY_SSL_HEADER", default="")
+SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header, "https") if _proxy_ssl_header else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "SAMEORIGIN"  # admin previews embed our own PDFs and emails in frames
+# No page may be framed by another site, nor by ours: only the admin previews that our own
+# preview pages embed say SAMEORIGIN themselves (xframe_options_sameorigin).
+X_FRAME_OPTIONS = "DENY"
+SILENCED_SYSTEM_CHECKS = [
+    *([] if SECURE_HSTS_INCLUDE_SUBDOMAINS else ["security.W005"]),
+    *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),
+]
 
 # --- Shop -----------------------------------------------------------------------------------
 SHOP_NAME = env.str("SHOP_NAME", default="Nordic Goods")
@@ -133,6 +150,9 @@ if "WEBHOOK_SECRET" in ANYMAIL and "," in ANYMAIL["WEBHOOK_SECRET"]:
     ANYMAIL["WEBHOOK_SECRET"] = ANYMAIL["WEBHOOK_SECRET"].split(",")  # rotation: old,new
 
 DEV_INBOX = env.bool("DEV_INBOX", default=DEBUG)
+# Tracking webhook requests a minute per client IP before a 429 (0: no limit). ESPs send one
+# request per event, so this stays well above a busy shop's event rate.
+WEBHOOK_RATE_LIMIT = env.int("WEBHOOK_RATE_LIMIT", default=600)
 
 # --- Documents ------------------------------------------------------------------------------
 DOCUMENT_PASSWORD_KEY = env.str("DOCUMENT_PASSWORD_KEY", default="")
