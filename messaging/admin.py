@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from attachments.admin import no_store
@@ -284,6 +285,7 @@ class MessageTemplateAdmin(ObjectPageMixin, RestoreRevisionMixin, admin.ModelAdm
         response["X-Frame-Options"] = "SAMEORIGIN"
         return no_store(response)
 
+    @xframe_options_sameorigin  # framed by our own preview page
     def preview_attachment_view(self, request: HttpRequest, pk: int, position: int) -> HttpResponse:
         """One encrypted PDF of the preview, inline (for the frame) or as a download."""
         template = self._viewable(request, pk)
