@@ -4,15 +4,27 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+# Exactly the versions CI tested, each checked against its hash; then the project itself. `pip
+# check` stops here if pyproject.toml needs something the lock lacks: run `make lock`.
+$(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check
 	touch $@
+
+## lock: refresh requirements.lock after changing dependencies in pyproject.toml (keeps the
+## other pins); `make lock UPGRADE=1` moves every pin to the newest allowed release
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet 'uv>=0.13.9'
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --universal \
+		--python-version 3.11 --custom-compile-command "make lock" --quiet \
+		$(if $(UPGRADE),--upgrade) --output-file requirements.lock
 
 ## run: the demo shop at http://127.0.0.1:$(PORT) (SQLite, tasks in-process, dev inbox)
 run: export DEBUG = 1

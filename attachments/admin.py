@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.html import format_html
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
 from .admin_pages import ObjectPageMixin
@@ -146,6 +147,7 @@ class AttachmentTemplateAdmin(ObjectPageMixin, RestoreRevisionMixin, admin.Model
         )
         return no_store(response)
 
+    @xframe_options_sameorigin  # framed by our own preview page
     def preview_pdf_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """The encrypted PDF, inline (for the frame) or as a download."""
         template = self.viewable_object(request, pk)

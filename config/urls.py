@@ -3,11 +3,17 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from messaging import webhooks
+
 urlpatterns = [
     path("admin/", admin.site.urls),
-    # ESP tracking webhooks, e.g. /webhooks/anymail/postmark/tracking/ (basic auth with
-    # ANYMAIL_WEBHOOK_SECRET).
-    path("webhooks/anymail/", include("anymail.urls")),
+    # The configured ESP's tracking webhook, e.g. /webhooks/anymail/postmark/tracking/ (basic
+    # auth with ANYMAIL_WEBHOOK_SECRET); any other ESP's is a 404 (messaging/webhooks.py).
+    path(
+        "webhooks/anymail/<slug:esp>/tracking/",
+        webhooks.tracking_webhook,
+        name="anymail_tracking",
+    ),
     # The dev inbox answers 404 unless DEV_INBOX is on (the default with DEBUG).
     path("dev/inbox/", include("messaging.inbox")),
     path("", include("shop.urls")),

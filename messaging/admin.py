@@ -19,6 +19,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from attachments.admin import no_store
@@ -286,6 +287,7 @@ class MessageTemplateAdmin(ObjectPageMixin, RestoreRevisionMixin, admin.ModelAdm
         response["X-Frame-Options"] = "SAMEORIGIN"
         return no_store(response)
 
+    @xframe_options_sameorigin  # framed by our own preview page
     def preview_attachment_view(self, request: HttpRequest, pk: int, position: int) -> HttpResponse:
         """One encrypted PDF of the preview, inline (for the frame) or as a download."""
         template = self._viewable(request, pk)

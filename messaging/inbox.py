@@ -1,14 +1,16 @@
 """The dev inbox: every email the capture backend "sent", readable in the browser.
 
 It exists only when `DEV_INBOX` is on (the default with `DEBUG`): otherwise every page is a 404.
-With `DEBUG` off it also asks for a staff login, because captured emails hold customers'
-addresses.
+With `DEBUG` off it also asks for a staff login with the permission to view messages
+(`messaging.view_message`), because captured emails hold customers' addresses: staff status alone
+is not enough.
 """
 
 from functools import wraps
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
@@ -23,7 +25,11 @@ EMAIL_HTML_POLICY = (
 
 
 def inbox_access(view):
-    guarded = staff_member_required(view)
+    """404 unless `DEV_INBOX` is on; without `DEBUG`, a staff login (else the login page) and
+    the message-view permission (else 403), as the admin's own message pages require."""
+    guarded = staff_member_required(
+        permission_required("messaging.view_message", raise_exception=True)(view)
+    )
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):

@@ -1,6 +1,7 @@
 """The dev inbox: what a newcomer sees after buying with `make run`."""
 
 import pytest
+from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 
 from messaging.models import CapturedAttachment, CapturedEmail
@@ -80,3 +81,24 @@ def test_inbox_without_debug_needs_staff(client, settings, captured, admin_user)
     assert client.get(reverse("dev_inbox:list")).status_code == 302  # to the admin login
     client.force_login(admin_user)
     assert client.get(reverse("dev_inbox:list")).status_code == 200
+
+
+def test_inbox_without_debug_needs_the_message_view_permission(client, settings, captured):
+    """Captured emails hold customers' addresses: staff status alone does not open them."""
+    settings.DEV_INBOX, settings.DEBUG = True, False
+    staff = User.objects.create_user("packer", password="x", is_staff=True)
+    client.force_login(staff)
+    attachment = captured.attachments.get()
+    pages = [
+        reverse("dev_inbox:list"),
+        reverse("dev_inbox:detail", args=[captured.pk]),
+        reverse("dev_inbox:html", args=[captured.pk]),
+        reverse("dev_inbox:attachment", args=[attachment.pk]),
+    ]
+
+    assert [client.get(page).status_code for page in pages] == [403] * 4
+
+    staff.user_permissions.add(Permission.objects.get(codename="view_message"))
+    staff = User.objects.get(pk=staff.pk)  # permissions are cached on the instance
+    client.force_login(staff)
+    assert [client.get(page).status_code for page in pages] == [200] * 4
