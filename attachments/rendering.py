@@ -154,6 +154,9 @@ def html_to_pdf(html: str) -> bytes:
             link_callback=link_callback,
             resource_policy=resource_policy(),
             encoding="utf-8",
+            # Never spill to a temporary file: by default xhtml2pdf writes the source (name,
+            # address, email) to disk above 100 KiB (about 290 order lines).
+            capacity=-1,
         )
     except Exception as exc:
         # Only the type: xhtml2pdf messages can quote the document, i.e. personal data.
