@@ -14,21 +14,24 @@ from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.template import Context, Engine, Template, TemplateSyntaxError
+from django.template import Engine, Template, TemplateSyntaxError
+
+from .errors import AttachmentError, AttachmentTemplateError, AttachmentTooLarge
+from .limits import BudgetContext, TemplateLimitExceeded, bound_template, render_budget
+
+__all__ = [
+    "AttachmentError",
+    "AttachmentTemplateError",
+    "AttachmentTooLarge",
+    "TemplateLimitExceeded",
+    "compile_template",
+    "ensure_plain",
+    "render_template",
+    "syntax_error_message",
+    "validate_template_syntax",
+]
 
 BUILTINS = ["attachments.template_library"]
-
-
-class AttachmentError(Exception):
-    """Base class: an attachment could not be built."""
-
-
-class AttachmentTemplateError(AttachmentError):
-    """A staff template does not compile or does not render."""
-
-
-class AttachmentTooLarge(AttachmentError):
-    """The built attachment exceeds `settings.ATTACHMENT_MAX_BYTES` (counted after base64)."""
 
 
 class StaffTemplateEngine(Engine):
@@ -81,9 +84,12 @@ def ensure_plain(value: Any, *, path: str = "context") -> None:
 
 @lru_cache(maxsize=128)
 def compile_template(source: str) -> Template:
-    """Compile once per process per source text (revisions are immutable, so text is a key)."""
+    """Compile once per process per source text (revisions are immutable, so text is a key).
+
+    The result is instrumented to spend a render budget (`limits`) at every node.
+    """
     try:
-        return render_engine.from_string(source)
+        return bound_template(render_engine.from_string(source))
     except TemplateSyntaxError as exc:
         raise AttachmentTemplateError(syntax_error_message(source) or str(exc)) from exc
 
@@ -95,10 +101,14 @@ def render_template(
 
     `autoescape=False` is for text that is not HTML (a file name, a password): escaping would
     turn “O'Brien” into “O&#x27;Brien”.
+
+    Every render is bounded in time and output size (`limits`): over either bound it raises
+    `TemplateLimitExceeded` naming `label`.
     """
     template = compile_template(source)
     try:
-        return template.render(Context(dict(context), autoescape=autoescape))
+        with render_budget(label):
+            return template.render(BudgetContext(dict(context), autoescape=autoescape))
     except AttachmentError:
         raise
     except Exception as exc:
