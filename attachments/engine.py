@@ -13,8 +13,10 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template import Engine, Template, TemplateSyntaxError
+from django.utils.module_loading import import_string
 
 from .errors import AttachmentError, AttachmentTemplateError, AttachmentTooLarge
 from .limits import BudgetContext, TemplateLimitExceeded, bound_template, render_budget
@@ -127,8 +129,28 @@ def syntax_error_message(source: str) -> str | None:
     return None
 
 
+def limit_error_message(source: str) -> str | None:
+    """Why `source` breaks the render limits on the demo sample, or None when it does not.
+
+    Run on save so staff see a runaway loop or a huge width in the form; data bigger than
+    the sample can still hit a limit later, and then the message fails with the same text.
+    """
+    context, _token = import_string(settings.ATTACHMENT_PREVIEW_SAMPLE)()
+    try:
+        render_template(source, context, label="template")
+    except TemplateLimitExceeded as exc:
+        return f"{exc} (tried on the demo sample)"
+    except AttachmentError:
+        return None  # other render errors depend on the data: the preview shows them
+    return None
+
+
 def validate_template_syntax(source: str) -> None:
-    """A model/form field validator: raise `ValidationError` naming the line of a syntax error."""
+    """A model/form field validator: raise `ValidationError` naming the line of a syntax error,
+    or saying which render limit the template exceeds on the demo sample."""
     message = syntax_error_message(source)
     if message:
         raise ValidationError(message, code="template_syntax")
+    message = limit_error_message(source)
+    if message:
+        raise ValidationError(message, code="template_limit")

@@ -56,6 +56,7 @@ class RenderedMessage:
 class LayoutParts(Protocol):
     """What rendering needs of a layout (a `Layout` or one of its revisions)."""
 
+    name: str
     html_header: str
     html_footer: str
     css: str
@@ -99,13 +100,15 @@ def render_message(
     rendered_text = render_source(text, context, autoescape=False, label="text body")
     rendered_html = render_source(html, context, autoescape=True, label="HTML body") if html else ""
     if layout is not None:
+        # Errors name the layout: one layout frames many templates.
+        where = f"layout “{layout.name}”"
         parts = [
             render_source(
-                layout.text_header, context, autoescape=False, label="layout text header"
+                layout.text_header, context, autoescape=False, label=f"{where} text header"
             ),
             rendered_text,
             render_source(
-                layout.text_footer, context, autoescape=False, label="layout text footer"
+                layout.text_footer, context, autoescape=False, label=f"{where} text footer"
             ),
         ]
         # Joined by a blank line: form fields strip the newlines staff typed around the parts.
@@ -115,11 +118,11 @@ def render_message(
                 title=escape(rendered_subject),
                 css=layout.css,
                 header=render_source(
-                    layout.html_header, context, autoescape=True, label="layout HTML header"
+                    layout.html_header, context, autoescape=True, label=f"{where} HTML header"
                 ),
                 body=rendered_html,
                 footer=render_source(
-                    layout.html_footer, context, autoescape=True, label="layout HTML footer"
+                    layout.html_footer, context, autoescape=True, label=f"{where} HTML footer"
                 ),
             )
     return RenderedMessage(subject=rendered_subject, text=rendered_text, html=rendered_html)

@@ -4,6 +4,7 @@ import threading
 import time
 
 import pytest
+from django.urls import reverse
 
 from attachments.documents import AttachmentTemplateError, build_attachment, document_password
 from attachments.engine import TemplateLimitExceeded, render_template
@@ -132,3 +133,26 @@ def test_a_file_name_is_bounded(context):
     )
     with pytest.raises(TemplateLimitExceeded, match="file name"):
         build_attachment(template, context, PASSWORD)
+
+
+def test_admin_refuses_on_save_a_document_over_the_limits(admin_client, short_limit, db):
+    response = admin_client.post(
+        reverse("admin:attachments_attachmenttemplate_add"),
+        {
+            "name": "Runaway",
+            "active": "on",
+            "html": MILLION_LOOPS,
+            "css": "",
+            "filename_template": '{{ 1|stringformat:"0500000000d" }}.pdf',
+            "password_policy": "generated",
+            "password_template": "",
+            "revisions-TOTAL_FORMS": "0",
+            "revisions-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "took longer than 0.2 s to render" in page
+    assert "asks “stringformat” for a width of 500,000,000" in page
+    assert not AttachmentTemplate.objects.filter(name="Runaway").exists()
