@@ -39,6 +39,7 @@ from .models import (
 )
 from .passwords import order_document_passwords
 from .rendering import MessageTemplateError
+from .template_checks import layout_errors, message_template_errors
 
 MONOSPACE = forms.Textarea(attrs={"rows": 16, "cols": 110, "style": "font-family: monospace;"})
 
@@ -50,8 +51,30 @@ class LayoutRevisionInline(RevisionInline):
     model = LayoutRevision
 
 
+class LayoutForm(forms.ModelForm):
+    """The model's checks, plus where the layout's HTML and CSS may point (the admin supplies
+    the model and fields)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        errors = layout_errors(
+            html_header=cleaned.get("html_header", ""),
+            html_footer=cleaned.get("html_footer", ""),
+            css=cleaned.get("css", ""),
+        )
+        for field, messages_ in errors.items():
+            self.add_error(field, messages_)
+        return cleaned
+
+
+def flat_errors(errors: dict) -> list[str]:
+    """`{field: [message]}` as `field: message` lines, for a restore refused with a notice."""
+    return [f"{field}: {message}" for field, texts in errors.items() for message in texts]
+
+
 @admin.register(Layout)
 class LayoutAdmin(RestoreRevisionMixin, admin.ModelAdmin):
+    form = LayoutForm
     list_display = ["name", "active", "updated_at"]
     list_filter = ["active"]
     search_fields = ["name"]
@@ -80,6 +103,15 @@ class LayoutAdmin(RestoreRevisionMixin, admin.ModelAdmin):
 
     def get_urls(self):
         return [self.restore_url(), *super().get_urls()]
+
+    def restore_problems(self, request, obj, revision) -> list[str]:
+        return flat_errors(
+            layout_errors(
+                html_header=revision.html_header,
+                html_footer=revision.html_footer,
+                css=revision.css,
+            )
+        )
 
     @admin.display(description="available variables")
     def variables(self, obj) -> str:
@@ -134,8 +166,24 @@ class MessageTemplateRevisionInline(RevisionInline):
     model = MessageTemplateRevision
 
 
+class MessageTemplateForm(forms.ModelForm):
+    """The model's checks, plus addresses the ESP can parse and where the HTML may point."""
+
+    def clean(self):
+        cleaned = super().clean()
+        errors = message_template_errors(
+            html_body=cleaned.get("html_body", ""),
+            from_email=cleaned.get("from_email", ""),
+            reply_to=cleaned.get("reply_to", ""),
+        )
+        for field, messages_ in errors.items():
+            self.add_error(field, messages_)
+        return cleaned
+
+
 @admin.register(MessageTemplate)
 class MessageTemplateAdmin(ObjectPageMixin, RestoreRevisionMixin, admin.ModelAdmin):
+    form = MessageTemplateForm
     list_display = ["name", "event", "layout", "active", "updated_at", "preview_link"]
     list_filter = ["event", "active", "layout"]
     search_fields = ["name", "subject"]
@@ -165,6 +213,15 @@ class MessageTemplateAdmin(ObjectPageMixin, RestoreRevisionMixin, admin.ModelAdm
     @admin.display(description="available variables")
     def variables(self, obj) -> str:
         return variables_list()
+
+    def restore_problems(self, request, obj, revision) -> list[str]:
+        return flat_errors(
+            message_template_errors(
+                html_body=revision.html_body,
+                from_email=revision.from_email,
+                reply_to=revision.reply_to,
+            )
+        )
 
     @admin.display(description="preview")
     def preview_link(self, obj: MessageTemplate) -> str:

@@ -12,11 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from django.conf import settings
 from django.utils.html import escape
 
-# One engine for every staff-written template, emails and documents alike: the attachments app
-# owns it (messaging depends on attachments, never the reverse). These names are re-exported
-# for messaging's models and migrations.
 from attachments.engine import (
     AttachmentError,
     ensure_plain,
@@ -24,6 +22,11 @@ from attachments.engine import (
     syntax_error_message,
     validate_template_syntax,
 )
+
+# One engine for every staff-written template, emails and documents alike: the attachments app
+# owns it (messaging depends on attachments, never the reverse). These names are re-exported
+# for messaging's models and migrations.
+from attachments.template_urls import remote_url_problems
 
 __all__ = [
     "MessageTemplateError",
@@ -125,4 +128,12 @@ def render_message(
                     layout.html_footer, context, autoescape=True, label=f"{where} HTML footer"
                 ),
             )
+    # Saving refused remote addresses outside the allow-list; this catches any a template
+    # computes (or one saved before the check existed) before a mail client fetches it.
+    if rendered_html and (
+        problems := remote_url_problems(
+            rendered_html, allowed_hosts=settings.EMAIL_ALLOWED_URL_HOSTS
+        )
+    ):
+        raise MessageTemplateError("The HTML email was refused: " + "; ".join(problems[:3]))
     return RenderedMessage(subject=rendered_subject, text=rendered_text, html=rendered_html)

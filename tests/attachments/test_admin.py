@@ -180,3 +180,26 @@ def test_change_page_warns_about_guessable_passwords(admin_client, db):
 @pytest.mark.parametrize("name", ["attachmenttemplate", "attachmenttemplaterevision"])
 def test_changelists_render(admin_client, demo_template, name):
     assert admin_client.get(reverse(f"admin:attachments_{name}_changelist")).status_code == 200
+
+
+def test_admin_refuses_customer_data_inside_an_address(admin_client, db):
+    response = admin_client.post(
+        reverse("admin:attachments_attachmenttemplate_add"),
+        {
+            "name": "Leaky",
+            "active": "on",
+            "html": "<p>{{ order.number }}</p>\n<a href='https://x.example/?{{ customer.email }}'>",
+            "css": "",
+            "filename_template": "order.pdf",
+            "password_policy": "generated",
+            "password_template": "",
+            "revisions-TOTAL_FORMS": "0",
+            "revisions-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Line 2: the href attribute of &lt;a&gt; contains a template variable" in (
+        response.content.decode()
+    )
+    assert not AttachmentTemplate.objects.filter(name="Leaky").exists()
