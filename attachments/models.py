@@ -96,6 +96,11 @@ class AttachmentTemplate(RevisionedModel, AttachmentContent):
 
     class Meta:
         ordering = ["name"]
+        permissions = [
+            # Apart from editing: a constant or guessable password, chosen once, would weaken
+            # every future customer's document.
+            ("change_password_policy", "Can change a document's password policy"),
+        ]
 
     def __str__(self) -> str:
         return self.name
