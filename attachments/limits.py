@@ -108,7 +108,8 @@ def render_budget(label: str) -> Iterator[RenderBudget]:
 def check_width(name: str, width: int) -> None:
     """Refuse a field width or precision over `MAX_WIDTH` before anything is allocated."""
     if abs(width) > MAX_WIDTH:
-        label = current_budget().label if current_budget() else "template"
+        budget = current_budget()
+        label = budget.label if budget else "template"
         raise TemplateLimitExceeded(
             f"The {label} asks “{name}” for a width of {width:,}; at most {MAX_WIDTH:,}."
         )
