@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -17,7 +18,7 @@ from .admin_pages import ObjectPageMixin
 from .engine import AttachmentError
 from .models import AttachmentTemplate, AttachmentTemplateRevision, PasswordPolicy
 from .passwords import PASSWORD_BITS, password_guess_space, seconds_to_guess
-from .preview import preview_source
+from .preview import PreviewRefused, preview_source
 from .rendering import build_attachment
 from .revision_admin import RestoreRevisionMixin, RevisionAdmin, RevisionInline
 
@@ -34,6 +35,15 @@ def guess_space_warning(template: AttachmentTemplate) -> str | None:
         f"tried in {when} on one GPU by someone who has the email. The generated policy "
         f"has {PASSWORD_BITS} bits."
     )
+
+
+POLICY_FIELDS = ["password_policy", "password_template"]
+POLICY_PERMISSION = "attachments.change_password_policy"
+
+
+def can_change_password_policy(user) -> bool:
+    """May this user choose how documents are locked (the policy and its expression)?"""
+    return bool(user.has_perm(POLICY_PERMISSION))
 
 
 class AttachmentTemplateRevisionInline(RevisionInline):
@@ -67,6 +77,20 @@ class AttachmentTemplateAdmin(ObjectPageMixin, RestoreRevisionMixin, admin.Model
     def get_queryset(self, request):
         # The change list shows none of the heavy text.
         return super().get_queryset(request).defer("html", "css")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not can_change_password_policy(request.user):
+            # Shown, not editable: editing the document does not include choosing how every
+            # future customer's copy is locked.
+            fields += POLICY_FIELDS
+        return fields
+
+    def restore_problems(self, request, obj, revision) -> list[str]:
+        changes_policy = any(getattr(revision, f) != getattr(obj, f) for f in POLICY_FIELDS)
+        if changes_policy and not can_change_password_policy(request.user):
+            return ["this revision has another password policy, which you may not change."]
+        return []
 
     def save_model(self, request, obj, form, change):
         obj.save(author=request.user)
@@ -124,7 +148,7 @@ class AttachmentTemplateAdmin(ObjectPageMixin, RestoreRevisionMixin, admin.Model
         source, error = None, None
         try:
             source = self._source(request, template)
-        except AttachmentError as exc:
+        except (AttachmentError, PreviewRefused) as exc:
             error = str(exc)
         if source is None and error is None:
             error = f"No order {order!r}."
@@ -156,6 +180,8 @@ class AttachmentTemplateAdmin(ObjectPageMixin, RestoreRevisionMixin, admin.Model
             if source is None:
                 raise Http404("No such order.")
             attachment = build_attachment(template, source.context, source.password)
+        except PreviewRefused as exc:
+            raise (PermissionDenied if exc.forbidden else Http404)(str(exc)) from None
         except AttachmentError as exc:
             return no_store(HttpResponse(str(exc), status=400, content_type="text/plain"))
         response = HttpResponse(attachment.content, content_type=attachment.mimetype)

@@ -13,22 +13,27 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template import Context, Engine, Template, TemplateSyntaxError
+from django.template import Engine, Template, TemplateSyntaxError
+from django.utils.module_loading import import_string
+
+from .errors import AttachmentError, AttachmentTemplateError, AttachmentTooLarge
+from .limits import BudgetContext, TemplateLimitExceeded, bound_template, render_budget
+
+__all__ = [
+    "AttachmentError",
+    "AttachmentTemplateError",
+    "AttachmentTooLarge",
+    "TemplateLimitExceeded",
+    "compile_template",
+    "ensure_plain",
+    "render_template",
+    "syntax_error_message",
+    "validate_template_syntax",
+]
 
 BUILTINS = ["attachments.template_library"]
-
-
-class AttachmentError(Exception):
-    """Base class: an attachment could not be built."""
-
-
-class AttachmentTemplateError(AttachmentError):
-    """A staff template does not compile or does not render."""
-
-
-class AttachmentTooLarge(AttachmentError):
-    """The built attachment exceeds `settings.ATTACHMENT_MAX_BYTES` (counted after base64)."""
 
 
 class StaffTemplateEngine(Engine):
@@ -81,9 +86,12 @@ def ensure_plain(value: Any, *, path: str = "context") -> None:
 
 @lru_cache(maxsize=128)
 def compile_template(source: str) -> Template:
-    """Compile once per process per source text (revisions are immutable, so text is a key)."""
+    """Compile once per process per source text (revisions are immutable, so text is a key).
+
+    The result is instrumented to spend a render budget (`limits`) at every node.
+    """
     try:
-        return render_engine.from_string(source)
+        return bound_template(render_engine.from_string(source))
     except TemplateSyntaxError as exc:
         raise AttachmentTemplateError(syntax_error_message(source) or str(exc)) from exc
 
@@ -95,10 +103,14 @@ def render_template(
 
     `autoescape=False` is for text that is not HTML (a file name, a password): escaping would
     turn “O'Brien” into “O&#x27;Brien”.
+
+    Every render is bounded in time and output size (`limits`): over either bound it raises
+    `TemplateLimitExceeded` naming `label`.
     """
     template = compile_template(source)
     try:
-        return template.render(Context(dict(context), autoescape=autoescape))
+        with render_budget(label):
+            return template.render(BudgetContext(dict(context), autoescape=autoescape))
     except AttachmentError:
         raise
     except Exception as exc:
@@ -117,8 +129,28 @@ def syntax_error_message(source: str) -> str | None:
     return None
 
 
+def limit_error_message(source: str) -> str | None:
+    """Why `source` breaks the render limits on the demo sample, or None when it does not.
+
+    Run on save so staff see a runaway loop or a huge width in the form; data bigger than
+    the sample can still hit a limit later, and then the message fails with the same text.
+    """
+    context, _token = import_string(settings.ATTACHMENT_PREVIEW_SAMPLE)()
+    try:
+        render_template(source, context, label="template")
+    except TemplateLimitExceeded as exc:
+        return f"{exc} (tried on the demo sample)"
+    except AttachmentError:
+        return None  # other render errors depend on the data: the preview shows them
+    return None
+
+
 def validate_template_syntax(source: str) -> None:
-    """A model/form field validator: raise `ValidationError` naming the line of a syntax error."""
+    """A model/form field validator: raise `ValidationError` naming the line of a syntax error,
+    or saying which render limit the template exceeds on the demo sample."""
     message = syntax_error_message(source)
     if message:
         raise ValidationError(message, code="template_syntax")
+    message = limit_error_message(source)
+    if message:
+        raise ValidationError(message, code="template_limit")

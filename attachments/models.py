@@ -7,6 +7,7 @@ from django.db import models
 
 from .engine import validate_template_syntax
 from .revisions import Revision, RevisionedModel
+from .template_urls import template_url_problems
 
 DEFAULT_FILENAME_TEMPLATE = "order-{{ order.number }}.pdf"
 
@@ -63,10 +64,16 @@ class AttachmentContent(models.Model):
 
     def clean(self) -> None:
         super().clean()
+        errors = {}
         if self.password_policy == PasswordPolicy.TEMPLATE and not self.password_template.strip():
-            raise ValidationError(
-                {"password_template": "The “from customer data” policy needs an expression."}
-            )
+            needs = "The “from customer data” policy needs an expression."
+            errors["password_template"] = needs
+        # A document fetches nothing remote, but an address built from customer data would
+        # still be one click away in the reader: no template data inside an address.
+        if problems := template_url_problems(self.html or "", allowed_hosts=None):
+            errors["html"] = problems
+        if errors:
+            raise ValidationError(errors)
 
 
 class AttachmentTemplate(RevisionedModel, AttachmentContent):
@@ -89,6 +96,11 @@ class AttachmentTemplate(RevisionedModel, AttachmentContent):
 
     class Meta:
         ordering = ["name"]
+        permissions = [
+            # Apart from editing: a constant or guessable password, chosen once, would weaken
+            # every future customer's document.
+            ("change_password_policy", "Can change a document's password policy"),
+        ]
 
     def __str__(self) -> str:
         return self.name

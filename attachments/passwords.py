@@ -74,7 +74,10 @@ def document_password(
     """The password that opens `template`'s document for this order, per its policy."""
     if template.password_policy == PasswordPolicy.TEMPLATE:
         password = render_template(
-            template.password_template, context, label="password expression", autoescape=False
+            template.password_template,
+            context,
+            label=f"password expression of “{template.name}”",
+            autoescape=False,
         ).strip()
         if not password:
             raise AttachmentError("The password expression rendered an empty password.")

@@ -135,7 +135,7 @@ def render_html(
     template: AttachmentTemplate | AttachmentTemplateRevision, context: Mapping[str, Any]
 ) -> str:
     """The complete HTML document: the embedded font, the template's CSS and rendered body."""
-    body = render_template(template.html, context, label="HTML body")
+    body = render_template(template.html, context, label=f"HTML body of “{template.name}”")
     return (
         '<!DOCTYPE html><html><head><meta charset="utf-8">'
         f"<title>{escape(template.name)}</title>"
@@ -154,6 +154,9 @@ def html_to_pdf(html: str) -> bytes:
             link_callback=link_callback,
             resource_policy=resource_policy(),
             encoding="utf-8",
+            # Never spill to a temporary file: by default xhtml2pdf writes the source (name,
+            # address, email) to disk above 100 KiB (about 290 order lines).
+            capacity=-1,
         )
     except Exception as exc:
         # Only the type: xhtml2pdf messages can quote the document, i.e. personal data.
@@ -252,7 +255,10 @@ def render_filename(
 ) -> str:
     """The template's file name for this context, sanitised."""
     name = render_template(
-        template.filename_template or "", context, label="file name", autoescape=False
+        template.filename_template or "",
+        context,
+        label=f"file name of “{template.name}”",
+        autoescape=False,
     )
     return safe_filename(name)
 

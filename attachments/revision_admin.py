@@ -128,6 +128,10 @@ class RestoreRevisionMixin:
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
         revision = get_object_or_404(obj.revisions, pk=revision_pk)
+        # A restore must pass the checks a save passes (an old revision may predate them).
+        if problems := self.restore_problems(request, obj, revision):
+            self.message_user(request, "Not restored: " + "; ".join(problems), messages.ERROR)
+            return HttpResponseRedirect(reverse(admin_url(obj, "change"), args=[obj.pk]))
         try:
             obj.restore(revision, author=request.user)
         except ValidationError as exc:
@@ -136,6 +140,10 @@ class RestoreRevisionMixin:
             self.log_change(request, obj, f"Restored revision {revision.number}.")
             self.message_user(request, f"Revision {revision.number} restored.", messages.SUCCESS)
         return HttpResponseRedirect(reverse(admin_url(obj, "change"), args=[obj.pk]))
+
+    def restore_problems(self, request: HttpRequest, obj, revision: Revision) -> list[str]:
+        """Why this user may not restore `revision` (the admin form's checks); none by default."""
+        return []
 
     def restore_url(self) -> URLPattern:
         """The URL pattern of `restore_view`, named `<app>_<model>_restore`."""

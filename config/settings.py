@@ -222,6 +222,18 @@ ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 ATTACHMENT_PREVIEW_SAMPLE = "shop.documents.sample_document"
 ATTACHMENT_PREVIEW_LOOKUP = "shop.documents.find_document"
 
+# --- Staff templates ------------------------------------------------------------------------
+# Bounds on every render of a staff-written template (attachments/limits.py).
+STAFF_TEMPLATE_TIME_LIMIT = env.float("STAFF_TEMPLATE_TIME_LIMIT", default=2.0)
+STAFF_TEMPLATE_MAX_OUTPUT = env.int("STAFF_TEMPLATE_MAX_OUTPUT", default=1_000_000)
+# Proofs go only to active staff users' addresses and to addresses at these domains.
+PROOF_ALLOWED_DOMAINS = env.list("PROOF_ALLOWED_DOMAINS", default=[])
+# The hosts an email's links, images and stylesheets may point at (http/https): by default the
+# shop's own. Documents never fetch anything remote, whatever this says.
+EMAIL_ALLOWED_URL_HOSTS = env.list(
+    "EMAIL_ALLOWED_URL_HOSTS", default=[host for host in ALLOWED_HOSTS if host != "*"]
+)
+
 # --- Celery ---------------------------------------------------------------------------------
 # Without a broker, tasks run eagerly in-process (the `make run` default).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

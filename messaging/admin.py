@@ -25,11 +25,13 @@ from django.views.decorators.http import require_GET, require_POST
 from attachments.admin import no_store
 from attachments.admin_pages import ObjectPageMixin, ReadOnlyInline
 from attachments.documents import AttachmentError, can_reveal_password
+from attachments.preview import PreviewRefused, check_order_number
 from attachments.revision_admin import RestoreRevisionMixin, RevisionAdmin, RevisionInline
 from shop.admin import OrderAdmin
 from shop.models import Order
 
 from . import preview, services
+from .addresses import proof_recipient_allowed
 from .inbox import EMAIL_HTML_POLICY
 from .models import (
     Layout,
@@ -42,6 +44,7 @@ from .models import (
 )
 from .passwords import order_document_passwords
 from .rendering import MessageTemplateError
+from .template_checks import layout_errors, message_template_errors
 
 MONOSPACE = forms.Textarea(attrs={"rows": 16, "cols": 110, "style": "font-family: monospace;"})
 
@@ -53,8 +56,30 @@ class LayoutRevisionInline(RevisionInline):
     model = LayoutRevision
 
 
+class LayoutForm(forms.ModelForm):
+    """The model's checks, plus where the layout's HTML and CSS may point (the admin supplies
+    the model and fields)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        errors = layout_errors(
+            html_header=cleaned.get("html_header", ""),
+            html_footer=cleaned.get("html_footer", ""),
+            css=cleaned.get("css", ""),
+        )
+        for field, messages_ in errors.items():
+            self.add_error(field, messages_)
+        return cleaned
+
+
+def flat_errors(errors: dict) -> list[str]:
+    """`{field: [message]}` as `field: message` lines, for a restore refused with a notice."""
+    return [f"{field}: {message}" for field, texts in errors.items() for message in texts]
+
+
 @admin.register(Layout)
 class LayoutAdmin(RestoreRevisionMixin, admin.ModelAdmin):
+    form = LayoutForm
     list_display = ["name", "active", "updated_at"]
     list_filter = ["active"]
     search_fields = ["name"]
@@ -83,6 +108,15 @@ class LayoutAdmin(RestoreRevisionMixin, admin.ModelAdmin):
 
     def get_urls(self):
         return [self.restore_url(), *super().get_urls()]
+
+    def restore_problems(self, request, obj, revision) -> list[str]:
+        return flat_errors(
+            layout_errors(
+                html_header=revision.html_header,
+                html_footer=revision.html_footer,
+                css=revision.css,
+            )
+        )
 
     @admin.display(description="available variables")
     def variables(self, obj) -> str:
@@ -137,8 +171,24 @@ class MessageTemplateRevisionInline(RevisionInline):
     model = MessageTemplateRevision
 
 
+class MessageTemplateForm(forms.ModelForm):
+    """The model's checks, plus addresses the ESP can parse and where the HTML may point."""
+
+    def clean(self):
+        cleaned = super().clean()
+        errors = message_template_errors(
+            html_body=cleaned.get("html_body", ""),
+            from_email=cleaned.get("from_email", ""),
+            reply_to=cleaned.get("reply_to", ""),
+        )
+        for field, messages_ in errors.items():
+            self.add_error(field, messages_)
+        return cleaned
+
+
 @admin.register(MessageTemplate)
 class MessageTemplateAdmin(ObjectPageMixin, RestoreRevisionMixin, admin.ModelAdmin):
+    form = MessageTemplateForm
     list_display = ["name", "event", "layout", "active", "updated_at", "preview_link"]
     list_filter = ["event", "active", "layout"]
     search_fields = ["name", "subject"]
@@ -168,6 +218,15 @@ class MessageTemplateAdmin(ObjectPageMixin, RestoreRevisionMixin, admin.ModelAdm
     @admin.display(description="available variables")
     def variables(self, obj) -> str:
         return variables_list()
+
+    def restore_problems(self, request, obj, revision) -> list[str]:
+        return flat_errors(
+            message_template_errors(
+                html_body=revision.html_body,
+                from_email=revision.from_email,
+                reply_to=revision.reply_to,
+            )
+        )
 
     @admin.display(description="preview")
     def preview_link(self, obj: MessageTemplate) -> str:
@@ -209,9 +268,16 @@ class MessageTemplateAdmin(ObjectPageMixin, RestoreRevisionMixin, admin.ModelAdm
         return self.viewable_object(request, pk, MessageTemplate.objects.select_related("layout"))
 
     def _source(self, request: HttpRequest) -> preview.PreviewSource:
-        """The order named in the query string (or the sample); 404 for an unknown one (the
-        page itself turns that into a form error, the frames it embeds just fail)."""
-        source = preview.find_source(request.GET.get("order", "")[:40])
+        """The order named in the query string (or the sample); 404 for an unknown or malformed
+        one, 403 for staff who may not view orders (the page itself turns those into form
+        errors, the frames it embeds just fail)."""
+        number = request.GET.get("order", "").strip().upper()[:40]
+        if number:
+            try:
+                check_order_number(number=number, user=request.user)
+            except PreviewRefused as exc:
+                raise (PermissionDenied if exc.forbidden else Http404)(str(exc)) from None
+        source = preview.find_source(number)
         if source is None:
             raise Http404("No such order.")
         return source
@@ -219,7 +285,7 @@ class MessageTemplateAdmin(ObjectPageMixin, RestoreRevisionMixin, admin.ModelAdm
     def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """Subject, the HTML in a sandboxed frame, the text, each PDF and its password."""
         template = self._viewable(request, pk)
-        form = PreviewForm(request.GET or None)
+        form = PreviewForm(request.GET or None, user=request.user)
         source, rendered, error, attachments = None, None, None, []
         if form.is_bound and not form.is_valid():
             pass  # the form shows its own error
@@ -243,7 +309,8 @@ class MessageTemplateAdmin(ObjectPageMixin, RestoreRevisionMixin, admin.ModelAdm
             "attachments": attachments,
             "html_url": reverse("admin:messaging_messagetemplate_preview_html", args=[pk]) + query,
             "proof_form": ProofForm(
-                initial={"email": request.user.email, "order": source.number if source else ""}
+                initial={"email": request.user.email, "order": source.number if source else ""},
+                user=request.user,
             ),
             "proof_url": reverse("admin:messaging_messagetemplate_proof", args=[pk]),
             "can_send_proof": self.has_change_permission(request, template),
@@ -316,7 +383,7 @@ class MessageTemplateAdmin(ObjectPageMixin, RestoreRevisionMixin, admin.ModelAdm
         template = self._viewable(request, pk)
         if not self.has_change_permission(request, template):
             raise PermissionDenied
-        form = ProofForm(request.POST)
+        form = ProofForm(request.POST, user=request.user)
         preview_url = reverse("admin:messaging_messagetemplate_preview", args=[pk])
         if not form.is_valid():
             errors = "; ".join(e for field in form.errors.values() for e in field)
@@ -354,8 +421,17 @@ class PreviewForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "blank: the demo sample"}),
     )
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     def clean_order(self) -> str:
         number = self.cleaned_data["order"].strip().upper()
+        if number:
+            try:
+                check_order_number(number=number, user=self.user)
+            except PreviewRefused as exc:
+                raise ValidationError(str(exc), code="order") from None
         self.source = preview.find_source(number)
         if self.source is None:
             raise ValidationError(f"There is no order {number}.", code="unknown_order")
@@ -365,6 +441,17 @@ class PreviewForm(forms.Form):
 class ProofForm(PreviewForm):
     email = forms.EmailField(label="Send a proof to")
     order = forms.CharField(max_length=40, required=False, widget=forms.HiddenInput)
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        # A proof of a real order is that customer's email: it goes to staff, nowhere else.
+        if not proof_recipient_allowed(email):
+            raise ValidationError(
+                f"Proofs go only to active staff users' addresses or to the domains in "
+                f"PROOF_ALLOWED_DOMAINS; {email} is neither.",
+                code="proof_recipient",
+            )
+        return email
 
     def clean(self):
         cleaned = super().clean()

@@ -12,11 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from django.conf import settings
 from django.utils.html import escape
 
-# One engine for every staff-written template, emails and documents alike: the attachments app
-# owns it (messaging depends on attachments, never the reverse). These names are re-exported
-# for messaging's models and migrations.
 from attachments.engine import (
     AttachmentError,
     ensure_plain,
@@ -24,6 +22,11 @@ from attachments.engine import (
     syntax_error_message,
     validate_template_syntax,
 )
+
+# One engine for every staff-written template, emails and documents alike: the attachments app
+# owns it (messaging depends on attachments, never the reverse). These names are re-exported
+# for messaging's models and migrations.
+from attachments.template_urls import remote_url_problems
 
 __all__ = [
     "MessageTemplateError",
@@ -56,6 +59,7 @@ class RenderedMessage:
 class LayoutParts(Protocol):
     """What rendering needs of a layout (a `Layout` or one of its revisions)."""
 
+    name: str
     html_header: str
     html_footer: str
     css: str
@@ -99,13 +103,15 @@ def render_message(
     rendered_text = render_source(text, context, autoescape=False, label="text body")
     rendered_html = render_source(html, context, autoescape=True, label="HTML body") if html else ""
     if layout is not None:
+        # Errors name the layout: one layout frames many templates.
+        where = f"layout “{layout.name}”"
         parts = [
             render_source(
-                layout.text_header, context, autoescape=False, label="layout text header"
+                layout.text_header, context, autoescape=False, label=f"{where} text header"
             ),
             rendered_text,
             render_source(
-                layout.text_footer, context, autoescape=False, label="layout text footer"
+                layout.text_footer, context, autoescape=False, label=f"{where} text footer"
             ),
         ]
         # Joined by a blank line: form fields strip the newlines staff typed around the parts.
@@ -115,11 +121,19 @@ def render_message(
                 title=escape(rendered_subject),
                 css=layout.css,
                 header=render_source(
-                    layout.html_header, context, autoescape=True, label="layout HTML header"
+                    layout.html_header, context, autoescape=True, label=f"{where} HTML header"
                 ),
                 body=rendered_html,
                 footer=render_source(
-                    layout.html_footer, context, autoescape=True, label="layout HTML footer"
+                    layout.html_footer, context, autoescape=True, label=f"{where} HTML footer"
                 ),
             )
+    # Saving refused remote addresses outside the allow-list; this catches any a template
+    # computes (or one saved before the check existed) before a mail client fetches it.
+    if rendered_html and (
+        problems := remote_url_problems(
+            rendered_html, allowed_hosts=settings.EMAIL_ALLOWED_URL_HOSTS
+        )
+    ):
+        raise MessageTemplateError("The HTML email was refused: " + "; ".join(problems[:3]))
     return RenderedMessage(subject=rendered_subject, text=rendered_text, html=rendered_html)

@@ -70,7 +70,9 @@ def test_preview_of_a_real_order_shows_the_customers_password_to_revealers(
 def test_staff_without_the_reveal_permission_get_a_preview_password(client, demo_template):
     order = OrderFactory()
     staff = StaffFactory()
-    staff.user_permissions.add(Permission.objects.get(codename="view_attachmenttemplate"))
+    staff.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_attachmenttemplate", "view_order"])
+    )
     client.force_login(staff)
     page_url, pdf_url = preview_urls(demo_template)
 
@@ -110,9 +112,9 @@ def test_preview_is_get_only(admin_client, demo_template):
 def test_preview_of_an_unknown_order(admin_client, demo_template):
     page_url, pdf_url = preview_urls(demo_template)
 
-    page = admin_client.get(page_url, {"order": "NG-NONE-0000"})
+    page = admin_client.get(page_url, {"order": "NG-2222-2222"})
     assert "No order" in page.content.decode()
-    assert admin_client.get(pdf_url, {"order": "NG-NONE-0000"}).status_code == 404
+    assert admin_client.get(pdf_url, {"order": "NG-2222-2222"}).status_code == 404
 
 
 def test_admin_save_reports_syntax_errors_with_the_line(admin_client, db):
@@ -180,3 +182,136 @@ def test_change_page_warns_about_guessable_passwords(admin_client, db):
 @pytest.mark.parametrize("name", ["attachmenttemplate", "attachmenttemplaterevision"])
 def test_changelists_render(admin_client, demo_template, name):
     assert admin_client.get(reverse(f"admin:attachments_{name}_changelist")).status_code == 200
+
+
+def test_admin_refuses_customer_data_inside_an_address(admin_client, db):
+    response = admin_client.post(
+        reverse("admin:attachments_attachmenttemplate_add"),
+        {
+            "name": "Leaky",
+            "active": "on",
+            "html": "<p>{{ order.number }}</p>\n<a href='https://x.example/?{{ customer.email }}'>",
+            "css": "",
+            "filename_template": "order.pdf",
+            "password_policy": "generated",
+            "password_template": "",
+            "revisions-TOTAL_FORMS": "0",
+            "revisions-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Line 2: the href attribute of &lt;a&gt; contains a template variable" in (
+        response.content.decode()
+    )
+    assert not AttachmentTemplate.objects.filter(name="Leaky").exists()
+
+
+# --- who may see a real order, and who may choose the password policy -----------------------
+
+
+@pytest.fixture
+def editor_client(client, db):
+    from django.contrib.auth.models import Group
+
+    editor = StaffFactory(username="doc-editor")
+    editor.groups.add(Group.objects.get(name="Template editors"))
+    client.force_login(editor)
+    client.user = editor
+    return client
+
+
+def test_editors_without_order_permission_preview_only_the_sample(editor_client, demo_template):
+    order = OrderFactory(customer__last_name="Sundqvist")
+    page_url, pdf_url = preview_urls(demo_template)
+
+    page = editor_client.get(page_url, {"order": order.number})
+
+    assert "Previewing a real order needs permission to view orders" in page.content.decode()
+    assert 'data-testid="preview-password"' not in page.content.decode()
+    assert editor_client.get(pdf_url, {"order": order.number}).status_code == 403
+    assert editor_client.get(pdf_url).status_code == 200  # the sample
+
+
+@pytest.mark.parametrize("number", ["NG-7K3M-Q9X\x00", "NG-NONE-0000", "../etc"])
+def test_a_malformed_order_number_is_an_error_not_a_server_error(
+    admin_client, demo_template, number
+):
+    page_url, pdf_url = preview_urls(demo_template)
+
+    page = admin_client.get(page_url, {"order": number})
+
+    assert page.status_code == 200
+    assert "is not an order number: they look like NG-7K3M-Q9XD" in page.content.decode()
+    assert admin_client.get(pdf_url, {"order": number}).status_code == 404
+
+
+def test_the_order_number_format_matches_the_numbers_the_shop_makes():
+    from attachments.preview import ORDER_NUMBER_FORMAT
+    from shop.models import ORDER_NUMBER_ALPHABET, new_order_number
+
+    assert all(ORDER_NUMBER_FORMAT.fullmatch(new_order_number()) for _ in range(200))
+    for symbol in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ":
+        number = f"NG-{symbol * 4}-{symbol * 4}"
+        assert bool(ORDER_NUMBER_FORMAT.fullmatch(number)) == (symbol in ORDER_NUMBER_ALPHABET)
+
+
+def policy_form(client, template) -> tuple[str, dict]:
+    url = reverse("admin:attachments_attachmenttemplate_change", args=[template.pk])
+    data = {
+        "name": template.name,
+        "active": "on",
+        "html": template.html,
+        "css": template.css,
+        "filename_template": template.filename_template,
+        "password_policy": "template",
+        "password_template": "{{ order.number }}",
+        "revisions-TOTAL_FORMS": "0",
+        "revisions-INITIAL_FORMS": "0",
+    }
+    return url, data
+
+
+def test_editors_cannot_change_the_password_policy(editor_client, demo_template):
+    url, data = policy_form(editor_client, demo_template)
+
+    page = editor_client.get(url).content.decode()
+    assert 'name="password_policy"' not in page  # shown read-only
+    assert "Generated" in page
+    response = editor_client.post(url, {**data, "html": demo_template.html + "<p>new</p>"})
+
+    assert response.status_code == 302
+    demo_template.refresh_from_db()
+    assert demo_template.html.endswith("<p>new</p>")
+    assert demo_template.password_policy == PasswordPolicy.GENERATED
+    assert demo_template.password_template == ""
+
+
+def test_the_policy_permission_allows_it_and_the_warning_stays(editor_client, demo_template):
+    editor_client.user.user_permissions.add(
+        Permission.objects.get(codename="change_password_policy")
+    )
+    url, data = policy_form(editor_client, demo_template)
+
+    assert editor_client.post(url, data).status_code == 302
+
+    demo_template.refresh_from_db()
+    assert demo_template.password_policy == PasswordPolicy.TEMPLATE
+    assert "guessable" in editor_client.get(url).content.decode()
+
+
+def test_editors_cannot_restore_a_revision_with_another_policy(editor_client, demo_template):
+    demo_template.password_policy = PasswordPolicy.TEMPLATE
+    demo_template.password_template = "{{ order.number }}"
+    demo_template.save()
+    weak = demo_template.current_revision()
+    demo_template.password_policy = PasswordPolicy.GENERATED
+    demo_template.password_template = ""
+    demo_template.save()
+    url = reverse("admin:attachments_attachmenttemplate_restore", args=[demo_template.pk, weak.pk])
+
+    page = editor_client.post(url, follow=True).content.decode()
+
+    assert "Not restored" in page
+    demo_template.refresh_from_db()
+    assert demo_template.password_policy == PasswordPolicy.GENERATED

@@ -1,9 +1,13 @@
 """build_attachment: what a customer gets in the PDF, and what never leaks out of it."""
 
+import contextvars
 import io
+import os
 import subprocess
+import sys
 import tempfile
 import threading
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
@@ -18,7 +22,13 @@ from attachments.documents import (
     safe_filename,
 )
 from attachments.models import AttachmentTemplate
-from attachments.rendering import encrypt_pdf, html_to_pdf, verify_encrypted, warm_up
+from attachments.rendering import (
+    encrypt_pdf,
+    html_to_pdf,
+    render_html,
+    verify_encrypted,
+    warm_up,
+)
 
 from .conftest import MULTILINGUAL_OPTIONS, PASSWORD, decrypted_text, pdftotext, require_tool
 
@@ -203,6 +213,59 @@ def test_building_writes_no_file(demo_template, context, tmp_path, monkeypatch):
     build_attachment(demo_template, context, PASSWORD)
 
     assert list(empty.iterdir()) == []
+
+
+# Audit hooks cannot be removed: one hook for the whole run, recording only while a test
+# sets the flag (in its own thread and context, so other code is never slowed or recorded).
+_recording: contextvars.ContextVar[list | None] = contextvars.ContextVar("files", default=None)
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+
+
+def _file_audit(event: str, args: tuple) -> None:
+    found = _recording.get()
+    if found is None:
+        return
+    if event.startswith("tempfile."):
+        found.append((event, args[0]))
+    elif event == "open":
+        path, mode, flags = args
+        writes = any(c in mode for c in "wax+") if isinstance(mode, str) else False
+        if writes or (isinstance(flags, int) and flags & _WRITE_FLAGS):
+            found.append((event, path))
+
+
+sys.addaudithook(_file_audit)
+
+
+@contextmanager
+def files_created():
+    """Every file opened for writing and every temporary file/directory made in the block."""
+    found: list = []
+    token = _recording.set(found)
+    try:
+        yield found
+    finally:
+        _recording.reset(token)
+
+
+def test_a_long_document_is_drawn_without_any_file(demo_template, context):
+    # 500 lines: about 170 KB of HTML, above the size at which xhtml2pdf used to spill its
+    # source (name, address, email) into a temporary file.
+    context["lines"] = context["lines"][1:2] * 500
+    html_size = len(render_html(demo_template, context).encode())
+    assert html_size > 100 * 1024
+    with files_created() as created:
+        attachment = build_attachment(demo_template, context, PASSWORD)
+
+    assert created == []
+    assert context["customer"]["full_name"] in decrypted_text(attachment.content, PASSWORD)
+
+
+def test_the_file_recorder_sees_a_temporary_file():
+    # The recorder itself works: without this, an empty list would prove nothing.
+    with files_created() as created, tempfile.NamedTemporaryFile():
+        pass
+    assert "tempfile.mkstemp" in [event for event, _ in created]
 
 
 def test_size_guard_counts_base64(settings, demo_template, context):

@@ -54,14 +54,15 @@ def test_staff_edit_preview_and_proof_then_a_customer_opens_the_pdf(live_server,
     email_frame = page.frame_locator('[data-testid="preview-html"]')
     expect(email_frame.get_by_text("You receive this email because")).to_be_visible()  # layout
 
-    # A proof goes out through the engine and lands in the capture backend, once.
-    page.get_by_label("Send a proof to").fill("proof@example.com")
+    # A proof goes out through the engine and lands in the capture backend, once (to the
+    # staff user's own address: proofs go to staff only).
+    page.get_by_label("Send a proof to").fill("staff@example.com")
     page.get_by_role("button", name="Send proof").click()
     expect(page.get_by_text("Proof queued as message")).to_be_visible()
     proof = Message.objects.get(is_proof=True)
     assert proof.status == Message.Status.SENT
     captured = CapturedEmail.objects.get()
-    assert (captured.to, captured.subject) == (["proof@example.com"], f"[Proof] {subject}")
+    assert (captured.to, captured.subject) == (["staff@example.com"], f"[Proof] {subject}")
 
     # A customer buys.
     page.goto(live_server.url)

@@ -3,9 +3,11 @@ import socket
 from contextlib import contextmanager
 
 import pytest
+from django.contrib.auth.models import Group
 
 from config.celery import app as celery_app
 from messaging.demo import seed_message_templates
+from tests.factories import StaffFactory
 from tests.messaging.fake_esp import FakePostmark
 
 TOKEN = "fake-postmark-token"
@@ -15,6 +17,19 @@ TOKEN = "fake-postmark-token"
 def confirmation_template(db):
     """The demo order confirmation (with its encrypted PDF), as `make run` seeds it."""
     return seed_message_templates()
+
+
+@pytest.fixture
+def editor(db):
+    user = StaffFactory(username="editor")
+    user.groups.add(Group.objects.get(name="Template editors"))
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
 
 
 @pytest.fixture

@@ -77,19 +77,6 @@ def change_url(obj) -> str:
 
 
 @pytest.fixture
-def editor(db):
-    user = StaffFactory(username="editor")
-    user.groups.add(Group.objects.get(name="Template editors"))
-    return user
-
-
-@pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
-
-
-@pytest.fixture
 def viewer_client(client):
     """Staff who may look at everything in messaging but change nothing."""
     user = StaffFactory(username="viewer")
@@ -295,9 +282,9 @@ def test_preview_of_the_sample(admin_client, confirmation_template):
 
 def test_an_unknown_order_number_is_a_form_error(admin_client, confirmation_template):
     url = reverse("admin:messaging_messagetemplate_preview", args=[confirmation_template.pk])
-    page = admin_client.get(url, {"order": "NG-NOPE-NOPE"})
+    page = admin_client.get(url, {"order": "NG-2222-2222"})
     assert page.status_code == 200
-    assert "There is no order NG-NOPE-NOPE." in page.content.decode()
+    assert "There is no order NG-2222-2222." in page.content.decode()
     assert 'data-testid="preview-subject"' not in page.content.decode()
 
 
@@ -317,20 +304,22 @@ def test_staff_who_may_not_reveal_get_a_one_off_preview_password(
 
 
 def test_a_proof_is_sent_once_marked_as_a_proof_and_leaves_the_customer_alone(
-    editor_client, confirmation_template, mailoutbox, django_capture_on_commit_callbacks
+    editor_client, editor, confirmation_template, mailoutbox, django_capture_on_commit_callbacks
 ):
+    # A proof of a real order needs permission to view orders, and goes to staff only.
+    editor.user_permissions.add(Permission.objects.get(codename="view_order"))
     order = OrderFactory()
     customers = services.queue_message(order=order, event="order_confirmation")
     url = reverse("admin:messaging_messagetemplate_proof", args=[confirmation_template.pk])
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = editor_client.post(url, {"email": "staff@example.com", "order": order.number})
+        response = editor_client.post(url, {"email": "editor@example.com", "order": order.number})
 
     assert response.status_code == 302
     proof = Message.objects.get(is_proof=True)
-    assert (proof.order, proof.recipient, proof.status) == (order, "staff@example.com", "sent")
+    assert (proof.order, proof.recipient, proof.status) == (order, "editor@example.com", "sent")
     assert proof.events.first().detail.startswith(f"Proof from order {order.number}")
-    assert [m.to for m in mailoutbox] == [["staff@example.com"]]
+    assert [m.to for m in mailoutbox] == [["editor@example.com"]]
     assert mailoutbox[0].subject == f"[Proof] Your Nordic Goods order {order.number}"
     assert mailoutbox[0].anymail_test_params["tags"] == ["order_confirmation", "proof"]
     # The customer's message keeps its place: a resend still takes sequence 1.
@@ -345,7 +334,7 @@ def test_a_proof_of_the_sample_has_no_order_and_opens_with_the_sample_password(
 ):
     url = reverse("admin:messaging_messagetemplate_proof", args=[confirmation_template.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        editor_client.post(url, {"email": "staff@example.com", "order": ""})
+        editor_client.post(url, {"email": "editor@example.com", "order": ""})
 
     proof = Message.objects.get()
     assert (proof.is_proof, proof.order, proof.status) == (True, None, "sent")

@@ -1,0 +1,45 @@
+"""What a message template or layout must satisfy beyond compiling, checked when staff save
+(admin forms) and when they restore a revision: addresses the ESP can parse, and HTML that
+carries no template data into an address and points only at allowed hosts."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from attachments.template_urls import stylesheet_url_problems, template_url_problems
+
+from .addresses import validate_sender
+
+
+def email_html_problems(source: str) -> list[str]:
+    """Problems with the addresses in an email's HTML template (body, layout header/footer)."""
+    return template_url_problems(source or "", allowed_hosts=settings.EMAIL_ALLOWED_URL_HOSTS)
+
+
+def sender_problems(value: str) -> list[str]:
+    try:
+        validate_sender(value or "")
+    except ValidationError as exc:
+        return exc.messages
+    return []
+
+
+def message_template_errors(*, html_body: str, from_email: str, reply_to: str) -> dict:
+    """Field → messages, empty when the content is fine."""
+    errors = {
+        "html_body": email_html_problems(html_body),
+        "from_email": sender_problems(from_email),
+        "reply_to": sender_problems(reply_to),
+    }
+    return {field: messages for field, messages in errors.items() if messages}
+
+
+def layout_errors(*, html_header: str, html_footer: str, css: str) -> dict:
+    """Field → messages, empty when the layout is fine."""
+    errors = {
+        "html_header": email_html_problems(html_header),
+        "html_footer": email_html_problems(html_footer),
+        "css": stylesheet_url_problems(css or "", allowed_hosts=settings.EMAIL_ALLOWED_URL_HOSTS),
+    }
+    return {field: messages for field, messages in errors.items() if messages}
