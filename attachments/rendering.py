@@ -2,8 +2,8 @@
 
 Steps: render the staff HTML through the dedicated engine, draw it with xhtml2pdf (resources
 only from the project's static files), encrypt with pypdf AES-256 (revision 6) and a random owner
-password, re-open the result to prove it is encrypted and opens with the password, then check
-its size as an ESP counts it (after base64).
+password and prove the result is encrypted and opens with the password (`encryption`), then
+check its size as an ESP counts it (after base64).
 """
 
 from __future__ import annotations
@@ -23,12 +23,10 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.utils.html import escape
-from pypdf import PdfReader, PdfWriter
-from pypdf.constants import UserAccessPermissions
-from pypdf.errors import PdfReadError, WrongPasswordError
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
+from .encryption import PERMISSIONS, encrypt_pdf, verify_encrypted
 from .engine import (
     AttachmentError,
     AttachmentTemplateError,
@@ -36,6 +34,7 @@ from .engine import (
     ensure_plain,
     render_template,
 )
+from .fonts import register_fonts
 
 if TYPE_CHECKING:
     from .models import AttachmentTemplate, AttachmentTemplateRevision
@@ -44,17 +43,9 @@ log = logging.getLogger(__name__)
 
 PDF_MIMETYPE = "application/pdf"
 
-# Printing only. High-quality printing (bit 12) too, or readers print a blurry bitmap. The
-# spec wants the reserved bits 7-8 and 13-32 set; pypdf leaves that to the caller.
-_RESERVED_ONES = 0b11 << 6 | (2**32 - 2**12)
-PERMISSIONS = UserAccessPermissions(
-    UserAccessPermissions.PRINT | UserAccessPermissions.PRINT_TO_REPRESENTATION | _RESERVED_ONES
-)
-
 # Embedded as the default face: Helvetica has no Greek, Cyrillic or Polish ł and draws ■.
+# Registered once per process (fonts.register_fonts), so no @font-face rule: see fonts.py.
 BASE_CSS = """
-@font-face { font-family: "DejaVu Sans"; src: url("fonts/DejaVuSans.ttf"); }
-@font-face { font-family: "DejaVu Sans"; src: url("fonts/DejaVuSans-Bold.ttf"); font-weight: bold; }
 html, body { font-family: "DejaVu Sans"; }
 """
 
@@ -146,6 +137,7 @@ def render_html(
 
 def html_to_pdf(html: str) -> bytes:
     """Draw `html` with xhtml2pdf into memory (the PDF never touches disk)."""
+    register_fonts()
     output = io.BytesIO()
     try:
         status = pisa.CreatePDF(
@@ -166,51 +158,6 @@ def html_to_pdf(html: str) -> bytes:
     if status.err:
         raise AttachmentError(f"The PDF could not be drawn ({status.err} error(s)).")
     return output.getvalue()
-
-
-def encrypt_pdf(pdf: bytes, password: str) -> bytes:
-    """Encrypt with AES-256 (revision 6), a random owner password and printing-only rights.
-
-    The result is re-opened and must be encrypted with R6 and open with `password`, or
-    `AttachmentError` is raised: an unencrypted document is never returned.
-    """
-    if not password:
-        raise AttachmentError("A document password is required.")
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
-    writer.encrypt(
-        user_password=password,
-        # Random and thrown away: nobody, not even staff, can lift the restrictions with it.
-        owner_password=secrets.token_urlsafe(32),
-        permissions_flag=PERMISSIONS,
-        algorithm="AES-256",
-    )
-    output = io.BytesIO()
-    writer.write(output)
-    encrypted = output.getvalue()
-    verify_encrypted(encrypted, password)
-    return encrypted
-
-
-def verify_encrypted(pdf: bytes, password: str) -> None:
-    """Prove `pdf` is AES-256 R6 encrypted and that `password` opens it."""
-    try:
-        # Opening with the password skips pypdf's extra try of the empty one: each try is a
-        # deliberately slow R6 hash.
-        reader = PdfReader(io.BytesIO(pdf), password=password)
-    except WrongPasswordError:
-        raise AttachmentError(
-            "Encryption failed: the password does not open the document."
-        ) from None
-    except PdfReadError as exc:  # "Not an encrypted file", or a broken one
-        raise AttachmentError(f"Encryption failed: {exc}.") from None
-    encrypt = reader.trailer.get("/Encrypt") if reader.is_encrypted else None
-    if encrypt is None:
-        raise AttachmentError("Encryption failed: the document is not encrypted.")
-    encrypt = encrypt.get_object()
-    if encrypt.get("/V") != 5 or encrypt.get("/R") != 6:
-        raise AttachmentError("Encryption failed: the document is not AES-256 revision 6.")
-    if len(reader.pages) < 1:
-        raise AttachmentError("Encryption failed: the document has no page.")
 
 
 def base64_size(size: int) -> int:
@@ -293,6 +240,7 @@ def warm_up() -> None:
 
 
 __all__ = [
+    "PERMISSIONS",
     "Attachment",
     "AttachmentError",
     "AttachmentTemplateError",
@@ -302,5 +250,6 @@ __all__ = [
     "html_to_pdf",
     "render_html",
     "safe_filename",
+    "verify_encrypted",
     "warm_up",
 ]

@@ -37,33 +37,22 @@ import django
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from reportlab.lib import colors, rl_accel  # noqa: E402
 from reportlab.lib.enums import TA_RIGHT  # noqa: E402
 from reportlab.lib.pagesizes import A4  # noqa: E402
 from reportlab.lib.styles import ParagraphStyle  # noqa: E402
 from reportlab.lib.units import cm  # noqa: E402
-from reportlab.pdfbase import pdfmetrics  # noqa: E402
-from reportlab.pdfbase.ttfonts import TTFont  # noqa: E402
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle  # noqa: E402
 
 from attachments.demo import CSS, HTML  # noqa: E402
 from attachments.documents import build_attachment, generated_password  # noqa: E402
+from attachments.fonts import register_fonts  # noqa: E402
 from attachments.models import AttachmentTemplate  # noqa: E402
 from attachments.rendering import encrypt_pdf, html_to_pdf, render_html  # noqa: E402
 from shop.documents import sample_order_context  # noqa: E402
 
-FONT_DIR = settings.BASE_DIR / "static" / "fonts"
 BLUE = colors.HexColor("#1d4e89")
 GREY = colors.HexColor("#6b7280")
-
-
-def register_fonts() -> None:
-    """The same DejaVu faces as the HTML template, registered once per process."""
-    if "DejaVuSans" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("DejaVuSans", FONT_DIR / "DejaVuSans.ttf"))
-        pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", FONT_DIR / "DejaVuSans-Bold.ttf"))
-        pdfmetrics.registerFontFamily("DejaVuSans", normal="DejaVuSans", bold="DejaVuSans-Bold")
 
 
 def money(value: Decimal) -> str:

@@ -325,7 +325,7 @@ def test_filename_template_is_rendered_and_sanitised(context):
 def test_verification_refuses_an_unencrypted_or_wrongly_encrypted_pdf():
     pdf = html_to_pdf("<p>x</p>")
 
-    with pytest.raises(AttachmentError, match="Not an encrypted"):
+    with pytest.raises(AttachmentError, match="not encrypted"):
         verify_encrypted(pdf, PASSWORD)
     with pytest.raises(AttachmentError, match="password does not open"):
         verify_encrypted(encrypt_pdf(pdf, PASSWORD), "another password")

@@ -1,0 +1,399 @@
+"""Encrypt a document with AES-256 (revision 6) and prove the result is really encrypted.
+
+`encrypt_pdf` encrypts with pypdf, a random owner password and printing-only permissions, then
+`verify_encrypted` checks the bytes it produced, without pypdf's reader, as ISO 32000-2 says a
+reader opens them (§7.6.4.3.3, Algorithms 2.A and 2.B):
+
+1. the `/Encrypt` dictionary is the standard handler, `/V 5 /R 6`, with AES-256 (`/AESV3`)
+   for strings and streams (`/StmF` and `/StrF` = `/StdCF`);
+2. the password, prepared as a reader prepares what the customer types (SASLprep, UTF-8, at
+   most 127 bytes), validates `/U` with the revision 6 hash;
+3. the file key, unwrapped from `/UE` with the intermediate key (AES-256, CBC, zero IV),
+   decrypts `/Perms` (AES-256, ECB) to the intended permissions and the `adb` marker;
+4. the first page's content stream does not decode (ASCII85, inflate) as stored, and decodes
+   once decrypted with that key (AES-256-CBC, the IV being its first 16 bytes): its objects
+   were written encrypted, not merely announced as such by a valid dictionary.
+
+Two revision 6 hashes in all, where re-opening the file with pypdf cost three (it tries the
+password as the owner's first). Anything unexpected fails closed with `AttachmentError`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import io
+import re
+import secrets
+import stringprep
+import struct
+import unicodedata
+import zlib
+
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from pypdf import PdfReader, PdfWriter
+from pypdf.constants import UserAccessPermissions
+from pypdf.generic import (
+    ArrayObject,
+    BooleanObject,
+    ByteStringObject,
+    DictionaryObject,
+    IndirectObject,
+    NumberObject,
+    PdfObject,
+    StreamObject,
+    TextStringObject,
+    read_object,
+)
+
+from .errors import AttachmentError
+
+# Printing only. High-quality printing (bit 12) too, or readers print a blurry bitmap. The
+# spec wants the reserved bits 7-8 and 13-32 set; pypdf leaves that to the caller.
+_RESERVED_ONES = 0b11 << 6 | (2**32 - 2**12)
+PERMISSIONS = UserAccessPermissions(
+    UserAccessPermissions.PRINT | UserAccessPermissions.PRINT_TO_REPRESENTATION | _RESERVED_ONES
+)
+
+_ZERO_IV = bytes(16)
+# A content stream is a few hundred KB at most; inflating stops there (a zip bomb cannot cost).
+_INFLATE_LIMIT = 16 * 1024 * 1024
+
+
+class EncryptionCheckFailed(AttachmentError):
+    """The encrypted document is not what it must be: it is never sent."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"Encryption failed: {reason}.")
+
+
+def encrypt_pdf(pdf: bytes, password: str) -> bytes:
+    """Encrypt with AES-256 (revision 6), a random owner password and printing-only rights.
+
+    The result is proved by `verify_encrypted`, or `AttachmentError` is raised: an unencrypted
+    document is never returned.
+    """
+    if not password:
+        raise AttachmentError("A document password is required.")
+    prepare_password(password)  # refuse, before any work, a password no reader could take
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer.encrypt(
+        user_password=password,
+        # Random and thrown away: nobody, not even staff, can lift the restrictions with it.
+        owner_password=secrets.token_urlsafe(32),
+        permissions_flag=PERMISSIONS,
+        algorithm="AES-256",
+    )
+    output = io.BytesIO()
+    writer.write(output)
+    encrypted = output.getvalue()
+    verify_encrypted(encrypted, password)
+    return encrypted
+
+
+# --- passwords ----------------------------------------------------------------------------
+
+# RFC 4013 §2.3: what a prepared password may not contain (unassigned code points included,
+# as for a stored string).
+_PROHIBITED = (
+    (stringprep.in_table_c12, "a non-ASCII space"),
+    (stringprep.in_table_c21, "an ASCII control character"),
+    (stringprep.in_table_c22, "a control character"),
+    (stringprep.in_table_c3, "a private-use character"),
+    (stringprep.in_table_c4, "a non-character code point"),
+    (stringprep.in_table_c5, "a surrogate code point"),
+    (stringprep.in_table_c6, "a character inappropriate for plain text"),
+    (stringprep.in_table_c7, "a character inappropriate for canonical representation"),
+    (stringprep.in_table_c8, "a display-changing or deprecated character"),
+    (stringprep.in_table_c9, "a tagging character"),
+    (stringprep.in_table_a1, "an unassigned code point"),
+)
+
+
+def saslprep(text: str) -> str:
+    """`text` prepared with the SASLprep profile (RFC 4013), as PDF 2.0 wants an AES-256
+    password prepared: readers do it to what the customer types, so "Å" typed composed or
+    decomposed, or a no-break space for a space, opens the document all the same.
+
+    Raises `ValueError` naming what RFC 4013 refuses.
+    """
+    mapped = "".join(
+        " " if stringprep.in_table_c12(char) else char
+        for char in text
+        if not stringprep.in_table_b1(char)
+    )
+    prepared = unicodedata.normalize("NFKC", mapped)
+    for char in prepared:
+        for prohibited, description in _PROHIBITED:
+            if prohibited(char):
+                raise ValueError(f"it contains {description} (U+{ord(char):04X})")
+    right_to_left = [stringprep.in_table_d1(char) for char in prepared]
+    if any(right_to_left):
+        if any(stringprep.in_table_d2(char) for char in prepared):
+            raise ValueError("it mixes right-to-left and left-to-right letters")
+        if not (right_to_left[0] and right_to_left[-1]):
+            raise ValueError("it has right-to-left letters but does not start and end with one")
+    return prepared
+
+
+def prepare_password(password: str) -> bytes:
+    """The bytes an AES-256 reader derives from the typed `password` (SASLprep, UTF-8, ≤127)."""
+    try:
+        prepared = saslprep(password)
+    except ValueError as exc:
+        # The reason names a character class and code point, never the password.
+        raise AttachmentError(
+            f"The document password cannot be used: {exc}; PDF readers refuse such passwords."
+        ) from None
+    return prepared.encode("utf-8")[:127]
+
+
+# --- the revision 6 key derivation ----------------------------------------------------------
+
+_HASHES = (hashlib.sha256, hashlib.sha384, hashlib.sha512)
+
+
+def hash_r6(password: bytes, salt: bytes, user_key: bytes = b"") -> bytes:
+    """ISO 32000-2 Algorithm 2.B: the hash of a prepared password with an 8-byte salt (and,
+    for the owner password, the 48-byte `/U`)."""
+    k = hashlib.sha256(password + salt + user_key).digest()
+    round_number = 0
+    while True:
+        round_number += 1
+        k1 = (password + k + user_key) * 64
+        e = Cipher(algorithms.AES(k[:16]), modes.CBC(k[16:32])).encryptor().update(k1)
+        # The first 16 bytes of E as a big-endian number, modulo 3: as 256 ≡ 1 (mod 3), the
+        # sum of the bytes has the same remainder.
+        k = _HASHES[sum(e[:16]) % 3](e).digest()
+        if round_number >= 64 and e[-1] <= round_number - 32:
+            return k[:32]
+
+
+def _aes_cbc_decrypt(key: bytes, iv: bytes, data: bytes) -> bytes:
+    return Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor().update(data)
+
+
+def _aes_ecb_decrypt(key: bytes, data: bytes) -> bytes:
+    return Cipher(algorithms.AES(key), modes.ECB()).decryptor().update(data)  # noqa: S305 - the spec's /Perms block
+
+
+# --- reading the file as stored -----------------------------------------------------------
+
+_STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*\Z")
+_SUBSECTION = re.compile(rb"(\d+) (\d+)[ \t]*\r?\n")
+_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])(?: \r| \n|\r\n)")
+_TRAILER = re.compile(rb"\s*trailer\s*")
+_OBJECT_HEADER = re.compile(rb"\s*(\d+)\s+(\d+)\s+obj\b")
+_MAX_PAGE_TREE_DEPTH = 32
+
+
+class StoredObjects:
+    """The objects of a PDF as written, not decrypted: just enough to reach the first page.
+
+    Reads the single classic cross-reference table and trailer that pypdf's writer produces;
+    anything else (a cross-reference stream, an incremental update) is unexpected here.
+    """
+
+    strict = True  # what pypdf's object parser asks of the document it reads for
+
+    def __init__(self, pdf: bytes) -> None:
+        self.pdf = pdf
+        self.stream = io.BytesIO(pdf)
+        found = _STARTXREF.search(pdf, max(0, len(pdf) - 1024))
+        if found is None:
+            raise EncryptionCheckFailed("the document is incomplete (no end of file marker)")
+        position = int(found[1])
+        if not pdf.startswith(b"xref", position):
+            raise EncryptionCheckFailed("the document has an unexpected cross-reference table")
+        self.offsets: dict[int, int] = {}
+        position += 4
+        while subsection := _SUBSECTION.match(pdf, _skip_space(pdf, position)):
+            first, count = int(subsection[1]), int(subsection[2])
+            position = subsection.end()
+            for number in range(first, first + count):
+                entry = _ENTRY.match(pdf, position)
+                if entry is None:
+                    raise EncryptionCheckFailed("the cross-reference table is damaged")
+                if entry[3] == b"n":
+                    self.offsets[number] = int(entry[1])
+                position = entry.end()
+        trailer = _TRAILER.match(pdf, position)
+        if trailer is None:
+            raise EncryptionCheckFailed("the document has no trailer")
+        self.stream.seek(trailer.end())
+        self.trailer = read_object(self.stream, self)
+        if not isinstance(self.trailer, DictionaryObject) or "/Prev" in self.trailer:
+            raise EncryptionCheckFailed("the document has an unexpected trailer")
+
+    def get_object(self, reference: int | IndirectObject) -> PdfObject:
+        """The object as stored (strings and streams still encrypted)."""
+        number = reference if isinstance(reference, int) else reference.idnum
+        offset = self.offsets.get(number)
+        header = None if offset is None else _OBJECT_HEADER.match(self.pdf, offset)
+        if header is None or int(header[1]) != number:
+            raise EncryptionCheckFailed(f"object {number} is missing")
+        self.stream.seek(_skip_space(self.pdf, header.end()))
+        return read_object(self.stream, self)
+
+    def resolve(self, value: PdfObject | None) -> PdfObject | None:
+        return self.get_object(value) if isinstance(value, IndirectObject) else value
+
+
+def _skip_space(data: bytes, position: int) -> int:
+    while position < len(data) and data[position] in b" \t\r\n":
+        position += 1
+    return position
+
+
+def _binary(value: PdfObject | None, length: int, name: str) -> bytes:
+    if isinstance(value, ByteStringObject | TextStringObject):
+        data = value.original_bytes
+        if len(data) == length:
+            return data
+    raise EncryptionCheckFailed(f"the encryption dictionary's {name} is missing or malformed")
+
+
+def _first_page_contents(objects: StoredObjects) -> StreamObject:
+    catalog = objects.resolve(objects.trailer.get("/Root"))
+    if not isinstance(catalog, DictionaryObject):
+        raise EncryptionCheckFailed("the document has no catalog")
+    node = objects.resolve(catalog.get("/Pages"))
+    for _ in range(_MAX_PAGE_TREE_DEPTH):
+        if not isinstance(node, DictionaryObject):
+            break
+        if node.get("/Type") != "/Pages":
+            contents = objects.resolve(node.get("/Contents"))
+            if isinstance(contents, ArrayObject) and contents:
+                contents = objects.resolve(contents[0])
+            if isinstance(contents, StreamObject):
+                return contents
+            break
+        kids = objects.resolve(node.get("/Kids"))
+        node = objects.resolve(kids[0]) if isinstance(kids, ArrayObject) and kids else None
+    raise EncryptionCheckFailed("the document has no first page with content")
+
+
+def _inflate(data: bytes) -> bytes | None:
+    """`data` inflated (its first `_INFLATE_LIMIT` bytes), or None when it is not zlib data."""
+    inflater = zlib.decompressobj()
+    try:
+        inflated = inflater.decompress(data, _INFLATE_LIMIT)
+    except zlib.error:
+        return None
+    return inflated if inflated and (inflater.eof or inflater.unconsumed_tail) else None
+
+
+def _ascii85(data: bytes) -> bytes | None:
+    """`data` ASCII85-decoded, end marker required, or None."""
+    try:
+        return base64.a85decode(data.strip(_WHITESPACE), adobe=True, ignorechars=_WHITESPACE)
+    except ValueError:
+        return None
+
+
+_WHITESPACE = b" \t\r\n\f\x00"
+_DECODERS = {"/ASCII85Decode": _ascii85, "/FlateDecode": _inflate}
+# How ReportLab stores page content: compressed, and by default ASCII85-armoured too.
+_CONTENT_FILTERS = (["/FlateDecode"], ["/ASCII85Decode", "/FlateDecode"])
+
+
+def _decode(data: bytes, filters: list[str]) -> bytes | None:
+    """`data` through its filters, or None when one of them does not accept it."""
+    for name in filters:
+        decoded = _DECODERS[name](data)
+        if decoded is None:
+            return None
+        data = decoded
+    return data
+
+
+def _unpad(data: bytes) -> bytes:
+    pad = data[-1] if data else 0
+    if not 1 <= pad <= 16 or data[-pad:] != bytes([pad]) * pad:
+        raise EncryptionCheckFailed("the first page does not decrypt with the document's key")
+    return data[:-pad]
+
+
+def _filters(stream: StreamObject) -> list[str]:
+    value = stream.get("/Filter")
+    return [str(name) for name in (value if isinstance(value, ArrayObject) else [value])]
+
+
+# --- the proof ------------------------------------------------------------------------------
+
+
+def verify_encrypted(pdf: bytes, password: str, permissions: int = PERMISSIONS) -> None:
+    """Prove that `pdf` is AES-256 R6 encrypted, that `password` opens it with `permissions`,
+    and that its content is really encrypted; raise `AttachmentError` saying why not."""
+    try:
+        _verify(pdf, password, permissions)
+    except AttachmentError:
+        raise
+    except Exception as exc:
+        # Only the type: a parser's message can quote the document.
+        raise EncryptionCheckFailed(
+            f"the document could not be checked ({type(exc).__name__})"
+        ) from None
+
+
+def _verify(pdf: bytes, password: str, permissions: int) -> None:
+    objects = StoredObjects(pdf)
+    encrypt = objects.resolve(objects.trailer.get("/Encrypt"))
+    if not isinstance(encrypt, DictionaryObject):
+        raise EncryptionCheckFailed("the document is not encrypted")
+
+    # 1. The standard handler, AES-256 revision 6, for strings and streams.
+    filters = objects.resolve(encrypt.get("/CF"))
+    std_cf = (
+        objects.resolve(filters.get("/StdCF")) if isinstance(filters, DictionaryObject) else None
+    )
+    if not (
+        encrypt.get("/Filter") == "/Standard"
+        and encrypt.get("/V") == 5
+        and encrypt.get("/R") == 6
+        and encrypt.get("/Length", 256) == 256
+        and encrypt.get("/StmF") == "/StdCF"
+        and encrypt.get("/StrF") == "/StdCF"
+        and encrypt.get("/EFF", "/StdCF") == "/StdCF"
+        and isinstance(std_cf, DictionaryObject)
+        and std_cf.get("/CFM") == "/AESV3"
+        and encrypt.get("/EncryptMetadata", BooleanObject(True)) == BooleanObject(True)
+    ):
+        raise EncryptionCheckFailed(
+            "the document is not AES-256 revision 6 (/Standard, /V 5, /R 6, /AESV3 for "
+            "strings and streams)"
+        )
+    u_value = _binary(encrypt.get("/U"), 48, "/U")
+    ue_value = _binary(encrypt.get("/UE"), 32, "/UE")
+    perms = _binary(encrypt.get("/Perms"), 16, "/Perms")
+    p_value = encrypt.get("/P")
+    if not isinstance(p_value, NumberObject) or p_value & 0xFFFFFFFF != permissions & 0xFFFFFFFF:
+        raise EncryptionCheckFailed("the document's permissions are not the intended ones")
+
+    # 2. The password validates /U (its hash with the validation salt).
+    prepared = prepare_password(password)
+    if not hmac.compare_digest(hash_r6(prepared, u_value[32:40]), u_value[:32]):
+        raise EncryptionCheckFailed("the password does not open the document")
+
+    # 3. The file key from /UE decrypts /Perms to the intended permissions.
+    file_key = _aes_cbc_decrypt(hash_r6(prepared, u_value[40:48]), _ZERO_IV, ue_value)
+    block = _aes_ecb_decrypt(file_key, perms)
+    expected = struct.pack("<I", permissions & 0xFFFFFFFF) + b"\xff\xff\xff\xffT" + b"adb"
+    if not hmac.compare_digest(block[:12], expected):
+        raise EncryptionCheckFailed("/Perms does not decrypt to the intended permissions")
+
+    # 4. The first page's content is encrypted with that key: stored, it does not inflate;
+    # decrypted, it does.
+    contents = _first_page_contents(objects)
+    filters = _filters(contents)
+    if filters not in _CONTENT_FILTERS:
+        raise EncryptionCheckFailed("the first page's content has an unexpected filter")
+    stored = StreamObject.get_data(contents)  # the bytes as written, not decoded
+    if _decode(stored, filters) is not None:
+        raise EncryptionCheckFailed("the first page's content is stored unencrypted")
+    if len(stored) < 32 or len(stored) % 16:
+        raise EncryptionCheckFailed("the first page's content is not AES-encrypted")
+    decrypted = _unpad(_aes_cbc_decrypt(file_key, stored[:16], stored[16:]))
+    if _decode(decrypted, filters) is None:
+        raise EncryptionCheckFailed("the first page does not decrypt with the document's key")

@@ -1,0 +1,192 @@
+"""The proof of encryption (attachments/encryption.py): only a really encrypted AES-256 R6
+document that opens with the customer's password, as they type it, gets through."""
+
+import io
+import subprocess
+import unicodedata
+from functools import cache
+
+import pytest
+from pypdf import PdfReader, PdfWriter
+
+from attachments.documents import AttachmentError
+from attachments.encryption import (
+    PERMISSIONS,
+    StoredObjects,
+    encrypt_pdf,
+    saslprep,
+    verify_encrypted,
+)
+from attachments.rendering import BASE_CSS, html_to_pdf
+
+from .conftest import PASSWORD, decrypted_text, require_tool
+
+
+@cache
+def plain_pdf() -> bytes:
+    return html_to_pdf(
+        f"<html><head><style>{BASE_CSS}</style></head>"
+        "<body><p>Łucja Żółkiewska-Öberg · Привет мир</p><p>second paragraph</p></body></html>"
+    )
+
+
+def encrypted_with(password: str = PASSWORD, *, plaintext_objects=False, **options) -> bytes:
+    """The plain PDF encrypted by pypdf as `encrypt_pdf` does, with `options` changed."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(plain_pdf())))
+    writer.encrypt(
+        user_password=password,
+        owner_password="owner-secret",
+        permissions_flag=options.pop("permissions", PERMISSIONS),
+        algorithm=options.pop("algorithm", "AES-256"),
+    )
+    if plaintext_objects:
+        # A valid R6 /Encrypt dictionary, every object written in plaintext.
+        writer._encryption = None
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def qpdf_encryption(content: bytes, password: str, directory) -> str:
+    """qpdf's report on the encryption of `content` (encrypted: it may touch disk) opened
+    with `password`."""
+    pdf = directory / "encrypted.pdf"
+    pdf.write_bytes(content)
+    result = subprocess.run(
+        [require_tool("qpdf"), "--show-encryption", f"--password={password}", str(pdf)],
+        capture_output=True,
+        check=False,
+    )
+    return result.stdout.decode()
+
+
+def test_the_right_password_passes_and_opens_the_document_elsewhere():
+    content = encrypt_pdf(plain_pdf(), PASSWORD)
+
+    verify_encrypted(content, PASSWORD)
+    assert "Łucja Żółkiewska-Öberg" in decrypted_text(content, PASSWORD)
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    ["", PASSWORD.lower(), PASSWORD[:-1], PASSWORD + " ", "K7M2-QX9D-4HRT-W3ZQ", "owner-secret"],
+)
+def test_wrong_passwords_are_refused(wrong):
+    content = encrypted_with(PASSWORD)
+
+    with pytest.raises(AttachmentError, match="password does not open"):
+        verify_encrypted(content, wrong)
+
+
+@pytest.mark.parametrize("algorithm", ["AES-256-R5", "AES-128", "RC4-128", "RC4-40"])
+def test_weaker_encryption_is_refused_even_with_the_right_password(algorithm):
+    content = encrypted_with(PASSWORD, algorithm=algorithm)
+    assert PdfReader(io.BytesIO(content)).decrypt(PASSWORD)  # it does open with it
+
+    with pytest.raises(AttachmentError, match="not AES-256 revision 6"):
+        verify_encrypted(content, PASSWORD)
+
+
+def test_a_valid_dictionary_over_plaintext_objects_is_refused():
+    content = encrypted_with(PASSWORD, plaintext_objects=True)
+    # What the former check (re-open with pypdf, look at /V, /R and the page count) accepted:
+    reader = PdfReader(io.BytesIO(content), password=PASSWORD)
+    encrypt = reader.trailer["/Encrypt"].get_object()
+    assert (encrypt["/V"], encrypt["/R"], len(reader.pages)) == (5, 6, 1)
+
+    with pytest.raises(AttachmentError, match="stored unencrypted"):
+        verify_encrypted(content, PASSWORD)
+
+
+def test_other_permissions_are_refused():
+    content = encrypted_with(PASSWORD, permissions=PERMISSIONS | 16)  # + copying text
+
+    with pytest.raises(AttachmentError, match="permissions"):
+        verify_encrypted(content, PASSWORD)
+
+
+@pytest.mark.parametrize("keep", [0.5, 0.98])
+def test_a_truncated_file_is_refused(keep):
+    content = encrypt_pdf(plain_pdf(), PASSWORD)
+
+    with pytest.raises(AttachmentError, match="incomplete"):
+        verify_encrypted(content[: int(len(content) * keep)], PASSWORD)
+
+
+def test_content_that_does_not_decrypt_with_the_key_is_refused():
+    content = bytearray(encrypt_pdf(plain_pdf(), PASSWORD))
+    objects = StoredObjects(bytes(content))
+    page = objects.resolve(objects.resolve(objects.trailer["/Root"])["/Pages"])["/Kids"][0]
+    # Damage the last cipher block of the first page's content: its padding breaks.
+    contents_number = objects.resolve(page).raw_get("/Contents").idnum
+    start = bytes(content).index(b"stream", objects.offsets[contents_number]) + 7
+    end = bytes(content).index(b"endstream", start) - 1
+    content[end - 1] ^= 0xFF
+
+    with pytest.raises(AttachmentError, match="does not decrypt"):
+        verify_encrypted(bytes(content), PASSWORD)
+
+
+@pytest.mark.parametrize(
+    ("pdf", "reason"),
+    [(b"not a pdf", "incomplete"), (b"%PDF-1.4\n%%EOF", "incomplete")],
+)
+def test_anything_else_fails_closed(pdf, reason):
+    with pytest.raises(AttachmentError, match=reason):
+        verify_encrypted(pdf, PASSWORD)
+
+
+def test_an_unencrypted_document_is_refused():
+    with pytest.raises(AttachmentError, match="not encrypted"):
+        verify_encrypted(plain_pdf(), PASSWORD)
+
+
+# Non-ASCII passwords: a `template` policy can make one from customer data.
+NON_ASCII = "Åsa-Łódź-Ωμέγα-Жук-ß"
+
+
+def test_a_non_ascii_password_opens_as_the_customer_types_it(tmp_path):
+    content = encrypt_pdf(plain_pdf(), NON_ASCII)
+    decomposed = unicodedata.normalize("NFD", NON_ASCII)  # how some keyboards send "Å"
+    assert decomposed != NON_ASCII
+
+    verify_encrypted(content, NON_ASCII)
+    verify_encrypted(content, decomposed)
+    verify_encrypted(content, NON_ASCII.replace("-", "-\u00ad", 1))  # soft hyphen: mapped out
+    assert "Łucja" in decrypted_text(content, decomposed)  # pypdf prepares it the same way
+    # qpdf takes the UTF-8 bytes as given (no SASLprep): the composed form, as typed.
+    assert "Supplied password is user password" in qpdf_encryption(content, NON_ASCII, tmp_path)
+    for wrong in ["Asa-Lodz-Ωμέγα-Жук-ß", "åsa-łódź-ωμέγα-жук-ß", "Åsa-Łódź-Ωμέγα-Жук-ss"]:
+        with pytest.raises(AttachmentError, match="password does not open"):
+            verify_encrypted(content, wrong)
+
+
+def test_a_no_break_space_counts_as_a_space():
+    content = encrypt_pdf(plain_pdf(), "Gamla Stan 12")
+
+    verify_encrypted(content, "Gamla\u00a0Stan\u00a012")
+
+
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        ("abc\u0007def", "control character"),
+        ("abc\ue000", "private-use"),
+        ("שלום123", "right-to-left"),
+        ("שלוםabc", "right-to-left"),
+    ],
+)
+def test_a_password_no_reader_accepts_is_refused_before_encrypting(password, reason):
+    with pytest.raises(ValueError, match=reason):
+        saslprep(password)
+    with pytest.raises(AttachmentError, match="cannot be used"):
+        encrypt_pdf(plain_pdf(), password)
+
+
+def test_saslprep_keeps_what_rfc_4013_keeps():
+    assert saslprep("I\u00adX") == "IX"  # soft hyphen mapped to nothing
+    assert saslprep("user") == "user"
+    assert saslprep("USER") == "USER"
+    assert saslprep("\u00aa") == "a"  # NFKC
+    assert saslprep("\u2168") == "IX"
+    assert saslprep("שלום") == "שלום"
