@@ -5,11 +5,15 @@ import os
 from celery import Celery
 from celery.signals import celeryd_init
 
+from .connections import persist_in_worker
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("sealpost")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Workers serve task after task from the same processes: they keep their connections.
+celeryd_init.connect(persist_in_worker)
 
 
 @celeryd_init.connect

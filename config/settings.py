@@ -12,6 +12,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
+from config.connections import conn_max_age
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -81,8 +83,11 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 # Keep connections between requests and tasks: a new PostgreSQL connection costs ~3 ms here,
-# about 5% of a delivery. Django checks a reused connection before it serves again.
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+# about 5% of a delivery. Django checks a reused connection before it serves again. Only where
+# the server reuses its threads (gunicorn, Celery workers); 0 under runserver and ASGI, which
+# would keep one per request thread or task: see config/connections.py.
+PERSISTENT_CONN_MAX_AGE = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"].setdefault("CONN_MAX_AGE", conn_max_age(PERSISTENT_CONN_MAX_AGE))
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
