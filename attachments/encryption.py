@@ -223,7 +223,9 @@ class StoredObjects:
             raise EncryptionCheckFailed("the document has no trailer")
         self.stream.seek(trailer.end())
         self.trailer = read_object(self.stream, self)
-        if not isinstance(self.trailer, DictionaryObject) or "/Prev" in self.trailer:
+        if not isinstance(self.trailer, DictionaryObject) or {"/Prev", "/XRefStm"} & set(
+            self.trailer
+        ):
             raise EncryptionCheckFailed("the document has an unexpected trailer")
 
     def get_object(self, reference: int | IndirectObject) -> PdfObject:
@@ -383,8 +385,8 @@ def _verify(pdf: bytes, password: str, permissions: int) -> None:
     if not hmac.compare_digest(block[:12], expected):
         raise EncryptionCheckFailed("/Perms does not decrypt to the intended permissions")
 
-    # 4. The first page's content is encrypted with that key: stored, it does not inflate;
-    # decrypted, it does.
+    # 4. The first page's content is encrypted with that key: as stored, it does not decode
+    # through its filters; decrypted, it does.
     contents = _first_page_contents(objects)
     filters = _filters(contents)
     if filters not in _CONTENT_FILTERS:
