@@ -141,9 +141,12 @@ def test_runserver_keeps_few_database_connections(postgres, tmp_path):
 
     def watch() -> None:
         nonlocal peak
-        while not done.is_set():
-            peak = max(peak, server_connections())
-            time.sleep(0.05)
+        try:
+            while not done.is_set():
+                peak = max(peak, server_connections())
+                time.sleep(0.05)
+        finally:
+            connection.close()  # this thread's own connection, or the test database stays busy
 
     try:
         deadline = time.monotonic() + 60
