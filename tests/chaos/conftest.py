@@ -234,15 +234,17 @@ def _rabbitmq_reachable(url: str) -> None:
 
 
 def _delete_queues(url: str, queues: list[str]) -> None:
+    """Remove the scenario's queues and their exchanges (Celery names each after its queue)
+    from the shared RabbitMQ."""
     from kombu import Connection
 
     with Connection(url, connect_timeout=2) as conn:
-        channel = conn.default_channel
-        for queue in queues:
-            try:
-                channel.queue_delete(queue)
-            except Exception:  # noqa: S112 - cleanup: the queue may not exist
-                continue
+        for name in queues:
+            for delete in ("queue_delete", "exchange_delete"):
+                try:
+                    getattr(conn.default_channel, delete)(name)
+                except Exception:
+                    conn.close()  # a failed AMQP call closes the channel: start afresh
 
 
 @pytest.fixture(params=["redis", "rabbitmq"])

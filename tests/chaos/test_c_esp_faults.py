@@ -102,7 +102,7 @@ def test_c_esp_faults(chaos_row, broker, confirmation_template, esp, cluster):
     for message_id, case in case_of.items():
         message = rows[message_id]
         got = (message.status, message.attempts, copies[message_id], message_id in flagged)
-        want = (case.status, case.attempts, case.copies, case.flagged)
+        want = (str(case.status), case.attempts, case.copies, case.flagged)
         if got != want:
             wrong[f"{case.name}: got {got}, want {want} (status, attempts, copies, flagged)"] += 1
         if case.name.startswith("401") and message_id in ever_failed:
