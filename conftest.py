@@ -22,12 +22,13 @@ def postgres(django_db_blocker):
 
 
 def _must_run(item) -> bool:
-    """With CI set, browser tests always run; PostgreSQL and worker tests on PostgreSQL."""
+    """With CI set, browser tests always run; PostgreSQL, worker and chaos tests on
+    PostgreSQL."""
     if not os.environ.get("CI"):
         return False
     if item.get_closest_marker("browser"):
         return True
-    return ON_POSTGRES and any(item.get_closest_marker(m) for m in ("postgres", "worker"))
+    return ON_POSTGRES and any(item.get_closest_marker(m) for m in ("postgres", "worker", "chaos"))
 
 
 @pytest.hookimpl(wrapper=True)

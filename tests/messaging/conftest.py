@@ -87,3 +87,6 @@ def _forget_connections():
     # keeps pools per URL globally) so the next publish uses the current broker URL.
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
+    # And its queue declarations, built once from `task_default_queue`: a test may change it.
+    for cached in ("queues", "default_queue", "router"):
+        celery_app.amqp.__dict__.pop(cached, None)
