@@ -157,6 +157,9 @@ SILENCED_SYSTEM_CHECKS = [
     *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),
 ]
 
+# --- Cache: rate-limit counts live here; production shares one (CACHE_URL=redis://...) -----
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
 # --- Shop -----------------------------------------------------------------------------------
 SHOP_NAME = env.str("SHOP_NAME", default="Nordic Goods")
 SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="SEK")
