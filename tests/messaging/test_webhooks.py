@@ -82,6 +82,8 @@ def test_the_development_capture_backend_mounts_no_webhook(settings, client):
         b"[1, 2, 3]",  # not an object
         b'{"RecordType": "Bounce"}',  # a bounce without its message id
         b'{"FromFull": {}}',  # an inbound email, posted to the tracking URL
+        b"[" * 100_000 + b"]" * 100_000,  # nesting deeper than the JSON parser recurses
+        b'{"RecordType": "Delivery", "Metadata": ' + b'{"a": ' * 5000 + b"1" + b"}" * 5001,
     ],
 )
 def test_a_malformed_but_authenticated_body_is_a_400_not_a_500(sent_message, client, body):
