@@ -17,7 +17,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import requests
-from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
+from anymail.exceptions import (
+    AnymailAPIError,
+    AnymailInvalidAddress,
+    AnymailRecipientsRefused,
+    AnymailSerializationError,
+    AnymailUnsupportedFeature,
+)
 from django.core.exceptions import ImproperlyConfigured
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 
@@ -107,6 +113,13 @@ def classify_failure(exc: BaseException, *, sending: bool) -> Accepted | Failure
     """
     if isinstance(exc, AnymailRecipientsRefused):
         return Failure("The ESP refused the recipient address.", transient=False)
+    if isinstance(exc, AnymailUnsupportedFeature | AnymailSerializationError):
+        # The email as built cannot go through this ESP: another attempt builds the same one.
+        return Failure(
+            f"The ESP cannot send this email as built ({type(exc).__name__}).", transient=False
+        )
+    if isinstance(exc, AnymailInvalidAddress):
+        return Failure("An address of the email is not valid for the ESP.", transient=False)
     if _is_transport_error(exc):
         return _transport_failure(exc)
     if isinstance(exc, AnymailAPIError):

@@ -407,7 +407,10 @@ def compose_email(
     # Anymail reads these attributes from any EmailMessage; the id lets tracking find the row
     # even before our own write of the ESP's message id.
     email.metadata = {"message_id": str(message.pk)}
-    email.tags = [message.event, "proof"] if message.is_proof else [message.event]
+    if message.is_proof:
+        email.metadata["proof"] = "true"
+    # One tag: Postmark (and others) accept no more, and refuse the whole email otherwise.
+    email.tags = [message.event]
     return email
 
 

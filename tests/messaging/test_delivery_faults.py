@@ -373,3 +373,33 @@ def test_ok_is_still_sent(confirmation_template, fake_postmark, django_capture_o
     assert message.status == Message.Status.SENT
     assert message.esp_message_id
     assert not message.events.filter(kind="note").exists()
+
+
+def test_a_proof_goes_out_through_postmark(
+    confirmation_template, fake_postmark, django_capture_on_commit_callbacks
+):
+    """Postmark takes one tag per email: a second one made Anymail refuse every proof."""
+    with django_capture_on_commit_callbacks(execute=True):
+        proof = services.queue_proof(
+            template=confirmation_template, recipient="staff@example.com", requested_by="staff"
+        )
+    proof.refresh_from_db()
+    assert proof.status == Message.Status.SENT
+    [request] = fake_postmark.requests
+    assert request["json"]["Tag"] == "order_confirmation"
+    assert request["json"]["Metadata"] == {"message_id": str(proof.pk), "proof": "true"}
+
+
+def test_an_email_the_esp_cannot_take_fails_at_once(confirmation_template, monkeypatch):
+    from anymail.exceptions import AnymailUnsupportedFeature
+
+    monkeypatch.setattr(services, "publish_delivery", lambda **kwargs: True)
+
+    def unsupported(self):
+        raise AnymailUnsupportedFeature("multiple tags")
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", unsupported)
+    message = services.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = services.deliver_message(message_id=message.pk)
+    assert (message.status, message.attempts) == ("failed", 1)
+    assert "AnymailUnsupportedFeature" in message.last_error
