@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from attachments.documents import AttachmentError, document_password, render_filename
+from attachments.api import AttachmentError, document_password, render_filename
 from shop.documents import order_context
 from shop.models import Order
+from stafftemplates.errors import StaffTemplateError
 
 from .models import Event, Message
 
@@ -49,7 +50,7 @@ def order_document_passwords(order: Order) -> list[DocumentPassword]:
         try:
             password = document_password(revision, context=context, token=order.token)
             filename = render_filename(revision, context)
-        except AttachmentError as exc:
+        except (AttachmentError, StaffTemplateError) as exc:
             # The type only: a template error can quote customer data.
             logger.warning(
                 "Order %s: a document password could not be built (%s).",

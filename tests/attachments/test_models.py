@@ -3,8 +3,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from attachments.demo import ORDER_CONFIRMATION, seed_attachment_templates
 from attachments.models import AttachmentTemplate, AttachmentTemplateRevision, PasswordPolicy
+from demo.documents import ORDER_CONFIRMATION, seed_attachment_templates
 from tests.factories import StaffFactory
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from attachments.template_urls import (
+from stafftemplates.template_urls import (
     remote_url_problems,
     stylesheet_url_problems,
     template_url_problems,

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from config.celery import app as celery_app
-from messaging.demo import seed_message_templates
+from demo.emails import seed_message_templates
 from tests.factories import StaffFactory
 from tests.messaging.fake_esp import FakePostmark
 

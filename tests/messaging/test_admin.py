@@ -10,8 +10,8 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from pypdf import PdfReader
 
-from attachments.documents import generated_password
-from messaging import services
+from attachments.api import generated_password
+from messaging import delivery, outbox
 from messaging.models import Layout, Message, MessageTemplate
 from shop.documents import SAMPLE_TOKEN
 from tests.factories import OrderFactory, StaffFactory
@@ -195,8 +195,8 @@ def test_a_layout_is_edited_once_and_every_message_shows_it(
     assert admin_client.post(url, data).status_code == 302
 
     order = OrderFactory()
-    message = services.queue_message(order=order, event="order_confirmation")
-    services.deliver_message(message_id=message.pk)
+    message = outbox.queue_message(order=order, event="order_confirmation")
+    delivery.deliver_message(message_id=message.pk)
     email = mailoutbox[0]
     assert email.body.rstrip().endswith("Hälsningar från Nordic Goods, nu i ny kostym")
     html = email.alternatives[0][0]
@@ -309,7 +309,7 @@ def test_a_proof_is_sent_once_marked_as_a_proof_and_leaves_the_customer_alone(
     # A proof of a real order needs permission to view orders, and goes to staff only.
     editor.user_permissions.add(Permission.objects.get(codename="view_order"))
     order = OrderFactory()
-    customers = services.queue_message(order=order, event="order_confirmation")
+    customers = outbox.queue_message(order=order, event="order_confirmation")
     url = reverse("admin:messaging_messagetemplate_proof", args=[confirmation_template.pk])
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -324,7 +324,7 @@ def test_a_proof_is_sent_once_marked_as_a_proof_and_leaves_the_customer_alone(
     assert mailoutbox[0].anymail_test_params["tags"] == ["order_confirmation", "proof"]
     # The customer's message keeps its place: a resend still takes sequence 1.
     assert list(order.messages.filter(is_proof=False)) == [customers]
-    resend = services.resend_message(message_id=customers.pk, reason="", by="test")
+    resend = outbox.resend_message(message_id=customers.pk, reason="", by="test")
     assert resend.sequence == 1
     assert LogEntry.objects.filter(change_message__contains="Sent a proof").exists()
 
@@ -374,7 +374,7 @@ def test_view_only_staff_see_but_cannot_change(viewer_client, confirmation_templ
 
 
 def test_resending_needs_the_dedicated_permission(viewer_client, confirmation_template):
-    message = services.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
     url = reverse("admin:messaging_message_resend", args=[message.pk])
     assert viewer_client.post(url).status_code == 403
 
@@ -391,7 +391,7 @@ def test_revealing_a_document_password_needs_the_permission(
     client, viewer_client, confirmation_template
 ):
     order = OrderFactory()
-    services.queue_message(order=order, event="order_confirmation")
+    outbox.queue_message(order=order, event="order_confirmation")
     url = reverse("admin:shop_order_document_password", args=[order.pk])
     assert viewer_client.post(url).status_code == 403
     assert (
@@ -443,9 +443,9 @@ def test_template_previews_need_a_permission_on_message_templates(client, confir
 
 def test_the_resend_action_queues_resends(admin_client, confirmation_template, monkeypatch):
     published = []
-    monkeypatch.setattr(services, "publish_delivery", lambda **kw: published.append(kw))
-    first = services.queue_message(order=OrderFactory(), event="order_confirmation")
-    second = services.queue_message(order=OrderFactory(), event="order_confirmation")
+    monkeypatch.setattr(outbox, "publish_delivery", lambda **kw: published.append(kw))
+    first = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    second = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
 
     response = admin_client.post(
         reverse("admin:messaging_message_changelist"),
@@ -468,10 +468,10 @@ def test_the_resend_action_queues_resends(admin_client, confirmation_template, m
 
 
 def test_the_message_list_filters_and_searches(admin_client, confirmation_template, monkeypatch):
-    monkeypatch.setattr(services, "publish_delivery", lambda **kw: True)
-    failed = services.queue_message(order=OrderFactory(), event="order_confirmation")
+    monkeypatch.setattr(outbox, "publish_delivery", lambda **kw: True)
+    failed = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
     Message.objects.filter(pk=failed.pk).update(status="failed", last_error="x" * 500)
-    other = services.queue_message(order=OrderFactory(), event="order_confirmation")
+    other = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
     url = reverse("admin:messaging_message_changelist")
 
     def listed(**params):
@@ -492,8 +492,8 @@ def test_the_message_list_filters_and_searches(admin_client, confirmation_templa
 def test_a_message_page_shows_its_history_and_revisions(
     admin_client, confirmation_template, mailoutbox
 ):
-    message = services.queue_message(order=OrderFactory(), event="order_confirmation")
-    services.deliver_message(message_id=message.pk)
+    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    delivery.deliver_message(message_id=message.pk)
     page = admin_client.get(change_url(message)).content.decode()
     assert "Accepted by the ESP" in page
     assert change_url(message.template_revision) in page
@@ -504,7 +504,7 @@ def test_a_message_page_shows_its_history_and_revisions(
 
 def test_the_order_page_shows_its_messages(admin_client, confirmation_template):
     order = OrderFactory()
-    message = services.queue_message(order=order, event="order_confirmation")
+    message = outbox.queue_message(order=order, event="order_confirmation")
     page = admin_client.get(change_url(order)).content.decode()
     assert f'href="{change_url(message)}">#{message.pk}</a>' in page
     assert "Queued" in page

@@ -7,7 +7,7 @@ import pytest
 from anymail.signals import AnymailTrackingEvent
 from django.utils import timezone
 
-from messaging import services
+from messaging import delivery, outbox, tracking
 from messaging.models import Message
 from tests.factories import OrderFactory
 from tests.messaging.conftest import closed_port
@@ -21,7 +21,7 @@ WEBHOOK = "/webhooks/anymail/postmark/tracking/"
 def deliver_order(django_capture_on_commit_callbacks):
     """Queue a confirmation as checkout does and let the (eager) engine play it out."""
     with django_capture_on_commit_callbacks(execute=True):
-        message = services.queue_message(order=OrderFactory(), event="order_confirmation")
+        message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
     message.refresh_from_db()
     return message
 
@@ -146,11 +146,11 @@ def test_tracking_webhook_needs_the_secret(
 
 def test_status_only_moves_forward(confirmation_template, fake_postmark, client, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    message = services.queue_message(order=OrderFactory(), event="order_confirmation")
-    message = services.deliver_message(message_id=message.pk)
+    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = delivery.deliver_message(message_id=message.pk)
 
     def track(event_type, event_id):
-        services.record_tracking_event(
+        tracking.record_tracking_event(
             event=AnymailTrackingEvent(
                 event_type=event_type,
                 message_id=message.esp_message_id,
@@ -171,8 +171,8 @@ def test_status_only_moves_forward(confirmation_template, fake_postmark, client,
 
 
 def test_tracking_can_find_a_message_before_its_esp_id_is_written(confirmation_template):
-    message = services.queue_message(order=OrderFactory(), event="order_confirmation")
-    services.record_tracking_event(
+    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    tracking.record_tracking_event(
         event=AnymailTrackingEvent(
             event_type="delivered",
             message_id="not-yet-known",
@@ -183,4 +183,4 @@ def test_tracking_can_find_a_message_before_its_esp_id_is_written(confirmation_t
     message.refresh_from_db()
     assert message.status == Message.Status.DELIVERED
     # ...and the worker then finding it delivered keeps it so.
-    assert services.deliver_message(message_id=message.pk) is None
+    assert delivery.deliver_message(message_id=message.pk) is None

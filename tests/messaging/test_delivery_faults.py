@@ -14,7 +14,7 @@ from django.db import OperationalError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from messaging import services
+from messaging import compose, delivery, outbox
 from messaging.models import Message, MessageEvent
 from shop.models import Order
 from shop.signals import order_completed
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 def deliver_order(django_capture_on_commit_callbacks, order=None):
     """Queue a confirmation as checkout does and let the (eager) engine play it out."""
     with django_capture_on_commit_callbacks(execute=True):
-        message = services.queue_message(order=order or OrderFactory(), event="order_confirmation")
+        message = outbox.queue_message(order=order or OrderFactory(), event="order_confirmation")
     message.refresh_from_db()
     return message
 
@@ -159,10 +159,10 @@ def test_the_outcome_is_written_after_the_database_dropped_the_connection(
     confirmation_template, mailoutbox, monkeypatch, settings
 ):
     settings.MESSAGING_OUTCOME_WRITE_SECONDS = 5
-    monkeypatch.setattr(services, "publish_delivery", lambda **kwargs: True)
+    monkeypatch.setattr(outbox, "publish_delivery", lambda **kwargs: True)
     # The test runs in a transaction that a new connection would lose: pretend to reconnect.
-    monkeypatch.setattr(services, "_drop_connection", lambda: True)
-    message = services.queue_message(order=OrderFactory(), event="order_confirmation")
+    monkeypatch.setattr(delivery, "_drop_connection", lambda: True)
+    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
     real = Message.mark_sent_if_claimed
     calls = []
 
@@ -173,7 +173,7 @@ def test_the_outcome_is_written_after_the_database_dropped_the_connection(
         return real(self, **kwargs)
 
     monkeypatch.setattr(Message, "mark_sent_if_claimed", dropped_once)
-    services.deliver_message(message_id=message.pk)
+    delivery.deliver_message(message_id=message.pk)
 
     message.refresh_from_db()
     assert len(mailoutbox) == 1
@@ -188,17 +188,17 @@ def test_an_outcome_that_cannot_be_written_logs_the_esp_id_only(
     confirmation_template, mailoutbox, monkeypatch, settings, caplog
 ):
     settings.MESSAGING_OUTCOME_WRITE_SECONDS = 0.3
-    monkeypatch.setattr(services, "publish_delivery", lambda **kwargs: True)
-    monkeypatch.setattr(services, "_drop_connection", lambda: True)
+    monkeypatch.setattr(outbox, "publish_delivery", lambda **kwargs: True)
+    monkeypatch.setattr(delivery, "_drop_connection", lambda: True)
     order = OrderFactory()
-    message = services.queue_message(order=order, event="order_confirmation")
+    message = outbox.queue_message(order=order, event="order_confirmation")
 
     def down(self, **kwargs):
         raise OperationalError("could not connect to server")
 
     monkeypatch.setattr(Message, "mark_sent_if_claimed", down)
     with caplog.at_level(logging.WARNING), pytest.raises(OperationalError):
-        services.deliver_message(message_id=message.pk)
+        delivery.deliver_message(message_id=message.pk)
 
     [error] = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert f"Message {message.pk} attempt 1" in error.getMessage()
@@ -214,10 +214,10 @@ def test_a_terminated_database_session_during_the_send_is_no_duplicate(
     """The real thing: PostgreSQL kills the worker's session while it waits on the ESP."""
     import psycopg
 
-    monkeypatch.setattr(services, "publish_delivery", lambda **kwargs: True)
-    message = services.queue_message(order=OrderFactory(), event="order_confirmation")
+    monkeypatch.setattr(outbox, "publish_delivery", lambda **kwargs: True)
+    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
     sent = []
-    real_send = services.EmailMultiAlternatives.send
+    real_send = compose.EmailMultiAlternatives.send
 
     def send_while_the_session_dies(self, *args, **kwargs):
         with connection.cursor() as cursor:
@@ -235,8 +235,8 @@ def test_a_terminated_database_session_during_the_send_is_no_duplicate(
         sent.append(1)
         return real_send(self, *args, **kwargs)
 
-    monkeypatch.setattr(services.EmailMultiAlternatives, "send", send_while_the_session_dies)
-    services.deliver_message(message_id=message.pk)
+    monkeypatch.setattr(compose.EmailMultiAlternatives, "send", send_while_the_session_dies)
+    delivery.deliver_message(message_id=message.pk)
 
     message.refresh_from_db()
     assert sent == [1]
@@ -251,16 +251,16 @@ def test_a_terminated_database_session_during_the_send_is_no_duplicate(
 def test_a_bad_esp_token_holds_messages_and_they_resume_once_fixed(
     confirmation_template, fake_postmark, settings, admin_client, caplog, monkeypatch
 ):
-    monkeypatch.setattr(services, "publish_delivery", lambda **kwargs: True)
+    monkeypatch.setattr(outbox, "publish_delivery", lambda **kwargs: True)
     settings.MESSAGING_MAX_ATTEMPTS = 2
     unauthorized = Step(401, {"ErrorCode": 10, "Message": "Bad or missing Server API token."})
     fake_postmark.plan = [unauthorized] * 3
-    message = services.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
 
     with caplog.at_level(logging.ERROR):
         for _ in range(3):  # more tries than MESSAGING_MAX_ATTEMPTS: none is counted
             Message.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
-            services.deliver_message(message_id=message.pk)
+            delivery.deliver_message(message_id=message.pk)
             message.refresh_from_db()
             assert message.status == Message.Status.QUEUED
             assert message.attempts == 0
@@ -275,7 +275,7 @@ def test_a_bad_esp_token_holds_messages_and_they_resume_once_fixed(
 
     # An operator fixes the token: the held message goes out at its next try, by itself.
     Message.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
-    services.deliver_message(message_id=message.pk)
+    delivery.deliver_message(message_id=message.pk)
     message.refresh_from_db()
     assert (message.status, message.attempts) == ("sent", 1)
     assert MessageEvent.objects.sender_outage() is None
@@ -285,11 +285,11 @@ def test_a_bad_esp_token_holds_messages_and_they_resume_once_fixed(
 
 
 def test_a_misconfigured_backend_holds_messages_too(confirmation_template, settings, monkeypatch):
-    monkeypatch.setattr(services, "publish_delivery", lambda **kwargs: True)
+    monkeypatch.setattr(outbox, "publish_delivery", lambda **kwargs: True)
     settings.EMAIL_BACKEND = "anymail.backends.postmark.EmailBackend"
     settings.ANYMAIL = {}  # no server token
-    message = services.queue_message(order=OrderFactory(), event="order_confirmation")
-    services.deliver_message(message_id=message.pk)
+    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    delivery.deliver_message(message_id=message.pk)
 
     message.refresh_from_db()
     assert (message.status, message.attempts) == ("queued", 0)
@@ -312,14 +312,14 @@ def test_a_fresh_resend_is_not_resent_again_unless_forced(
 ):
     order = completed_and_sent(django_capture_on_commit_callbacks)
     first = order.messages.get()
-    resend = services.resend_message(message_id=first.pk, reason="", by="operator A")
+    resend = outbox.resend_message(message_id=first.pk, reason="", by="operator A")
     assert resend is not None
 
     # A second run that started before the first one finished selects the resend as "latest".
-    assert services.resend_message(message_id=resend.pk, reason="", by="operator B") is None
+    assert outbox.resend_message(message_id=resend.pk, reason="", by="operator B") is None
     assert order.messages.count() == 2
 
-    forced = services.resend_message(message_id=resend.pk, reason="", by="B", force=True)
+    forced = outbox.resend_message(message_id=resend.pk, reason="", by="B", force=True)
     assert forced is not None
     assert forced.sequence == 2
 
@@ -328,9 +328,9 @@ def test_a_failed_fresh_resend_can_be_resent(
     confirmation_template, django_capture_on_commit_callbacks
 ):
     order = completed_and_sent(django_capture_on_commit_callbacks)
-    resend = services.resend_message(message_id=order.messages.get().pk, reason="", by="A")
+    resend = outbox.resend_message(message_id=order.messages.get().pk, reason="", by="A")
     Message.objects.filter(pk=resend.pk).update(status=Message.Status.FAILED)
-    assert services.resend_message(message_id=resend.pk, reason="", by="B") is not None
+    assert outbox.resend_message(message_id=resend.pk, reason="", by="B") is not None
 
 
 def test_a_second_resend_run_skips_what_the_first_resent(

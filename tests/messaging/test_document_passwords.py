@@ -11,7 +11,7 @@ from django.test import TestCase
 from django.urls import reverse
 from pypdf import PdfReader
 
-from attachments.documents import generated_password
+from attachments.api import generated_password
 from attachments.models import PasswordPolicy
 from shop.models import Order
 from shop.signals import order_completed

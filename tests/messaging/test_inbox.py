@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 
-from messaging.models import CapturedAttachment, CapturedEmail
+from inbox.models import CapturedAttachment, CapturedEmail
 
 pytestmark = pytest.mark.django_db
 

@@ -68,7 +68,7 @@ def test_only_the_configured_esps_tracking_webhook_exists(sent_message, settings
 
 
 def test_the_development_capture_backend_mounts_no_webhook(settings, client):
-    settings.EMAIL_BACKEND = "messaging.backends.CaptureEmailBackend"
+    settings.EMAIL_BACKEND = "inbox.backends.CaptureEmailBackend"
 
     assert client.post(WEBHOOK, "{}", content_type="application/json").status_code == 404
 

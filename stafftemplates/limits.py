@@ -13,11 +13,11 @@ million iterations, `{{ "x"|ljust:"200000000" }}` is 200 MB. Every render throug
   `{% with %}` doublings stops too;
 * widths: `ljust`, `rjust`, `center`, `stringformat` and `floatformat` refuse widths and
   precisions above `MAX_WIDTH` before allocating anything (overridden in
-  `template_library`).
+  `library`).
 
-Exceeding a bound raises `TemplateLimitExceeded`, an `AttachmentTemplateError`: admin shows it
-on save or preview, and the delivery engine fails the message with its text (a permanent
-failure, like any template error).
+Exceeding a bound raises `TemplateLimitExceeded`, a `StaffTemplateError`: admin shows it on
+save or preview, and the delivery engine fails the message with its text (a permanent failure,
+like any template error).
 """
 
 from __future__ import annotations
@@ -32,15 +32,11 @@ from django.conf import settings
 from django.template import Context, Template
 from django.template.base import Node, NodeList
 
-from .errors import AttachmentTemplateError
+from .errors import TemplateLimitExceeded
 
 # The widest `ljust`/`center`/`stringformat` field and the most `floatformat` decimals a staff
 # template may ask for: a receipt column is a few dozen characters.
 MAX_WIDTH = 1_000
-
-
-class TemplateLimitExceeded(AttachmentTemplateError):
-    """A staff template ran too long or produced too much: it is refused, not retried."""
 
 
 @dataclass

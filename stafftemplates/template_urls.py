@@ -10,7 +10,7 @@ customer's address to that host the moment the email is opened. So, on save:
   write an attribute's name;
 * in emails, an `http(s)://` or `//` address must name a host of
   `settings.EMAIL_ALLOWED_URL_HOSTS` (documents never fetch anything remote, whatever they say:
-  see `rendering.link_callback`).
+  the PDF renderer resolves only the project's static files).
 
 The check reads the template's HTML with every variable and tag replaced by a marker, so it
 sees exactly which attribute each one lands in. Rendered emails are checked again for remote

@@ -1,4 +1,4 @@
-"""The only tags and filters a staff-written attachment template may use.
+"""The only tags and filters a staff-written template (email or document) may use.
 
 Django's full builtins include tags that reach outside the context (`{% load %}`,
 `{% include %}`, `{% extends %}`, `{% url %}`, `{% debug %}`, `{% csrf_token %}`). Staff templates

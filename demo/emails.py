@@ -5,9 +5,9 @@ details are in the attached PDF, encrypted with the password shown at checkout, 
 ever contains.
 """
 
-from attachments.demo import seed_attachment_templates
+from messaging.models import Event, Layout, MessageTemplate, MessageTemplateAttachment
 
-from .models import Event, Layout, MessageTemplate, MessageTemplateAttachment
+from .documents import seed_attachment_templates
 
 SUBJECT = "Your {{ shop.name }} order {{ order.number }}"
 

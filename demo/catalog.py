@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from .models import OptionChoice, Product, ProductOption
+from shop.models import OptionChoice, Product, ProductOption
 
 # name, slug, price, description, [(option, kind, required, max_length, [(label, delta)])]
 CATALOG = [

@@ -1,4 +1,5 @@
-"""What one send attempt came to: accepted by the ESP, or a failure to retry or to record.
+"""Failure classification: what one send attempt came to — accepted by the ESP, or a failure
+to retry or to record.
 
 Two sources decide it, and both are read here so the delivery workflow never has to guess:
 - the exception `send()` raised, sorted by whether the request can have reached the ESP;
@@ -21,9 +22,8 @@ from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from django.core.exceptions import ImproperlyConfigured
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 
-from attachments.documents import AttachmentError
-
-from .rendering import MessageTemplateError
+from attachments.api import AttachmentError
+from stafftemplates.errors import StaffTemplateError
 
 # HTTP statuses worth another attempt: the ESP is busy or broken, not refusing the message.
 TRANSIENT_STATUSES = frozenset({408, 425, 429}) | frozenset(range(500, 600))
@@ -117,7 +117,7 @@ def classify_failure(exc: BaseException, *, sending: bool) -> Accepted | Failure
             transient=True,
             sender_refused=True,
         )
-    if isinstance(exc, MessageTemplateError):
+    if isinstance(exc, StaffTemplateError):
         return Failure(f"Template error: {exc}", transient=False)
     if isinstance(exc, AttachmentError):
         return Failure(f"Attachment error ({type(exc).__name__}): {exc}", transient=False)

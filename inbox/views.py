@@ -1,9 +1,9 @@
 """The dev inbox: every email the capture backend "sent", readable in the browser.
 
 It exists only when `DEV_INBOX` is on (the default with `DEBUG`): otherwise every page is a 404.
-With `DEBUG` off it also asks for a staff login with the permission to view messages
-(`messaging.view_message`), because captured emails hold customers' addresses: staff status alone
-is not enough.
+With `DEBUG` off it also asks for a staff login with `DEV_INBOX_PERMISSION` (the permission to
+view messages, `messaging.view_message`, in this project), because captured emails hold
+customers' addresses: staff status alone is not enough.
 """
 
 from functools import wraps
@@ -13,22 +13,17 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import path
+
+from stafftemplates.admin_pages import sandboxed_html
 
 from .models import CapturedAttachment, CapturedEmail
-
-# The email's own HTML runs nothing and fetches nothing: it is shown in a sandboxed frame and
-# served with a policy that only allows inline styles and data: images.
-EMAIL_HTML_POLICY = (
-    "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:"
-)
 
 
 def inbox_access(view):
     """404 unless `DEV_INBOX` is on; without `DEBUG`, a staff login (else the login page) and
     the message-view permission (else 403), as the admin's own message pages require."""
     guarded = staff_member_required(
-        permission_required("messaging.view_message", raise_exception=True)(view)
+        permission_required(settings.DEV_INBOX_PERMISSION, raise_exception=True)(view)
     )
 
     @wraps(view)
@@ -47,22 +42,19 @@ def inbox(request):
     emails = CapturedEmail.objects.prefetch_related("attachments").defer(
         "text_body", "html_body", "headers"
     )[:200]
-    return render(request, "messaging/inbox/list.html", {"emails": emails})
+    return render(request, "inbox/list.html", {"emails": emails})
 
 
 @inbox_access
 def email_detail(request, pk):
     email = get_object_or_404(CapturedEmail.objects.prefetch_related("attachments"), pk=pk)
-    return render(request, "messaging/inbox/detail.html", {"email": email})
+    return render(request, "inbox/detail.html", {"email": email})
 
 
 @inbox_access
 def email_html(request, pk):
     email = get_object_or_404(CapturedEmail, pk=pk)
-    response = HttpResponse(email.html_body, content_type="text/html; charset=utf-8")
-    response["Content-Security-Policy"] = EMAIL_HTML_POLICY
-    response["X-Frame-Options"] = "SAMEORIGIN"
-    return response
+    return sandboxed_html(email.html_body)
 
 
 @inbox_access
@@ -73,12 +65,3 @@ def attachment_download(request, pk):
     response["Content-Disposition"] = f'attachment; filename="{attachment.filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-app_name = "dev_inbox"
-urlpatterns = [
-    path("", inbox, name="list"),
-    path("<int:pk>/", email_detail, name="detail"),
-    path("<int:pk>/html/", email_html, name="html"),
-    path("attachments/<int:pk>/", attachment_download, name="attachment"),
-]

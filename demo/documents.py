@@ -1,6 +1,6 @@
 """The demo "Order confirmation" attachment template (used by `manage.py seed_demo`)."""
 
-from .models import AttachmentTemplate
+from attachments.models import AttachmentTemplate
 
 ORDER_CONFIRMATION = "Order confirmation"
 

@@ -5,7 +5,10 @@ has a concrete `Revision` subclass pointing at it with `related_name="revisions"
 records a revision unless the content is unchanged; restoring an old revision copies it back,
 which records a new one, so history never changes.
 
-It lives in `attachments` because `messaging` depends on `attachments`, never the reverse.
+Compile on save, whoever saves (admin, a command, a migration, a test): a model lists its
+template fields in `TEMPLATE_FIELDS` and its stylesheets in `STYLESHEET_FIELDS`, and `save()`
+refuses a syntax error or a stylesheet that closes `<style>` with a `ValidationError` naming
+the field. A syntax error must be found here, never by a worker at 3 a.m.
 """
 
 from __future__ import annotations
@@ -13,7 +16,11 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
+
+from .engine import syntax_error_message
+from .validators import stylesheet_error_message
 
 
 class Revision(models.Model):
@@ -80,15 +87,36 @@ class RevisionedModel(models.Model):
 
     # The fields copied into each revision: the content, not the bookkeeping.
     REVISION_FIELDS: ClassVar[tuple[str, ...]] = ()
+    # The fields holding staff templates (compiled on every save) and plain stylesheets.
+    TEMPLATE_FIELDS: ClassVar[tuple[str, ...]] = ()
+    STYLESHEET_FIELDS: ClassVar[tuple[str, ...]] = ()
 
     class Meta:
         abstract = True
 
     def save(self, *args, author=None, note: str = "", **kwargs) -> None:
-        """Save and record a revision of what was saved (by `author`, with a `note`)."""
+        """Compile the templates, save and record a revision (by `author`, with a `note`).
+
+        Raises `ValidationError` (nothing saved) when a template does not compile.
+        """
+        if errors := self.compile_errors():
+            raise ValidationError(errors)
         with transaction.atomic():
             super().save(*args, **kwargs)
             self.record_revision(author=author, note=note)
+
+    def compile_errors(self) -> dict[str, str]:
+        """Field → why it cannot be saved: a template that does not compile, a stylesheet that
+        closes its element. Empty when every field is fine."""
+        errors = {
+            field: message
+            for field in self.TEMPLATE_FIELDS
+            if (message := syntax_error_message(getattr(self, field) or ""))
+        }
+        for field in self.STYLESHEET_FIELDS:
+            if message := stylesheet_error_message(getattr(self, field)):
+                errors[field] = message
+        return errors
 
     def revision_content(self) -> dict[str, Any]:
         """What a revision of this object holds (compared to skip no-op revisions)."""

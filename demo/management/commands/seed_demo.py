@@ -1,15 +1,15 @@
 """Load the demo data (idempotent); optionally create the demo admin user.
 
-It lives in `messaging`, the app that depends on all others, because the demo spans them:
-the shop's catalog, the attachment templates and the message templates.
+It lives in the project's `demo` app, because the demo spans the reusable apps: the shop's
+catalog, the attachment templates and the message templates.
 """
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from messaging.demo import seed_message_templates
-from shop.demo import seed_catalog
+from demo.catalog import seed_catalog
+from demo.emails import seed_message_templates
 
 DEMO_ADMIN = ("admin", "sealpost-demo")
 

@@ -1,8 +1,9 @@
-"""The template engine for every staff-written template: attachments, and (through
-`messaging.rendering`) email subjects, bodies and layouts.
+"""The template engine for every staff-written template: email subjects, bodies and layouts,
+document bodies, file names and password expressions.
 
 A dedicated `Engine` (no loaders, no app libraries, autoescape on, a minimal set of tags) so a
-template can only format the flat context it is given: see DESIGN.md, "Templates staff can edit".
+template can only format the flat context it is given: see docs/architecture.md, "Staff
+templates". Every failure is a `StaffTemplateError` naming the field.
 """
 
 from __future__ import annotations
@@ -13,27 +14,19 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.template import Engine, Template, TemplateSyntaxError
-from django.utils.module_loading import import_string
 
-from .errors import AttachmentError, AttachmentTemplateError, AttachmentTooLarge
-from .limits import BudgetContext, TemplateLimitExceeded, bound_template, render_budget
+from .errors import StaffTemplateError
+from .limits import BudgetContext, bound_template, render_budget
 
 __all__ = [
-    "AttachmentError",
-    "AttachmentTemplateError",
-    "AttachmentTooLarge",
-    "TemplateLimitExceeded",
     "compile_template",
     "ensure_plain",
     "render_template",
     "syntax_error_message",
-    "validate_template_syntax",
 ]
 
-BUILTINS = ["attachments.template_library"]
+BUILTINS = ["stafftemplates.library"]
 
 
 class StaffTemplateEngine(Engine):
@@ -73,13 +66,13 @@ def ensure_plain(value: Any, *, path: str = "context") -> None:
     if isinstance(value, Mapping):
         for key, item in value.items():
             if not isinstance(key, str):
-                raise AttachmentError(f"{path} has a non-string key {key!r}.")
+                raise StaffTemplateError(f"{path} has a non-string key {key!r}.")
             ensure_plain(item, path=f"{path}.{key}")
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
             ensure_plain(item, path=f"{path}[{index}]")
     elif not isinstance(value, PLAIN_SCALARS):
-        raise AttachmentError(
+        raise StaffTemplateError(
             f"{path} is a {type(value).__name__}: templates only get plain values."
         )
 
@@ -93,13 +86,13 @@ def compile_template(source: str) -> Template:
     try:
         return bound_template(render_engine.from_string(source))
     except TemplateSyntaxError as exc:
-        raise AttachmentTemplateError(syntax_error_message(source) or str(exc)) from exc
+        raise StaffTemplateError(syntax_error_message(source) or str(exc)) from exc
 
 
 def render_template(
     source: str, context: Mapping[str, Any], *, label: str = "template", autoescape: bool = True
 ) -> str:
-    """Render `source` against a plain context; any failure becomes `AttachmentTemplateError`.
+    """Render `source` against a plain context; any failure becomes `StaffTemplateError`.
 
     `autoescape=False` is for text that is not HTML (a file name, a password): escaping would
     turn “O'Brien” into “O&#x27;Brien”.
@@ -111,11 +104,11 @@ def render_template(
     try:
         with render_budget(label):
             return template.render(BudgetContext(dict(context), autoescape=autoescape))
-    except AttachmentError:
+    except StaffTemplateError:
         raise
     except Exception as exc:
         # A filter can raise on odd input (e.g. `floatformat` on text); say which field failed.
-        raise AttachmentTemplateError(f"The {label} failed to render: {exc}") from exc
+        raise StaffTemplateError(f"The {label} failed to render: {exc}") from exc
 
 
 def syntax_error_message(source: str) -> str | None:
@@ -127,30 +120,3 @@ def syntax_error_message(source: str) -> str | None:
         line = info.get("line")
         return f"Line {line}: {exc}" if line else str(exc)
     return None
-
-
-def limit_error_message(source: str) -> str | None:
-    """Why `source` breaks the render limits on the demo sample, or None when it does not.
-
-    Run on save so staff see a runaway loop or a huge width in the form; data bigger than
-    the sample can still hit a limit later, and then the message fails with the same text.
-    """
-    context, _token = import_string(settings.ATTACHMENT_PREVIEW_SAMPLE)()
-    try:
-        render_template(source, context, label="template")
-    except TemplateLimitExceeded as exc:
-        return f"{exc} (tried on the demo sample)"
-    except AttachmentError:
-        return None  # other render errors depend on the data: the preview shows them
-    return None
-
-
-def validate_template_syntax(source: str) -> None:
-    """A model/form field validator: raise `ValidationError` naming the line of a syntax error,
-    or saying which render limit the template exceeds on the demo sample."""
-    message = syntax_error_message(source)
-    if message:
-        raise ValidationError(message, code="template_syntax")
-    message = limit_error_message(source)
-    if message:
-        raise ValidationError(message, code="template_limit")

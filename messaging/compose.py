@@ -1,0 +1,114 @@
+"""Composing one message: its staff templates rendered, each PDF built and encrypted — all in
+memory, outside any transaction, from the revisions pinned when it was queued."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+
+from attachments.api import build_attachment, document_password
+from shop.documents import SAMPLE_TOKEN, order_context, sample_order_context
+from stafftemplates.errors import StaffTemplateError
+
+from .models import Message, MessageEvent
+from .rendering import render_message
+
+
+def message_context(message: Message) -> dict[str, Any]:
+    """The flat context a message renders against: its order's, or the sample for proofs."""
+    if message.order_id is None:
+        return sample_order_context()
+    return order_context(message.order)
+
+
+PROOF_PREFIX = "[Proof] "
+
+
+@dataclass(frozen=True)
+class ComposedEmail:
+    """A message rendered and its attachments built: the email to send, and the history lines
+    of those steps (unsaved: written with the attempt's outcome, one commit per attempt)."""
+
+    email: EmailMultiAlternatives
+    history: list[MessageEvent]
+
+
+class ComposeFailed(Exception):
+    """Composing stopped at a step: `error` is what that step raised (a `StaffTemplateError`
+    or an `AttachmentError`, both permanent), `history` the lines of the steps that succeeded
+    (the history shows how far the attempt got)."""
+
+    def __init__(self, error: Exception, history: list[MessageEvent]):
+        super().__init__(str(error))
+        self.error = error
+        self.history = history
+
+
+def compose_email(*, message: Message) -> ComposedEmail:
+    """Render the message and build its attachments, in memory, outside any transaction.
+
+    Raises `ComposeFailed` with the step's error and the history lines written so far.
+    """
+    history: list[MessageEvent] = []
+    try:
+        email = _compose(message, history)
+    except Exception as exc:
+        raise ComposeFailed(exc, history) from exc
+    return ComposedEmail(email=email, history=history)
+
+
+def _compose(message: Message, history: list[MessageEvent]) -> EmailMultiAlternatives:
+    """The email of `message`; appends a line to `history` as each step succeeds."""
+    revision = message.template_revision
+    if revision is None:
+        raise StaffTemplateError(f"No active message template for {message.event!r}.")
+    context = message_context(message)
+    rendered = render_message(
+        subject=revision.subject,
+        text=revision.text_body,
+        html=revision.html_body,
+        context=context,
+        layout=message.layout_revision,
+    )
+    history.append(
+        MessageEvent(
+            message=message,
+            kind=MessageEvent.Kind.RENDERED,
+            attempt=message.attempts,
+            detail=f"Template revision {revision.number}.",
+        )
+    )
+    email = EmailMultiAlternatives(
+        # Staff tell a proof from a real customer email at a glance, in any mail client.
+        subject=f"{PROOF_PREFIX}{rendered.subject}" if message.is_proof else rendered.subject,
+        body=rendered.text,
+        from_email=revision.from_email or settings.DEFAULT_FROM_EMAIL,
+        to=[message.recipient],
+        reply_to=[revision.reply_to] if revision.reply_to else None,
+    )
+    if rendered.html:
+        email.attach_alternative(rendered.html, "text/html")
+    token = message.order.token if message.order_id else SAMPLE_TOKEN
+    for link in message.attachment_links.select_related("attachment_revision"):
+        attachment_revision = link.attachment_revision
+        # The revision's own policy: the password matches what was pinned at queue time.
+        password = document_password(attachment_revision, context=context, token=token)
+        attachment = build_attachment(attachment_revision, context, password)
+        email.attach(attachment.filename, attachment.content, attachment.mimetype)
+        history.append(
+            MessageEvent(
+                message=message,
+                kind=MessageEvent.Kind.ATTACHMENT_BUILT,
+                attempt=message.attempts,
+                detail=attachment.filename,
+                size=len(attachment.content),
+            )
+        )
+    # Anymail reads these attributes from any EmailMessage; the id lets tracking find the row
+    # even before our own write of the ESP's message id.
+    email.metadata = {"message_id": str(message.pk)}
+    email.tags = [message.event, "proof"] if message.is_proof else [message.event]
+    return email
