@@ -248,7 +248,8 @@ def run(line_count: int, iterations: int) -> None:
     report("encrypt (AES-256 R6+verify)", encrypt, bound)
     report("whole build_attachment", whole, bound)
     report("ReportLab + encrypt (floor)", floor, bound)
-    # Information only: the target (≤ 2.5×) is against the unencrypted bound above.
+    # Information only: the target (≤ 2.5×, docs/architecture.md) is against the unencrypted
+    # bound above.
     print(f"  whole build / encrypted floor  {whole / floor:5.2f}×  (information only)")
 
 

@@ -5,8 +5,8 @@
 Per order, on a throwaway SQLite database, one order of each in turn:
 
 - the attachment build alone (`build_attachment`, its inputs prepared beforehand): the baseline;
-- the pipeline as the issue defines it: context → render → attachment → send on Anymail's test
-  backend (`compose_email` and `send`, the message row loaded beforehand);
+- the pipeline (docs/architecture.md): context → render → attachment → send on Anymail's
+  test backend (`compose_email` and `send`, the message row loaded beforehand);
 - the whole `messaging.delivery.deliver_message`: that pipeline plus the outbox's two short
   transactions (the claim, and the outcome with the attempt's history).
 
@@ -146,7 +146,7 @@ def compose_and_send(message: Message) -> None:
 def interleaved(
     baseline_ids: list[int], steps_ids: list[int], pipeline_ids: list[int]
 ) -> tuple[float, float, float]:
-    """Median seconds per order for the baseline, the issue's pipeline and `deliver_message`,
+    """Median seconds per order for the baseline, the pipeline and `deliver_message`,
     one order of each in turn, so a change in the machine's load (shared CI runners) weighs on
     all alike; medians, so a garbage collection or a noisy neighbour landing on one order does
     not decide the ratio."""

@@ -1,7 +1,7 @@
 """`{% order_document_passwords order %}`: on the checkout confirmation page only.
 
 A password is shown there and nowhere else a customer sees: never in an email or a page an
-email links to (DESIGN.md, "Document passwords").
+email links to (docs/architecture.md, "Document passwords").
 """
 
 from typing import Any

@@ -12,25 +12,18 @@ from messaging.models import Message
 from tests.factories import OrderFactory
 from tests.messaging.conftest import closed_port
 from tests.messaging.fake_esp import INVALID, UNAVAILABLE, Step
+from tests.messaging.helpers import deliver_order
 
 pytestmark = pytest.mark.django_db
 
 WEBHOOK = "/webhooks/anymail/postmark/tracking/"
 
 
-def deliver_order(django_capture_on_commit_callbacks):
-    """Queue a confirmation as checkout does and let the (eager) engine play it out."""
-    with django_capture_on_commit_callbacks(execute=True):
-        message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
-    message.refresh_from_db()
-    return message
-
-
 def test_503_503_200_is_sent_after_three_attempts(
     confirmation_template, fake_postmark, fast_retries, django_capture_on_commit_callbacks
 ):
     fake_postmark.plan = [UNAVAILABLE, UNAVAILABLE]
-    message = deliver_order(django_capture_on_commit_callbacks)
+    message = deliver_order()
 
     assert message.status == Message.Status.SENT
     assert message.attempts == 3
@@ -55,7 +48,7 @@ def test_422_fails_after_one_attempt_with_the_reason(
     confirmation_template, fake_postmark, fast_retries, django_capture_on_commit_callbacks
 ):
     fake_postmark.plan = [INVALID]
-    message = deliver_order(django_capture_on_commit_callbacks)
+    message = deliver_order()
 
     assert message.status == Message.Status.FAILED
     assert message.attempts == 1
@@ -73,7 +66,7 @@ def test_connection_refused_is_retried(
         "POSTMARK_SERVER_TOKEN": "t",
         "POSTMARK_API_URL": f"http://127.0.0.1:{closed_port()}/",
     }
-    message = deliver_order(django_capture_on_commit_callbacks)
+    message = deliver_order()
 
     assert message.status == Message.Status.QUEUED
     assert message.attempts == 1
@@ -87,7 +80,7 @@ def test_read_timeout_is_recorded_as_maybe_sent_and_retried(
 ):
     settings.ANYMAIL = {**settings.ANYMAIL, "REQUESTS_TIMEOUT": (1, 0.5)}
     fake_postmark.plan = [Step(200, delay=1.5)]
-    message = deliver_order(django_capture_on_commit_callbacks)
+    message = deliver_order()
 
     assert message.status == Message.Status.QUEUED
     assert message.events.get(kind="no_response").detail == "No response from the ESP."
@@ -120,7 +113,7 @@ def delivery_payload(message):
 def test_tracking_webhook_marks_delivered_and_replays_are_ignored(
     confirmation_template, fake_postmark, client, django_capture_on_commit_callbacks
 ):
-    message = deliver_order(django_capture_on_commit_callbacks)
+    message = deliver_order()
     assert message.status == Message.Status.SENT
 
     assert post_webhook(client, delivery_payload(message)).status_code == 200
@@ -136,7 +129,7 @@ def test_tracking_webhook_marks_delivered_and_replays_are_ignored(
 def test_tracking_webhook_needs_the_secret(
     confirmation_template, fake_postmark, client, django_capture_on_commit_callbacks
 ):
-    message = deliver_order(django_capture_on_commit_callbacks)
+    message = deliver_order()
     response = post_webhook(client, delivery_payload(message), auth="hook:wrong")
     assert response.status_code in (400, 401, 403)
     message.refresh_from_db()

@@ -65,9 +65,8 @@ def test_every_save_keeps_a_revision_and_restore_makes_a_new_one(confirmation_te
 
 
 def test_messages_pin_the_layout_revision_they_render_inside(
-    confirmation_template, mailoutbox, monkeypatch
+    no_publish, confirmation_template, mailoutbox, monkeypatch
 ):
-    monkeypatch.setattr(outbox, "publish_delivery", lambda **kwargs: True)
     layout = confirmation_template.layout
     message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
     pinned = message.layout_revision
@@ -80,8 +79,7 @@ def test_messages_pin_the_layout_revision_they_render_inside(
     assert "Warm regards," in mailoutbox[0].body
 
 
-def test_an_inactive_layout_is_skipped(confirmation_template, mailoutbox, monkeypatch):
-    monkeypatch.setattr(outbox, "publish_delivery", lambda **kwargs: True)
+def test_an_inactive_layout_is_skipped(no_publish, confirmation_template, mailoutbox, monkeypatch):
     Layout.objects.filter(pk=confirmation_template.layout_id).update(active=False)
     message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
     assert message.layout_revision is None

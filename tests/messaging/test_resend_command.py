@@ -36,9 +36,8 @@ def run(*args):
 
 
 @pytest.fixture
-def no_delivery(settings, monkeypatch):
+def no_delivery(no_publish, settings, monkeypatch):
     """Resends stay queued: these tests look at the selection, not at delivery."""
-    monkeypatch.setattr("messaging.outbox.publish_delivery", lambda **kwargs: True)
 
 
 def resends_of(order: Order) -> list[Message]:

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from anymail.signals import AnymailTrackingEvent
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
@@ -18,23 +19,17 @@ from messaging import delivery, outbox, relay, tracking
 from messaging.models import Message, MessageEvent, MessageTemplate
 from shop.models import Order
 from shop.signals import order_completed
-from tests.factories import OrderFactory
+from tests.factories import AttachmentTemplateFactory, MessageTemplateFactory, OrderFactory
+from tests.messaging.helpers import complete, deliver_order
 
 pytestmark = pytest.mark.django_db
-
-
-def complete(order):
-    """What `place_order` does: signal inside the order's transaction, commit."""
-    with transaction.atomic():
-        order_completed.send(sender=Order, order=order)
 
 
 def test_one_order_sends_one_email_with_one_encrypted_pdf(
     confirmation_template, mailoutbox, django_capture_on_commit_callbacks
 ):
     order = OrderFactory(customer__first_name="Åsa")
-    with django_capture_on_commit_callbacks(execute=True):
-        complete(order)
+    complete(order)
 
     assert len(mailoutbox) == 1
     email = mailoutbox[0]
@@ -72,8 +67,8 @@ def test_message_row_is_written_with_the_order_and_delivery_waits_for_commit(
     confirmation_template, mailoutbox, django_capture_on_commit_callbacks
 ):
     order = OrderFactory()
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        complete(order)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
+        order_completed.send(sender=Order, order=order)
     message = order.messages.get()
     assert message.status == Message.Status.QUEUED
     assert mailoutbox == []
@@ -164,11 +159,10 @@ def _expire_claim_during_send(monkeypatch, message, then=lambda: None, released=
 
 
 def test_a_late_sent_leaves_the_row_to_the_worker_now_holding_it(
-    confirmation_template, mailoutbox, monkeypatch
+    no_publish, confirmation_template, mailoutbox, monkeypatch
 ):
     # Worker A's claim expires mid-send; the relay releases it and worker B claims attempt 2;
     # then A's "sent" arrives.
-    monkeypatch.setattr(outbox, "publish_delivery", lambda **kwargs: True)
     message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
 
     def worker_b_claims():
@@ -187,9 +181,8 @@ def test_a_late_sent_leaves_the_row_to_the_worker_now_holding_it(
 
 
 def test_a_late_sent_never_overwrites_what_the_next_attempt_recorded(
-    confirmation_template, mailoutbox, monkeypatch
+    no_publish, confirmation_template, mailoutbox, monkeypatch
 ):
-    monkeypatch.setattr(outbox, "publish_delivery", lambda **kwargs: True)
     message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
     _expire_claim_during_send(
         monkeypatch, message, then=lambda: delivery.deliver_message(message_id=message.pk)
@@ -210,11 +203,10 @@ def test_a_late_sent_never_overwrites_what_the_next_attempt_recorded(
 
 
 def test_a_late_sent_on_a_released_claim_marks_it_sent(
-    confirmation_template, mailoutbox, monkeypatch
+    no_publish, confirmation_template, mailoutbox, monkeypatch
 ):
     # The relay put the row back in the queue, but nobody has claimed it yet: A's acceptance
     # is the truth, and marking it sent stops a second copy.
-    monkeypatch.setattr(outbox, "publish_delivery", lambda **kwargs: True)
     message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
     _expire_claim_during_send(monkeypatch, message)
     delivery.deliver_message(message_id=message.pk)
@@ -228,10 +220,9 @@ def test_a_late_sent_on_a_released_claim_marks_it_sent(
 
 
 def test_a_late_sent_leaves_a_failed_message_failed_and_says_so(
-    confirmation_template, mailoutbox, monkeypatch, settings
+    no_publish, confirmation_template, mailoutbox, monkeypatch, settings
 ):
     settings.MESSAGING_MAX_ATTEMPTS = 1  # the relay gives up on the expired last attempt
-    monkeypatch.setattr(outbox, "publish_delivery", lambda **kwargs: True)
     message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
     _expire_claim_during_send(monkeypatch, message, released=0)
     delivery.deliver_message(message_id=message.pk)
@@ -243,8 +234,7 @@ def test_a_late_sent_leaves_a_failed_message_failed_and_says_so(
     assert message.events.get(kind="note").detail.startswith("Late outcome: accepted by Test")
 
 
-def test_a_refused_conditional_sent_changes_nothing(confirmation_template, monkeypatch):
-    monkeypatch.setattr(outbox, "publish_delivery", lambda **kwargs: True)
+def test_a_refused_conditional_sent_changes_nothing(no_publish, confirmation_template, monkeypatch):
     message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
     message, _ = delivery._claim(message_id=message.pk)
     Message.objects.filter(pk=message.pk).update(attempts=2)  # another attempt took it
@@ -259,10 +249,9 @@ def test_a_refused_conditional_sent_changes_nothing(confirmation_template, monke
 
 
 def test_transient_api_error_schedules_a_retry_with_backoff(
-    confirmation_template, monkeypatch, settings
+    no_publish, confirmation_template, monkeypatch, settings
 ):
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    monkeypatch.setattr(outbox, "publish_delivery", lambda **kwargs: True)
     order = OrderFactory()
     message = outbox.queue_message(order=order, event="order_confirmation")
 
@@ -306,8 +295,9 @@ def test_transient_errors_give_up_after_max_attempts(
         (AnymailAPIError("nope", status_code=400), "400"),
     ],
 )
-def test_permanent_errors_fail_at_once(confirmation_template, monkeypatch, error, reason):
-    monkeypatch.setattr(outbox, "publish_delivery", lambda **kwargs: True)
+def test_permanent_errors_fail_at_once(
+    no_publish, confirmation_template, monkeypatch, error, reason
+):
 
     def refuse(self):
         raise error
@@ -320,8 +310,9 @@ def test_permanent_errors_fail_at_once(confirmation_template, monkeypatch, error
     assert reason in message.last_error
 
 
-def test_template_error_fails_with_reason(confirmation_template, mailoutbox, monkeypatch):
-    monkeypatch.setattr(outbox, "publish_delivery", lambda **kwargs: True)
+def test_template_error_fails_with_reason(
+    no_publish, confirmation_template, mailoutbox, monkeypatch
+):
     message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
     # A revision that cannot render (saved before validation existed, say).
     revision = message.template_revision
@@ -333,9 +324,8 @@ def test_template_error_fails_with_reason(confirmation_template, mailoutbox, mon
 
 
 def test_oversize_attachment_fails_with_reason(
-    confirmation_template, mailoutbox, monkeypatch, settings
+    no_publish, confirmation_template, mailoutbox, monkeypatch, settings
 ):
-    monkeypatch.setattr(outbox, "publish_delivery", lambda **kwargs: True)
     settings.ATTACHMENT_MAX_BYTES = 1000
     message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
     message = delivery.deliver_message(message_id=message.pk)
@@ -346,8 +336,25 @@ def test_oversize_attachment_fails_with_reason(
 
 def test_template_syntax_errors_are_refused_on_save(confirmation_template):
     confirmation_template.subject = "{% for %}"
-    with pytest.raises(Exception, match="Line 1"):
+    with pytest.raises(ValidationError, match="Line 1"):
         confirmation_template.save()
+
+
+def test_a_template_from_the_factory_is_sent_with_its_document(db, mailoutbox):
+    MessageTemplateFactory(attachments=[AttachmentTemplateFactory(name="Receipt")])
+
+    message = deliver_order()
+
+    assert message.status == Message.Status.SENT
+    [(filename, _content, mimetype)] = mailoutbox[0].attachments
+    assert (filename, mimetype) == (f"receipt-{message.order.number}.pdf", "application/pdf")
+
+
+@pytest.mark.parametrize("field", ["subject", "text_body", "html_body"])
+def test_no_save_stores_a_message_template_that_does_not_compile(db, field):
+    with pytest.raises(ValidationError, match="Line 1"):
+        MessageTemplateFactory(**{field: "{% if %}"})
+    assert not MessageTemplate.objects.exists()
 
 
 def test_every_change_keeps_a_revision_and_no_op_saves_do_not(confirmation_template):
@@ -361,7 +368,6 @@ def test_every_change_keeps_a_revision_and_no_op_saves_do_not(confirmation_templ
 
 
 def test_templates_cannot_reach_model_instances(confirmation_template, mailoutbox):
-    MessageTemplate.objects.filter(pk=confirmation_template.pk).update()
     confirmation_template.text_body = "{{ order.customer.email }}|{{ order.token }}|"
     confirmation_template.layout = None  # the body alone, without the layout's footer
     confirmation_template.save()
@@ -372,12 +378,9 @@ def test_templates_cannot_reach_model_instances(confirmation_template, mailoutbo
 
 
 def test_relay_releases_expired_claims_and_republishes_lost_rows(
-    confirmation_template, mailoutbox, settings, monkeypatch
+    confirmation_template, mailoutbox, settings, no_publish
 ):
-    published = []
-    monkeypatch.setattr(
-        outbox, "publish_delivery", lambda **kwargs: published.append(kwargs) or True
-    )
+    published = no_publish
     now = timezone.now()
     stuck = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
     Message.objects.filter(pk=stuck.pk).update(
@@ -399,10 +402,9 @@ def test_relay_releases_expired_claims_and_republishes_lost_rows(
     assert fresh.pk not in {p["message_id"] for p in published}
 
 
-def test_relay_command(confirmation_template, settings, monkeypatch):
+def test_relay_command(no_publish, confirmation_template, settings, monkeypatch):
     from django.core.management import call_command
 
-    monkeypatch.setattr(outbox, "publish_delivery", lambda **kwargs: True)
     settings.MESSAGING_RELAY_GRACE_SECONDS = 0
     message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
 
@@ -436,9 +438,7 @@ def test_capture_backend_stores_the_encrypted_email(
     confirmation_template, settings, django_capture_on_commit_callbacks
 ):
     settings.EMAIL_BACKEND = "inbox.backends.CaptureEmailBackend"
-    order = OrderFactory()
-    with django_capture_on_commit_callbacks(execute=True):
-        complete(order)
+    order = complete()
     message = order.messages.get()
     captured = CapturedEmail.objects.get()
     assert message.status == Message.Status.SENT
@@ -470,9 +470,8 @@ def test_one_address_gets_at_most_the_daily_limit_of_customer_emails(
         OrderFactory(customer__email=address)
         for address in ("victim@example.com", "Victim@Example.com", "VICTIM@example.com")
     ]
-    with django_capture_on_commit_callbacks(execute=True):
-        for order in orders:
-            complete(order)
+    for order in orders:
+        complete(order)
 
     assert len(mailoutbox) == 2
     third = orders[2].messages.get()
