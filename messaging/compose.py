@@ -9,19 +9,21 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
-from attachments.api import build_attachment, document_password
-from shop.documents import SAMPLE_TOKEN, order_context, sample_order_context
+from attachments.api import build_attachment, document_password, sample_source
+from shop.documents import order_context
 from stafftemplates.errors import StaffTemplateError
 
 from .models import Message, MessageEvent
 from .rendering import render_message
 
 
-def message_context(message: Message) -> dict[str, Any]:
-    """The flat context a message renders against: its order's, or the sample for proofs."""
+def context_and_token(message: Message) -> tuple[dict[str, Any], str]:
+    """The flat context a message renders against and the token its generated passwords derive
+    from: its order's, or for a proof without one the sample order the previews show."""
     if message.order_id is None:
-        return sample_order_context()
-    return order_context(message.order)
+        sample = sample_source()
+        return dict(sample.context), sample.token
+    return order_context(message.order), message.order.token
 
 
 PROOF_PREFIX = "[Proof] "
@@ -65,7 +67,7 @@ def _compose(message: Message, history: list[MessageEvent]) -> EmailMultiAlterna
     revision = message.template_revision
     if revision is None:
         raise StaffTemplateError(f"No active message template for {message.event!r}.")
-    context = message_context(message)
+    context, token = context_and_token(message)
     rendered = render_message(
         subject=revision.subject,
         text=revision.text_body,
@@ -91,7 +93,6 @@ def _compose(message: Message, history: list[MessageEvent]) -> EmailMultiAlterna
     )
     if rendered.html:
         email.attach_alternative(rendered.html, "text/html")
-    token = message.order.token if message.order_id else SAMPLE_TOKEN
     for link in message.attachment_links.select_related("attachment_revision"):
         attachment_revision = link.attachment_revision
         # The revision's own policy: the password matches what was pinned at queue time.

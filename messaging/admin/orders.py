@@ -17,7 +17,7 @@ from shop.models import Order
 from stafftemplates.admin_pages import ObjectPageMixin, ReadOnlyInline, no_store
 
 from ..models import Message
-from ..passwords import order_document_passwords
+from ..order_passwords import order_document_passwords
 from .common import admin_link
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django import template
 
-from messaging.passwords import order_document_passwords as passwords_of
+from messaging.order_passwords import order_document_passwords as passwords_of
 
 register = template.Library()
 
