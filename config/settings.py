@@ -292,7 +292,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS.update(
 CELERY_WORKER_BROKER_SOCKET_TIMEOUT = env.float("CELERY_WORKER_BROKER_SOCKET_TIMEOUT", default=2.0)
 # Celery's Django fix-up closes the database connection around every task unless this is set;
 # with it, a worker closes it every 500 tasks and otherwise applies CONN_MAX_AGE and the health
-# check before each task, as Django does per request (see messaging.tasks).
+# check before each task, as Django does per request (see config/celery.py).
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=500)
 # A dedicated queue name lets several deployments (or test runs) share one broker.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
