@@ -10,3 +10,6 @@ class StaffTemplatesConfig(AppConfig):
 
     name = "stafftemplates"
     verbose_name = "Staff templates"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401 - checks register themselves
