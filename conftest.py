@@ -14,6 +14,13 @@ def _isolated_delivery(settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Users are created and log in all over the suite: a deliberately slow hasher would spend
+    seconds on nothing the tests look at (tests only; production keeps Django's default)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def postgres(django_db_blocker):
     """For tests that need PostgreSQL's row locking (run in CI's PostgreSQL pass)."""

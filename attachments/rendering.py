@@ -29,13 +29,9 @@ from pypdf.errors import PdfReadError, WrongPasswordError
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
-from .engine import (
-    AttachmentError,
-    AttachmentTemplateError,
-    AttachmentTooLarge,
-    ensure_plain,
-    render_template,
-)
+from stafftemplates.engine import ensure_plain, render_template
+
+from .errors import AttachmentError, AttachmentTooLarge
 
 if TYPE_CHECKING:
     from .models import AttachmentTemplate, AttachmentTemplateRevision
@@ -270,7 +266,7 @@ def build_attachment(
 ) -> Attachment:
     """Build the encrypted PDF attachment of `template` for `context`, opened by `password`.
 
-    Raises `AttachmentTemplateError` for a template that does not compile or render,
+    Raises `StaffTemplateError` for a template that does not compile or render,
     `AttachmentTooLarge` over `settings.ATTACHMENT_MAX_BYTES`, `AttachmentError` otherwise.
     """
     ensure_plain(context)
@@ -295,7 +291,6 @@ def warm_up() -> None:
 __all__ = [
     "Attachment",
     "AttachmentError",
-    "AttachmentTemplateError",
     "AttachmentTooLarge",
     "build_attachment",
     "encrypt_pdf",

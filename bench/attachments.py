@@ -39,10 +39,10 @@ from reportlab.pdfbase import pdfmetrics  # noqa: E402
 from reportlab.pdfbase.ttfonts import TTFont  # noqa: E402
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle  # noqa: E402
 
-from attachments.demo import CSS, HTML  # noqa: E402
-from attachments.documents import build_attachment, generated_password  # noqa: E402
+from attachments.api import build_attachment, generated_password  # noqa: E402
 from attachments.models import AttachmentTemplate  # noqa: E402
 from attachments.rendering import encrypt_pdf, html_to_pdf, render_html  # noqa: E402
+from demo.documents import CSS, HTML  # noqa: E402
 from shop.documents import sample_order_context  # noqa: E402
 
 FONT_DIR = settings.BASE_DIR / "static" / "fonts"
@@ -248,7 +248,8 @@ def run(line_count: int, iterations: int) -> None:
     report("encrypt (AES-256 R6+verify)", encrypt, bound)
     report("whole build_attachment", whole, bound)
     report("ReportLab + encrypt (floor)", floor, bound)
-    # Information only: the target (≤ 2.5×) is against the unencrypted bound above.
+    # Information only: the target (≤ 2.5×, docs/architecture.md) is against the unencrypted
+    # bound above.
     print(f"  whole build / encrypted floor  {whole / floor:5.2f}×  (information only)")
 
 

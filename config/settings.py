@@ -37,9 +37,14 @@ INSTALLED_APPS = [
     "anymail",
     "axes",
     "config",  # the deployment checks (config/checks.py)
+    "stafftemplates",
     "shop",
     "attachments",
     "messaging",
+    # The dev inbox (capture backend, /dev/inbox/): a production deployment may leave it out
+    # with INSTALL_DEV_INBOX=false, once EMAIL_BACKEND names its ESP.
+    *(["inbox"] if env.bool("INSTALL_DEV_INBOX", default=True) else []),
+    "demo",  # Nordic Goods: the demo catalog, templates and `seed_demo`
 ]
 
 MIDDLEWARE = [
@@ -190,7 +195,7 @@ SHOP_CLIENT_IP_HEADER = env.str("SHOP_CLIENT_IP_HEADER", default="REMOTE_ADDR")
 # Development default: a capture backend that keeps each message for the dev inbox.
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",
-    default="messaging.backends.CaptureEmailBackend"
+    default="inbox.backends.CaptureEmailBackend"
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
@@ -213,6 +218,9 @@ if "WEBHOOK_SECRET" in ANYMAIL and "," in ANYMAIL["WEBHOOK_SECRET"]:
     ANYMAIL["WEBHOOK_SECRET"] = ANYMAIL["WEBHOOK_SECRET"].split(",")  # rotation: old,new
 
 DEV_INBOX = env.bool("DEV_INBOX", default=DEBUG)
+# Without DEBUG, the dev inbox asks staff for this permission: captured emails hold customers'
+# addresses, as messages do.
+DEV_INBOX_PERMISSION = "messaging.view_message"
 # Tracking webhook requests a minute per client IP before a 429 (0: no limit). ESPs send one
 # request per event, so this stays well above a busy shop's event rate.
 WEBHOOK_RATE_LIMIT = env.int("WEBHOOK_RATE_LIMIT", default=600)
@@ -220,13 +228,20 @@ WEBHOOK_RATE_LIMIT = env.int("WEBHOOK_RATE_LIMIT", default=600)
 # --- Documents ------------------------------------------------------------------------------
 DOCUMENT_PASSWORD_KEY = env.str("DOCUMENT_PASSWORD_KEY", default="")
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
-# The attachments admin preview finds orders through import strings, so `attachments` never
-# imports `shop`: each returns (context, token); the lookup takes an order number.
-ATTACHMENT_PREVIEW_SAMPLE = "shop.documents.sample_document"
-ATTACHMENT_PREVIEW_LOOKUP = "shop.documents.find_document"
+# Who may read a customer's document password (support, the admin reveal and previews): the
+# project wires the shop's permission here, so `attachments` names no other app.
+DOCUMENT_PASSWORD_REVEAL_PERMISSION = "shop.view_document_password"  # noqa: S105 - a permission
 
 # --- Staff templates ------------------------------------------------------------------------
-# Bounds on every render of a staff-written template (attachments/limits.py).
+# The project's wiring of the template apps to its orders, so `stafftemplates` and
+# `attachments` never import `shop` (docs/architecture.md, "Import contracts"): two callables
+# returning (context, token) — the sample order that saves are tried on and previews draw,
+# and a real order by number (None when there is none) — and the permission that lets staff
+# preview a real order (it shows the customer's data).
+STAFF_TEMPLATE_SAMPLE = "shop.documents.sample_document"
+STAFF_TEMPLATE_ORDER_LOOKUP = "shop.documents.find_document"
+PREVIEW_ORDER_PERMISSION = "shop.view_order"
+# Bounds on every render of a staff-written template (stafftemplates/limits.py).
 STAFF_TEMPLATE_TIME_LIMIT = env.float("STAFF_TEMPLATE_TIME_LIMIT", default=2.0)
 STAFF_TEMPLATE_MAX_OUTPUT = env.int("STAFF_TEMPLATE_MAX_OUTPUT", default=1_000_000)
 # Proofs go only to active staff users' addresses and to addresses at these domains.
@@ -280,7 +295,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS.update(
 CELERY_WORKER_BROKER_SOCKET_TIMEOUT = env.float("CELERY_WORKER_BROKER_SOCKET_TIMEOUT", default=2.0)
 # Celery's Django fix-up closes the database connection around every task unless this is set;
 # with it, a worker closes it every 500 tasks and otherwise applies CONN_MAX_AGE and the health
-# check before each task, as Django does per request (see messaging.tasks).
+# check before each task, as Django does per request (see config/celery.py).
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=500)
 # A dedicated queue name lets several deployments (or test runs) share one broker.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")

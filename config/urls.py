@@ -1,5 +1,6 @@
 """Top-level URLs: storefront, admin, ESP tracking webhooks, and the dev inbox in development."""
 
+from django.apps import apps
 from django.contrib import admin
 from django.urls import include, path
 
@@ -14,7 +15,8 @@ urlpatterns = [
         webhooks.tracking_webhook,
         name="anymail_tracking",
     ),
-    # The dev inbox answers 404 unless DEV_INBOX is on (the default with DEBUG).
-    path("dev/inbox/", include("messaging.inbox")),
     path("", include("shop.urls")),
 ]
+if apps.is_installed("inbox"):
+    # The dev inbox answers 404 unless DEV_INBOX is on (the default with DEBUG).
+    urlpatterns.insert(-1, path("dev/inbox/", include("inbox.urls")))

@@ -6,9 +6,10 @@ import time
 import pytest
 from django.urls import reverse
 
-from attachments.documents import AttachmentTemplateError, build_attachment, document_password
-from attachments.engine import TemplateLimitExceeded, render_template
+from attachments.api import build_attachment, document_password
 from attachments.models import AttachmentTemplate, PasswordPolicy
+from stafftemplates.engine import render_template
+from stafftemplates.errors import StaffTemplateError, TemplateLimitExceeded
 
 from .conftest import PASSWORD
 
@@ -112,7 +113,7 @@ def test_an_ordinary_document_renders_well_within_the_limits(demo_template, cont
 
 def test_a_document_over_the_limit_names_its_template(short_limit, context):
     template = AttachmentTemplate(name="Invoice", html=MILLION_LOOPS)
-    with pytest.raises(AttachmentTemplateError, match=r"“Invoice”.*took longer"):
+    with pytest.raises(StaffTemplateError, match=r"“Invoice”.*took longer"):
         build_attachment(template, context, PASSWORD)
 
 

@@ -6,7 +6,8 @@ import pytest
 from django.contrib.auth.models import Group
 
 from config.celery import app as celery_app
-from messaging.demo import seed_message_templates
+from demo.emails import seed_message_templates
+from messaging import outbox
 from tests.factories import StaffFactory
 from tests.messaging.fake_esp import FakePostmark
 
@@ -45,6 +46,20 @@ def fake_postmark(settings):
     }
     yield esp
     esp.stop()
+
+
+@pytest.fixture
+def no_publish(monkeypatch) -> list[dict]:
+    """Nothing reaches Celery: each publish succeeds and is recorded (its keyword arguments),
+    for tests that drive delivery by hand."""
+    published: list[dict] = []
+
+    def publish(**kwargs) -> bool:
+        published.append(kwargs)
+        return True
+
+    monkeypatch.setattr(outbox, "publish_delivery", publish)
+    return published
 
 
 @pytest.fixture
