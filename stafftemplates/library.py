@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.template import Library, defaultfilters, defaulttags
 
-from .limits import MAX_WIDTH, check_width, current_budget
+from .limits import MAX_WIDTH, check_text_input, check_width, current_budget
 
 register = Library()
 
@@ -111,6 +111,30 @@ def _capped_join(func):
     return capped
 
 
+# Filters whose cost grows faster than their input (HTML parsing, heavy regular expressions).
+EXPENSIVE_TEXT_FILTERS = (
+    "truncatewords_html",
+    "truncatechars_html",
+    "truncatewords",
+    "truncatechars",
+    "urlize",
+    "urlizetrunc",
+    "striptags",
+    "wordwrap",
+    "linebreaks",
+    "linebreaksbr",
+)
+
+
+def _capped_input(name: str, func):
+    @functools.wraps(func)
+    def capped(value, *args, **kwargs):
+        check_text_input(name, value)
+        return func(value, *args, **kwargs)
+
+    return capped
+
+
 def _spends_budget(func):
     """Any filter: its result is checked against the time and size budget."""
 
@@ -130,6 +154,8 @@ for _name in ("ljust", "rjust", "center"):
 _filters["stringformat"] = _capped_stringformat(_filters["stringformat"])
 _filters["floatformat"] = _capped_floatformat(_filters["floatformat"])
 _filters["join"] = _capped_join(_filters["join"])
+for _name in EXPENSIVE_TEXT_FILTERS:
+    _filters[_name] = _capped_input(_name, _filters[_name])
 
 # Every default filter is a pure function of its input: keep them all, each bounded.
 register.filters.update({name: _spends_budget(func) for name, func in _filters.items()})

@@ -111,6 +111,23 @@ def check_width(name: str, width: int) -> None:
         )
 
 
+# The most text one of the filters that parse HTML or scan with heavy regular expressions
+# (`truncatewords_html`, `urlize`…) may be given: on a string near the output cap, one call
+# ran for 24 s, far past the time limit, which is only checked between calls.
+MAX_TEXT_FILTER_INPUT = 20_000
+
+
+def check_text_input(name: str, value: object) -> None:
+    """Refuse an input too long for an expensive text filter before it starts."""
+    size = len(str(value))
+    if size > MAX_TEXT_FILTER_INPUT:
+        budget = current_budget()
+        label = budget.label if budget else "template"
+        raise TemplateLimitExceeded(
+            f"The {label} gives “{name}” {size:,} characters; at most {MAX_TEXT_FILTER_INPUT:,}."
+        )
+
+
 class BudgetContext(Context):
     """A context that spends the budget's time check on every loop iteration.
 

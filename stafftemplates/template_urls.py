@@ -102,16 +102,57 @@ def _skeleton(source: str) -> tuple[str, dict[int, str]]:
     return "".join(parts), kinds
 
 
+# Schemes a mail client fetches or navigates over the network. For these, browsers (WHATWG
+# URL parsing) read `https:host/`, `https:/host` and `https:\\host` as `https://host/`.
+_NETWORK_SCHEMES = frozenset({"http", "https", "ftp", "ws", "wss"})
+_IGNORED_IN_URLS = re.compile(r"[\t\n\r]")
+
+
+def _normalise(address: str) -> str:
+    """An address as a browser reads it: tabs and newlines anywhere are dropped, leading and
+    trailing control characters and spaces trimmed, backslashes taken as slashes."""
+    cleaned = _IGNORED_IN_URLS.sub("", address)
+    return cleaned.strip("".join(chr(c) for c in range(0x21))).replace("\\", "/")
+
+
 def _is_remote(address: str) -> bool:
-    lowered = address.strip().lower()
-    return lowered.startswith(("http://", "https://", "//", "\\\\"))
+    normalised = _normalise(address).lower()
+    if normalised.startswith("//"):
+        return True
+    scheme, colon, _ = normalised.partition(":")
+    return bool(colon) and scheme in _NETWORK_SCHEMES
 
 
 def _host(address: str) -> str:
+    normalised = _normalise(address)
+    scheme, colon, rest = normalised.partition(":")
+    if colon and scheme.lower() in _NETWORK_SCHEMES:
+        normalised = f"{scheme}://{rest.lstrip('/')}"
     try:
-        return (urlsplit(address.strip().replace("\\", "/")).hostname or "").lower()
+        return (urlsplit(normalised).hostname or "").lower()
     except ValueError:
         return ""
+
+
+_CSS_COMMENT = re.compile(r"/\*.*?(\*/|$)", re.DOTALL)
+_CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})[ \t\n\r\f]?|(\n)|(.))", re.DOTALL)
+
+
+def _decode_css(css: str) -> str:
+    """CSS as the browser reads it: comments gone (their newlines kept, for line numbers) and
+    escapes decoded, so `\\75 rl(` is seen as the `url(` it is."""
+
+    def comment(match: re.Match) -> str:
+        return "\n" * match.group(0).count("\n")
+
+    def escape(match: re.Match) -> str:
+        hex_digits, newline, char = match.groups()
+        if hex_digits:
+            code = int(hex_digits, 16)
+            return chr(code) if 0 < code <= 0x10FFFF else "\ufffd"
+        return "" if newline else char
+
+    return _CSS_ESCAPE.sub(escape, _CSS_COMMENT.sub(comment, css))
 
 
 class _Scanner(HTMLParser):
@@ -143,6 +184,7 @@ class _Scanner(HTMLParser):
                 )
 
     def _css(self, css: str, line: int, where: str) -> None:
+        css = _decode_css(css)
         for match in _CSS_FETCH.finditer(css):
             at = line + css.count("\n", 0, match.start())
             text = match.group(2) if match.group(1) else match.group(3)
@@ -190,8 +232,24 @@ class _Scanner(HTMLParser):
                 self._addresses(line, f"the {bare} attribute of <{tag}>", addresses)
             elif bare == "style":
                 self._css(value, line, f"the style attribute of <{tag}>:")
+            elif bare == "content" and tag == "meta":
+                self._meta_refresh(value, line)
         if tag == "style":
             self._in_style = True
+
+    def _meta_refresh(self, content: str, line: int) -> None:
+        """`<meta http-equiv="refresh" content="0;url=...">` navigates: its address too."""
+        _, found, address = content.partition("=")
+        if not found or "url" not in content.lower():
+            return
+        if _MARKER.search(address):
+            self._problem(
+                line,
+                "the content attribute of <meta> contains a template variable or tag inside its "
+                "address: an address must be fixed text.",
+            )
+            return
+        self._addresses(line, "the content attribute of <meta>", [address.strip(" '\"")])
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
@@ -207,6 +265,28 @@ class _Scanner(HTMLParser):
             self._css(data, self.getpos()[0], "the stylesheet's")
 
 
+_RAW_MARKUP_FILTER = re.compile(r"\|\s*(safe|safeseq)\b")
+
+
+def _raw_markup_problems(source: str) -> list[str]:
+    """Output that bypasses escaping writes markup this check never sees (it is computed):
+    in an email, that markup could point anywhere. Documents fetch nothing, so they may."""
+    problems = []
+    for token in Lexer(source).tokenize():
+        words = token.contents.split()
+        if token.token_type == TokenType.VAR and _RAW_MARKUP_FILTER.search(token.contents):
+            problems.append(
+                f"Line {token.lineno}: the safe filter is not allowed in emails: it would write "
+                "template data as markup."
+            )
+        elif token.token_type == TokenType.BLOCK and words[:2] == ["autoescape", "off"]:
+            problems.append(
+                f"Line {token.lineno}: {{% autoescape off %}} is not allowed in emails: it would "
+                "write template data as markup."
+            )
+    return problems
+
+
 def template_url_problems(source: str, *, allowed_hosts: Sequence[str] | None) -> list[str]:
     """What is wrong with the addresses in a staff HTML template, one message per problem.
 
@@ -216,7 +296,9 @@ def template_url_problems(source: str, *, allowed_hosts: Sequence[str] | None) -
     scanner = _Scanner(allowed_hosts=allowed_hosts, kinds=kinds)
     scanner.feed(skeleton)
     scanner.close()
-    return scanner.problems
+    if allowed_hosts is None:
+        return scanner.problems
+    return scanner.problems + _raw_markup_problems(source)
 
 
 def stylesheet_url_problems(css: str, *, allowed_hosts: Sequence[str] | None) -> list[str]:

