@@ -34,6 +34,7 @@ from shop.models import Order
 from .models import Message, MessageAttachment, MessageEvent, MessageTemplate
 from .outcomes import Accepted, Failure, classify_failure, describe_exception, read_acceptance
 from .rendering import MessageTemplateError, render_message
+from .signals import relay_finished
 
 logger = logging.getLogger(__name__)
 
@@ -655,7 +656,9 @@ def relay_due_messages(
         logger.info(
             "Relay: %s expired claims released, %s messages re-enqueued.", released, published
         )
-    return RelayReport(released=released, published=published)
+    report = RelayReport(released=released, published=published)
+    relay_finished.send(sender=RelayReport, report=report)
+    return report
 
 
 # --- tracking -------------------------------------------------------------------------------
