@@ -165,11 +165,11 @@ def check_bounce_ratio(*, now: datetime, config: AlertSettings) -> Finding:
 
 def check_relay(*, now: datetime, config: AlertSettings) -> Finding:
     """The relay (beat, or cron's relay_messages) missed K intervals in a row."""
+    if config.tasks_in_process:
+        return Finding("relay", False, "No broker: tasks run in-process, no relay needed.")
     limit = timedelta(seconds=config.relay_missed_runs * config.relay_interval_seconds)
     heartbeat = last_relay_run()
     if heartbeat is None:
-        if config.tasks_in_process:
-            return Finding("relay", False, "No broker: tasks run in-process, no relay needed.")
         return Finding("relay", True, "The relay has never run (start beat, or cron).")
     late = now - heartbeat.last_run_at
     return Finding(
