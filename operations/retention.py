@@ -73,9 +73,10 @@ def _quiet(label: str, done: int, total: int) -> None:
     """The default progress callback: reports nothing."""
 
 
-def pk_chunks(queryset: QuerySet, *, size: int = CHUNK) -> Iterator[list[int]]:
+def pk_chunks(queryset: QuerySet, *, size: int | None = None) -> Iterator[list[int]]:
     """The queryset's primary keys in ascending chunks, one bounded query each (keyset paging:
     no OFFSET, no list of every id in memory)."""
+    size = size or CHUNK
     last = 0
     while True:
         chunk = list(
@@ -212,9 +213,9 @@ def erase_customer(*, email: str) -> ErasureReport:
     return report
 
 
-def _chunks(values: list[int], size: int = CHUNK) -> Iterator[list[int]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
+def _chunks(values: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
 
 
 def _cancel_queued(message_ids: list[int]) -> int:
