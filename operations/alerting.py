@@ -72,6 +72,12 @@ def _event_kind(*, state: AlertState, firing: bool, now: datetime, config: Alert
 
 def _notify(*, event: AlertEvent, now: datetime) -> None:
     error = notify.send_alert_email(event=event)
+    if error == notify.NO_RECIPIENTS:
+        # A deliberate configuration (development, or alerts read on the page only): recorded
+        # and logged once per email due, not retried every check.
+        logger.warning("Alert %s: %s — %s (%s)", event.rule, event.kind, event.summary, error)
+        AlertEvent.objects.filter(pk=event.pk).update(email_error=error)
+        return
     if error:
         logger.error(
             "Alert %s (%s) could not be emailed: %s. It is recorded on the Delivery health "

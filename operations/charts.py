@@ -90,14 +90,14 @@ def stacked_hours(*, hourly: list[tuple[datetime, dict[str, int]]]) -> SafeStrin
             parts.append(
                 format_html(
                     '<rect data-status="{}" x="{}" y="{}" width="{}" height="{}" fill="{}">'
-                    "<title>{:%H}:00 {}: {}</title></rect>",
+                    "<title>{}:00 {}: {}</title></rect>",
                     status,
                     round(x + 2, 1),
                     round(base, 1),
                     round(column - 4, 1),
                     round(bar, 1),
                     STATUS_COLOURS.get(status, "#999"),
-                    hour,
+                    f"{hour:%H}",
                     status,
                     count,
                 )
@@ -129,14 +129,14 @@ def latency_columns(*, latencies: list) -> SafeString:
             parts.append(
                 format_html(
                     '<rect data-series="{}" x="{}" y="{}" width="{}" height="{}" fill="{}">'
-                    "<title>{:%H}:00 {} {} ({} emails)</title></rect>",
+                    "<title>{}:00 {} {} ({} emails)</title></rect>",
                     key,
                     round(x + inset, 1),
                     round(height - bar, 1),
                     round(column - 2 * inset, 1),
                     round(bar, 1),
                     colour,
-                    hour.hour,
+                    f"{hour.hour:%H}",
                     key,
                     seconds(value),
                     hour.count,

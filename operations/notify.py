@@ -10,6 +10,7 @@ from .models import AlertEvent
 from .rules import TITLES
 
 SUBJECT_PREFIX = "[Sealpost alert] "
+NO_RECIPIENTS = "MESSAGING_ALERT_EMAILS is empty"
 
 
 def alert_subject(event: AlertEvent) -> str:
@@ -47,7 +48,7 @@ def send_alert_email(*, event: AlertEvent) -> str:
     """Send the event's email; returns "" when sent, else why not (a class name, no text)."""
     recipients = list(settings.MESSAGING_ALERT_EMAILS)
     if not recipients:
-        return "MESSAGING_ALERT_EMAILS is empty"
+        return NO_RECIPIENTS
     try:
         connection = get_connection(
             settings.ALERT_EMAIL_BACKEND,

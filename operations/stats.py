@@ -52,7 +52,8 @@ class QueueNow:
 def status_counts(*, now: datetime) -> dict[str, dict[str, int]]:
     """Messages created in each window, per status: one scan of the last 30 days."""
     aggregates = {
-        label: Count("id", filter=Q(created_at__gte=now - span)) for label, span in WINDOWS
+        f"w{index}": Count("id", filter=Q(created_at__gte=now - span))
+        for index, (_, span) in enumerate(WINDOWS)
     }
     rows = (
         Message.objects.filter(created_at__gte=now - WINDOWS[-1][1])
@@ -62,8 +63,8 @@ def status_counts(*, now: datetime) -> dict[str, dict[str, int]]:
     )
     counts = {label: dict.fromkeys(STATUSES, 0) for label, _ in WINDOWS}
     for row in rows:
-        for label, _ in WINDOWS:
-            counts[label][row["status"]] = row[label]
+        for index, (label, _) in enumerate(WINDOWS):
+            counts[label][row["status"]] = row[f"w{index}"]
     return counts
 
 
@@ -159,7 +160,7 @@ def failure_reasons(*, now: datetime, limit: int = 15) -> list[dict]:
                 {
                     "status__exact": Message.Status.FAILED,
                     "last_error": row["last_error"],
-                    "created_at__gte": timezone.localtime(since).strftime("%Y-%m-%d %H:%M:%S"),
+                    "created_at__gte": since.isoformat(),
                 }
             ),
         }
