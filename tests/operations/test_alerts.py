@@ -214,3 +214,14 @@ def test_without_recipients_the_alert_is_recorded_and_says_so(alerts, settings):
     check_delivery_health()
     event = AlertEvent.objects.get(rule="queue_age")
     assert (event.email_sent, event.email_error) == (False, "MESSAGING_ALERT_EMAILS is empty")
+
+
+def test_beats_health_check_task_alerts_like_the_command(alerts, settings):
+    from operations.tasks import check_delivery_health as beat_task
+
+    assert settings.CELERY_TASK_ROUTES["operations.check_delivery_health"] == {
+        "queue": settings.MESSAGING_RELAY_QUEUE
+    }
+    make_message(age=timedelta(minutes=20))
+    beat_task.apply()
+    assert [e.subject for e in alert_emails()] == ["[Sealpost alert] FIRING: Oldest queued message"]
