@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Q, Sum
 from django.db.models.functions import TruncHour
 from django.urls import reverse
 from django.utils import timezone
@@ -44,6 +44,7 @@ class QueueNow:
     oldest_queued_at: datetime | None
     retries_waiting: int
     retries_due: int
+    attempts: int  # attempts the queued and sending messages already used
 
     def oldest_age(self, now: datetime) -> timedelta | None:
         return now - self.oldest_queued_at if self.oldest_queued_at else None
@@ -180,6 +181,7 @@ def queue_now(*, now: datetime) -> QueueNow:
         oldest=Min("created_at", filter=queued),
         retries_waiting=Count("id", filter=retry),
         retries_due=Count("id", filter=retry & Q(next_attempt_at__lte=now)),
+        attempts=Sum("attempts"),
     )
     return QueueNow(
         queued=row["queued"],
@@ -187,6 +189,7 @@ def queue_now(*, now: datetime) -> QueueNow:
         oldest_queued_at=row["oldest"],
         retries_waiting=row["retries_waiting"],
         retries_due=row["retries_due"],
+        attempts=row["attempts"] or 0,
     )
 
 
