@@ -54,7 +54,9 @@ class QueueNow:
 def status_counts(*, now: datetime) -> dict[str, dict[str, int]]:
     """Messages created in each window, per status: one scan of the last 30 days."""
     aggregates = {
-        f"w{index}": Count("id", filter=Q(created_at__gte=now - span))
+        # Counting a column the (created_at, status) index would hold, not the id: lets
+        # PostgreSQL answer from such an index alone, should one be added.
+        f"w{index}": Count("status", filter=Q(created_at__gte=now - span))
         for index, (_, span) in enumerate(WINDOWS)
     }
     rows = (
@@ -113,21 +115,29 @@ class Percentile(Aggregate):
         super().__init__(expression, fraction=float(fraction), **extra)
 
 
+# The latency chart looks at messages created at most this long before their acceptance: it
+# bounds both sides of the order join to indexed date ranges. A message held longer (a week-long
+# sender outage) is left out of the chart, not of the counts.
+LATENCY_LOOKBACK = timedelta(days=7)
+
+
 def accepted_first_messages(*, since: datetime):
     """First messages of real orders accepted by the ESP since `since` (a resend or a proof
-    would measure a staff decision, not the pipeline), annotated with `lag`: seconds from
-    order placed to accepted. Found through the history's indexed "accepted" lines; the IN
-    counts a message once, however many such lines it has."""
-    accepted = MessageEvent.objects.filter(
-        kind=MessageEvent.Kind.SENT, occurred_at__gte=since
-    ).values("message_id")
+    would measure a staff decision, not the pipeline), annotated with `lag`: seconds from order
+    placed to accepted by the ESP.
+
+    Both tables are reached through their `created_at` index: without those bounds
+    PostgreSQL scans the whole outbox to find a day's acceptances (measured: 350 ms over a
+    million messages, against a few tens of milliseconds).
+    """
+    oldest = since - LATENCY_LOOKBACK
     return (
         Message.objects.filter(
-            pk__in=accepted,
+            created_at__gte=oldest,
+            order__created_at__gte=oldest,
+            sent_at__gte=since,
             is_proof=False,
             resend_of__isnull=True,
-            order__isnull=False,
-            sent_at__isnull=False,
         )
         .order_by()
         .annotate(lag=Epoch(F("sent_at") - F("order__created_at")))
@@ -254,7 +264,10 @@ def tracking_counts(*, now: datetime) -> dict[str, dict[str, int]]:
         )
         .order_by()
         .values("esp_event_type")
-        .annotate(day=Count("id", filter=Q(occurred_at__gte=day)), week=Count("id"))
+        .annotate(
+            day=Count("esp_event_type", filter=Q(occurred_at__gte=day)),
+            week=Count("esp_event_type"),
+        )
     )
     counts = {kind: {"day": 0, "week": 0} for kind in TRACKING_TYPES}
     for row in rows:
