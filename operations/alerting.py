@@ -44,7 +44,6 @@ def _transition(*, finding: rules.Finding, now: datetime, config: AlertSettings)
         if kind is not None and kind != AlertEvent.Kind.REMINDER:
             state.firing = finding.firing
             state.since = now
-            state.last_notified_at = None
         state.summary = finding.summary
         state.checked_at = now
         if kind is not None:

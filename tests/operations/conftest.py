@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from messaging.models import Message, MessageEvent
 from operations.notify import SUBJECT_PREFIX
-from tests.e2e.conftest import browser, page  # noqa: F401
 from tests.factories import OrderFactory
 from tests.messaging.conftest import confirmation_template, fake_postmark  # noqa: F401
 

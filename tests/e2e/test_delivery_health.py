@@ -1,4 +1,7 @@
-"""The delivery health page in Chromium at 1280 px: charts drawn, nothing blocked by the CSP."""
+"""The delivery health page in Chromium at 1280 px: charts drawn, nothing blocked by the CSP.
+
+Here rather than in tests/operations: one Playwright session serves every browser test
+(tests/e2e/conftest.py), and a second one cannot run beside it."""
 
 from datetime import timedelta
 
@@ -8,8 +11,7 @@ from django.utils import timezone
 from messaging.models import Message, MessageEvent
 from operations.alerting import check_delivery_health
 from tests.factories import UserFactory
-
-from .conftest import accept, make_message
+from tests.operations.conftest import accept, make_message
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
