@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     # with INSTALL_DEV_INBOX=false, once EMAIL_BACKEND names its ESP.
     *(["inbox"] if env.bool("INSTALL_DEV_INBOX", default=True) else []),
     "demo",  # Nordic Goods: the demo catalog, templates and `seed_demo`
+    "operations",  # delivery health, alerts, metrics, retention (README, "Operations")
 ]
 
 MIDDLEWARE = [
@@ -339,6 +341,54 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": MESSAGING_RELAY_INTERVAL_SECONDS},
     },
 }
+
+# --- Operations: delivery health, alerts, metrics, retention (README, "Operations") ---------
+# Alert rules, checked by beat every ALERT_CHECK_SECONDS and by `manage.py check_delivery_health`.
+ALERT_QUEUE_AGE_MINUTES = env.int("ALERT_QUEUE_AGE_MINUTES", default=15)
+ALERT_FAILURE_RATIO = env.float("ALERT_FAILURE_RATIO", default=0.2)
+ALERT_WINDOW_MINUTES = env.int("ALERT_WINDOW_MINUTES", default=60)
+# Fewer outcomes (or tracking events) than this in a window never fire a ratio rule: two
+# failures out of three orders at night are not an incident.
+ALERT_MIN_SAMPLE = env.int("ALERT_MIN_SAMPLE", default=10)
+ALERT_NO_ACCEPTANCE_MINUTES = env.int("ALERT_NO_ACCEPTANCE_MINUTES", default=30)
+ALERT_BOUNCE_RATIO = env.float("ALERT_BOUNCE_RATIO", default=0.1)
+# Bounces arrive hours after the send: the bounce ratio looks at a day of tracking events.
+ALERT_BOUNCE_WINDOW_MINUTES = env.int("ALERT_BOUNCE_WINDOW_MINUTES", default=1440)
+ALERT_RELAY_MISSED_RUNS = env.int("ALERT_RELAY_MISSED_RUNS", default=5)
+ALERT_REPEAT_MINUTES = env.int("ALERT_REPEAT_MINUTES", default=60)
+ALERT_CHECK_SECONDS = env.float("ALERT_CHECK_SECONDS", default=60.0)
+MESSAGING_ALERT_EMAILS = env.list("MESSAGING_ALERT_EMAILS", default=[])
+# Alerts never go through EMAIL_BACKEND: when the ESP refuses us, the alert about it must still
+# leave. SMTP (EMAIL_HOST, EMAIL_PORT...) in production, the console with DEBUG.
+ALERT_EMAIL_BACKEND = env.str(
+    "ALERT_EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+ALERT_EMAIL_TIMEOUT = env.float("ALERT_EMAIL_TIMEOUT", default=10.0)
+# /metrics answers 404 unless this is set; scrapers send `Authorization: Bearer <token>`.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Messages older than this lose their recipient address and history details (purge_messages).
+MESSAGING_RETENTION_DAYS = env.int("MESSAGING_RETENTION_DAYS", default=180)
+DEV_INBOX_KEEP = env.int("DEV_INBOX_KEEP", default=200)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "check-delivery-health": {
+            "task": "operations.check_delivery_health",
+            "schedule": ALERT_CHECK_SECONDS,
+            "options": {"expires": ALERT_CHECK_SECONDS},
+        },
+        "purge-messages": {
+            "task": "operations.purge_messages",
+            "schedule": crontab(hour=3, minute=17),
+            "options": {"expires": 3600},
+        },
+    }
+)
+# The health check shares the relay's queue: a delivery backlog must not delay the alert about
+# it. The purge stays on the default queue, where a long first run delays nothing urgent.
+CELERY_TASK_ROUTES["operations.check_delivery_health"] = {"queue": MESSAGING_RELAY_QUEUE}
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,5 @@
-"""Top-level URLs: storefront, admin, ESP tracking webhooks, and the dev inbox in development."""
+"""Top-level URLs: storefront, admin, ESP tracking webhooks, operations (the delivery health
+page, /metrics, /healthz), and the dev inbox in development."""
 
 from django.apps import apps
 from django.contrib import admin
@@ -7,6 +8,8 @@ from django.urls import include, path
 from messaging import webhooks
 
 urlpatterns = [
+    # First: the admin's catch-all would otherwise answer admin/delivery-health/.
+    path("", include("operations.urls")),
     path("admin/", admin.site.urls),
     # The configured ESP's tracking webhook, e.g. /webhooks/anymail/postmark/tracking/ (basic
     # auth with ANYMAIL_WEBHOOK_SECRET); any other ESP's is a 404 (messaging/webhooks.py).

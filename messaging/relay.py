@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from . import outbox
 from .models import Message, MessageEvent
+from .signals import relay_finished
 
 logger = logging.getLogger(__name__)
 
@@ -82,4 +83,6 @@ def relay_due_messages(
         logger.info(
             "Relay: %s expired claims released, %s messages re-enqueued.", released, published
         )
-    return RelayReport(released=released, published=published)
+    report = RelayReport(released=released, published=published)
+    relay_finished.send(sender=RelayReport, report=report)
+    return report
