@@ -94,6 +94,10 @@ class MessageEvent(models.Model):
         indexes = [
             # "The latest event of this kind" (the sender-outage warning) without a scan.
             models.Index(fields=["kind", "occurred_at"], name="message_event_kind_time_idx"),
+            # Bounces and complaints from tracking over a window (delivery health, metrics).
+            models.Index(
+                fields=["kind", "esp_event_type", "occurred_at"], name="message_event_tracking_idx"
+            ),
         ]
 
     def __str__(self) -> str:
