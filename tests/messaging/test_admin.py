@@ -552,3 +552,18 @@ def test_editors_add_a_layout_and_a_template_using_it(editor_client, confirmatio
     html_url = reverse("admin:messaging_messagetemplate_preview_html", args=[template.pk])
     assert editor_client.get(preview_url).status_code == 200
     assert "<h1>Nordic Goods ❄</h1>" in editor_client.get(html_url).content.decode()
+
+
+def test_resend_pressed_again_on_the_new_message_resends_once(admin_client, confirmation_template):
+    order = OrderFactory()
+    message = outbox.queue_message(order=order, event="order_confirmation")
+    first = admin_client.post(reverse("admin:messaging_message_resend", args=[message.pk]))
+    resend = order.messages.get(sequence=1)
+    assert first.url == reverse("admin:messaging_message_change", args=[resend.pk])
+
+    # The page the first click landed on offers Resend again: a second click is a no-op.
+    again = admin_client.post(
+        reverse("admin:messaging_message_resend", args=[resend.pk]), follow=True
+    )
+    assert order.messages.count() == 2
+    assert "itself a resend queued minutes ago" in again.content.decode()
