@@ -14,6 +14,13 @@ def _isolated_delivery(settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Users are created and log in all over the suite: a deliberately slow hasher would spend
+    seconds on nothing the tests look at (tests only; production keeps Django's default)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def postgres(django_db_blocker):
     """For tests that need PostgreSQL's row locking (run in CI's PostgreSQL pass)."""
@@ -22,12 +29,13 @@ def postgres(django_db_blocker):
 
 
 def _must_run(item) -> bool:
-    """With CI set, browser tests always run; PostgreSQL and worker tests on PostgreSQL."""
+    """With CI set, browser tests always run; PostgreSQL, worker and chaos tests on
+    PostgreSQL."""
     if not os.environ.get("CI"):
         return False
     if item.get_closest_marker("browser"):
         return True
-    return ON_POSTGRES and any(item.get_closest_marker(m) for m in ("postgres", "worker"))
+    return ON_POSTGRES and any(item.get_closest_marker(m) for m in ("postgres", "worker", "chaos"))
 
 
 @pytest.hookimpl(wrapper=True)

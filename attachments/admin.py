@@ -9,18 +9,19 @@ from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.html import format_html
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
-from .admin_pages import ObjectPageMixin
-from .engine import AttachmentError
+from stafftemplates.admin_pages import ObjectPageMixin, file_response, no_store, text_error
+from stafftemplates.errors import StaffTemplateError
+from stafftemplates.revision_admin import RestoreRevisionMixin, RevisionAdmin, RevisionInline
+
+from .errors import AttachmentError
 from .models import AttachmentTemplate, AttachmentTemplateRevision, PasswordPolicy
 from .passwords import PASSWORD_BITS, password_guess_space, seconds_to_guess
-from .preview import PreviewRefused, preview_source
+from .preview import PreviewRefused, find_source, preview_password
 from .rendering import build_attachment
-from .revision_admin import RestoreRevisionMixin, RevisionAdmin, RevisionInline
 
 
 def guess_space_warning(template: AttachmentTemplate) -> str | None:
@@ -133,22 +134,25 @@ class AttachmentTemplateAdmin(ObjectPageMixin, RestoreRevisionMixin, admin.Model
             *super().get_urls(),
         ]
 
-    def _source(self, request: HttpRequest, template: AttachmentTemplate):
-        return preview_source(
-            template,
-            order_number=request.GET.get("order", "")[:40],
-            user=request.user,
-            session_key=request.session.session_key or "",
+    def _preview(self, request: HttpRequest, template: AttachmentTemplate):
+        """The order the query string names (or the sample) and the password its PDF opens
+        with; None when there is no such order. Raises `PreviewRefused`."""
+        source = find_source(request.GET.get("order", "")[:40], user=request.user)
+        if source is None:
+            return None, None
+        password = preview_password(
+            template, source, user=request.user, session_key=request.session.session_key or ""
         )
+        return source, password
 
     def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """A page with the PDF embedded, its password, and a form to pick an order."""
         template = self.viewable_object(request, pk)
         order = request.GET.get("order", "").strip()[:40]
-        source, error = None, None
+        source, password, error = None, None, None
         try:
-            source = self._source(request, template)
-        except (AttachmentError, PreviewRefused) as exc:
+            source, password = self._preview(request, template)
+        except (AttachmentError, StaffTemplateError, PreviewRefused) as exc:
             error = str(exc)
         if source is None and error is None:
             error = f"No order {order!r}."
@@ -161,6 +165,7 @@ class AttachmentTemplateAdmin(ObjectPageMixin, RestoreRevisionMixin, admin.Model
             "title": f"Preview: {template.name}",
             "order": order,
             "source": source,
+            "password": password,
             "error": error,
             "warning": guess_space_warning(template),
             "pdf_url": pdf_url + query,
@@ -176,25 +181,20 @@ class AttachmentTemplateAdmin(ObjectPageMixin, RestoreRevisionMixin, admin.Model
         """The encrypted PDF, inline (for the frame) or as a download."""
         template = self.viewable_object(request, pk)
         try:
-            source = self._source(request, template)
+            source, password = self._preview(request, template)
             if source is None:
                 raise Http404("No such order.")
-            attachment = build_attachment(template, source.context, source.password)
+            attachment = build_attachment(template, source.context, password.password)
         except PreviewRefused as exc:
             raise (PermissionDenied if exc.forbidden else Http404)(str(exc)) from None
-        except AttachmentError as exc:
-            return no_store(HttpResponse(str(exc), status=400, content_type="text/plain"))
-        response = HttpResponse(attachment.content, content_type=attachment.mimetype)
-        disposition = "attachment" if request.GET.get("download") else "inline"
-        response["Content-Disposition"] = f'{disposition}; filename="{attachment.filename}"'
-        return no_store(response)
-
-
-def no_store(response: HttpResponse) -> HttpResponse:
-    """Previews hold personal data and passwords: no cache (browser or proxy) keeps them."""
-    add_never_cache_headers(response)
-    patch_cache_control(response, no_store=True, private=True)
-    return response
+        except (AttachmentError, StaffTemplateError) as exc:
+            return text_error(str(exc))
+        return file_response(
+            request,
+            content=attachment.content,
+            filename=attachment.filename,
+            mimetype=attachment.mimetype,
+        )
 
 
 @admin.register(AttachmentTemplateRevision)

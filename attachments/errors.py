@@ -1,12 +1,12 @@
-"""The attachments app's exceptions (one module, so the engine and its limits share them)."""
+"""The attachments app's own exceptions: a document could not be built.
+
+A template that does not compile or render raises `stafftemplates.errors.StaffTemplateError`
+instead, the same error emails raise.
+"""
 
 
 class AttachmentError(Exception):
-    """Base class: an attachment could not be built."""
-
-
-class AttachmentTemplateError(AttachmentError):
-    """A staff template does not compile or does not render."""
+    """Base class: an attachment could not be built (drawing, encryption, size)."""
 
 
 class AttachmentTooLarge(AttachmentError):

@@ -5,17 +5,14 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from .engine import validate_template_syntax
-from .revisions import Revision, RevisionedModel
-from .template_urls import template_url_problems
+from stafftemplates.revisions import Revision, RevisionedModel
+from stafftemplates.validators import (
+    document_html_problems,
+    validate_stylesheet,
+    validate_template_syntax,
+)
 
 DEFAULT_FILENAME_TEMPLATE = "order-{{ order.number }}.pdf"
-
-
-def validate_stylesheet(css: str) -> None:
-    """The stylesheet goes inside `<style>`: it must not be able to close that element."""
-    if "</style" in css.lower():
-        raise ValidationError("The stylesheet cannot contain “</style”.", code="stylesheet")
 
 
 class PasswordPolicy(models.TextChoices):
@@ -68,9 +65,7 @@ class AttachmentContent(models.Model):
         if self.password_policy == PasswordPolicy.TEMPLATE and not self.password_template.strip():
             needs = "The “from customer data” policy needs an expression."
             errors["password_template"] = needs
-        # A document fetches nothing remote, but an address built from customer data would
-        # still be one click away in the reader: no template data inside an address.
-        if problems := template_url_problems(self.html or "", allowed_hosts=None):
+        if problems := document_html_problems(self.html):
             errors["html"] = problems
         if errors:
             raise ValidationError(errors)
@@ -88,6 +83,9 @@ class AttachmentTemplate(RevisionedModel, AttachmentContent):
         "password_policy",
         "password_template",
     )
+    # Compiled on every save (`RevisionedModel.save`), whoever saves.
+    TEMPLATE_FIELDS = ("html", "filename_template", "password_template")
+    STYLESHEET_FIELDS = ("css",)
 
     name = models.CharField(max_length=200, unique=True)
     active = models.BooleanField(default=True, db_index=True)

@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.template.base import Lexer, TokenType
 
-from .engine import AttachmentError, render_template
+from stafftemplates.engine import render_template
+
+from .errors import AttachmentError
 from .models import PasswordPolicy
 
 if TYPE_CHECKING:
@@ -29,14 +31,16 @@ if TYPE_CHECKING:
 PASSWORD_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # noqa: S105 - an alphabet, not a secret
 GROUPS, GROUP_SIZE = 4, 4
 PASSWORD_LENGTH = GROUPS * GROUP_SIZE
-# 16 symbols of 30: log2(30**16) = 78.5 bits, comfortably above the 60 bits DESIGN.md asks for.
+# 16 symbols of 30: log2(30**16) = 78.5 bits, comfortably above the 60 bits
+# docs/architecture.md asks for ("Document passwords").
 PASSWORD_BITS = math.floor(PASSWORD_LENGTH * math.log2(len(PASSWORD_ALPHABET)))
 GENERATED_GUESS_SPACE = len(PASSWORD_ALPHABET) ** PASSWORD_LENGTH
 
 # A distinct salt so the fallback key is never the same bytes as any other SECRET_KEY use.
 FALLBACK_KEY_SALT = b"sealpost.attachments.document-password-key.v1"
 
-# hashcat on one V100 tries ~88,000 AES-256 R6 passwords a second (FACTS.md).
+# A password-cracking GPU (one V100) tries ~88,000 AES-256 R6 passwords a second: the
+# measured figure docs/architecture.md ("Document passwords") records.
 GUESSES_PER_SECOND = 88_000
 
 

@@ -1,7 +1,11 @@
-"""Which order an admin preview draws: the demo sample or a real order, found through settings.
+"""The one preview system: which order a preview draws, and which password its PDFs open with.
 
-`attachments` never imports `shop`: the project names two functions in settings
-(`ATTACHMENT_PREVIEW_SAMPLE`, `ATTACHMENT_PREVIEW_LOOKUP`) that return `(context, token)`.
+Both the attachment template admin and the message template admin preview through here.
+`attachments` never imports `shop`: the project names two callables in settings, each
+returning `(context, token)` — `STAFF_TEMPLATE_SAMPLE` (the sample order) and
+`STAFF_TEMPLATE_ORDER_LOOKUP` (a real order by number, None when there is none) — and the two
+permissions: `PREVIEW_ORDER_PERMISSION` (drawing a real order) and
+`DOCUMENT_PASSWORD_REVEAL_PERMISSION` (reading a customer's document password).
 """
 
 from __future__ import annotations
@@ -16,12 +20,7 @@ from django.utils.module_loading import import_string
 
 from .passwords import document_password, generated_password
 
-# The permission that lets staff read a customer's document password (support calls).
-REVEAL_PERMISSION = "shop.view_document_password"
-# Previewing or proofing a real order shows its customer's data: only for staff who may view
-# orders anyway. The demo sample stays open to every template editor.
-ORDER_VIEW_PERMISSION = "shop.view_order"
-# What `shop.models.new_order_number` produces (`NG-` and two groups of four from its 30-symbol
+# What the shop's order numbers look like (`NG-` and two groups of four from its 30-symbol
 # alphabet; tests/attachments/test_admin.py keeps the two in step). Anything else is refused
 # before it reaches a query: a NUL byte, for one, is an error on PostgreSQL.
 ORDER_NUMBER_FORMAT = re.compile(r"NG-[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}")
@@ -38,14 +37,23 @@ class PreviewRefused(Exception):
         self.forbidden = forbidden
 
 
+def can_reveal_password(user: Any) -> bool:
+    """May this staff user read customers' document passwords?"""
+    return bool(user.has_perm(settings.DOCUMENT_PASSWORD_REVEAL_PERMISSION))
+
+
 def check_order_number(*, number: str, user: Any) -> None:
-    """Raise `PreviewRefused` for a malformed number or a user who may not view orders."""
+    """Raise `PreviewRefused` for a malformed number or a user who may not view orders.
+
+    Previewing or proofing a real order shows its customer's data: only for staff who may
+    view orders anyway. The sample stays open to every template editor.
+    """
     if not ORDER_NUMBER_FORMAT.fullmatch(number):
         raise PreviewRefused(
             f"{number[:20]!r} is not an order number: they look like NG-7K3M-Q9XD.",
             forbidden=False,
         )
-    if not user.has_perm(ORDER_VIEW_PERMISSION):
+    if not user.has_perm(settings.PREVIEW_ORDER_PERMISSION):
         raise PreviewRefused(
             "Previewing a real order needs permission to view orders; leave the order "
             "number blank to preview the demo sample.",
@@ -55,43 +63,55 @@ def check_order_number(*, number: str, user: Any) -> None:
 
 @dataclass(frozen=True)
 class PreviewSource:
-    """What a preview renders: a context, the password it opens with, and where it came from."""
+    """What a preview renders: the flat context, the order's token, and the order's number
+    (empty for the sample)."""
 
     context: Mapping[str, Any]
-    password: str
-    order_number: str  # empty for the sample
-    customer_password: bool  # True when `password` is the customer's real one
+    token: str
+    number: str = ""
 
 
-def can_reveal_password(user: Any) -> bool:
-    """May this staff user read customers' document passwords?"""
-    return bool(user.has_perm(REVEAL_PERMISSION))
+def sample_source() -> PreviewSource:
+    """The sample order (`STAFF_TEMPLATE_SAMPLE`)."""
+    context, token = import_string(settings.STAFF_TEMPLATE_SAMPLE)()
+    return PreviewSource(context, token)
 
 
-def preview_source(
-    template: Any, *, order_number: str, user: Any, session_key: str
-) -> PreviewSource | None:
-    """The sample (no number) or the order `order_number`; None when no such order exists.
+def find_source(number: str, *, user: Any) -> PreviewSource | None:
+    """The sample for a blank number, the order `number`, or None when there is no such order.
 
-    Raises `PreviewRefused` for a malformed number or a user without `ORDER_VIEW_PERMISSION`.
-    Staff without `REVEAL_PERMISSION` previewing a real order get the PDF encrypted with a
-    one-off preview password instead of the customer's, so a preview reveals nothing new.
+    Raises `PreviewRefused` for a malformed number or a user without the order permission,
+    before any query.
     """
-    number = order_number.strip().upper()
+    number = number.strip().upper()
     if not number:
-        context, token = import_string(settings.ATTACHMENT_PREVIEW_SAMPLE)()
-        return PreviewSource(
-            context, document_password(template, context=context, token=token), "", False
-        )
+        return sample_source()
     check_order_number(number=number, user=user)
-    found = import_string(settings.ATTACHMENT_PREVIEW_LOOKUP)(number)
+    found = import_string(settings.STAFF_TEMPLATE_ORDER_LOOKUP)(number)
     if found is None:
         return None
     context, token = found
-    if can_reveal_password(user):
-        password = document_password(template, context=context, token=token)
-        return PreviewSource(context, password, number, True)
-    # Keyed to the viewer's session: stable between the page and the PDF request, useless
-    # to anyone else, and derived with the server key so nobody can compute it.
-    password = generated_password(f"admin-preview:{user.pk}:{session_key}:{number}")
-    return PreviewSource(context, password, number, False)
+    return PreviewSource(context, token, number)
+
+
+@dataclass(frozen=True)
+class PreviewPassword:
+    password: str
+    customers: bool  # True when it is the customer's real password
+
+
+def preview_password(
+    template: Any, source: PreviewSource, *, user: Any, session_key: str
+) -> PreviewPassword:
+    """The password a previewed PDF of `template` opens with: the one preview-password rule.
+
+    The sample opens with its own (made-up) password. A real order opens with the customer's
+    password only for staff allowed to reveal it; anyone else gets a one-off password keyed
+    to their session — stable between the page and the PDF request, useless to anyone else,
+    derived with the server key so nobody can compute it — so a preview reveals nothing new.
+    """
+    if not source.number or can_reveal_password(user):
+        password = document_password(template, context=source.context, token=source.token)
+        return PreviewPassword(password, customers=bool(source.number))
+    one_off = generated_password(f"admin-preview:{user.pk}:{session_key}:{source.number}")
+    return PreviewPassword(one_off, customers=False)

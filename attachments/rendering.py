@@ -26,14 +26,10 @@ from django.utils.html import escape
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
+from stafftemplates.engine import ensure_plain, render_template
+
 from .encryption import PERMISSIONS, encrypt_pdf, verify_encrypted
-from .engine import (
-    AttachmentError,
-    AttachmentTemplateError,
-    AttachmentTooLarge,
-    ensure_plain,
-    render_template,
-)
+from .errors import AttachmentError, AttachmentTooLarge
 from .fonts import register_fonts
 
 if TYPE_CHECKING:
@@ -217,7 +213,7 @@ def build_attachment(
 ) -> Attachment:
     """Build the encrypted PDF attachment of `template` for `context`, opened by `password`.
 
-    Raises `AttachmentTemplateError` for a template that does not compile or render,
+    Raises `StaffTemplateError` for a template that does not compile or render,
     `AttachmentTooLarge` over `settings.ATTACHMENT_MAX_BYTES`, `AttachmentError` otherwise.
     """
     ensure_plain(context)
@@ -243,7 +239,6 @@ __all__ = [
     "PERMISSIONS",
     "Attachment",
     "AttachmentError",
-    "AttachmentTemplateError",
     "AttachmentTooLarge",
     "build_attachment",
     "encrypt_pdf",

@@ -44,11 +44,11 @@ from reportlab.lib.styles import ParagraphStyle  # noqa: E402
 from reportlab.lib.units import cm  # noqa: E402
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle  # noqa: E402
 
-from attachments.demo import CSS, HTML  # noqa: E402
-from attachments.documents import build_attachment, generated_password  # noqa: E402
+from attachments.api import build_attachment, generated_password  # noqa: E402
 from attachments.fonts import register_fonts  # noqa: E402
 from attachments.models import AttachmentTemplate  # noqa: E402
 from attachments.rendering import encrypt_pdf, html_to_pdf, render_html  # noqa: E402
+from demo.documents import CSS, HTML  # noqa: E402
 from shop.documents import sample_order_context  # noqa: E402
 
 BLUE = colors.HexColor("#1d4e89")

@@ -5,9 +5,9 @@
 Per order, on a throwaway SQLite database, one order of each in turn:
 
 - the attachment build alone (`build_attachment`, its inputs prepared beforehand): the baseline;
-- the pipeline as the issue defines it: context → render → attachment → send on Anymail's test
-  backend (`compose_email` and `send`, the message row loaded beforehand);
-- the whole `messaging.services.deliver_message`: that pipeline plus the outbox's two short
+- the pipeline (docs/architecture.md): context → render → attachment → send on Anymail's
+  test backend (`compose_email` and `send`, the message row loaded beforehand);
+- the whole `messaging.delivery.deliver_message`: that pipeline plus the outbox's two short
   transactions (the claim, and the outcome with the attempt's history).
 
 It prints orders/second for each (from the median order), then the throughput of one and of two
@@ -64,12 +64,15 @@ settings.DATABASES["default"]["OPTIONS"] = {
 }
 
 from django.core import mail  # noqa: E402
+from django.core.mail import get_connection  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections  # noqa: E402
 
-from attachments.documents import build_attachment, document_password  # noqa: E402
-from messaging import services  # noqa: E402
-from messaging.demo import seed_message_templates  # noqa: E402
+from attachments.api import build_attachment, document_password  # noqa: E402
+from config import celery  # noqa: E402
+from demo.emails import seed_message_templates  # noqa: E402
+from messaging import delivery, outbox  # noqa: E402
+from messaging.compose import compose_email  # noqa: E402
 from messaging.models import Event, Message  # noqa: E402
 from shop.documents import order_context  # noqa: E402
 from tests.factories import OrderFactory  # noqa: E402
@@ -77,11 +80,10 @@ from tests.factories import OrderFactory  # noqa: E402
 
 def prepare(count: int) -> list[int]:
     """Queued messages for `count` new orders (not delivered: the publish is switched off)."""
-    with mock.patch.object(services, "publish_delivery", return_value=True):
+    with mock.patch.object(outbox, "publish_delivery", return_value=True):
         orders = [OrderFactory() for _ in range(count)]
         return [
-            services.queue_message(order=order, event=Event.ORDER_CONFIRMATION).pk
-            for order in orders
+            outbox.queue_message(order=order, event=Event.ORDER_CONFIRMATION).pk for order in orders
         ]
 
 
@@ -110,7 +112,7 @@ def deliver(message_ids: list[int]) -> float:
     """Seconds to run the whole pipeline for each message."""
     started = time.perf_counter()
     for message_id in message_ids:
-        message = services.deliver_message(message_id=message_id)
+        message = delivery.deliver_message(message_id=message_id)
         assert message is not None
         assert message.status == Message.Status.SENT
         forget_sent_emails()
@@ -134,8 +136,8 @@ def loaded_messages(message_ids: list[int]) -> list[Message]:
 
 def compose_and_send(message: Message) -> None:
     """Context → render → attachment → send: `deliver_message` without the database writes."""
-    email = services.compose_email(message=message)
-    email.connection = services.get_connection()
+    email = compose_email(message=message).email
+    email.connection = get_connection()
     email.send()
     assert email.anymail_status.status == {"sent"}
     forget_sent_emails()
@@ -144,7 +146,7 @@ def compose_and_send(message: Message) -> None:
 def interleaved(
     baseline_ids: list[int], steps_ids: list[int], pipeline_ids: list[int]
 ) -> tuple[float, float, float]:
-    """Median seconds per order for the baseline, the issue's pipeline and `deliver_message`,
+    """Median seconds per order for the baseline, the pipeline and `deliver_message`,
     one order of each in turn, so a change in the machine's load (shared CI runners) weighs on
     all alike; medians, so a garbage collection or a noisy neighbour landing on one order does
     not decide the ratio."""
@@ -170,8 +172,8 @@ def interleaved(
 
 def _worker(job, message_ids, barrier, results):
     connections.close_all()  # a fresh connection per process
-    services.warm_up()
-    services.freeze_startup_objects()  # as messaging.tasks does in each worker process
+    celery.warm_up()
+    celery.freeze_startup_objects()  # as config/celery.py does in each worker process
     barrier.wait()
     started = time.perf_counter()
     job(message_ids)
@@ -208,7 +210,7 @@ def main() -> None:
     seed_message_templates()
     baseline_ids, steps_ids, single_ids = prepare(count), prepare(count), prepare(count)
     deliver(prepare(1))  # first render in this process: imports and fonts
-    services.freeze_startup_objects()  # as messaging.tasks does in each worker process
+    celery.freeze_startup_objects()  # as config/celery.py does in each worker process
 
     attachment_s, steps_s, pipeline_s = interleaved(baseline_ids, steps_ids, single_ids)
     print(f"One process, {count} orders, one of each step in turn (median order):")

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
@@ -39,9 +40,15 @@ INSTALLED_APPS = [
     "anymail",
     "axes",
     "config",  # the deployment checks (config/checks.py)
+    "stafftemplates",
     "shop",
     "attachments",
     "messaging",
+    # The dev inbox (capture backend, /dev/inbox/): a production deployment may leave it out
+    # with INSTALL_DEV_INBOX=false, once EMAIL_BACKEND names its ESP.
+    *(["inbox"] if env.bool("INSTALL_DEV_INBOX", default=True) else []),
+    "demo",  # Nordic Goods: the demo catalog, templates and `seed_demo`
+    "operations",  # delivery health, alerts, metrics, retention (README, "Operations")
 ]
 
 MIDDLEWARE = [
@@ -162,6 +169,9 @@ SILENCED_SYSTEM_CHECKS = [
     *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),
 ]
 
+# --- Cache: rate-limit counts live here; production shares one (CACHE_URL=redis://...) -----
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
 # --- Shop -----------------------------------------------------------------------------------
 SHOP_NAME = env.str("SHOP_NAME", default="Nordic Goods")
 SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="SEK")
@@ -192,7 +202,7 @@ SHOP_CLIENT_IP_HEADER = env.str("SHOP_CLIENT_IP_HEADER", default="REMOTE_ADDR")
 # Development default: a capture backend that keeps each message for the dev inbox.
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",
-    default="messaging.backends.CaptureEmailBackend"
+    default="inbox.backends.CaptureEmailBackend"
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
@@ -215,6 +225,9 @@ if "WEBHOOK_SECRET" in ANYMAIL and "," in ANYMAIL["WEBHOOK_SECRET"]:
     ANYMAIL["WEBHOOK_SECRET"] = ANYMAIL["WEBHOOK_SECRET"].split(",")  # rotation: old,new
 
 DEV_INBOX = env.bool("DEV_INBOX", default=DEBUG)
+# Without DEBUG, the dev inbox asks staff for this permission: captured emails hold customers'
+# addresses, as messages do.
+DEV_INBOX_PERMISSION = "messaging.view_message"
 # Tracking webhook requests a minute per client IP before a 429 (0: no limit). ESPs send one
 # request per event, so this stays well above a busy shop's event rate.
 WEBHOOK_RATE_LIMIT = env.int("WEBHOOK_RATE_LIMIT", default=600)
@@ -222,13 +235,20 @@ WEBHOOK_RATE_LIMIT = env.int("WEBHOOK_RATE_LIMIT", default=600)
 # --- Documents ------------------------------------------------------------------------------
 DOCUMENT_PASSWORD_KEY = env.str("DOCUMENT_PASSWORD_KEY", default="")
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
-# The attachments admin preview finds orders through import strings, so `attachments` never
-# imports `shop`: each returns (context, token); the lookup takes an order number.
-ATTACHMENT_PREVIEW_SAMPLE = "shop.documents.sample_document"
-ATTACHMENT_PREVIEW_LOOKUP = "shop.documents.find_document"
+# Who may read a customer's document password (support, the admin reveal and previews): the
+# project wires the shop's permission here, so `attachments` names no other app.
+DOCUMENT_PASSWORD_REVEAL_PERMISSION = "shop.view_document_password"  # noqa: S105 - a permission
 
 # --- Staff templates ------------------------------------------------------------------------
-# Bounds on every render of a staff-written template (attachments/limits.py).
+# The project's wiring of the template apps to its orders, so `stafftemplates` and
+# `attachments` never import `shop` (docs/architecture.md, "Import contracts"): two callables
+# returning (context, token) — the sample order that saves are tried on and previews draw,
+# and a real order by number (None when there is none) — and the permission that lets staff
+# preview a real order (it shows the customer's data).
+STAFF_TEMPLATE_SAMPLE = "shop.documents.sample_document"
+STAFF_TEMPLATE_ORDER_LOOKUP = "shop.documents.find_document"
+PREVIEW_ORDER_PERMISSION = "shop.view_order"
+# Bounds on every render of a staff-written template (stafftemplates/limits.py).
 STAFF_TEMPLATE_TIME_LIMIT = env.float("STAFF_TEMPLATE_TIME_LIMIT", default=2.0)
 STAFF_TEMPLATE_MAX_OUTPUT = env.int("STAFF_TEMPLATE_MAX_OUTPUT", default=1_000_000)
 # Proofs go only to active staff users' addresses and to addresses at these domains.
@@ -282,7 +302,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS.update(
 CELERY_WORKER_BROKER_SOCKET_TIMEOUT = env.float("CELERY_WORKER_BROKER_SOCKET_TIMEOUT", default=2.0)
 # Celery's Django fix-up closes the database connection around every task unless this is set;
 # with it, a worker closes it every 500 tasks and otherwise applies CONN_MAX_AGE and the health
-# check before each task, as Django does per request (see messaging.tasks).
+# check before each task, as Django does per request (see config/celery.py).
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=500)
 # A dedicated queue name lets several deployments (or test runs) share one broker.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
@@ -326,6 +346,54 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": MESSAGING_RELAY_INTERVAL_SECONDS},
     },
 }
+
+# --- Operations: delivery health, alerts, metrics, retention (README, "Operations") ---------
+# Alert rules, checked by beat every ALERT_CHECK_SECONDS and by `manage.py check_delivery_health`.
+ALERT_QUEUE_AGE_MINUTES = env.int("ALERT_QUEUE_AGE_MINUTES", default=15)
+ALERT_FAILURE_RATIO = env.float("ALERT_FAILURE_RATIO", default=0.2)
+ALERT_WINDOW_MINUTES = env.int("ALERT_WINDOW_MINUTES", default=60)
+# Fewer outcomes (or tracking events) than this in a window never fire a ratio rule: two
+# failures out of three orders at night are not an incident.
+ALERT_MIN_SAMPLE = env.int("ALERT_MIN_SAMPLE", default=10)
+ALERT_NO_ACCEPTANCE_MINUTES = env.int("ALERT_NO_ACCEPTANCE_MINUTES", default=30)
+ALERT_BOUNCE_RATIO = env.float("ALERT_BOUNCE_RATIO", default=0.1)
+# Bounces arrive hours after the send: the bounce ratio looks at a day of tracking events.
+ALERT_BOUNCE_WINDOW_MINUTES = env.int("ALERT_BOUNCE_WINDOW_MINUTES", default=1440)
+ALERT_RELAY_MISSED_RUNS = env.int("ALERT_RELAY_MISSED_RUNS", default=5)
+ALERT_REPEAT_MINUTES = env.int("ALERT_REPEAT_MINUTES", default=60)
+ALERT_CHECK_SECONDS = env.float("ALERT_CHECK_SECONDS", default=60.0)
+MESSAGING_ALERT_EMAILS = env.list("MESSAGING_ALERT_EMAILS", default=[])
+# Alerts never go through EMAIL_BACKEND: when the ESP refuses us, the alert about it must still
+# leave. SMTP (EMAIL_HOST, EMAIL_PORT...) in production, the console with DEBUG.
+ALERT_EMAIL_BACKEND = env.str(
+    "ALERT_EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+ALERT_EMAIL_TIMEOUT = env.float("ALERT_EMAIL_TIMEOUT", default=10.0)
+# /metrics answers 404 unless this is set; scrapers send `Authorization: Bearer <token>`.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Messages older than this lose their recipient address and history details (purge_messages).
+MESSAGING_RETENTION_DAYS = env.int("MESSAGING_RETENTION_DAYS", default=180)
+DEV_INBOX_KEEP = env.int("DEV_INBOX_KEEP", default=200)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "check-delivery-health": {
+            "task": "operations.check_delivery_health",
+            "schedule": ALERT_CHECK_SECONDS,
+            "options": {"expires": ALERT_CHECK_SECONDS},
+        },
+        "purge-messages": {
+            "task": "operations.purge_messages",
+            "schedule": crontab(hour=3, minute=17),
+            "options": {"expires": 3600},
+        },
+    }
+)
+# The health check shares the relay's queue: a delivery backlog must not delay the alert about
+# it. The purge stays on the default queue, where a long first run delays nothing urgent.
+CELERY_TASK_ROUTES["operations.check_delivery_health"] = {"queue": MESSAGING_RELAY_QUEUE}
 
 LOGGING = {
     "version": 1,

@@ -1,11 +1,15 @@
-"""Top-level URLs: storefront, admin, ESP tracking webhooks, and the dev inbox in development."""
+"""Top-level URLs: storefront, admin, ESP tracking webhooks, operations (the delivery health
+page, /metrics, /healthz), and the dev inbox in development."""
 
+from django.apps import apps
 from django.contrib import admin
 from django.urls import include, path
 
 from messaging import webhooks
 
 urlpatterns = [
+    # First: the admin's catch-all would otherwise answer admin/delivery-health/.
+    path("", include("operations.urls")),
     path("admin/", admin.site.urls),
     # The configured ESP's tracking webhook, e.g. /webhooks/anymail/postmark/tracking/ (basic
     # auth with ANYMAIL_WEBHOOK_SECRET); any other ESP's is a 404 (messaging/webhooks.py).
@@ -14,7 +18,8 @@ urlpatterns = [
         webhooks.tracking_webhook,
         name="anymail_tracking",
     ),
-    # The dev inbox answers 404 unless DEV_INBOX is on (the default with DEBUG).
-    path("dev/inbox/", include("messaging.inbox")),
     path("", include("shop.urls")),
 ]
+if apps.is_installed("inbox"):
+    # The dev inbox answers 404 unless DEV_INBOX is on (the default with DEBUG).
+    urlpatterns.insert(-1, path("dev/inbox/", include("inbox.urls")))

@@ -1,7 +1,8 @@
 """Signal receivers, connected in `MessagingConfig.ready()`: one line each, calling a service."""
 
 from .models import Event
-from .services import queue_message, record_tracking_event
+from .outbox import queue_message
+from .tracking import record_tracking_event
 
 
 def queue_order_confirmation(sender, order, **kwargs) -> None:

@@ -1,9 +1,10 @@
 """Rendering staff-written message templates against a flat context.
 
 Staff edit subjects, bodies and layouts in admin, so they go through the same dedicated engine
-as attachment templates (`attachments.engine`): no loaders, only loops, conditions and filters,
-and a context of plain values only (see DESIGN.md, "Templates staff can edit"). HTML bodies
-autoescape; subjects and text bodies do not, since they are not HTML.
+as documents (`stafftemplates.engine`): no loaders, only loops, conditions and filters, and a
+context of plain values only (docs/architecture.md, "Staff templates"). HTML bodies
+autoescape; subjects and text bodies do not, since they are not HTML. Every failure is a
+`StaffTemplateError` naming the field.
 """
 
 from __future__ import annotations
@@ -15,38 +16,16 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.utils.html import escape
 
-from attachments.engine import (
-    AttachmentError,
-    ensure_plain,
-    render_template,
-    syntax_error_message,
-    validate_template_syntax,
-)
+from stafftemplates.engine import ensure_plain, render_template
+from stafftemplates.errors import TemplateRefused
+from stafftemplates.template_urls import remote_url_problems
 
-# One engine for every staff-written template, emails and documents alike: the attachments app
-# owns it (messaging depends on attachments, never the reverse). These names are re-exported
-# for messaging's models and migrations.
-from attachments.template_urls import remote_url_problems
-
-__all__ = [
-    "MessageTemplateError",
-    "RenderedMessage",
-    "render_message",
-    "syntax_error_message",
-    "validate_template_syntax",
-]
-
-
-class MessageTemplateError(Exception):
-    """A staff message template does not compile or does not render: a permanent failure."""
+__all__ = ["RenderedMessage", "render_message"]
 
 
 def render_source(source: str, context: Mapping[str, Any], *, autoescape: bool, label: str) -> str:
-    """Render one staff template; every failure becomes `MessageTemplateError` naming the field."""
-    try:
-        return render_template(source, context, label=label, autoescape=autoescape)
-    except AttachmentError as exc:
-        raise MessageTemplateError(str(exc)) from exc
+    """Render one staff template; a failure is a `StaffTemplateError` naming the field."""
+    return render_template(source, context, label=label, autoescape=autoescape)
 
 
 @dataclass(frozen=True)
@@ -93,10 +72,7 @@ def render_message(
     worst rejected by the ESP. Layout parts render against the same context as the body, each
     on its own (so a syntax error names its own field, never a neighbour's).
     """
-    try:
-        ensure_plain(context)
-    except AttachmentError as exc:
-        raise MessageTemplateError(str(exc)) from exc
+    ensure_plain(context)
     rendered_subject = " ".join(
         render_source(subject, context, autoescape=False, label="subject").split()
     )
@@ -135,5 +111,5 @@ def render_message(
             rendered_html, allowed_hosts=settings.EMAIL_ALLOWED_URL_HOSTS
         )
     ):
-        raise MessageTemplateError("The HTML email was refused: " + "; ".join(problems[:3]))
+        raise TemplateRefused("The HTML email was refused: " + "; ".join(problems[:3]))
     return RenderedMessage(subject=rendered_subject, text=rendered_text, html=rendered_html)

@@ -4,25 +4,11 @@ carries no template data into an address and points only at allowed hosts."""
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
-
-from attachments.template_urls import stylesheet_url_problems, template_url_problems
-
-from .addresses import validate_sender
-
-
-def email_html_problems(source: str) -> list[str]:
-    """Problems with the addresses in an email's HTML template (body, layout header/footer)."""
-    return template_url_problems(source or "", allowed_hosts=settings.EMAIL_ALLOWED_URL_HOSTS)
-
-
-def sender_problems(value: str) -> list[str]:
-    try:
-        validate_sender(value or "")
-    except ValidationError as exc:
-        return exc.messages
-    return []
+from stafftemplates.validators import (
+    email_html_problems,
+    email_stylesheet_problems,
+    sender_problems,
+)
 
 
 def message_template_errors(*, html_body: str, from_email: str, reply_to: str) -> dict:
@@ -40,6 +26,6 @@ def layout_errors(*, html_header: str, html_footer: str, css: str) -> dict:
     errors = {
         "html_header": email_html_problems(html_header),
         "html_footer": email_html_problems(html_footer),
-        "css": stylesheet_url_problems(css or "", allowed_hosts=settings.EMAIL_ALLOWED_URL_HOSTS),
+        "css": email_stylesheet_problems(css),
     }
     return {field: messages for field, messages in errors.items() if messages}

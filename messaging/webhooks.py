@@ -71,10 +71,18 @@ def is_authenticated(esp: str) -> bool:
 def _payload_errors_are_bad_requests():
     try:
         yield
-    except (ValueError, LookupError, TypeError, AttributeError, ImproperlyConfigured) as exc:
-        # ValueError covers invalid JSON and undecodable bytes; the rest a payload of the wrong
-        # shape (Anymail calls an inbound email posted here a configuration error). The text
-        # is not echoed: it may quote the payload.
+    except (
+        ValueError,
+        LookupError,
+        TypeError,
+        AttributeError,
+        RecursionError,
+        ImproperlyConfigured,
+    ) as exc:
+        # ValueError covers invalid JSON and undecodable bytes; RecursionError JSON nested
+        # deeper than the parser recurses; the rest a payload of the wrong shape (Anymail calls
+        # an inbound email posted here a configuration error). The text is not echoed: it may
+        # quote the payload.
         raise BadRequest("Malformed webhook payload.") from exc
 
 

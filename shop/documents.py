@@ -105,12 +105,15 @@ def sample_order_context(line_count: int = 3) -> dict[str, Any]:
     }
 
 
-# Used by the attachments admin preview through settings (attachments never imports shop).
+# The sample order's token: previews, proofs and save-time checks reach the two functions
+# below through settings (STAFF_TEMPLATE_SAMPLE, STAFF_TEMPLATE_ORDER_LOOKUP), so the template
+# apps never import the shop.
 SAMPLE_TOKEN = "sample-order-token"  # noqa: S105 - a made-up order's token, opens a sample PDF
 
 
 def sample_document() -> tuple[dict[str, Any], str]:
-    """The demo order's context and token, for previews."""
+    """The sample order's context and token: what previews, sample proofs and save-time limit
+    checks render."""
     return sample_order_context(), SAMPLE_TOKEN
 
 

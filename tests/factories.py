@@ -5,6 +5,8 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 
+from attachments.models import AttachmentTemplate
+from messaging.models import Event, MessageTemplate
 from shop.models import Customer, OptionChoice, Order, OrderLine, Product, ProductOption
 
 # What a customer types into the checkout form (the form's field names).
@@ -110,3 +112,38 @@ class OrderFactory(factory.django.DjangoModelFactory):
             quantity=2,
             line_total=Decimal("250.00"),
         )
+
+
+class AttachmentTemplateFactory(factory.django.DjangoModelFactory):
+    """A small staff document (saved through the model: compiled, first revision kept)."""
+
+    class Meta:
+        model = AttachmentTemplate
+
+    name = factory.Sequence(lambda n: f"Receipt {n}")
+    html = "<h1>Order {{ order.number }}</h1><p>{{ customer.full_name }}</p>"
+    css = "h1 { font-size: 14pt; }"
+    filename_template = "receipt-{{ order.number }}.pdf"
+
+
+class MessageTemplateFactory(factory.django.DjangoModelFactory):
+    """An active order confirmation email without layout or attachments; pass
+    `attachments=[...]` to attach documents in order."""
+
+    class Meta:
+        model = MessageTemplate
+        skip_postgeneration_save = True
+
+    event = Event.ORDER_CONFIRMATION
+    name = factory.Sequence(lambda n: f"Confirmation {n}")
+    subject = "Your order {{ order.number }}"
+    text_body = "Hi {{ customer.first_name }}, thank you for order {{ order.number }}."
+    html_body = "<p>Hi {{ customer.first_name }}</p>"
+
+    @factory.post_generation
+    def attachments(self, create, extracted, **kwargs):
+        if not create or not extracted:
+            return
+        for position, attachment_template in enumerate(extracted):
+            self.attachment_links.create(attachment_template=attachment_template, position=position)
+        self.record_revision(note="Attachments added.")

@@ -21,6 +21,7 @@ PRODUCTION = {
     "EMAIL_BACKEND": "anymail.backends.postmark.EmailBackend",
     "ANYMAIL_POSTMARK_SERVER_TOKEN": "postmark-server-token",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "CACHE_URL": "redis://127.0.0.1:6379/1",
 }
 
 
@@ -131,3 +132,26 @@ def test_https_settings_come_from_the_environment():
         "True",
         "True",
     ]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"ANYMAIL_WEBHOOK_SECRET": "hook:"}, "not user:password"),
+        ({"ANYMAIL_WEBHOOK_SECRET": ","}, "not user:password"),
+        ({"ANYMAIL_WEBHOOK_SECRET": "hook"}, "not user:password"),
+        ({"DOCUMENT_PASSWORD_KEY": "a" * 40}, "looks typed"),
+        ({"DOCUMENT_PASSWORD_KEY": " " * 34}, "DOCUMENT_PASSWORD_KEY"),
+        ({"CELERY_BROKER_URL": "bogus"}, "does not name a broker"),
+        ({"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}, "never delivers"),
+        ({"ANYMAIL_POSTMARK_SERVER_TOKEN": ""}, "cannot start"),
+        ({"CACHE_URL": "locmemcache://"}, "per-process cache"),
+    ],
+)
+def test_the_gate_refuses_values_that_only_look_configured(change, message):
+    environ = PRODUCTION | change
+    environ = {k: v for k, v in environ.items() if v != ""}
+    result = deploy_gate(environ)
+
+    assert result.returncode != 0
+    assert message in result.stderr

@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
-from messaging.demo import seed_message_templates
+from demo.emails import seed_message_templates
 from tests.factories import CHECKOUT_DETAILS, ProductFactory
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import messaging.rendering
+import stafftemplates.validators
 from django.conf import settings
 from django.db import migrations, models
 
@@ -46,9 +46,9 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('event', models.CharField(choices=[('order_confirmation', 'Order confirmation')], db_index=True, max_length=50)),
                 ('name', models.CharField(max_length=200)),
-                ('subject', models.CharField(help_text='Django template language; e.g. Your order {{ order.number }}.', max_length=998, validators=[messaging.rendering.validate_template_syntax])),
-                ('text_body', models.TextField(help_text='The plain-text version every email has.', validators=[messaging.rendering.validate_template_syntax], verbose_name='text body')),
-                ('html_body', models.TextField(blank=True, help_text='Optional HTML version; values are escaped automatically.', validators=[messaging.rendering.validate_template_syntax], verbose_name='HTML body')),
+                ('subject', models.CharField(help_text='Django template language; e.g. Your order {{ order.number }}.', max_length=998, validators=[stafftemplates.validators.validate_template_syntax])),
+                ('text_body', models.TextField(help_text='The plain-text version every email has.', validators=[stafftemplates.validators.validate_template_syntax], verbose_name='text body')),
+                ('html_body', models.TextField(blank=True, help_text='Optional HTML version; values are escaped automatically.', validators=[stafftemplates.validators.validate_template_syntax], verbose_name='HTML body')),
                 ('from_email', models.CharField(blank=True, help_text="Empty: the site's DEFAULT_FROM_EMAIL.", max_length=254, verbose_name='from')),
                 ('reply_to', models.CharField(blank=True, max_length=254, verbose_name='reply-to')),
                 ('active', models.BooleanField(default=True, help_text='The active template of an event is the one sent.')),

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import messaging.models
-import messaging.rendering
+import stafftemplates.validators
 from django.conf import settings
 from django.db import migrations, models
 
@@ -20,11 +20,11 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=200, unique=True)),
-                ('html_header', models.TextField(blank=True, help_text='Django template language, e.g. your logo and {{ shop.name }}. It may open elements the footer closes.', validators=[messaging.rendering.validate_template_syntax], verbose_name='HTML header')),
-                ('html_footer', models.TextField(blank=True, validators=[messaging.rendering.validate_template_syntax], verbose_name='HTML footer')),
-                ('css', models.TextField(blank=True, help_text="Plain CSS (not a template), placed in the style element of the email's head.", validators=[messaging.models.validate_stylesheet], verbose_name='CSS')),
-                ('text_header', models.TextField(blank=True, validators=[messaging.rendering.validate_template_syntax], verbose_name='text header')),
-                ('text_footer', models.TextField(blank=True, validators=[messaging.rendering.validate_template_syntax], verbose_name='text footer')),
+                ('html_header', models.TextField(blank=True, help_text='Django template language, e.g. your logo and {{ shop.name }}. It may open elements the footer closes.', validators=[stafftemplates.validators.validate_template_syntax], verbose_name='HTML header')),
+                ('html_footer', models.TextField(blank=True, validators=[stafftemplates.validators.validate_template_syntax], verbose_name='HTML footer')),
+                ('css', models.TextField(blank=True, help_text="Plain CSS (not a template), placed in the style element of the email's head.", validators=[stafftemplates.validators.validate_stylesheet], verbose_name='CSS')),
+                ('text_header', models.TextField(blank=True, validators=[stafftemplates.validators.validate_template_syntax], verbose_name='text header')),
+                ('text_footer', models.TextField(blank=True, validators=[stafftemplates.validators.validate_template_syntax], verbose_name='text footer')),
                 ('active', models.BooleanField(default=True, help_text='An inactive layout is skipped: its templates render alone.')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),

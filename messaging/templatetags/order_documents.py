@@ -1,14 +1,14 @@
 """`{% order_document_passwords order %}`: on the checkout confirmation page only.
 
 A password is shown there and nowhere else a customer sees: never in an email or a page an
-email links to (DESIGN.md, "Document passwords").
+email links to (docs/architecture.md, "Document passwords").
 """
 
 from typing import Any
 
 from django import template
 
-from messaging.passwords import order_document_passwords as passwords_of
+from messaging.order_passwords import order_document_passwords as passwords_of
 
 register = template.Library()
 

@@ -8,10 +8,10 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from attachments.demo import seed_attachment_templates
+from demo.documents import seed_attachment_templates
 from shop.documents import sample_order_context
 
-# Every script the issue names, as a customer would type it in an engraving or option.
+# Every script the README's "Fonts" section promises, as a customer would type it.
 MULTILINGUAL_OPTIONS = [
     {"name": "Färg", "value": "Gräsgrön åäö ÅÄÖ"},
     {"name": "Grawer", "value": "Zażółć łódź"},

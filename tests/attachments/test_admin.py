@@ -8,7 +8,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from pypdf import PdfReader
 
-from attachments.documents import generated_password
+from attachments.api import generated_password
 from attachments.models import AttachmentTemplate, PasswordPolicy
 from shop.documents import SAMPLE_TOKEN
 from tests.factories import OrderFactory, StaffFactory, UserFactory

@@ -6,9 +6,10 @@ import time
 import pytest
 from django.urls import reverse
 
-from attachments.documents import AttachmentTemplateError, build_attachment, document_password
-from attachments.engine import TemplateLimitExceeded, render_template
+from attachments.api import build_attachment, document_password
 from attachments.models import AttachmentTemplate, PasswordPolicy
+from stafftemplates.engine import render_template
+from stafftemplates.errors import StaffTemplateError, TemplateLimitExceeded
 
 from .conftest import PASSWORD
 
@@ -112,7 +113,7 @@ def test_an_ordinary_document_renders_well_within_the_limits(demo_template, cont
 
 def test_a_document_over_the_limit_names_its_template(short_limit, context):
     template = AttachmentTemplate(name="Invoice", html=MILLION_LOOPS)
-    with pytest.raises(AttachmentTemplateError, match=r"“Invoice”.*took longer"):
+    with pytest.raises(StaffTemplateError, match=r"“Invoice”.*took longer"):
         build_attachment(template, context, PASSWORD)
 
 
@@ -156,3 +157,18 @@ def test_admin_refuses_on_save_a_document_over_the_limits(admin_client, short_li
     assert "took longer than 0.2 s to render" in page
     assert "asks “stringformat” for a width of 500,000,000" in page
     assert not AttachmentTemplate.objects.filter(name="Runaway").exists()
+
+
+def test_expensive_text_filters_refuse_a_huge_input_before_starting(short_limit):
+    # Under the output cap, one truncatewords_html call on this ran for 24 s in one go.
+    source = (
+        '{% with t="x"|center:"999"|make_list|join:"<b>a</b> <i>b</i> <u>c</u> " %}'
+        "{{ t|truncatewords_html:999 }}{% endwith %}"
+    )
+    started = time.monotonic()
+    with pytest.raises(
+        TemplateLimitExceeded, match=r"gives “truncatewords_html” [\d,]+ characters"
+    ):
+        render_template(source, {}, label="HTML body")
+    assert time.monotonic() - started < 1.0
+    assert render_template('{{ "a b c"|truncatewords_html:2 }}', {}, label="x") == "a b …"

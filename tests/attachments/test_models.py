@@ -3,9 +3,9 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from attachments.demo import ORDER_CONFIRMATION, seed_attachment_templates
 from attachments.models import AttachmentTemplate, AttachmentTemplateRevision, PasswordPolicy
-from tests.factories import StaffFactory
+from demo.documents import ORDER_CONFIRMATION, seed_attachment_templates
+from tests.factories import AttachmentTemplateFactory, StaffFactory
 
 
 def valid_template(**fields) -> AttachmentTemplate:
@@ -30,6 +30,27 @@ def test_syntax_errors_are_reported_with_their_line(db, field, source, line):
         template.full_clean()
 
     assert raised.value.message_dict[field][0].startswith(f"Line {line}:")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("html", "{% if %}"), ("filename_template", "{% for %}"), ("css", "</style><script>")],
+)
+def test_every_save_compiles_first_whoever_saves(db, field, value):
+    """The compile-on-save rule of every staff template: a command or a shell that skips
+    `full_clean` still cannot store a template the worker would choke on."""
+    with pytest.raises(ValidationError) as raised:
+        AttachmentTemplate.objects.create(
+            **({"name": "Broken", "html": "<p>x</p>"} | {field: value})
+        )
+
+    assert field in raised.value.message_dict
+    assert not AttachmentTemplate.objects.exists()
+
+
+def test_factory_templates_compile_and_keep_a_revision(db):
+    template = AttachmentTemplateFactory()
+    assert template.current_revision().html == template.html
 
 
 def test_template_policy_needs_an_expression(db):

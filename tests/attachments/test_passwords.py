@@ -5,15 +5,14 @@ import re
 
 import pytest
 
-from attachments.documents import (
-    PASSWORD_BITS,
-    AttachmentError,
-    document_password,
-    generated_password,
+from attachments.api import PASSWORD_BITS, AttachmentError, document_password, generated_password
+from attachments.models import AttachmentTemplate, PasswordPolicy
+from attachments.passwords import (
+    GENERATED_GUESS_SPACE,
+    PASSWORD_ALPHABET,
+    expression_variables,
     password_guess_space,
 )
-from attachments.models import AttachmentTemplate, PasswordPolicy
-from attachments.passwords import GENERATED_GUESS_SPACE, PASSWORD_ALPHABET, expression_variables
 
 TOKEN = "z3Yq6c1Jq2a7mXfQw0nB8kR4sT9vL5pH1dE2gU6iO3c"
 

@@ -13,22 +13,22 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from attachments.documents import (
+from attachments.api import (
     Attachment,
     AttachmentError,
-    AttachmentTemplateError,
     AttachmentTooLarge,
     build_attachment,
-    safe_filename,
 )
 from attachments.models import AttachmentTemplate
 from attachments.rendering import (
     encrypt_pdf,
     html_to_pdf,
     render_html,
+    safe_filename,
     verify_encrypted,
     warm_up,
 )
+from stafftemplates.errors import StaffTemplateError
 
 from .conftest import MULTILINGUAL_OPTIONS, PASSWORD, decrypted_text, pdftotext, require_tool
 
@@ -192,7 +192,7 @@ def test_reaching_into_objects_renders_nothing_sensitive(context):
 def test_a_model_instance_in_the_context_is_refused(context, django_user_model):
     context["customer"]["user"] = django_user_model(username="x", password="pbkdf2_sha256$hash")
 
-    with pytest.raises(AttachmentError, match="plain values"):
+    with pytest.raises(StaffTemplateError, match="plain values"):
         build_attachment(template_with("{{ customer.user.password }}"), context, PASSWORD)
 
 
@@ -200,7 +200,7 @@ def test_a_model_instance_in_the_context_is_refused(context, django_user_model):
     "tag", ["{% load static %}", "{% include 'base.html' %}", "{% debug %}", "{% url 'x' %}"]
 )
 def test_tags_that_reach_outside_the_context_do_not_exist(tag):
-    with pytest.raises(AttachmentTemplateError, match="Line 1"):
+    with pytest.raises(StaffTemplateError, match="Line 1"):
         build_attachment(template_with(tag), {}, PASSWORD)
 
 
@@ -282,7 +282,7 @@ def test_size_guard_counts_base64(settings, demo_template, context):
 
 
 def test_a_render_error_is_a_clear_template_error(context):
-    with pytest.raises(AttachmentTemplateError, match="Line 2"):
+    with pytest.raises(StaffTemplateError, match="Line 2"):
         build_attachment(template_with("<p>\n{% if %}</p>"), context, PASSWORD)
 
 

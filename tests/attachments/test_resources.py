@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from attachments.documents import build_attachment
+from attachments.api import build_attachment
 from attachments.models import AttachmentTemplate
 from attachments.rendering import BLOCKED_RESOURCE, link_callback, resolve_static, static_roots
 

@@ -1,4 +1,4 @@
-"""The shared revision mechanism (attachments/revisions.py) under concurrent saves."""
+"""The shared revision mechanism (stafftemplates/revisions.py) under concurrent saves."""
 
 import threading
 

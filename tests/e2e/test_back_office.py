@@ -8,9 +8,10 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from messaging.demo import seed_message_templates
-from messaging.models import CapturedEmail, Message
-from shop.demo import seed_catalog
+from demo.catalog import seed_catalog
+from demo.emails import seed_message_templates
+from inbox.models import CapturedEmail
+from messaging.models import Message
 from shop.models import Order
 from tests.factories import UserFactory
 
@@ -24,7 +25,7 @@ NEW_SUBJECT = "Tack! Order {{ order.number }} from {{ shop.name }}"
 @pytest.fixture
 def development(settings):
     """What `make run` has: mail captured for the dev inbox, which needs no login."""
-    settings.EMAIL_BACKEND = "messaging.backends.CaptureEmailBackend"
+    settings.EMAIL_BACKEND = "inbox.backends.CaptureEmailBackend"
     settings.DEBUG = True
     settings.DEV_INBOX = True
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from shop.demo import seed_catalog
+from demo.catalog import seed_catalog
 from shop.models import Order
 
 from .conftest import fill_card, fill_contact_and_address

@@ -6,7 +6,8 @@ import pytest
 from django.contrib.auth.models import Group
 
 from config.celery import app as celery_app
-from messaging.demo import seed_message_templates
+from demo.emails import seed_message_templates
+from messaging import outbox
 from tests.factories import StaffFactory
 from tests.messaging.fake_esp import FakePostmark
 
@@ -45,6 +46,20 @@ def fake_postmark(settings):
     }
     yield esp
     esp.stop()
+
+
+@pytest.fixture
+def no_publish(monkeypatch) -> list[dict]:
+    """Nothing reaches Celery: each publish succeeds and is recorded (its keyword arguments),
+    for tests that drive delivery by hand."""
+    published: list[dict] = []
+
+    def publish(**kwargs) -> bool:
+        published.append(kwargs)
+        return True
+
+    monkeypatch.setattr(outbox, "publish_delivery", publish)
+    return published
 
 
 @pytest.fixture
@@ -87,3 +102,6 @@ def _forget_connections():
     # keeps pools per URL globally) so the next publish uses the current broker URL.
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
+    # And its queue declarations, built once from `task_default_queue`: a test may change it.
+    for cached in ("queues", "default_queue", "router"):
+        celery_app.amqp.__dict__.pop(cached, None)

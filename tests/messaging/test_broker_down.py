@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from messaging import services
+from messaging import relay
 from messaging.models import Message
 from shop.services import CartItem, place_order
 from tests.factories import CHECKOUT_DETAILS, ProductFactory
@@ -77,7 +77,7 @@ def test_checkout_survives_a_dead_broker_and_the_relay_sends_later(
 
     # The broker is back (eager here); the relay finds the row once its grace period passed.
     settings.MESSAGING_RELAY_GRACE_SECONDS = 0
-    report = services.relay_due_messages()
+    report = relay.relay_due_messages()
     assert report.published == 1
     message.refresh_from_db()
     assert message.status == Message.Status.SENT

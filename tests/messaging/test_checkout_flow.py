@@ -7,9 +7,10 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from attachments.documents import generated_password
-from messaging.demo import seed_message_templates
-from messaging.models import CapturedEmail, Message
+from attachments.api import generated_password
+from demo.emails import seed_message_templates
+from inbox.models import CapturedEmail
+from messaging.models import Message
 from shop.models import Order
 from tests.factories import CHECKOUT_DETAILS, ProductFactory
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_purchase_sends_an_encrypted_confirmation_through_the_capture_backend(client, settings):
-    settings.EMAIL_BACKEND = "messaging.backends.CaptureEmailBackend"
+    settings.EMAIL_BACKEND = "inbox.backends.CaptureEmailBackend"
     seed_message_templates()
     product = ProductFactory(name="Ullfilt Åre")
     client.post(reverse("shop:product", args=[product.slug]), {"quantity": 1})

@@ -7,30 +7,23 @@ import pytest
 from anymail.signals import AnymailTrackingEvent
 from django.utils import timezone
 
-from messaging import services
+from messaging import delivery, outbox, tracking
 from messaging.models import Message
 from tests.factories import OrderFactory
 from tests.messaging.conftest import closed_port
 from tests.messaging.fake_esp import INVALID, UNAVAILABLE, Step
+from tests.messaging.helpers import deliver_order
 
 pytestmark = pytest.mark.django_db
 
 WEBHOOK = "/webhooks/anymail/postmark/tracking/"
 
 
-def deliver_order(django_capture_on_commit_callbacks):
-    """Queue a confirmation as checkout does and let the (eager) engine play it out."""
-    with django_capture_on_commit_callbacks(execute=True):
-        message = services.queue_message(order=OrderFactory(), event="order_confirmation")
-    message.refresh_from_db()
-    return message
-
-
 def test_503_503_200_is_sent_after_three_attempts(
     confirmation_template, fake_postmark, fast_retries, django_capture_on_commit_callbacks
 ):
     fake_postmark.plan = [UNAVAILABLE, UNAVAILABLE]
-    message = deliver_order(django_capture_on_commit_callbacks)
+    message = deliver_order()
 
     assert message.status == Message.Status.SENT
     assert message.attempts == 3
@@ -55,7 +48,7 @@ def test_422_fails_after_one_attempt_with_the_reason(
     confirmation_template, fake_postmark, fast_retries, django_capture_on_commit_callbacks
 ):
     fake_postmark.plan = [INVALID]
-    message = deliver_order(django_capture_on_commit_callbacks)
+    message = deliver_order()
 
     assert message.status == Message.Status.FAILED
     assert message.attempts == 1
@@ -73,7 +66,7 @@ def test_connection_refused_is_retried(
         "POSTMARK_SERVER_TOKEN": "t",
         "POSTMARK_API_URL": f"http://127.0.0.1:{closed_port()}/",
     }
-    message = deliver_order(django_capture_on_commit_callbacks)
+    message = deliver_order()
 
     assert message.status == Message.Status.QUEUED
     assert message.attempts == 1
@@ -87,7 +80,7 @@ def test_read_timeout_is_recorded_as_maybe_sent_and_retried(
 ):
     settings.ANYMAIL = {**settings.ANYMAIL, "REQUESTS_TIMEOUT": (1, 0.5)}
     fake_postmark.plan = [Step(200, delay=1.5)]
-    message = deliver_order(django_capture_on_commit_callbacks)
+    message = deliver_order()
 
     assert message.status == Message.Status.QUEUED
     assert message.events.get(kind="no_response").detail == "No response from the ESP."
@@ -120,7 +113,7 @@ def delivery_payload(message):
 def test_tracking_webhook_marks_delivered_and_replays_are_ignored(
     confirmation_template, fake_postmark, client, django_capture_on_commit_callbacks
 ):
-    message = deliver_order(django_capture_on_commit_callbacks)
+    message = deliver_order()
     assert message.status == Message.Status.SENT
 
     assert post_webhook(client, delivery_payload(message)).status_code == 200
@@ -136,7 +129,7 @@ def test_tracking_webhook_marks_delivered_and_replays_are_ignored(
 def test_tracking_webhook_needs_the_secret(
     confirmation_template, fake_postmark, client, django_capture_on_commit_callbacks
 ):
-    message = deliver_order(django_capture_on_commit_callbacks)
+    message = deliver_order()
     response = post_webhook(client, delivery_payload(message), auth="hook:wrong")
     assert response.status_code in (400, 401, 403)
     message.refresh_from_db()
@@ -146,11 +139,11 @@ def test_tracking_webhook_needs_the_secret(
 
 def test_status_only_moves_forward(confirmation_template, fake_postmark, client, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    message = services.queue_message(order=OrderFactory(), event="order_confirmation")
-    message = services.deliver_message(message_id=message.pk)
+    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = delivery.deliver_message(message_id=message.pk)
 
     def track(event_type, event_id):
-        services.record_tracking_event(
+        tracking.record_tracking_event(
             event=AnymailTrackingEvent(
                 event_type=event_type,
                 message_id=message.esp_message_id,
@@ -171,8 +164,8 @@ def test_status_only_moves_forward(confirmation_template, fake_postmark, client,
 
 
 def test_tracking_can_find_a_message_before_its_esp_id_is_written(confirmation_template):
-    message = services.queue_message(order=OrderFactory(), event="order_confirmation")
-    services.record_tracking_event(
+    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    tracking.record_tracking_event(
         event=AnymailTrackingEvent(
             event_type="delivered",
             message_id="not-yet-known",
@@ -183,4 +176,4 @@ def test_tracking_can_find_a_message_before_its_esp_id_is_written(confirmation_t
     message.refresh_from_db()
     assert message.status == Message.Status.DELIVERED
     # ...and the worker then finding it delivered keeps it so.
-    assert services.deliver_message(message_id=message.pk) is None
+    assert delivery.deliver_message(message_id=message.pk) is None

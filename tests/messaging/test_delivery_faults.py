@@ -10,26 +10,17 @@ import socket
 import threading
 
 import pytest
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, connection
 from django.urls import reverse
 from django.utils import timezone
 
-from messaging import services
+from messaging import compose, delivery, outbox
 from messaging.models import Message, MessageEvent
-from shop.models import Order
-from shop.signals import order_completed
 from tests.factories import OrderFactory
 from tests.messaging.fake_esp import OK, Step
+from tests.messaging.helpers import complete, deliver_order
 
 pytestmark = pytest.mark.django_db
-
-
-def deliver_order(django_capture_on_commit_callbacks, order=None):
-    """Queue a confirmation as checkout does and let the (eager) engine play it out."""
-    with django_capture_on_commit_callbacks(execute=True):
-        message = services.queue_message(order=order or OrderFactory(), event="order_confirmation")
-    message.refresh_from_db()
-    return message
 
 
 def inactive_recipient(address):
@@ -54,7 +45,7 @@ def test_an_inactive_recipient_is_failed_even_when_anymail_ignores_recipient_sta
     settings.ANYMAIL = {**settings.ANYMAIL, "IGNORE_RECIPIENT_STATUS": True}
     order = OrderFactory()
     fake_postmark.plan = [inactive_recipient(order.customer.email)]
-    message = deliver_order(django_capture_on_commit_callbacks, order)
+    message = deliver_order(order)
 
     assert message.status == Message.Status.FAILED
     assert message.last_error == "The ESP rejected the recipient address."
@@ -69,7 +60,7 @@ def test_an_invalid_to_naming_another_address_is_failed_not_sent(
     fake_postmark.plan = [
         Step(422, {"ErrorCode": 300, "Message": "Invalid 'To' address: 'x@elsewhere.example'."})
     ]
-    message = deliver_order(django_capture_on_commit_callbacks)
+    message = deliver_order()
 
     assert message.status == Message.Status.FAILED
     assert "422" in message.last_error
@@ -82,7 +73,7 @@ def test_a_200_without_a_message_id_is_sent_with_the_id_unknown(
     confirmation_template, fake_postmark, django_capture_on_commit_callbacks
 ):
     fake_postmark.plan = [Step(200, {"ErrorCode": 0, "Message": "OK", "To": "someone"})]
-    message = deliver_order(django_capture_on_commit_callbacks)
+    message = deliver_order()
 
     assert message.status == Message.Status.SENT
     assert message.esp_message_id == ""
@@ -141,7 +132,7 @@ def test_a_connection_dropped_after_the_request_is_flagged_as_maybe_sent(
     settings.EMAIL_BACKEND = "anymail.backends.postmark.EmailBackend"
     settings.ANYMAIL = {"POSTMARK_SERVER_TOKEN": "t", "POSTMARK_API_URL": esp.url}
     try:
-        message = deliver_order(django_capture_on_commit_callbacks)
+        message = deliver_order()
     finally:
         esp.close()
 
@@ -156,13 +147,12 @@ def test_a_connection_dropped_after_the_request_is_flagged_as_maybe_sent(
 
 
 def test_the_outcome_is_written_after_the_database_dropped_the_connection(
-    confirmation_template, mailoutbox, monkeypatch, settings
+    no_publish, confirmation_template, mailoutbox, monkeypatch, settings
 ):
     settings.MESSAGING_OUTCOME_WRITE_SECONDS = 5
-    monkeypatch.setattr(services, "publish_delivery", lambda **kwargs: True)
     # The test runs in a transaction that a new connection would lose: pretend to reconnect.
-    monkeypatch.setattr(services, "_drop_connection", lambda: True)
-    message = services.queue_message(order=OrderFactory(), event="order_confirmation")
+    monkeypatch.setattr(delivery, "_drop_connection", lambda: True)
+    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
     real = Message.mark_sent_if_claimed
     calls = []
 
@@ -173,7 +163,7 @@ def test_the_outcome_is_written_after_the_database_dropped_the_connection(
         return real(self, **kwargs)
 
     monkeypatch.setattr(Message, "mark_sent_if_claimed", dropped_once)
-    services.deliver_message(message_id=message.pk)
+    delivery.deliver_message(message_id=message.pk)
 
     message.refresh_from_db()
     assert len(mailoutbox) == 1
@@ -185,20 +175,19 @@ def test_the_outcome_is_written_after_the_database_dropped_the_connection(
 
 
 def test_an_outcome_that_cannot_be_written_logs_the_esp_id_only(
-    confirmation_template, mailoutbox, monkeypatch, settings, caplog
+    no_publish, confirmation_template, mailoutbox, monkeypatch, settings, caplog
 ):
     settings.MESSAGING_OUTCOME_WRITE_SECONDS = 0.3
-    monkeypatch.setattr(services, "publish_delivery", lambda **kwargs: True)
-    monkeypatch.setattr(services, "_drop_connection", lambda: True)
+    monkeypatch.setattr(delivery, "_drop_connection", lambda: True)
     order = OrderFactory()
-    message = services.queue_message(order=order, event="order_confirmation")
+    message = outbox.queue_message(order=order, event="order_confirmation")
 
     def down(self, **kwargs):
         raise OperationalError("could not connect to server")
 
     monkeypatch.setattr(Message, "mark_sent_if_claimed", down)
     with caplog.at_level(logging.WARNING), pytest.raises(OperationalError):
-        services.deliver_message(message_id=message.pk)
+        delivery.deliver_message(message_id=message.pk)
 
     [error] = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert f"Message {message.pk} attempt 1" in error.getMessage()
@@ -209,15 +198,14 @@ def test_an_outcome_that_cannot_be_written_logs_the_esp_id_only(
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_terminated_database_session_during_the_send_is_no_duplicate(
-    postgres, confirmation_template, mailoutbox, monkeypatch
+    no_publish, postgres, confirmation_template, mailoutbox, monkeypatch
 ):
     """The real thing: PostgreSQL kills the worker's session while it waits on the ESP."""
     import psycopg
 
-    monkeypatch.setattr(services, "publish_delivery", lambda **kwargs: True)
-    message = services.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
     sent = []
-    real_send = services.EmailMultiAlternatives.send
+    real_send = compose.EmailMultiAlternatives.send
 
     def send_while_the_session_dies(self, *args, **kwargs):
         with connection.cursor() as cursor:
@@ -235,8 +223,8 @@ def test_a_terminated_database_session_during_the_send_is_no_duplicate(
         sent.append(1)
         return real_send(self, *args, **kwargs)
 
-    monkeypatch.setattr(services.EmailMultiAlternatives, "send", send_while_the_session_dies)
-    services.deliver_message(message_id=message.pk)
+    monkeypatch.setattr(compose.EmailMultiAlternatives, "send", send_while_the_session_dies)
+    delivery.deliver_message(message_id=message.pk)
 
     message.refresh_from_db()
     assert sent == [1]
@@ -249,18 +237,17 @@ def test_a_terminated_database_session_during_the_send_is_no_duplicate(
 
 
 def test_a_bad_esp_token_holds_messages_and_they_resume_once_fixed(
-    confirmation_template, fake_postmark, settings, admin_client, caplog, monkeypatch
+    no_publish, confirmation_template, fake_postmark, settings, admin_client, caplog, monkeypatch
 ):
-    monkeypatch.setattr(services, "publish_delivery", lambda **kwargs: True)
     settings.MESSAGING_MAX_ATTEMPTS = 2
     unauthorized = Step(401, {"ErrorCode": 10, "Message": "Bad or missing Server API token."})
     fake_postmark.plan = [unauthorized] * 3
-    message = services.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
 
     with caplog.at_level(logging.ERROR):
         for _ in range(3):  # more tries than MESSAGING_MAX_ATTEMPTS: none is counted
             Message.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
-            services.deliver_message(message_id=message.pk)
+            delivery.deliver_message(message_id=message.pk)
             message.refresh_from_db()
             assert message.status == Message.Status.QUEUED
             assert message.attempts == 0
@@ -275,7 +262,7 @@ def test_a_bad_esp_token_holds_messages_and_they_resume_once_fixed(
 
     # An operator fixes the token: the held message goes out at its next try, by itself.
     Message.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
-    services.deliver_message(message_id=message.pk)
+    delivery.deliver_message(message_id=message.pk)
     message.refresh_from_db()
     assert (message.status, message.attempts) == ("sent", 1)
     assert MessageEvent.objects.sender_outage() is None
@@ -284,12 +271,13 @@ def test_a_bad_esp_token_holds_messages_and_they_resume_once_fixed(
     assert len(fake_postmark.requests) == 4
 
 
-def test_a_misconfigured_backend_holds_messages_too(confirmation_template, settings, monkeypatch):
-    monkeypatch.setattr(services, "publish_delivery", lambda **kwargs: True)
+def test_a_misconfigured_backend_holds_messages_too(
+    no_publish, confirmation_template, settings, monkeypatch
+):
     settings.EMAIL_BACKEND = "anymail.backends.postmark.EmailBackend"
     settings.ANYMAIL = {}  # no server token
-    message = services.queue_message(order=OrderFactory(), event="order_confirmation")
-    services.deliver_message(message_id=message.pk)
+    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    delivery.deliver_message(message_id=message.pk)
 
     message.refresh_from_db()
     assert (message.status, message.attempts) == ("queued", 0)
@@ -300,26 +288,19 @@ def test_a_misconfigured_backend_holds_messages_too(confirmation_template, setti
 # --- resends: one operator request, one resend per order ------------------------------------
 
 
-def completed_and_sent(django_capture_on_commit_callbacks):
-    order = OrderFactory()
-    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        order_completed.send(sender=Order, order=order)
-    return order
-
-
 def test_a_fresh_resend_is_not_resent_again_unless_forced(
     confirmation_template, django_capture_on_commit_callbacks
 ):
-    order = completed_and_sent(django_capture_on_commit_callbacks)
+    order = complete()
     first = order.messages.get()
-    resend = services.resend_message(message_id=first.pk, reason="", by="operator A")
+    resend = outbox.resend_message(message_id=first.pk, reason="", by="operator A")
     assert resend is not None
 
     # A second run that started before the first one finished selects the resend as "latest".
-    assert services.resend_message(message_id=resend.pk, reason="", by="operator B") is None
+    assert outbox.resend_message(message_id=resend.pk, reason="", by="operator B") is None
     assert order.messages.count() == 2
 
-    forced = services.resend_message(message_id=resend.pk, reason="", by="B", force=True)
+    forced = outbox.resend_message(message_id=resend.pk, reason="", by="B", force=True)
     assert forced is not None
     assert forced.sequence == 2
 
@@ -327,10 +308,10 @@ def test_a_fresh_resend_is_not_resent_again_unless_forced(
 def test_a_failed_fresh_resend_can_be_resent(
     confirmation_template, django_capture_on_commit_callbacks
 ):
-    order = completed_and_sent(django_capture_on_commit_callbacks)
-    resend = services.resend_message(message_id=order.messages.get().pk, reason="", by="A")
+    order = complete()
+    resend = outbox.resend_message(message_id=order.messages.get().pk, reason="", by="A")
     Message.objects.filter(pk=resend.pk).update(status=Message.Status.FAILED)
-    assert services.resend_message(message_id=resend.pk, reason="", by="B") is not None
+    assert outbox.resend_message(message_id=resend.pk, reason="", by="B") is not None
 
 
 def test_a_second_resend_run_skips_what_the_first_resent(
@@ -340,7 +321,7 @@ def test_a_second_resend_run_skips_what_the_first_resent(
 
     from django.core.management import call_command
 
-    orders = [completed_and_sent(django_capture_on_commit_callbacks) for _ in range(3)]
+    orders = [complete() for _ in range(3)]
     numbers = [arg for order in orders for arg in ("--order", order.number)]
     call_command("resend_confirmations", *numbers, stdout=StringIO(), stderr=StringIO())
 
@@ -369,7 +350,35 @@ def test_the_relay_has_a_queue_of_its_own_that_workers_consume(settings):
 
 def test_ok_is_still_sent(confirmation_template, fake_postmark, django_capture_on_commit_callbacks):
     fake_postmark.plan = [OK]
-    message = deliver_order(django_capture_on_commit_callbacks)
+    message = deliver_order()
     assert message.status == Message.Status.SENT
     assert message.esp_message_id
     assert not message.events.filter(kind="note").exists()
+
+
+def test_a_proof_goes_out_through_postmark(
+    confirmation_template, fake_postmark, django_capture_on_commit_callbacks
+):
+    """Postmark takes one tag per email: a second one made Anymail refuse every proof."""
+    with django_capture_on_commit_callbacks(execute=True):
+        proof = outbox.queue_proof(
+            template=confirmation_template, recipient="staff@example.com", requested_by="staff"
+        )
+    proof.refresh_from_db()
+    assert proof.status == Message.Status.SENT
+    [request] = fake_postmark.requests
+    assert request["json"]["Tag"] == "order_confirmation"
+    assert request["json"]["Metadata"] == {"message_id": str(proof.pk), "proof": "true"}
+
+
+def test_an_email_the_esp_cannot_take_fails_at_once(no_publish, confirmation_template, monkeypatch):
+    from anymail.exceptions import AnymailUnsupportedFeature
+
+    def unsupported(self):
+        raise AnymailUnsupportedFeature("multiple tags")
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", unsupported)
+    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = delivery.deliver_message(message_id=message.pk)
+    assert (message.status, message.attempts) == ("failed", 1)
+    assert "AnymailUnsupportedFeature" in message.last_error

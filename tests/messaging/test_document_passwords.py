@@ -6,27 +6,17 @@ import re
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.db import transaction
-from django.test import TestCase
 from django.urls import reverse
 from pypdf import PdfReader
 
-from attachments.documents import generated_password
+from attachments.api import generated_password
 from attachments.models import PasswordPolicy
 from shop.models import Order
-from shop.signals import order_completed
 from shop.views import PLACED_ORDERS_SESSION_KEY
-from tests.factories import OrderFactory, StaffFactory
+from tests.factories import StaffFactory
+from tests.messaging.helpers import complete
 
 pytestmark = pytest.mark.django_db
-
-
-def complete(**customer) -> Order:
-    """An order completed as checkout does; its confirmation email is sent on commit."""
-    with TestCase.captureOnCommitCallbacks(execute=True), transaction.atomic():
-        order = OrderFactory(**{f"customer__{k}": v for k, v in customer.items()})
-        order_completed.send(sender=Order, order=order)
-    return order
 
 
 def bought(client, **customer) -> Order:

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from messaging import services
+from messaging import delivery, outbox
 from messaging.models import Layout
 from messaging.rendering import render_message
 from tests.factories import OrderFactory
@@ -65,26 +65,24 @@ def test_every_save_keeps_a_revision_and_restore_makes_a_new_one(confirmation_te
 
 
 def test_messages_pin_the_layout_revision_they_render_inside(
-    confirmation_template, mailoutbox, monkeypatch
+    no_publish, confirmation_template, mailoutbox, monkeypatch
 ):
-    monkeypatch.setattr(services, "publish_delivery", lambda **kwargs: True)
     layout = confirmation_template.layout
-    message = services.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
     pinned = message.layout_revision
     assert pinned == layout.current_revision()
 
     layout.text_footer = "A later footer"
     layout.save()  # after queueing: the queued message keeps what it was queued with
-    services.deliver_message(message_id=message.pk)
+    delivery.deliver_message(message_id=message.pk)
     assert "A later footer" not in mailoutbox[0].body
     assert "Warm regards," in mailoutbox[0].body
 
 
-def test_an_inactive_layout_is_skipped(confirmation_template, mailoutbox, monkeypatch):
-    monkeypatch.setattr(services, "publish_delivery", lambda **kwargs: True)
+def test_an_inactive_layout_is_skipped(no_publish, confirmation_template, mailoutbox, monkeypatch):
     Layout.objects.filter(pk=confirmation_template.layout_id).update(active=False)
-    message = services.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
     assert message.layout_revision is None
-    services.deliver_message(message_id=message.pk)
+    delivery.deliver_message(message_id=message.pk)
     assert "Warm regards," not in mailoutbox[0].body
     assert not mailoutbox[0].alternatives[0][0].startswith("<!DOCTYPE")

@@ -3,7 +3,9 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from messaging.rendering import MessageTemplateError, render_message, validate_template_syntax
+from messaging.rendering import render_message
+from stafftemplates.errors import StaffTemplateError
+from stafftemplates.validators import validate_template_syntax
 
 
 @pytest.mark.parametrize(
@@ -37,5 +39,5 @@ def test_formatting_tags_and_filters_work():
 
 
 def test_a_model_instance_in_the_context_is_refused(django_user_model):
-    with pytest.raises(MessageTemplateError, match="only get plain values"):
+    with pytest.raises(StaffTemplateError, match="only get plain values"):
         render_message(subject="x", text="x", html="", context={"user": django_user_model()})

@@ -11,9 +11,9 @@ from django.db import connection
 from django.utils import timezone
 from pypdf import PdfReader
 
-from attachments.documents import generated_password
+from attachments.api import generated_password
 from messaging.models import Message, MessageEvent
-from messaging.services import queue_message
+from messaging.outbox import queue_message
 from shop.models import Order
 from tests.factories import OrderFactory
 
@@ -36,9 +36,8 @@ def run(*args):
 
 
 @pytest.fixture
-def no_delivery(settings, monkeypatch):
+def no_delivery(no_publish, settings, monkeypatch):
     """Resends stay queued: these tests look at the selection, not at delivery."""
-    monkeypatch.setattr("messaging.services.publish_delivery", lambda **kwargs: True)
 
 
 def resends_of(order: Order) -> list[Message]:

@@ -8,10 +8,10 @@ from django.urls import reverse
 
 from messaging.models import Layout, Message
 from tests.attachments.test_limits import MILLION_LOOPS
+from tests.messaging.helpers import complete
 from tests.messaging.test_admin import change_url, form_data
 from tests.messaging.test_document_passwords import (
     bought,
-    complete,
     confirmation_page,
     passwords_shown,
 )

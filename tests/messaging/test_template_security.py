@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 
 from messaging.models import Message
+from tests.messaging.helpers import complete
 from tests.messaging.test_admin import change_url, form_data
-from tests.messaging.test_document_passwords import complete
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,8 @@ from django.core.cache import cache
 
 from messaging import webhooks
 from messaging.models import Message
-from tests.messaging.test_delivery_esp import WEBHOOK, deliver_order, delivery_payload, post_webhook
+from tests.messaging.helpers import deliver_order
+from tests.messaging.test_delivery_esp import WEBHOOK, delivery_payload, post_webhook
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def sent_message(confirmation_template, fake_postmark, django_capture_on_commit_callbacks):
     """A confirmation Postmark accepted: it has Postmark's message id."""
-    message = deliver_order(django_capture_on_commit_callbacks)
+    message = deliver_order()
     assert message.status == Message.Status.SENT
     return message
 
@@ -68,7 +69,7 @@ def test_only_the_configured_esps_tracking_webhook_exists(sent_message, settings
 
 
 def test_the_development_capture_backend_mounts_no_webhook(settings, client):
-    settings.EMAIL_BACKEND = "messaging.backends.CaptureEmailBackend"
+    settings.EMAIL_BACKEND = "inbox.backends.CaptureEmailBackend"
 
     assert client.post(WEBHOOK, "{}", content_type="application/json").status_code == 404
 
@@ -82,6 +83,8 @@ def test_the_development_capture_backend_mounts_no_webhook(settings, client):
         b"[1, 2, 3]",  # not an object
         b'{"RecordType": "Bounce"}',  # a bounce without its message id
         b'{"FromFull": {}}',  # an inbound email, posted to the tracking URL
+        b"[" * 100_000 + b"]" * 100_000,  # nesting deeper than the JSON parser recurses
+        b'{"RecordType": "Delivery", "Metadata": ' + b'{"a": ' * 5000 + b"1" + b"}" * 5001,
     ],
 )
 def test_a_malformed_but_authenticated_body_is_a_400_not_a_500(sent_message, client, body):

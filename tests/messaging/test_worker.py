@@ -7,29 +7,21 @@ started here, which counts what was really sent. A dedicated Redis database is f
 
 import os
 import signal
-import subprocess
-import sys
 import time
-import uuid
 from collections import Counter
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 
 from conftest import ON_POSTGRES
 from messaging.models import Message
-from shop.models import Order
-from shop.signals import order_completed
-from tests.factories import OrderFactory
-from tests.messaging.conftest import TOKEN, celery_config
+from tests.harness import Worker, place_orders, wait_for
+from tests.messaging.conftest import celery_config
 from tests.messaging.fake_esp import FakePostmark, Step
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 REDIS_URL = os.environ.get("SEALPOST_TEST_REDIS_URL", "redis://127.0.0.1:6379/12")
-BASE_DIR = Path(settings.BASE_DIR)
 
 
 @pytest.fixture
@@ -57,75 +49,6 @@ def esp():
     fake.stop()
 
 
-def database_url() -> str:
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-class Worker:
-    """One `celery worker` process group (prefork children included), killed at the end."""
-
-    def __init__(self, *, esp: FakePostmark, log: Path, beat_schedule: Path | None = None):
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url(),
-            "CELERY_BROKER_URL": REDIS_URL,
-            "EMAIL_BACKEND": "anymail.backends.postmark.EmailBackend",
-            "ANYMAIL_POSTMARK_SERVER_TOKEN": TOKEN,
-            "ANYMAIL_POSTMARK_API_URL": esp.url,
-            # Short timings so a lost claim is recovered within the test.
-            "CELERY_TASK_SOFT_TIME_LIMIT": "8",
-            "CELERY_TASK_TIME_LIMIT": "9",
-            "MESSAGING_CLAIM_SECONDS": "10",
-            "MESSAGING_RELAY_GRACE_SECONDS": "3",
-            "MESSAGING_RELAY_INTERVAL_SECONDS": "1",
-            "MESSAGING_RETRY_BASE_SECONDS": "1",
-        }
-        command = [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=prefork",
-            "--concurrency=2",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            f"--hostname=test-{uuid.uuid4().hex[:8]}@%h",
-        ]
-        if beat_schedule is not None:
-            command += ["--beat", f"--schedule={beat_schedule}"]
-        self.log = log
-        with log.open("ab") as output:
-            self.process = subprocess.Popen(
-                command,
-                cwd=BASE_DIR,
-                env=env,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group: kill the children too
-            )
-
-    def kill(self, sig=signal.SIGKILL) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, sig)
-            self.process.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-    def tail(self) -> str:
-        return self.log.read_text(errors="replace")[-4000:]
-
-
 @pytest.fixture
 def workers(tmp_path):
     started = []
@@ -133,6 +56,7 @@ def workers(tmp_path):
     def start(esp, *, beat=False):
         worker = Worker(
             esp=esp,
+            broker_url=REDIS_URL,
             log=tmp_path / f"worker-{len(started)}.log",
             beat_schedule=tmp_path / "beat-schedule" if beat else None,
         )
@@ -142,28 +66,6 @@ def workers(tmp_path):
     yield start
     for worker in started:
         worker.stop()
-
-
-def place_orders(count: int) -> list[int]:
-    """Orders completed as checkout does: the signal inside the transaction, publish on commit."""
-    ids = []
-    for _ in range(count):
-        with transaction.atomic():
-            order = OrderFactory()
-            order_completed.send(sender=Order, order=order)
-        ids.append(order.messages.get().pk)
-    return ids
-
-
-def wait_for(predicate, *, timeout: float, worker_logs=()) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    logs = "\n".join(worker.tail() for worker in worker_logs)
-    statuses = Counter(Message.objects.values_list("status", flat=True))
-    pytest.fail(f"timed out after {timeout} s; statuses {dict(statuses)}\n{logs}")
 
 
 def database_sessions() -> int:

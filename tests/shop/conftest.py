@@ -23,7 +23,7 @@ def blanket(db):
 @pytest.fixture
 def confirmation_email(db):
     """The demo confirmation email with its encrypted PDF, so orders have a document password."""
-    from messaging.demo import seed_message_templates
+    from demo.emails import seed_message_templates
 
     return seed_message_templates()
 

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from messaging.services import relay_due_messages
+from messaging.relay import relay_due_messages
 
 
 class Command(BaseCommand):

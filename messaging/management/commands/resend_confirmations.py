@@ -8,7 +8,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from messaging.models import Event, Message
-from messaging.services import resend_message
+from messaging.outbox import resend_message
 from shop.models import Order
 
 CHUNK = 500

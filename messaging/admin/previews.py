@@ -1,0 +1,207 @@
+"""The message template's preview and proof pages: the email as saved now, against a real
+order or the sample, each PDF with the password it opens with, and a proof sent to staff.
+
+The order, its context and every password come from the one preview system
+(`attachments.api.find_source` / `preview_password`), the same one the attachment template
+admin uses.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_POST
+
+from attachments.api import (
+    AttachmentError,
+    PreviewRefused,
+    PreviewSource,
+    build_attachment,
+    find_source,
+    preview_password,
+)
+from shop.models import Order
+from stafftemplates.admin_pages import (
+    ObjectPageMixin,
+    file_response,
+    no_store,
+    sandboxed_html,
+    text_error,
+)
+from stafftemplates.errors import StaffTemplateError
+
+from .. import outbox, preview
+from ..forms import PreviewForm, ProofForm
+from ..models import MessageTemplate
+
+
+class TemplatePreviewMixin(ObjectPageMixin):
+    """For `MessageTemplateAdmin`: add `self.preview_urls()` to `get_urls()`."""
+
+    def preview_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/preview/",
+                view(require_GET(self.preview_view)),
+                name="messaging_messagetemplate_preview",
+            ),
+            path(
+                "<int:pk>/preview/html/",
+                view(require_GET(self.preview_html_view)),
+                name="messaging_messagetemplate_preview_html",
+            ),
+            path(
+                "<int:pk>/preview/attachments/<int:position>/",
+                view(require_GET(self.preview_attachment_view)),
+                name="messaging_messagetemplate_preview_attachment",
+            ),
+            path(
+                "<int:pk>/proof/",
+                view(require_POST(self.proof_view)),
+                name="messaging_messagetemplate_proof",
+            ),
+        ]
+
+    def _viewable(self, request: HttpRequest, pk: int) -> MessageTemplate:
+        return self.viewable_object(request, pk, MessageTemplate.objects.select_related("layout"))
+
+    def _source(self, request: HttpRequest) -> PreviewSource:
+        """The order named in the query string (or the sample); 404 for an unknown or malformed
+        one, 403 for staff who may not view orders (the page itself turns those into form
+        errors, the frames it embeds just fail)."""
+        try:
+            source = find_source(request.GET.get("order", "")[:40], user=request.user)
+        except PreviewRefused as exc:
+            raise (PermissionDenied if exc.forbidden else Http404)(str(exc)) from None
+        if source is None:
+            raise Http404("No such order.")
+        return source
+
+    def _password(self, request: HttpRequest, attachment_template, source: PreviewSource):
+        return preview_password(
+            attachment_template,
+            source,
+            user=request.user,
+            session_key=request.session.session_key or "",
+        )
+
+    def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Subject, the HTML in a sandboxed frame, the text, each PDF and its password."""
+        template = self._viewable(request, pk)
+        form = PreviewForm(request.GET or None, user=request.user)
+        source, rendered, error, attachments = None, None, None, []
+        if not form.is_bound or form.is_valid():  # else the form shows its own error
+            source = form.source if form.is_bound else find_source("", user=request.user)
+            try:
+                rendered = preview.render_preview(template, source)
+            except StaffTemplateError as exc:
+                error = str(exc)
+            attachments = self._attachment_rows(request, template, source)
+        query = f"?order={source.number}" if source and source.number else ""
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": template,
+            "title": f"Preview: {template.name}",
+            "form": form,
+            "source": source,
+            "rendered": rendered,
+            "error": error,
+            "attachments": attachments,
+            "html_url": reverse("admin:messaging_messagetemplate_preview_html", args=[pk]) + query,
+            "proof_form": ProofForm(
+                initial={"email": request.user.email, "order": source.number if source else ""},
+                user=request.user,
+            ),
+            "proof_url": reverse("admin:messaging_messagetemplate_proof", args=[pk]),
+            "can_send_proof": self.has_change_permission(request, template),
+        }
+        response = TemplateResponse(
+            request, "admin/messaging/messagetemplate/preview.html", context
+        )
+        return no_store(response)
+
+    def _attachment_rows(self, request, template, source: PreviewSource) -> list[dict]:
+        query = f"?order={source.number}" if source.number else ""
+        rows = []
+        for position, attachment_template in enumerate(preview.preview_attachments(template)):
+            url = reverse(
+                "admin:messaging_messagetemplate_preview_attachment", args=[template.pk, position]
+            )
+            rows.append(
+                {
+                    "name": attachment_template.name,
+                    "url": url + query,
+                    "download_url": url + (query + "&" if query else "?") + "download=1",
+                    "password": self._password(request, attachment_template, source),
+                }
+            )
+        return rows
+
+    def preview_html_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The HTML email alone, for the sandboxed frame: it runs and fetches nothing."""
+        template = self._viewable(request, pk)
+        try:
+            rendered = preview.render_preview(template, self._source(request))
+        except StaffTemplateError as exc:
+            return text_error(str(exc))
+        return no_store(sandboxed_html(rendered.html))
+
+    @xframe_options_sameorigin  # framed by our own preview page
+    def preview_attachment_view(self, request: HttpRequest, pk: int, position: int) -> HttpResponse:
+        """One encrypted PDF of the preview, inline (for the frame) or as a download."""
+        template = self._viewable(request, pk)
+        attachment_templates = preview.preview_attachments(template)
+        if position >= len(attachment_templates):
+            raise Http404("No such attachment.")
+        attachment_template = attachment_templates[position]
+        source = self._source(request)
+        try:
+            password = self._password(request, attachment_template, source)
+            attachment = build_attachment(attachment_template, source.context, password.password)
+        except (AttachmentError, StaffTemplateError) as exc:
+            return text_error(str(exc))
+        return file_response(
+            request,
+            content=attachment.content,
+            filename=attachment.filename,
+            mimetype=attachment.mimetype,
+        )
+
+    def proof_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Queue a proof to the address staff typed; the worker sends it like any message."""
+        template = self._viewable(request, pk)
+        if not self.has_change_permission(request, template):
+            raise PermissionDenied
+        form = ProofForm(request.POST, user=request.user)
+        preview_url = reverse("admin:messaging_messagetemplate_preview", args=[pk])
+        if not form.is_valid():
+            errors = "; ".join(e for field in form.errors.values() for e in field)
+            self.message_user(request, f"No proof sent: {errors}", messages.ERROR)
+            return HttpResponseRedirect(preview_url)
+        source = form.cleaned_data["source"]
+        order = Order.objects.filter(number=source.number).first() if source.number else None
+        proof = outbox.queue_proof(
+            template=template,
+            recipient=form.cleaned_data["email"],
+            order=order,
+            requested_by=request.user.get_username(),
+        )
+        what = f"order {source.number}" if source.number else "the sample order"
+        self.log_change(
+            request,
+            template,
+            f"Sent a proof (message #{proof.pk}) from {what} to {proof.recipient}.",
+        )
+        self.message_user(
+            request,
+            f"Proof queued as message #{proof.pk} to {proof.recipient} ({what}).",
+            messages.SUCCESS,
+        )
+        query = f"?order={source.number}" if source.number else ""
+        return HttpResponseRedirect(preview_url + query)

@@ -1,0 +1,190 @@
+"""Admin for what staff edit: layouts and message templates, with their revisions (restore
+through `stafftemplates.revision_admin`); the preview and proof pages are in `previews`.
+
+Thin on purpose: pages render and check permissions; anything that changes data calls a model
+method or a workflow, and every change lands in Django's admin log.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db import models
+from django.urls import reverse
+from django.utils.html import format_html
+
+from stafftemplates.revision_admin import RestoreRevisionMixin, RevisionAdmin, RevisionInline
+
+from ..models import (
+    Layout,
+    LayoutRevision,
+    MessageTemplate,
+    MessageTemplateAttachment,
+    MessageTemplateRevision,
+)
+from ..template_checks import layout_errors, message_template_errors
+from .common import MONOSPACE, flat_errors, variables_list
+from .previews import TemplatePreviewMixin
+
+# --- layouts --------------------------------------------------------------------------------
+
+
+class LayoutRevisionInline(RevisionInline):
+    model = LayoutRevision
+
+
+@admin.register(Layout)
+class LayoutAdmin(RestoreRevisionMixin, admin.ModelAdmin):
+    list_display = ["name", "active", "updated_at"]
+    list_filter = ["active"]
+    search_fields = ["name"]
+    readonly_fields = ["variables", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["name", "active"]}),
+        (
+            "HTML",
+            {
+                "fields": ["html_header", "html_footer", "css", "variables"],
+                "description": "The template's HTML body goes between the header and the "
+                "footer; the stylesheet goes into a &lt;style&gt; in the email's head.",
+            },
+        ),
+        ("Text", {"fields": ["text_header", "text_footer"]}),
+        ("History", {"fields": ["created_at", "updated_at"]}),
+    ]
+    inlines = [LayoutRevisionInline]
+    formfield_overrides = {models.TextField: {"widget": MONOSPACE}}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("html_header", "html_footer", "css")
+
+    def save_model(self, request, obj, form, change):
+        obj.save(author=request.user)
+
+    def get_urls(self):
+        return [self.restore_url(), *super().get_urls()]
+
+    def restore_problems(self, request, obj, revision) -> list[str]:
+        return flat_errors(
+            layout_errors(
+                html_header=revision.html_header,
+                html_footer=revision.html_footer,
+                css=revision.css,
+            )
+        )
+
+    @admin.display(description="available variables")
+    def variables(self, obj) -> str:
+        return variables_list()
+
+
+@admin.register(LayoutRevision)
+class LayoutRevisionAdmin(RevisionAdmin):
+    list_display = ["layout", "number", "created_at", "created_by", "note"]
+    list_filter = ["layout"]
+    list_select_related = ["layout", "created_by"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("html_header", "html_footer", "css")
+
+    fields = [
+        "layout",
+        "number",
+        "created_at",
+        "created_by",
+        "note",
+        "changes",
+        *Layout.REVISION_FIELDS,
+    ]
+    readonly_fields = fields
+
+
+# --- message templates ----------------------------------------------------------------------
+
+
+class AttachmentLinkInline(admin.TabularInline):
+    """The PDFs a message carries, in order."""
+
+    model = MessageTemplateAttachment
+    fields = ["attachment_template", "position"]
+    extra = 0
+    verbose_name = "attachment"
+    verbose_name_plural = "attachments (in order)"
+
+
+class MessageTemplateRevisionInline(RevisionInline):
+    model = MessageTemplateRevision
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(TemplatePreviewMixin, RestoreRevisionMixin, admin.ModelAdmin):
+    list_display = ["name", "event", "layout", "active", "updated_at", "preview_link"]
+    list_filter = ["event", "active", "layout"]
+    search_fields = ["name", "subject"]
+    list_select_related = ["layout"]
+    readonly_fields = ["variables", "preview_link", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["name", "event", "active", "layout", "preview_link"]}),
+        ("Content", {"fields": ["subject", "text_body", "html_body", "variables"]}),
+        ("Sender", {"fields": ["from_email", "reply_to"]}),
+        ("History", {"fields": ["created_at", "updated_at"]}),
+    ]
+    inlines = [AttachmentLinkInline, MessageTemplateRevisionInline]
+    formfield_overrides = {models.TextField: {"widget": MONOSPACE}}
+
+    def get_queryset(self, request):
+        # The change list shows none of the heavy text.
+        return super().get_queryset(request).defer("text_body", "html_body")
+
+    def save_model(self, request, obj, form, change):
+        obj.save(author=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The attachment links are saved after the template: record them (no-op if unchanged).
+        form.instance.record_revision(author=request.user)
+
+    @admin.display(description="available variables")
+    def variables(self, obj) -> str:
+        return variables_list()
+
+    def restore_problems(self, request, obj, revision) -> list[str]:
+        return flat_errors(
+            message_template_errors(
+                html_body=revision.html_body,
+                from_email=revision.from_email,
+                reply_to=revision.reply_to,
+            )
+        )
+
+    def get_urls(self):
+        return [*self.preview_urls(), self.restore_url(), *super().get_urls()]
+
+    @admin.display(description="preview")
+    def preview_link(self, obj: MessageTemplate) -> str:
+        if obj.pk is None:
+            return "Save first to preview."
+        url = reverse("admin:messaging_messagetemplate_preview", args=[obj.pk])
+        return format_html('<a href="{}">Preview and send a proof</a>', url)
+
+
+@admin.register(MessageTemplateRevision)
+class MessageTemplateRevisionAdmin(RevisionAdmin):
+    fields = [
+        "template",
+        "number",
+        "created_at",
+        "created_by",
+        "note",
+        "changes",
+        "layout",
+        "subject",
+        "text_body",
+        "html_body",
+        "from_email",
+        "reply_to",
+        "attachment_template_ids",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("text_body", "html_body")

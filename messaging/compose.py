@@ -1,0 +1,118 @@
+"""Composing one message: its staff templates rendered, each PDF built and encrypted — all in
+memory, outside any transaction, from the revisions pinned when it was queued."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+
+from attachments.api import build_attachment, document_password, sample_source
+from shop.documents import order_context
+from stafftemplates.errors import StaffTemplateError
+
+from .models import Message, MessageEvent
+from .rendering import render_message
+
+
+def context_and_token(message: Message) -> tuple[dict[str, Any], str]:
+    """The flat context a message renders against and the token its generated passwords derive
+    from: its order's, or for a proof without one the sample order the previews show."""
+    if message.order_id is None:
+        sample = sample_source()
+        return dict(sample.context), sample.token
+    return order_context(message.order), message.order.token
+
+
+PROOF_PREFIX = "[Proof] "
+
+
+@dataclass(frozen=True)
+class ComposedEmail:
+    """A message rendered and its attachments built: the email to send, and the history lines
+    of those steps (unsaved: written with the attempt's outcome, one commit per attempt)."""
+
+    email: EmailMultiAlternatives
+    history: list[MessageEvent]
+
+
+class ComposeFailed(Exception):
+    """Composing stopped at a step: `error` is what that step raised (a `StaffTemplateError`
+    or an `AttachmentError`, both permanent), `history` the lines of the steps that succeeded
+    (the history shows how far the attempt got)."""
+
+    def __init__(self, error: Exception, history: list[MessageEvent]):
+        super().__init__(str(error))
+        self.error = error
+        self.history = history
+
+
+def compose_email(*, message: Message) -> ComposedEmail:
+    """Render the message and build its attachments, in memory, outside any transaction.
+
+    Raises `ComposeFailed` with the step's error and the history lines written so far.
+    """
+    history: list[MessageEvent] = []
+    try:
+        email = _compose(message, history)
+    except Exception as exc:
+        raise ComposeFailed(exc, history) from exc
+    return ComposedEmail(email=email, history=history)
+
+
+def _compose(message: Message, history: list[MessageEvent]) -> EmailMultiAlternatives:
+    """The email of `message`; appends a line to `history` as each step succeeds."""
+    revision = message.template_revision
+    if revision is None:
+        raise StaffTemplateError(f"No active message template for {message.event!r}.")
+    context, token = context_and_token(message)
+    rendered = render_message(
+        subject=revision.subject,
+        text=revision.text_body,
+        html=revision.html_body,
+        context=context,
+        layout=message.layout_revision,
+    )
+    history.append(
+        MessageEvent(
+            message=message,
+            kind=MessageEvent.Kind.RENDERED,
+            attempt=message.attempts,
+            detail=f"Template revision {revision.number}.",
+        )
+    )
+    email = EmailMultiAlternatives(
+        # Staff tell a proof from a real customer email at a glance, in any mail client.
+        subject=f"{PROOF_PREFIX}{rendered.subject}" if message.is_proof else rendered.subject,
+        body=rendered.text,
+        from_email=revision.from_email or settings.DEFAULT_FROM_EMAIL,
+        to=[message.recipient],
+        reply_to=[revision.reply_to] if revision.reply_to else None,
+    )
+    if rendered.html:
+        email.attach_alternative(rendered.html, "text/html")
+    for link in message.attachment_links.select_related("attachment_revision"):
+        attachment_revision = link.attachment_revision
+        # The revision's own policy: the password matches what was pinned at queue time.
+        password = document_password(attachment_revision, context=context, token=token)
+        attachment = build_attachment(attachment_revision, context, password)
+        email.attach(attachment.filename, attachment.content, attachment.mimetype)
+        history.append(
+            MessageEvent(
+                message=message,
+                kind=MessageEvent.Kind.ATTACHMENT_BUILT,
+                attempt=message.attempts,
+                detail=attachment.filename,
+                size=len(attachment.content),
+            )
+        )
+    # Anymail reads these attributes from any EmailMessage; the id lets tracking find the row
+    # even before our own write of the ESP's message id.
+    email.metadata = {"message_id": str(message.pk)}
+    if message.is_proof:
+        email.metadata["proof"] = "true"
+    # One tag: Postmark (and others) accept no more, and refuse the whole email otherwise.
+    email.tags = [message.event]
+    return email

@@ -1,0 +1,63 @@
+"""The forms of messaging's admin pages: which order a preview draws, where a proof goes.
+
+Template content is checked by the models themselves (`MessageTemplate.clean`,
+`Layout.clean` and the compile-on-save rule), so the admin's model forms need nothing extra.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from attachments.api import PreviewRefused, find_source
+
+from .addresses import proof_recipient_allowed
+
+
+class PreviewForm(forms.Form):
+    """Which order to preview: a number, or blank for the demo sample."""
+
+    order = forms.CharField(
+        label="Order number",
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "blank: the demo sample"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_order(self) -> str:
+        number = self.cleaned_data["order"].strip().upper()
+        try:
+            self.source = find_source(number, user=self.user)
+        except PreviewRefused as exc:
+            raise ValidationError(str(exc), code="order") from None
+        if self.source is None:
+            raise ValidationError(f"There is no order {number}.", code="unknown_order")
+        return number
+
+
+class ProofForm(PreviewForm):
+    """Where a proof goes (staff only), and which order it renders."""
+
+    email = forms.EmailField(label="Send a proof to")
+    order = forms.CharField(max_length=40, required=False, widget=forms.HiddenInput)
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        # A proof of a real order is that customer's email: it goes to staff, nowhere else.
+        if not proof_recipient_allowed(email):
+            raise ValidationError(
+                f"Proofs go only to active staff users' addresses or to the domains in "
+                f"PROOF_ALLOWED_DOMAINS; {email} is neither.",
+                code="proof_recipient",
+            )
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        if hasattr(self, "source"):
+            cleaned["source"] = self.source
+        return cleaned

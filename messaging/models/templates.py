@@ -1,0 +1,272 @@
+"""Message templates and layouts staff edit, each with immutable revisions.
+
+Every save compiles the templates first (`stafftemplates.revisions.RevisionedModel`) and keeps
+a revision; a message pins the revisions it is rendered from, so editing a template never
+changes what history says was sent.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from stafftemplates.revisions import Revision, RevisionedModel
+from stafftemplates.validators import validate_stylesheet, validate_template_syntax
+
+from ..template_checks import layout_errors, message_template_errors
+
+
+class Event(models.TextChoices):
+    """What happened that deserves an email; one context builder per event."""
+
+    ORDER_CONFIRMATION = "order_confirmation", "Order confirmation"
+
+
+class Layout(RevisionedModel):
+    """The frame the messages of a template render inside: branding is changed here, once.
+
+    The template's HTML body goes between `html_header` and `html_footer`, `css` into a
+    `<style>` in the email's `<head>`, and the text body between `text_header` and
+    `text_footer`. Every save keeps an immutable `LayoutRevision`; each message pins the one it
+    was rendered from, like it pins its template's.
+    """
+
+    REVISION_FIELDS = ("name", "html_header", "html_footer", "css", "text_header", "text_footer")
+    TEMPLATE_FIELDS = ("html_header", "html_footer", "text_header", "text_footer")
+    STYLESHEET_FIELDS = ("css",)
+
+    name = models.CharField(max_length=200, unique=True)
+    html_header = models.TextField(
+        "HTML header",
+        blank=True,
+        validators=[validate_template_syntax],
+        help_text="Django template language, e.g. your logo and {{ shop.name }}. It may open "
+        "elements the footer closes.",
+    )
+    html_footer = models.TextField("HTML footer", blank=True, validators=[validate_template_syntax])
+    css = models.TextField(
+        "CSS",
+        blank=True,
+        validators=[validate_stylesheet],
+        help_text="Plain CSS (not a template), placed in the style element of the email's head.",
+    )
+    text_header = models.TextField("text header", blank=True, validators=[validate_template_syntax])
+    text_footer = models.TextField("text footer", blank=True, validators=[validate_template_syntax])
+    active = models.BooleanField(
+        default=True, help_text="An inactive layout is skipped: its templates render alone."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        """Where the layout's HTML and CSS may point (the same checks a restore passes)."""
+        super().clean()
+        if errors := layout_errors(
+            html_header=self.html_header, html_footer=self.html_footer, css=self.css
+        ):
+            raise ValidationError(errors)
+
+
+class LayoutRevision(Revision):
+    """An immutable snapshot of a layout: what a message was rendered inside."""
+
+    REVISED_FIELD = "layout"
+
+    layout = models.ForeignKey(Layout, on_delete=models.CASCADE, related_name="revisions")
+    name = models.CharField(max_length=200)
+    html_header = models.TextField("HTML header", blank=True)
+    html_footer = models.TextField("HTML footer", blank=True)
+    css = models.TextField("CSS", blank=True)
+    text_header = models.TextField(blank=True)
+    text_footer = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["layout", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["layout", "number"], name="unique_layout_revision")
+        ]
+
+
+class MessageTemplateQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+
+class MessageTemplate(RevisionedModel):
+    """The staff-editable email for one event: subject, bodies, sender and attachments.
+
+    Every save keeps an immutable `MessageTemplateRevision`; messages point at the revision they
+    were rendered from, so editing a template never changes what history says was sent.
+    """
+
+    # The fields copied into each revision: the content, not the bookkeeping.
+    REVISION_FIELDS = ("layout_id", "subject", "text_body", "html_body", "from_email", "reply_to")
+    # Compiled on every save (`RevisionedModel.save`), whoever saves.
+    TEMPLATE_FIELDS = ("subject", "text_body", "html_body")
+
+    event = models.CharField(max_length=50, choices=Event.choices, db_index=True)
+    name = models.CharField(max_length=200)
+    layout = models.ForeignKey(
+        Layout,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="message_templates",
+        help_text="The header, footer and styles this email renders inside.",
+    )
+    subject = models.CharField(
+        max_length=998,  # RFC 5322's line limit
+        validators=[validate_template_syntax],
+        help_text="Django template language; e.g. Your order {{ order.number }}.",
+    )
+    text_body = models.TextField(
+        "text body",
+        validators=[validate_template_syntax],
+        help_text="The plain-text version every email has.",
+    )
+    html_body = models.TextField(
+        "HTML body",
+        blank=True,
+        validators=[validate_template_syntax],
+        help_text="Optional HTML version; values are escaped automatically.",
+    )
+    from_email = models.CharField(
+        "from", max_length=254, blank=True, help_text="Empty: the site's DEFAULT_FROM_EMAIL."
+    )
+    reply_to = models.CharField("reply-to", max_length=254, blank=True)
+    attachment_templates = models.ManyToManyField(
+        "attachments.AttachmentTemplate",
+        through="MessageTemplateAttachment",
+        blank=True,
+        related_name="message_templates",
+    )
+    active = models.BooleanField(
+        default=True, help_text="The active template of an event is the one sent."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MessageTemplateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["event", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event"], condition=Q(active=True), name="one_active_template_per_event"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        """One active template per event; senders the ESP can parse; HTML that carries no
+        template data into an address and points only at allowed hosts."""
+        super().clean()
+        errors = message_template_errors(
+            html_body=self.html_body, from_email=self.from_email, reply_to=self.reply_to
+        )
+        if self.active and (
+            MessageTemplate.objects.active().filter(event=self.event).exclude(pk=self.pk).exists()
+        ):
+            errors["active"] = ["Another active template already sends this event."]
+        if errors:
+            raise ValidationError(errors)
+
+    def applied_layout(self) -> Layout | None:
+        """The layout messages render inside now: none when unset or inactive."""
+        return self.layout if self.layout_id and self.layout.active else None
+
+    def restore_related(self, revision: MessageTemplateRevision) -> None:
+        """Restore the revision's attachments too, leaving out those deleted since."""
+        attachment_model = MessageTemplateAttachment._meta.get_field(
+            "attachment_template"
+        ).related_model
+        ids = list(revision.attachment_template_ids)
+        existing = set(attachment_model.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        self.attachment_links.all().delete()
+        MessageTemplateAttachment.objects.bulk_create(
+            MessageTemplateAttachment(template=self, attachment_template_id=pk, position=i)
+            for i, pk in enumerate(pk for pk in ids if pk in existing)
+        )
+
+    def ordered_attachment_templates(self) -> list:
+        """The attachment templates in their configured order."""
+        return [link.attachment_template for link in self.attachment_links.all()]
+
+    def revision_content(self) -> dict:
+        """The fields plus the attachments in order (admin saves those after the template,
+        then records again: a no-op unless they changed)."""
+        content = super().revision_content()
+        content["attachment_template_ids"] = (
+            list(self.attachment_links.values_list("attachment_template_id", flat=True))
+            if self.pk
+            else []
+        )
+        return content
+
+
+class MessageTemplateAttachment(models.Model):
+    """Which attachment templates a message template carries, and in which order."""
+
+    template = models.ForeignKey(
+        MessageTemplate, on_delete=models.CASCADE, related_name="attachment_links"
+    )
+    attachment_template = models.ForeignKey(
+        "attachments.AttachmentTemplate", on_delete=models.PROTECT, related_name="+"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "attachment_template"], name="unique_attachment_per_template"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} #{self.position}"
+
+
+class MessageTemplateRevision(Revision):
+    """An immutable snapshot of a message template's content: what a message was rendered from.
+
+    Restoring a revision (back office) copies its content back onto the template, which creates
+    a new revision; revisions themselves never change.
+    """
+
+    template = models.ForeignKey(
+        MessageTemplate, on_delete=models.CASCADE, related_name="revisions"
+    )
+    layout = models.ForeignKey(
+        Layout, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    subject = models.CharField(max_length=998)
+    text_body = models.TextField()
+    html_body = models.TextField(blank=True)
+    from_email = models.CharField(max_length=254, blank=True)
+    reply_to = models.CharField(max_length=254, blank=True)
+    # Ids of the attachment templates in order, as configured when this revision was taken.
+    attachment_template_ids = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["template", "-number"]
+        get_latest_by = "number"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "number"], name="unique_message_template_revision"
+            )
+        ]
+
+    def content(self) -> dict:
+        content = super().content()
+        content["attachment_template_ids"] = list(self.attachment_template_ids)
+        return content

@@ -1,0 +1,205 @@
+"""The outbox: write a message row in the caller's transaction and publish its id on commit.
+
+The rules (docs/architecture.md, "The flow of one order"):
+- the outbox row is written in the order's transaction, so it commits with the order or not
+  at all;
+- its id reaches Celery only after the commit, through `publish_on_commit`, and that publish
+  can never fail or hang the checkout (`publish_delivery` never raises);
+- only ids cross the broker: no addresses, no personal data.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from functools import partial
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from shop.models import Order
+
+from .models import Message, MessageAttachment, MessageEvent, MessageTemplate
+
+logger = logging.getLogger(__name__)
+
+
+def publish_on_commit(message_id: int) -> None:
+    """Hand `message_id` to Celery once the current transaction commits (at once outside one).
+
+    The one way a new or resent message is published: the worker must never see an id whose
+    row has not committed, and a rolled-back order publishes nothing.
+    """
+    transaction.on_commit(partial(publish_delivery, message_id=message_id))
+
+
+def publish_delivery(*, message_id: int, countdown: float | None = None) -> bool:
+    """Hand a message id to Celery; never raises.
+
+    It runs after the order committed: an exception here would turn a paid order into an error
+    page. A broker that is down only delays the email: the row stays queued and the relay
+    publishes it again. The publish itself is bounded by the broker settings (connect and
+    socket timeouts, a short publish retry policy).
+    """
+    from .tasks import deliver_message  # the tasks module imports the delivery workflows
+
+    try:
+        deliver_message.apply_async((message_id,), countdown=countdown)
+    except Exception as exc:
+        logger.warning(
+            "Could not enqueue message %s (%s); the relay will retry.",
+            message_id,
+            type(exc).__name__,
+        )
+        return False
+    return True
+
+
+def queue_message(
+    *,
+    order: Order,
+    event: str,
+    recipient: str | None = None,
+    resend_of: Message | None = None,
+    note: str = "",
+) -> Message:
+    """Write the outbox row for `event` about `order` and enqueue its delivery on commit.
+
+    Call it inside the order's transaction (the `order_completed` receiver does): the row
+    commits with the order or not at all. The first message of an (order, event) is idempotent;
+    a resend (`resend_of`) takes the next sequence number. The template and attachment
+    revisions are pinned now, so every retry renders the same thing.
+    """
+    with transaction.atomic():
+        if resend_of is None:
+            existing = Message.objects.filter(
+                order=order, event=event, is_proof=False, sequence=0
+            ).first()
+            if existing is not None:
+                return existing
+            sequence = 0
+        else:
+            last = (
+                Message.objects.filter(order=order, event=event, is_proof=False)
+                .order_by("-sequence")
+                .values_list("sequence", flat=True)
+                .first()
+            )
+            sequence = 0 if last is None else last + 1
+        template = MessageTemplate.objects.active().filter(event=event).first()
+        revision = template.current_revision() if template else None
+        message = Message.objects.create(
+            event=event,
+            order=order,
+            recipient=recipient or order.customer.email,
+            template_revision=revision,
+            layout_revision=_layout_revision(template),
+            sequence=sequence,
+            resend_of=resend_of,
+        )
+        if template is not None:
+            _pin_attachments(message=message, template=template)
+        message.record(MessageEvent.Kind.QUEUED, detail=note)
+        if resend_of is None and _over_daily_limit(message):
+            # Kept, not dropped: staff see why, and can resend it by hand.
+            message.mark_failed(
+                reason="Not sent: this address already received "
+                f"{settings.MESSAGING_RECIPIENT_DAILY_LIMIT} emails in the last 24 hours "
+                "(MESSAGING_RECIPIENT_DAILY_LIMIT). Resend it from admin if it is genuine."
+            )
+            logger.warning("Message %s not sent: recipient over the daily limit.", message.pk)
+            return message
+        publish_on_commit(message.pk)
+    return message
+
+
+def _over_daily_limit(message: Message) -> bool:
+    """Whether the message's recipient already had the day's share of customer emails: one
+    address ordering again and again (or a stranger's address typed at checkout, hundreds of
+    times) must not turn the shop into a mail cannon. Staff resends and proofs do not count."""
+    limit = settings.MESSAGING_RECIPIENT_DAILY_LIMIT
+    if not limit:
+        return False
+    earlier = Message.objects.to_recipient(message.recipient).filter(
+        is_proof=False,
+        created_at__gte=timezone.now() - timedelta(days=1),
+    )
+    return earlier.exclude(pk=message.pk).count() >= limit
+
+
+def queue_proof(
+    *, template: MessageTemplate, recipient: str, order: Order | None = None, requested_by: str
+) -> Message:
+    """Queue a proof of `template` (as saved now) to a staff address, from `order` or the sample.
+
+    Delivered by the same engine as customers' messages, and marked `is_proof`: it takes none
+    of the order's sequence numbers (the uniqueness constraint, `queue_message` and resends all
+    ignore proofs), so the customer's own message and its resends are left alone. A proof
+    without an order renders the sample context, its PDF encrypted with the sample password.
+    """
+    with transaction.atomic(durable=True):
+        message = Message.objects.create(
+            event=template.event,
+            order=order,
+            recipient=recipient,
+            template_revision=template.current_revision(),
+            layout_revision=_layout_revision(template),
+            is_proof=True,
+        )
+        _pin_attachments(message=message, template=template)
+        source = f"order {order.number}" if order else "the sample order"
+        message.record(
+            MessageEvent.Kind.QUEUED, detail=f"Proof from {source}, requested by {requested_by}."
+        )
+        publish_on_commit(message.pk)
+    return message
+
+
+def _layout_revision(template: MessageTemplate | None):
+    layout = template.applied_layout() if template else None
+    return layout.current_revision() if layout else None
+
+
+def _pin_attachments(*, message: Message, template: MessageTemplate) -> None:
+    revisions = [
+        link.attachment_template.current_revision()
+        for link in template.attachment_links.select_related("attachment_template")
+        if link.attachment_template.active
+    ]
+    MessageAttachment.objects.bulk_create(
+        MessageAttachment(message=message, attachment_revision=revision, position=position)
+        for position, revision in enumerate(r for r in revisions if r is not None)
+    )
+
+
+def resend_message(*, message_id: int, reason: str, by: str, force: bool = False) -> Message | None:
+    """Queue a new message for the same order and event as `message_id` (`resend_of` set).
+
+    The new row takes the next sequence number and is delivered by the same engine, with the
+    same document password (it derives from the order). Returns None, changing nothing, when:
+    - the message was already replaced by a later one: two operators (or an operator and staff
+      in admin) racing on the same message produce exactly one resend, because the original
+      row is locked and re-checked before writing;
+    - the message is itself a resend younger than `MESSAGING_RESEND_COOLDOWN_SECONDS` that has
+      not failed or bounced, unless `force`: two overlapping runs of the resend command, or a
+      double click on a resend's own page, would otherwise resend the resend.
+    """
+    with transaction.atomic():
+        original = Message.objects.select_for_update().filter(pk=message_id, is_proof=False).first()
+        if original is None or original.order_id is None:
+            return None
+        if not Message.objects.latest_per_order().filter(pk=original.pk).exists():
+            return None
+        if not force and original.is_recent_resend(now=timezone.now()):
+            return None
+        note = f"Resend of message #{original.pk} by {by}" + (f": {reason}" if reason else ".")
+        try:
+            with transaction.atomic():
+                resend = queue_message(
+                    order=original.order, event=original.event, resend_of=original, note=note
+                )
+        except IntegrityError:
+            return None  # the same sequence number was taken at the same moment
+        original.record(MessageEvent.Kind.NOTE, detail=f"Resent as message #{resend.pk}.")
+    return resend

@@ -1,0 +1,149 @@
+"""Prometheus metrics computed from the database at scrape time.
+
+A custom collector rather than counters incremented in-process: web processes and workers are
+many and short-lived, and only the database sees every message — so every scrape of any web
+process gives the same, correct numbers without prometheus-client's multiprocess mode.
+
+No histograms: the history stamps steps, not durations, and a histogram computed over a sliding
+window would go down as well as up, which Prometheus' rate() reads as resets. The acceptance
+latency of the last hour is exported as p50/p95 gauges instead.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Count
+from django.utils import timezone
+from prometheus_client import CollectorRegistry
+from prometheus_client.core import GaugeMetricFamily
+
+from messaging.models import Message, MessageEvent
+
+from . import stats
+from .heartbeat import last_relay_run
+from .models import AlertState
+from .rules import RULES
+
+# Failure reasons (messaging's wording) → a small, stable set of label values.
+FAILURE_CLASSES = [
+    ("Template error", "template"),
+    ("Attachment error", "attachment"),
+    ("the recipient", "recipient_refused"),
+    ("Not sent: this address already received", "daily_limit"),
+    ("Not sent: the recipient's data was erased", "erased"),
+    ("Gave up after", "gave_up"),
+    ("worker stopped", "worker_lost"),
+    ("API responded", "esp_refused"),
+]
+
+
+def failure_class(reason: str) -> str:
+    for fragment, label in FAILURE_CLASSES:
+        if fragment in reason:
+            return label
+    return "other"
+
+
+class DeliveryCollector:
+    """Yields the outbox's gauges; each scrape runs a handful of aggregate queries."""
+
+    def collect(self):
+        now = timezone.now()
+        yield from self._statuses()
+        yield from self._queue(now)
+        yield self._failures()
+        yield from self._latency(now)
+        yield from self._alerts()
+
+    def _statuses(self):
+        messages = GaugeMetricFamily(
+            "sealpost_messages", "Messages in the outbox, by status.", labels=["status"]
+        )
+        # Counted from the status index alone: no other column is read for the whole table.
+        counts = dict(Message.objects.order_by().values_list("status").annotate(n=Count("status")))
+        for status in Message.Status:
+            messages.add_metric([status], counts.get(status, 0))
+        return [messages]
+
+    def _queue(self, now):
+        queue = stats.queue_now(now=now)
+        age = queue.oldest_age(now)
+        outage = MessageEvent.objects.sender_outage()
+        heartbeat = last_relay_run()
+        return [
+            GaugeMetricFamily("sealpost_queue_depth", "Queued messages.", value=queue.queued),
+            GaugeMetricFamily(
+                "sealpost_messages_sending", "Messages a worker holds now.", value=queue.sending
+            ),
+            GaugeMetricFamily(
+                "sealpost_oldest_queued_age_seconds",
+                "Age of the oldest queued message (0: none queued).",
+                value=age.total_seconds() if age else 0,
+            ),
+            GaugeMetricFamily(
+                "sealpost_unfinished_attempts",
+                "Delivery attempts already made by the queued and sending messages.",
+                value=queue.attempts,
+            ),
+            GaugeMetricFamily(
+                "sealpost_retries_due",
+                "Queued messages with a failed attempt behind them, due now.",
+                value=queue.retries_due,
+            ),
+            GaugeMetricFamily(
+                "sealpost_sender_outage",
+                "1 while the ESP refuses our credentials (messages held queued).",
+                value=1 if outage else 0,
+            ),
+            GaugeMetricFamily(
+                "sealpost_relay_last_run_timestamp_seconds",
+                "When the relay last ran (Unix time; 0: never recorded).",
+                value=heartbeat.last_run_at.timestamp() if heartbeat else 0,
+            ),
+        ]
+
+    def _failures(self):
+        failures = GaugeMetricFamily(
+            "sealpost_failed_messages",
+            "Failed messages by reason class.",
+            labels=["reason_class"],
+        )
+        totals = dict.fromkeys([label for _, label in FAILURE_CLASSES] + ["other"], 0)
+        rows = (
+            Message.objects.filter(status=Message.Status.FAILED)
+            .order_by()
+            .values_list("last_error")
+            .annotate(n=Count("id"))
+        )
+        for reason, count in rows:
+            totals[failure_class(reason)] += count
+        for label, count in totals.items():
+            failures.add_metric([label], count)
+        return failures
+
+    def _latency(self, now):
+        latency = GaugeMetricFamily(
+            "sealpost_acceptance_latency_seconds",
+            "Order placed to accepted by the ESP over the last hour (first messages of orders).",
+            labels=["percentile"],
+        )
+        _, p50, p95 = stats.latency_percentiles(since=now - timedelta(hours=1))
+        for name, value in (("50", p50), ("95", p95)):
+            if value is not None:
+                latency.add_metric([name], value)
+        return [latency]
+
+    def _alerts(self):
+        firing = GaugeMetricFamily(
+            "sealpost_alert_firing", "1 while an alert rule fires (last check).", labels=["rule"]
+        )
+        states = dict(AlertState.objects.values_list("rule", "firing"))
+        for rule in RULES:
+            firing.add_metric([rule.name], 1 if states.get(rule.name) else 0)
+        return [firing]
+
+
+# Our own registry: the scrape shows the outbox, not this one process' Python internals.
+REGISTRY = CollectorRegistry(auto_describe=False)
+REGISTRY.register(DeliveryCollector())

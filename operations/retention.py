@@ -1,0 +1,282 @@
+"""Retention and erasure: personal data is kept only as long as it is needed.
+
+Messages past `MESSAGING_RETENTION_DAYS` keep their status, dates and ids (the delivery
+statistics) but lose their recipient address and any history text that could hold personal
+data; the dev inbox keeps its `DEV_INBOX_KEEP` newest emails. `erase_customer` does the same at
+once for one person, across the shop's records too.
+
+Both walk primary keys in chunks, one short transaction per chunk, so memory stays flat and
+workers are never blocked for long. The history is append-only for the delivery engine;
+erasure is the one deliberate exception, done with queryset updates.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from messaging.models import Message, MessageEvent
+from shop.models import Customer, Order, OrderLine
+
+logger = logging.getLogger(__name__)
+
+
+def captured_emails() -> QuerySet | None:
+    """The dev inbox's captured emails, or None where the optional `inbox` app is left out."""
+    if not apps.is_installed("inbox"):
+        return None
+    return apps.get_model("inbox", "CapturedEmail").objects.all()
+
+
+# Validates as an EmailField (a reserved .invalid domain, RFC 2606) and reveals nothing.
+ERASED_ADDRESS = "erased@erased.invalid"
+ERASED_TEXT = "[erased]"
+CHUNK = 1000
+# History lines whose detail the engine writes itself from fixed text and numbers: kept. Every
+# other kind may quote an ESP's answer, an operator's note or a file name made from a template,
+# any of which can hold an address or a name.
+SAFE_EVENT_KINDS = (
+    MessageEvent.Kind.CLAIMED,
+    MessageEvent.Kind.RENDERED,
+    MessageEvent.Kind.SENT,
+    MessageEvent.Kind.CLAIM_EXPIRED,
+    MessageEvent.Kind.RELAYED,
+)
+# Tracking events without an ESP event id are keyed by a digest that includes the recipient.
+DIGEST_KEY = ":sha256:"
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    messages: int  # messages anonymised (or that would be)
+    captured_emails: int  # dev-inbox emails deleted (or that would be)
+
+
+@dataclass(frozen=True)
+class ErasureReport:
+    customers: int
+    orders: int
+    messages: int
+    cancelled: int  # queued messages failed, so nothing goes to the erased address
+    captured_emails: int
+    log_entries: int
+
+
+class ErasureRefused(Exception):
+    """A message to this person is being sent right now: erase after it finished."""
+
+
+def _quiet(label: str, done: int, total: int) -> None:
+    """The default progress callback: reports nothing."""
+
+
+def pk_chunks(queryset: QuerySet, *, size: int | None = None) -> Iterator[list[int]]:
+    """The queryset's primary keys in ascending chunks, one bounded query each (keyset paging:
+    no OFFSET, no list of every id in memory)."""
+    size = size or CHUNK
+    last = 0
+    while True:
+        chunk = list(
+            queryset.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:size]
+        )
+        if not chunk:
+            return
+        yield chunk
+        last = chunk[-1]
+
+
+def anonymise_messages(message_ids: list[int]) -> None:
+    """Erase the recipient, the error text and history details of these messages."""
+    Message.objects.filter(pk__in=message_ids).update(recipient=ERASED_ADDRESS)
+    # An ESP's error text can quote the address ("Invalid 'To' address: ..."): only those go.
+    Message.objects.filter(pk__in=message_ids, last_error__contains="@").update(
+        last_error=ERASED_TEXT
+    )
+    events = MessageEvent.objects.filter(message_id__in=message_ids)
+    events.exclude(kind__in=SAFE_EVENT_KINDS).exclude(detail="").update(detail=ERASED_TEXT)
+    events.filter(esp_event_id__contains=DIGEST_KEY).update(esp_event_id=None)
+
+
+# --- retention ------------------------------------------------------------------------------
+
+
+def purge_messages(
+    *,
+    older_than_days: int | None = None,
+    dry_run: bool = False,
+    progress: Progress = _quiet,
+    now: datetime | None = None,
+) -> PurgeReport:
+    """Anonymise finished messages created more than `older_than_days` ago (default
+    `MESSAGING_RETENTION_DAYS`) and delete dev-inbox emails beyond the `DEV_INBOX_KEEP` newest.
+
+    Queued and sending messages are left alone: they still need their address.
+    """
+    days = settings.MESSAGING_RETENTION_DAYS if older_than_days is None else older_than_days
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    expired = Message.objects.filter(created_at__lt=cutoff).exclude(
+        status__in=[Message.Status.QUEUED, Message.Status.SENDING]
+    )
+    # Already anonymised rows are skipped, so a run cut short continues where it stopped.
+    expired = expired.exclude(recipient=ERASED_ADDRESS)
+    total = expired.count()
+    done = 0
+    if not dry_run:
+        for chunk in pk_chunks(expired):
+            with transaction.atomic():
+                anonymise_messages(chunk)
+            done += len(chunk)
+            progress("messages", done, total)
+    captured = _trim_dev_inbox(dry_run=dry_run, progress=progress)
+    report = PurgeReport(messages=total if dry_run else done, captured_emails=captured)
+    if not dry_run:
+        logger.info(
+            "Retention: %s messages anonymised, %s captured emails deleted.",
+            report.messages,
+            report.captured_emails,
+        )
+    return report
+
+
+def _trim_dev_inbox(*, dry_run: bool, progress: Progress) -> int:
+    captured = captured_emails()
+    if captured is None:
+        return 0
+    keep = list(
+        captured.order_by("-created_at", "-id").values_list("pk", flat=True)[
+            : settings.DEV_INBOX_KEEP
+        ]
+    )
+    beyond = captured.exclude(pk__in=keep)
+    total = beyond.count()
+    if dry_run or not total:
+        return total
+    done = 0
+    for chunk in pk_chunks(beyond):
+        with transaction.atomic():
+            captured.filter(pk__in=chunk).delete()  # attachments cascade
+        done += len(chunk)
+        progress("captured emails", done, total)
+    return done
+
+
+# --- erasure --------------------------------------------------------------------------------
+
+
+def erase_customer(*, email: str) -> ErasureReport:
+    """Anonymise everything held about the person at `email`: their customer records and
+    orders (name, address, phone, typed options), their messages and history, captured mail
+    and admin log lines naming them. Queued messages to them are failed first, so nothing is
+    sent to the erased address. Refused while one of their messages is being sent.
+    """
+    address = email.strip()
+    with transaction.atomic():
+        customers = list(
+            Customer.objects.select_for_update()
+            .filter(email__iexact=address)
+            .values_list("pk", flat=True)
+        )
+        order_ids = list(
+            Order.objects.filter(customer_id__in=customers).values_list("pk", flat=True)
+        )
+        theirs = Message.objects.filter(
+            Q(order_id__in=order_ids) | Q(pk__in=Message.objects.to_recipient(address).values("pk"))
+        )
+        message_ids = list(theirs.select_for_update().values_list("pk", flat=True))
+        sending = list(
+            Message.objects.filter(pk__in=message_ids, status=Message.Status.SENDING).values_list(
+                "pk", flat=True
+            )
+        )
+        if sending:
+            raise ErasureRefused(
+                f"Message(s) {', '.join(f'#{pk}' for pk in sending)} to this person are being "
+                "sent right now; erase again in a few minutes."
+            )
+        cancelled = _cancel_queued(message_ids)
+        for chunk in _chunks(message_ids):
+            anonymise_messages(chunk)
+        _anonymise_customers(customers)
+        OrderLine.objects.filter(order_id__in=order_ids).update(options=[])
+        captured = _delete_captured(address, message_ids)
+        log_entries = _erase_admin_log(address, customers)
+    report = ErasureReport(
+        customers=len(customers),
+        orders=len(order_ids),
+        messages=len(message_ids),
+        cancelled=cancelled,
+        captured_emails=captured,
+        log_entries=log_entries,
+    )
+    # Counts only: the address itself never reaches a log.
+    logger.info("Erasure: %s", report)
+    return report
+
+
+def _chunks(values: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
+
+
+def _cancel_queued(message_ids: list[int]) -> int:
+    queued = Message.objects.filter(pk__in=message_ids, status=Message.Status.QUEUED)
+    count = 0
+    for message in queued:
+        message.mark_failed(reason="Not sent: the recipient's data was erased on request.")
+        count += 1
+    return count
+
+
+def _anonymise_customers(customer_ids: list[int]) -> None:
+    Customer.objects.filter(pk__in=customer_ids).update(
+        email=ERASED_ADDRESS,
+        first_name=ERASED_TEXT,
+        last_name="",
+        phone="",
+        address_line1=ERASED_TEXT,
+        address_line2="",
+        postal_code="",
+        city="",
+        country="",
+    )
+
+
+def _delete_captured(address: str, message_ids: list[int]) -> int:
+    """Dev-inbox emails to or about the person: by address anywhere, or by our message id."""
+    matching = Q()
+    for field in ("to", "cc", "bcc", "reply_to", "subject", "text_body", "html_body"):
+        matching |= Q(**{f"{field}__icontains": address})
+    if message_ids:
+        matching |= Q(metadata__message_id__in=[str(pk) for pk in message_ids])
+    captured = captured_emails()
+    if captured is None:
+        return 0
+    deleted = 0
+    for chunk in pk_chunks(captured.filter(matching)):
+        captured.filter(pk__in=chunk).delete()
+        deleted += len(chunk)
+    return deleted
+
+
+def _erase_admin_log(address: str, customer_ids: list[int]) -> int:
+    """Admin history lines about these customers, or quoting the address: keep the line (who
+    did what, when), drop the name and address it shows."""
+    customer_type = ContentType.objects.get_for_model(Customer)
+    lines = LogEntry.objects.filter(
+        Q(content_type=customer_type, object_id__in=[str(pk) for pk in customer_ids])
+        | Q(object_repr__icontains=address)
+        | Q(change_message__icontains=address)
+    )
+    return lines.update(object_repr=ERASED_TEXT, change_message="")

@@ -1,0 +1,196 @@
+"""The alert rules: each reads a few bounded aggregates and says whether it fires, and why.
+
+Pure reads. A summary carries counts, durations and ids only — never an address or an ESP's
+error text (which can quote one) — because it goes into alert emails and logs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Max, Min, Q
+
+from messaging.models import Message, MessageEvent
+from shop.models import Order
+
+from .conf import AlertSettings
+from .heartbeat import last_relay_run
+
+# How far back the "orders waiting" rule looks: bounds the query whatever the outage's length.
+NO_ACCEPTANCE_LOOKBACK = timedelta(days=1)
+IDS_SHOWN = 10
+BOUNCE_TYPES = ("bounced", "rejected")
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    firing: bool
+    summary: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    title: str
+    check: Callable[..., Finding]
+
+
+def minutes(delta: timedelta) -> int:
+    return int(delta.total_seconds() // 60)
+
+
+def percent(ratio: float) -> str:
+    return f"{ratio * 100:.0f}%"
+
+
+def ids(values) -> str:
+    shown = [f"#{v}" for v in list(values)[:IDS_SHOWN]]
+    return ", ".join(shown) if shown else "none"
+
+
+def check_queue_age(*, now: datetime, config: AlertSettings) -> Finding:
+    """The oldest queued message (created, not yet accepted) waited longer than the limit."""
+    queued = Message.objects.filter(status=Message.Status.QUEUED)
+    oldest = queued.order_by("created_at").values_list("pk", "created_at").first()
+    if oldest is None:
+        return Finding("queue_age", False, "Nothing is queued.")
+    pk, created_at = oldest
+    waited = minutes(now - created_at)
+    firing = now - created_at > timedelta(minutes=config.queue_age_minutes)
+    return Finding(
+        "queue_age",
+        firing,
+        f"The oldest queued message (#{pk}) has waited {waited} min; {queued.count()} queued "
+        f"(limit {config.queue_age_minutes} min).",
+    )
+
+
+def check_failure_ratio(*, now: datetime, config: AlertSettings) -> Finding:
+    """Failed outcomes over accepted and failed ones in the window (the history's index)."""
+    since = now - timedelta(minutes=config.window_minutes)
+    outcomes = MessageEvent.objects.filter(
+        kind__in=[MessageEvent.Kind.SENT, MessageEvent.Kind.FAILED], occurred_at__gte=since
+    ).aggregate(total=Count("id"), failed=Count("id", filter=Q(kind=MessageEvent.Kind.FAILED)))
+    total, failed = outcomes["total"], outcomes["failed"]
+    ratio = failed / total if total else 0.0
+    firing = total >= config.min_sample and ratio > config.failure_ratio
+    summary = (
+        f"{failed} of {total} outcomes in the last {config.window_minutes} min failed "
+        f"({percent(ratio)}; limit {percent(config.failure_ratio)} over at least "
+        f"{config.min_sample})."
+    )
+    if firing:
+        failed_ids = (
+            MessageEvent.objects.filter(kind=MessageEvent.Kind.FAILED, occurred_at__gte=since)
+            .order_by("-occurred_at")
+            .values_list("message_id", flat=True)[:IDS_SHOWN]
+        )
+        summary += f" Failed messages: {ids(failed_ids)}."
+    return Finding("failure_ratio", firing, summary)
+
+
+def check_sender_outage(*, now: datetime, config: AlertSettings) -> Finding:
+    """The ESP refuses our credentials (401/403) or the backend is misconfigured."""
+    outage = MessageEvent.objects.sender_outage()
+    if outage is None:
+        return Finding("sender_outage", False, "The ESP accepts our credentials.")
+    return Finding(
+        "sender_outage",
+        True,
+        f"The ESP has refused our credentials (or the email backend is misconfigured) for "
+        f"{minutes(now - outage.since)} min; {outage.waiting} messages are held queued until "
+        "the configuration is fixed.",
+    )
+
+
+def check_no_acceptance(*, now: datetime, config: AlertSettings) -> Finding:
+    """Orders have been waiting M minutes and the ESP accepted nothing since they were placed.
+
+    Measured from the oldest order after the last acceptance, not from the last acceptance: a
+    quiet night followed by one order a minute ago is not an incident.
+    """
+    last_sent = MessageEvent.objects.filter(kind=MessageEvent.Kind.SENT).aggregate(
+        at=Max("occurred_at")
+    )["at"]
+    floor = now - NO_ACCEPTANCE_LOOKBACK
+    waiting = Order.objects.filter(created_at__gte=max(last_sent or floor, floor))
+    if last_sent is not None:
+        waiting = waiting.filter(created_at__gt=last_sent)
+    found = waiting.aggregate(oldest=Min("created_at"), count=Count("id"))
+    if found["oldest"] is None:
+        return Finding("no_acceptance", False, "No order is waiting for an accepted email.")
+    waited = now - found["oldest"]
+    firing = waited >= timedelta(minutes=config.no_acceptance_minutes)
+    numbers = waiting.order_by("created_at").values_list("number", flat=True)[:IDS_SHOWN]
+    return Finding(
+        "no_acceptance",
+        firing,
+        f"No email accepted for {found['count']} orders placed since the last acceptance; the "
+        f"oldest waited {minutes(waited)} min (limit {config.no_acceptance_minutes} min). "
+        f"Orders: {', '.join(numbers)}.",
+    )
+
+
+def check_bounce_ratio(*, now: datetime, config: AlertSettings) -> Finding:
+    """Bounced and rejected over delivered, bounced and rejected, from tracking events."""
+    since = now - timedelta(minutes=config.bounce_window_minutes)
+    tracking = MessageEvent.objects.filter(
+        kind=MessageEvent.Kind.TRACKING,
+        occurred_at__gte=since,
+        esp_event_type__in=["delivered", *BOUNCE_TYPES],
+    )
+    counts = tracking.aggregate(
+        total=Count("id"), bounced=Count("id", filter=Q(esp_event_type__in=BOUNCE_TYPES))
+    )
+    total, bounced = counts["total"], counts["bounced"]
+    ratio = bounced / total if total else 0.0
+    firing = total >= config.min_sample and ratio > config.bounce_ratio
+    summary = (
+        f"{bounced} of {total} tracked deliveries in the last {config.bounce_window_minutes} "
+        f"min bounced ({percent(ratio)}; limit {percent(config.bounce_ratio)} over at least "
+        f"{config.min_sample})."
+    )
+    if firing:
+        bounced_ids = (
+            tracking.filter(esp_event_type__in=BOUNCE_TYPES)
+            .order_by("-occurred_at")
+            .values_list("message_id", flat=True)[:IDS_SHOWN]
+        )
+        summary += f" Bounced messages: {ids(bounced_ids)}."
+    return Finding("bounce_ratio", firing, summary)
+
+
+def check_relay(*, now: datetime, config: AlertSettings) -> Finding:
+    """The relay (beat, or cron's relay_messages) missed K intervals in a row."""
+    if config.tasks_in_process:
+        return Finding("relay", False, "No broker: tasks run in-process, no relay needed.")
+    limit = timedelta(seconds=config.relay_missed_runs * config.relay_interval_seconds)
+    heartbeat = last_relay_run()
+    if heartbeat is None:
+        return Finding("relay", True, "The relay has never run (start beat, or cron).")
+    late = now - heartbeat.last_run_at
+    return Finding(
+        "relay",
+        late > limit,
+        f"The relay last ran {minutes(late)} min ago ({heartbeat.runs} runs recorded; limit "
+        f"{config.relay_missed_runs} intervals of {config.relay_interval_seconds:.0f} s).",
+    )
+
+
+RULES = [
+    Rule("queue_age", "Oldest queued message", check_queue_age),
+    Rule("failure_ratio", "Failure ratio", check_failure_ratio),
+    Rule("sender_outage", "ESP refuses our credentials", check_sender_outage),
+    Rule("no_acceptance", "Orders without an accepted email", check_no_acceptance),
+    Rule("bounce_ratio", "Bounce ratio", check_bounce_ratio),
+    Rule("relay", "Relay stopped", check_relay),
+]
+TITLES = {rule.name: rule.title for rule in RULES}
+
+
+def evaluate(*, now: datetime, config: AlertSettings) -> list[Finding]:
+    """Every rule's finding, in the order of `RULES`."""
+    return [rule.check(now=now, config=config) for rule in RULES]

@@ -1,0 +1,65 @@
+"""The delivery health page in Chromium at 1280 px: charts drawn, nothing blocked by the CSP.
+
+Here rather than in tests/operations: one Playwright session serves every browser test
+(tests/e2e/conftest.py), and a second one cannot run beside it."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from messaging.models import Message, MessageEvent
+from operations.alerting import check_delivery_health
+from tests.factories import UserFactory
+from tests.operations.conftest import accept, make_message
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def busy_day():
+    """A day of traffic: accepted emails every hour, a few failures, a stuck queue."""
+    now = timezone.now()
+    for hour in range(24):
+        for n in range(1 + hour % 4):
+            at = now - timedelta(hours=hour, minutes=n)
+            message = make_message(age=timedelta(hours=hour, minutes=n, seconds=30 + 20 * n))
+            accept(message, at=at)
+            Message.objects.filter(pk=message.pk).update(sent_at=at)
+        if hour % 5 == 0:
+            make_message(
+                status=Message.Status.FAILED,
+                age=timedelta(hours=hour),
+                last_error="Postmark API responded 422 (error code 300: Invalid 'From' address).",
+            )
+    accept(make_message()).record(
+        MessageEvent.Kind.TRACKING, esp_event_type="bounced", esp_event_id="b-1"
+    )
+    make_message(age=timedelta(minutes=25))
+
+
+def test_the_dashboard_renders_its_charts_at_1280px(live_server, page, tmp_path, settings):
+    busy_day()
+    check_delivery_health()
+    UserFactory(username="staff", is_staff=True, is_superuser=True)
+    blocked = []
+    page.on(
+        "console", lambda msg: blocked.append(msg.text) if "Content Security" in msg.text else None
+    )
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    page.goto(f"{live_server.url}/admin/")
+    page.get_by_label("Username").fill("staff")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Log in").click()
+    page.screenshot(path=str(tmp_path / "admin-index.png"))
+    page.get_by_role("link", name="Delivery health").click()
+
+    charts = page.locator("svg.ops-chart")
+    assert charts.count() == 5
+    assert page.locator('svg[data-chart="latency"] rect[data-series="p95"]').count() == 24
+    box = page.locator('svg[data-chart="hourly-status"]').bounding_box()
+    assert box["width"] > 500  # drawn, at its size
+    assert page.get_by_test_id("queued").inner_text() == "1"
+    assert page.locator('tr[data-rule="queue_age"] .ops-firing').is_visible()
+    assert blocked == []
+    page.screenshot(path=str(tmp_path / "delivery-health.png"), full_page=True)
