@@ -9,7 +9,6 @@ from functools import cache
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from attachments.documents import AttachmentError
 from attachments.encryption import (
     PERMISSIONS,
     StoredObjects,
@@ -17,6 +16,7 @@ from attachments.encryption import (
     saslprep,
     verify_encrypted,
 )
+from attachments.errors import AttachmentError
 from attachments.rendering import BASE_CSS, html_to_pdf
 
 from .conftest import PASSWORD, decrypted_text, require_tool
