@@ -111,3 +111,28 @@ def test_the_order_summary_comes_first_on_a_phone(live_server, page):
     summary = page.locator("table.summary").bounding_box()
     form = page.locator("form.card").bounding_box()
     assert summary["x"] > form["x"]  # beside the form on a wide screen
+
+
+def test_the_error_pages_fit_a_phone(live_server, page):
+    """The branded 404, and the 500 page as Django renders it (empty context), on every width."""
+    from django.test import RequestFactory
+    from django.views.defaults import server_error
+
+    server_error_html = server_error(RequestFactory().get("/")).content.decode()
+    too_wide = {}
+    for width, height in [DESKTOP, *PHONES]:
+        page.set_viewport_size({"width": width, "height": height})
+        response = page.goto(f"{live_server.url}/no-such-page/")
+        assert response.status == 404
+        assert page.get_by_test_id("not-found").is_visible()
+        shoot(page, "404", width)
+        if overflow(page) > 0:
+            too_wide[f"404 at {width}px"] = overflow(page)
+        page.set_content(server_error_html)  # same origin: the stylesheet loads
+        page.wait_for_load_state()
+        assert page.get_by_test_id("server-error").is_visible()
+        shoot(page, "500", width)
+        if overflow(page) > 0:
+            too_wide[f"500 at {width}px"] = overflow(page)
+
+    assert too_wide == {}
