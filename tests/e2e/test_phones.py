@@ -85,6 +85,10 @@ def test_no_storefront_page_scrolls_sideways_on_a_phone(live_server, page, setti
     page.goto(pages["inbox"])
     page.get_by_test_id("inbox-email").first.click()
     pages["inbox-email"] = page.url
+    # The email itself, as the inbox frames it: it narrows with a phone's screen too.
+    pages["email"] = live_server.url + page.get_by_title("HTML version of the email").get_attribute(
+        "src"
+    )
     for width, height in [DESKTOP, *PHONES]:
         page.set_viewport_size({"width": width, "height": height})
         for name, url in pages.items():
