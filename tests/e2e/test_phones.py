@@ -18,6 +18,8 @@ from .conftest import fill_card, fill_contact_and_address
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONES = [(390, 844), (360, 740)]
+# Between the phone layout and the desktop one.
+TABLETS = [(640, 960), (768, 1024), (900, 700), (1024, 768)]
 DESKTOP = (1280, 900)
 SHOTS = os.environ.get("UX_SHOTS")
 
@@ -64,7 +66,7 @@ def test_no_storefront_page_scrolls_sideways_on_a_phone(live_server, page, setti
         "payment": payment_url,
     }
     too_wide = {}
-    for width, height in [DESKTOP, *PHONES]:
+    for width, height in [DESKTOP, *PHONES, *TABLETS]:
         page.set_viewport_size({"width": width, "height": height})
         for name, url in pages.items():
             page.goto(url)
@@ -89,7 +91,7 @@ def test_no_storefront_page_scrolls_sideways_on_a_phone(live_server, page, setti
     pages["email"] = live_server.url + page.get_by_title("HTML version of the email").get_attribute(
         "src"
     )
-    for width, height in [DESKTOP, *PHONES]:
+    for width, height in [DESKTOP, *PHONES, *TABLETS]:
         page.set_viewport_size({"width": width, "height": height})
         for name, url in pages.items():
             page.goto(url)
