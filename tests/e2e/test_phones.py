@@ -1,4 +1,4 @@
-"""Every storefront page of a purchase fits a phone: nothing scrolls sideways at 390 or 360 px.
+"""Every storefront page of a purchase fits a phone: nothing scrolls sideways at 390 or 360 px
 
 One purchase is made on a desktop-sized page, then each page is revisited at each width. With
 UX_SHOTS set to a folder, a full-page screenshot of every page at every width is saved there.
