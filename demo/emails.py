@@ -11,7 +11,77 @@ from .documents import seed_attachment_templates
 
 SUBJECT = "Your {{ shop.name }} order {{ order.number }}"
 
+# What the email says: the order number, date, what was bought and the total; how to open the
+# PDF; what to do when the password is lost; where the shop is. Never the address, phone or
+# the options (an engraving is personal text): those are in the encrypted PDF only.
+# The shop's address is plain text, not a link: a template may not put data in an `href`
+# (stafftemplates/template_urls.py), and a fixed link would have to name a host of
+# EMAIL_ALLOWED_URL_HOSTS wherever the demo runs. Staff write the real shop's link here.
 TEXT = """\
+Order {{ order.number }}
+Placed on {{ order.date|date:"j F Y" }}
+
+Hi {{ customer.first_name }},
+
+Thank you for your order at {{ shop.name }}. We have received your payment
+and are getting your things ready.
+
+What you ordered
+{% for line in lines %}  {{ line.quantity }} × {{ line.product }}: {{ line.line_total }}
+{% endfor %}  Total: {{ order.total }} {{ order.currency }}
+
+Opening your order PDF
+Everything you chose and your delivery address are in the attached PDF.
+It is protected with your personal document password, which was shown
+on the confirmation page when you paid. Type it exactly as shown,
+dashes included. We never send that password by email.
+
+Lost the password?
+Reply to this email with your order number {{ order.number }}. Our support
+team first checks that it is really you, then looks the password up
+(every look-up is recorded) and tells you.
+
+Shop again at 127.0.0.1:8000
+"""
+
+HTML = """\
+<h1 style="margin:0 0 4px;font-size:22px;line-height:1.3;color:#1f2933;white-space:nowrap;">\
+Order {{ order.number }}</h1>
+<p style="margin:0 0 20px;color:#64748b;">Placed on {{ order.date|date:"j F Y" }}</p>
+<p>Hi {{ customer.first_name }},</p>
+<p>Thank you for your order. We have received your payment and are getting your things ready.</p>
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" \
+style="border-collapse:collapse;margin:0 0 20px;">
+  {% for line in lines %}<tr>
+    <td style="padding:8px 0;border-bottom:1px solid #e2e8f0;">{{ line.quantity }} &times; \
+{{ line.product }}</td>
+    <td align="right" style="padding:8px 0 8px 12px;border-bottom:1px solid #e2e8f0;\
+white-space:nowrap;">{{ line.line_total }} {{ order.currency }}</td>
+  </tr>{% endfor %}
+  <tr>
+    <td style="padding:10px 0;font-weight:bold;">Total</td>
+    <td align="right" style="padding:10px 0 10px 12px;font-weight:bold;white-space:nowrap;">\
+{{ order.total }} {{ order.currency }}</td>
+  </tr>
+</table>
+<h2 style="margin:0 0 6px;font-size:16px;">Opening your order PDF</h2>
+<p>Everything you chose and your delivery address are in the attached PDF. It is protected
+with your <strong>personal document password</strong>, which was shown on the confirmation
+page when you paid. Type it exactly as shown, dashes included.
+We never send that password by email.</p>
+<h2 style="margin:0 0 6px;font-size:16px;">Lost the password?</h2>
+<p>Reply to this email with your order number
+<span style="white-space:nowrap;">{{ order.number }}</span>. Our support team first checks
+that it is really you, then looks the password up (every look-up is recorded) and tells you.</p>
+<p>Shop again at <strong>127.0.0.1:8000</strong></p>
+"""
+
+# Earlier demo versions: a row still holding one of them exactly was never edited by staff, so
+# seeding replaces it with the current text (with a revision); an edited row is left alone.
+PREVIOUS_BODIES = [
+    (
+        SUBJECT,
+        """\
 Hi {{ customer.first_name }},
 
 Thank you for your order {{ order.number }} at {{ shop.name }}. We have received your payment
@@ -22,9 +92,8 @@ your personal document password, which was shown on the confirmation page when y
 your purchase. We never send that password by email.
 
 Questions? Just reply to this email and quote your order number {{ order.number }}.
-"""
-
-HTML = """\
+""",
+        """\
 <p>Hi {{ customer.first_name }},</p>
 <p>Thank you for your order <strong>{{ order.number }}</strong>. We have received
 your payment and are getting your things ready.</p>
@@ -34,7 +103,9 @@ shown on the confirmation page when you completed your purchase.
 We never send that password by email.</p>
 <p>Questions? Just reply to this email and quote your order number
 {{ order.number }}.</p>
-"""
+""",
+    ),
+]
 
 # The shop's branding, shared by every email: change it here (or in admin) once.
 LAYOUT_NAME = "Nordic Goods"
@@ -47,15 +118,19 @@ body { margin: 0; padding: 0; background: #f1f5f9; color: #1f2933;
          font-weight: bold; color: #1d4e89; }
 .content { padding: 24px 28px; font-size: 15px; line-height: 1.5; }
 .footer { padding: 16px 28px; font-size: 12px; color: #64748b; border-top: 1px solid #e2e8f0; }
+@media (max-width: 600px) {
+  .brand, .content, .footer { padding-left: 16px !important; padding-right: 16px !important; }
+}
 """
 
-# Inline styles too: some clients drop <style> from the head.
+# Inline styles too: some clients drop <style> from the head. The card is at most 560 px wide
+# and narrows with a phone's screen.
 LAYOUT_HTML_HEADER = """\
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" \
 style="background:#f1f5f9;">
   <tr><td align="center" style="padding:24px 12px;">
-    <table role="presentation" width="560" cellpadding="0" cellspacing="0" class="card" \
-style="background:#ffffff;border-radius:6px;">
+    <table role="presentation" width="100%" cellpadding="0" cellspacing="0" class="card" \
+style="max-width:560px;background:#ffffff;border-radius:6px;">
       <tr><td class="brand" style="padding:20px 28px;border-bottom:3px solid #1d4e89;\
 font-size:22px;font-weight:bold;color:#1d4e89;">{{ shop.name }}</td></tr>
       <tr><td class="content" style="padding:24px 28px;font-size:15px;line-height:1.5;">
@@ -72,6 +147,32 @@ LAYOUT_HTML_FOOTER = """\
 </table>
 """
 
+# Earlier demo layout headers, upgraded like PREVIOUS_BODIES (fixed 560 px: too wide for phones).
+PREVIOUS_LAYOUT_HTML_HEADERS = [
+    """\
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" \
+style="background:#f1f5f9;">
+  <tr><td align="center" style="padding:24px 12px;">
+    <table role="presentation" width="560" cellpadding="0" cellspacing="0" class="card" \
+style="background:#ffffff;border-radius:6px;">
+      <tr><td class="brand" style="padding:20px 28px;border-bottom:3px solid #1d4e89;\
+font-size:22px;font-weight:bold;color:#1d4e89;">{{ shop.name }}</td></tr>
+      <tr><td class="content" style="padding:24px 28px;font-size:15px;line-height:1.5;">
+""",
+]
+
+PREVIOUS_LAYOUT_CSS = [
+    """\
+body { margin: 0; padding: 0; background: #f1f5f9; color: #1f2933;
+       font-family: Helvetica, Arial, sans-serif; }
+.card { background: #ffffff; border-radius: 6px; }
+.brand { padding: 20px 28px; border-bottom: 3px solid #1d4e89; font-size: 22px;
+         font-weight: bold; color: #1d4e89; }
+.content { padding: 24px 28px; font-size: 15px; line-height: 1.5; }
+.footer { padding: 16px 28px; font-size: 12px; color: #64748b; border-top: 1px solid #e2e8f0; }
+""",
+]
+
 LAYOUT_TEXT_FOOTER = """\
 Warm regards,
 {{ shop.name }}
@@ -79,7 +180,8 @@ Warm regards,
 
 
 def seed_layout() -> Layout:
-    """The demo shop's email layout, unless it exists (staff edits are kept)."""
+    """The demo shop's email layout, unless it exists (staff edits are kept); a layout still
+    holding an earlier demo header and CSS gets the current ones."""
     layout = Layout.objects.filter(name=LAYOUT_NAME).first()
     if layout is None:
         layout = Layout.objects.create(
@@ -89,13 +191,17 @@ def seed_layout() -> Layout:
             css=LAYOUT_CSS,
             text_footer=LAYOUT_TEXT_FOOTER,
         )
+    elif layout.html_header in PREVIOUS_LAYOUT_HTML_HEADERS and layout.css in PREVIOUS_LAYOUT_CSS:
+        layout.html_header, layout.css = LAYOUT_HTML_HEADER, LAYOUT_CSS
+        layout.save(note="Demo layout updated: narrows on phones.")
     return layout
 
 
 def seed_message_templates() -> MessageTemplate:
     """Create the demo order confirmation (with the demo PDF) unless it exists; idempotent.
 
-    A template staff have edited since is left alone, so re-seeding adds no revision.
+    A template still holding an earlier demo text gets the current one (one revision); a
+    template staff have edited since is left alone, so re-seeding adds no revision.
     """
     attachment = seed_attachment_templates()
     layout = seed_layout()
@@ -109,6 +215,9 @@ def seed_message_templates() -> MessageTemplate:
             text_body=TEXT,
             html_body=HTML,
         )
+    elif (template.subject, template.text_body, template.html_body) in PREVIOUS_BODIES:
+        template.subject, template.text_body, template.html_body = SUBJECT, TEXT, HTML
+        template.save(note="Demo email updated: order, items, total, password help.")
     if not template.attachment_links.exists():
         MessageTemplateAttachment.objects.create(
             template=template, attachment_template=attachment, position=0

@@ -28,19 +28,48 @@ pytestmark = pytest.mark.django_db
 def test_one_order_sends_one_email_with_one_encrypted_pdf(
     confirmation_template, mailoutbox, django_capture_on_commit_callbacks
 ):
-    order = OrderFactory(customer__first_name="Åsa")
+    order = OrderFactory(customer__first_name="Åsa", customer__address_line2="Lägenhet 1102")
     complete(order)
 
     assert len(mailoutbox) == 1
     email = mailoutbox[0]
+    html = email.alternatives[0][0]
     assert email.to == [order.customer.email]
     assert email.subject == f"Your Nordic Goods order {order.number}"
     assert "Hi Åsa," in email.body
-    assert order.number in email.alternatives[0][0]
+    # What the customer needs: the order, its date, what they bought, the total, how to open
+    # the PDF, what to do without the password, and where the shop is.
+    placed = timezone.localtime(order.created_at)
+    date = f"{placed.day} {placed:%B %Y}"
+    for body in (email.body, html):
+        assert f"Order {order.number}" in body
+        assert f"Placed on {date}" in body
+        assert "Mugg Fjällräv" in body
+        assert "250.00 SEK" in body  # the total
+        assert "document password" in body
+        assert "Lost the password?" in body
+        assert "Reply to this email with your order number" in body
+        assert "127.0.0.1:8000" in body
+    assert "2 × Mugg Fjällräv: 250.00" in email.body
+    assert "2 &times; Mugg Fjällräv" in html
+    assert f'white-space:nowrap;">Order {order.number}</h1>' in html.replace("\n", "")
+    # Never the personal data: that is in the encrypted PDF only.
     password = generated_password(order.token)
-    assert password not in email.body
-    assert password not in email.alternatives[0][0]
-    assert order.customer.address_line1 not in email.body
+    customer = order.customer
+    personal = [
+        password,
+        customer.address_line1,
+        customer.address_line2,
+        customer.postal_code,
+        customer.city,
+        customer.phone,
+        "Hej Åsa",  # the line's text option (an engraving)
+        "Mörkblå",  # options are never printed in the email
+    ]
+    for value in personal:
+        assert value not in email.body
+        assert value not in html
+        assert value not in email.subject
     assert email.anymail_test_params["metadata"] == {"message_id": str(order.messages.get().pk)}
     assert email.anymail_test_params["tags"] == ["order_confirmation"]
 

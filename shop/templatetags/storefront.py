@@ -1,0 +1,16 @@
+"""Template tags for storefront pages that render without a request context.
+
+Django renders `500.html` with an empty context (no context processors, no database), so the
+shop's name comes straight from settings here.
+"""
+
+from django import template
+from django.conf import settings
+
+register = template.Library()
+
+
+@register.simple_tag
+def shop_name() -> str:
+    """The shop's name (`SHOP_NAME`), for pages that have no `shop_name` in their context."""
+    return settings.SHOP_NAME
