@@ -54,9 +54,9 @@ def deliver_message(*, message_id: int) -> Message | None:
         history += composed.history
         email = composed.email
         try:
-            connection = get_connection()
-            esp_name = getattr(connection, "esp_name", None) or type(connection).__name__
-            email.connection = connection
+            backend = get_connection()
+            esp_name = getattr(backend, "esp_name", None) or type(backend).__name__
+            email.connection = backend
             email.send()
         except Exception as exc:
             outcome = _failed(exc, message_id=message_id, attempt=attempt, sending=True)
