@@ -251,6 +251,11 @@ def _record_failure(
             )
         elif failure.transient and attempt < settings.MESSAGING_MAX_ATTEMPTS:
             retry_in = retry_delay(attempt=attempt)
+            if failure.retry_after is not None:
+                # The ESP said when; never later than our own longest wait.
+                retry_in = max(
+                    retry_in, min(failure.retry_after, settings.MESSAGING_RETRY_MAX_SECONDS)
+                )
             message.schedule_retry(reason=failure.reason, delay=retry_in, now=timezone.now())
         elif failure.transient:
             message.mark_failed(reason=f"{failure.reason} Gave up after {attempt} attempts.")

@@ -16,6 +16,8 @@ from __future__ import annotations
 import smtplib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 import requests
 from anymail.exceptions import (
@@ -58,6 +60,9 @@ class Failure:
     # The ESP refused our credentials or the backend is misconfigured: hold the message
     # (queued, the attempt not counted) until the configuration is fixed.
     sender_refused: bool = False
+    # Seconds the ESP asked us to wait (`Retry-After` on a 429 or 503): the next attempt is not
+    # sooner, whatever the backoff says.
+    retry_after: float | None = None
 
 
 def read_acceptance(email, *, recipient: str) -> Accepted | Failure:
@@ -214,7 +219,27 @@ def _api_failure(exc: AnymailAPIError, *, sending: bool) -> Accepted | Failure:
     reason = f"{esp} API responded {status}{esp_error_detail(response)}."
     if status in SENDER_REFUSED_STATUSES:
         return Failure(reason, transient=True, sender_refused=True)
-    return Failure(reason, transient=status in TRANSIENT_STATUSES)
+    return Failure(
+        reason, transient=status in TRANSIENT_STATUSES, retry_after=_retry_after(response)
+    )
+
+
+def _retry_after(response) -> float | None:
+    """The `Retry-After` header as seconds: a number, or an HTTP date (RFC 9110)."""
+    headers = getattr(response, "headers", None) or {}
+    value = headers.get("Retry-After") if hasattr(headers, "get") else None
+    if not value:
+        return None
+    value = str(value).strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        return None
+    return max(0.0, (moment - datetime.now(tz=UTC)).total_seconds())
 
 
 def esp_error_detail(response) -> str:

@@ -8,6 +8,7 @@ and the fake Postmark on 127.0.0.1 where the ESP's answer matters.
 import logging
 import socket
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import OperationalError, connection
@@ -382,3 +383,23 @@ def test_an_email_the_esp_cannot_take_fails_at_once(no_publish, confirmation_tem
     message = delivery.deliver_message(message_id=message.pk)
     assert (message.status, message.attempts) == ("failed", 1)
     assert "AnymailUnsupportedFeature" in message.last_error
+
+
+def test_a_429_is_retried_no_sooner_than_the_esp_asked(
+    no_publish, confirmation_template, fake_postmark, settings
+):
+    settings.MESSAGING_RETRY_BASE_SECONDS = 1  # our own backoff alone would retry within 1 s
+    fake_postmark.plan = [
+        Step(
+            429,
+            {"ErrorCode": 429, "Message": "Rate limit exceeded"},
+            headers=(("Retry-After", "120"),),
+        )
+    ]
+    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    before = timezone.now()
+    message = delivery.deliver_message(message_id=message.pk)
+
+    assert message.status == Message.Status.QUEUED
+    assert message.next_attempt_at >= before + timedelta(seconds=120)
+    assert no_publish[-1]["countdown"] >= 120
