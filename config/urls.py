@@ -2,10 +2,15 @@
 page, /metrics, /healthz), and the dev inbox in development."""
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 from messaging import webhooks
+
+# The back office says whose it is (the admin site belongs to the project, not to one app).
+admin.site.site_header = admin.site.site_title = f"{settings.SHOP_NAME} back office"
+admin.site.index_title = "Orders, emails and templates"
 
 urlpatterns = [
     # First: the admin's catch-all would otherwise answer admin/delivery-health/.

@@ -3,7 +3,7 @@ memory, outside any transaction, from the revisions pinned when it was queued.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
@@ -14,7 +14,7 @@ from shop.documents import order_context
 from stafftemplates.errors import StaffTemplateError
 
 from .models import Message, MessageEvent
-from .rendering import render_message
+from .rendering import RenderedMessage, render_message
 
 
 def context_and_token(message: Message) -> tuple[dict[str, Any], str]:
@@ -62,12 +62,13 @@ def compose_email(*, message: Message) -> ComposedEmail:
     return ComposedEmail(email=email, history=history)
 
 
-def _compose(message: Message, history: list[MessageEvent]) -> EmailMultiAlternatives:
-    """The email of `message`; appends a line to `history` as each step succeeds."""
+def render_as_sent(message: Message, context: dict[str, Any]) -> RenderedMessage:
+    """Subject, text and HTML of `message` from its pinned template and layout revisions (the
+    worker's step, and the back office's *View the email as sent* page); proofs get their
+    subject prefix."""
     revision = message.template_revision
     if revision is None:
         raise StaffTemplateError(f"No active message template for {message.event!r}.")
-    context, token = context_and_token(message)
     rendered = render_message(
         subject=revision.subject,
         text=revision.text_body,
@@ -75,6 +76,17 @@ def _compose(message: Message, history: list[MessageEvent]) -> EmailMultiAlterna
         context=context,
         layout=message.layout_revision,
     )
+    if message.is_proof:
+        # Staff tell a proof from a real customer email at a glance, in any mail client.
+        rendered = replace(rendered, subject=f"{PROOF_PREFIX}{rendered.subject}")
+    return rendered
+
+
+def _compose(message: Message, history: list[MessageEvent]) -> EmailMultiAlternatives:
+    """The email of `message`; appends a line to `history` as each step succeeds."""
+    context, token = context_and_token(message)
+    rendered = render_as_sent(message, context)
+    revision = message.template_revision
     history.append(
         MessageEvent(
             message=message,
@@ -84,8 +96,7 @@ def _compose(message: Message, history: list[MessageEvent]) -> EmailMultiAlterna
         )
     )
     email = EmailMultiAlternatives(
-        # Staff tell a proof from a real customer email at a glance, in any mail client.
-        subject=f"{PROOF_PREFIX}{rendered.subject}" if message.is_proof else rendered.subject,
+        subject=rendered.subject,
         body=rendered.text,
         from_email=revision.from_email or settings.DEFAULT_FROM_EMAIL,
         to=[message.recipient],

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from .models import Customer, OptionChoice, Order, OrderLine, Product, ProductOption
 
@@ -54,6 +56,7 @@ class OrderAdmin(admin.ModelAdmin):
     readonly_fields = [
         "number",
         "customer",
+        "delivery_address",
         "status",
         "currency",
         "subtotal",
@@ -67,6 +70,26 @@ class OrderAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # orders come from checkout, never from a form in admin
+
+    def has_delete_permission(self, request, obj=None):
+        # A paid order is the shop's record of a payment (and its bookkeeping): never deleted
+        # here, whatever the user's rights. The bulk delete action asks this for each order too.
+        if obj is not None and obj.status == Order.Status.PAID:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.display(description="delivery address")
+    def delivery_address(self, order: Order) -> str:
+        customer = order.customer
+        lines = [
+            customer.full_name,
+            customer.address_line1,
+            customer.address_line2,
+            f"{customer.postal_code} {customer.city}",
+            customer.country,
+            customer.phone,
+        ]
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines if line))
 
 
 @admin.register(Customer)

@@ -89,6 +89,11 @@ class RevisionAdmin(admin.ModelAdmin):
     list_filter = ["template"]
     list_select_related = ["template", "created_by"]
 
+    def has_module_permission(self, request) -> bool:
+        # Not an entry of its own in the admin index: revisions are reached from their
+        # template's or layout's history inline (the pages themselves stay reachable).
+        return False
+
     def has_add_permission(self, request) -> bool:
         return False
 

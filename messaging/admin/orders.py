@@ -63,9 +63,14 @@ class OrderWithMessagesAdmin(ObjectPageMixin, OrderAdmin):
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        resendable = []
+        if request.user.has_perm("messaging.resend_message") and str(object_id).isdigit():
+            # The order's latest customer message of each event: what a resend replaces.
+            resendable = Message.objects.latest_per_order().filter(order_id=object_id)
         extra = {
             **(extra_context or {}),
             "can_reveal": can_reveal_password(request.user),
+            "resendable": list(resendable.order_by("event")) if resendable else [],
         }
         return super().change_view(request, object_id, form_url, extra)
 

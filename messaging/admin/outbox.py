@@ -3,57 +3,105 @@ and the tracking webhooks write it); resending takes its own permission."""
 
 from __future__ import annotations
 
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models.functions import Substr
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.defaultfilters import filesizeformat
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html_join
-from django.views.decorators.http import require_POST
+from django.utils.html import format_html, format_html_join
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_http_methods
 
-from stafftemplates.admin_pages import ReadOnlyInline
+from attachments.api import AttachmentError, build_attachment, document_password
+from stafftemplates.admin_pages import (
+    ObjectPageMixin,
+    ReadOnlyInline,
+    file_response,
+    no_store,
+    sandboxed_html,
+    text_error,
+)
+from stafftemplates.errors import StaffTemplateError
 
 from .. import outbox
+from ..compose import context_and_token, render_as_sent
 from ..models import Message, MessageEvent
 from .common import admin_link
+
+
+def to_the_second(moment) -> str:
+    """A timestamp as support reads it against the ESP's logs: local time, to the second."""
+    if moment is None:
+        return "—"
+    return date_format(timezone.localtime(moment), "Y-m-d H:i:s")
+
+
+class ResendForm(forms.Form):
+    reason = forms.CharField(
+        max_length=200,
+        widget=forms.TextInput(attrs={"size": 60, "autofocus": True}),
+        help_text="Why it is resent (e.g. “customer says it never arrived”): it goes into the "
+        "new message's history and the admin log.",
+    )
 
 
 class MessageEventInline(ReadOnlyInline):
     """The message's history: append-only, so read-only here."""
 
     model = MessageEvent
-    fields = ["occurred_at", "kind", "attempt", "detail", "size", "esp_event_type"]
+    fields = ["occurred", "kind", "attempt", "detail", "file_size", "esp_event_type"]
     # When it happened, not when it was written: an attempt's lines are written with its outcome.
     ordering = ["occurred_at", "id"]
 
+    @admin.display(description="occurred at", ordering="occurred_at")
+    def occurred(self, event: MessageEvent) -> str:
+        return to_the_second(event.occurred_at)
+
+    @admin.display(description="size")
+    def file_size(self, event: MessageEvent) -> str:
+        return filesizeformat(event.size) if event.size is not None else ""
+
+
+# The timestamps of a message's page, shown to the second.
+TIMESTAMPS = ["created", "updated", "sent", "next_attempt", "claimed"]
+
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ObjectPageMixin, admin.ModelAdmin):
     """The outbox, read-only for everyone: the engine and the tracking webhooks write it."""
 
     change_form_template = "admin/messaging/message/change_form.html"
+    # What support reads; the engine's own columns (sequence, proof flag, updated_at…) are on
+    # each message's page and in the filters.
     list_display = [
         "id",
-        "status",
+        "status_badge",
         "event",
+        "template_name",
         "order_link",
         "recipient",
         "attempts",
         "error_excerpt",
-        "is_proof",
-        "sequence",
         "created_at",
-        "updated_at",
         "sent_at",
     ]
     list_filter = ["status", "event", "is_proof", "created_at"]
     date_hierarchy = "created_at"
     search_fields = ["order__number", "recipient"]
-    list_select_related = ["order"]
+    list_select_related = ["order", "template_revision__template"]
+    # No COUNT(*) of the whole outbox on every page: at 10⁶ rows it costs more than the page.
+    show_full_result_count = False
     actions = ["resend_selected"]
+
+    class Media:
+        css = {"all": ["messaging/admin/outbox.css"]}
+
     fieldsets = [
         (
             None,
@@ -75,14 +123,14 @@ class MessageAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "attempts",
-                    "next_attempt_at",
-                    "claimed_until",
+                    "next_attempt",
+                    "claimed",
                     "esp_name",
                     "esp_message_id",
                     "last_error",
-                    "created_at",
-                    "updated_at",
-                    "sent_at",
+                    "created",
+                    "updated",
+                    "sent",
                 ]
             },
         ),
@@ -93,6 +141,52 @@ class MessageAdmin(admin.ModelAdmin):
     ]
     readonly_fields = [f for _, options in fieldsets for f in options["fields"]]
     inlines = [MessageEventInline]
+
+    def get_fieldsets(self, request, obj=None):
+        """A next attempt only while queued, a claim only while sending: a sent message has
+        neither, and showing the stale values reads as if it were still waiting."""
+        hidden = set()
+        if obj is not None and obj.status != Message.Status.QUEUED:
+            hidden.add("next_attempt")
+        if obj is not None and obj.status != Message.Status.SENDING:
+            hidden.add("claimed")
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, message: Message) -> str:
+        return format_html(
+            '<span class="message-status message-status-{}">{}</span>',
+            message.status,
+            message.get_status_display(),
+        )
+
+    @admin.display(description="template", ordering="template_revision__template__name")
+    def template_name(self, message: Message) -> str:
+        revision = message.template_revision
+        return revision.template.name if revision is not None else "—"
+
+    @admin.display(description="created at")
+    def created(self, message: Message) -> str:
+        return to_the_second(message.created_at)
+
+    @admin.display(description="updated at")
+    def updated(self, message: Message) -> str:
+        return to_the_second(message.updated_at)
+
+    @admin.display(description="sent at")
+    def sent(self, message: Message) -> str:
+        return to_the_second(message.sent_at)
+
+    @admin.display(description="next attempt at")
+    def next_attempt(self, message: Message) -> str:
+        return to_the_second(message.next_attempt_at)
+
+    @admin.display(description="claimed until")
+    def claimed(self, message: Message) -> str:
+        return to_the_second(message.claimed_until)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -115,7 +209,9 @@ class MessageAdmin(admin.ModelAdmin):
 
     @admin.display(description="order", ordering="order__number")
     def order_link(self, message: Message) -> str:
-        return admin_link(message.order) if message.order_id else "— (sample)"
+        if not message.order_id:
+            return "— (sample)"
+        return format_html('<span class="message-nowrap">{}</span>', admin_link(message.order))
 
     @admin.display(description="last error")
     def error_excerpt(self, message: Message) -> str:
@@ -164,30 +260,61 @@ class MessageAdmin(admin.ModelAdmin):
             text += f" {skipped} skipped (proofs, already resent, or resent minutes ago)."
         self.message_user(request, text, level)
 
-    def _resend(self, request: HttpRequest, message: Message) -> Message | None:
+    def _resend(
+        self, request: HttpRequest, message: Message, reason: str = "from admin"
+    ) -> Message | None:
         resend = outbox.resend_message(
-            message_id=message.pk, reason="from admin", by=request.user.get_username()
+            message_id=message.pk, reason=reason, by=request.user.get_username()
         )
         if resend is not None:
-            self.log_change(request, message, f"Resent as message #{resend.pk}.")
+            self.log_change(request, message, f"Resent as message #{resend.pk}: {reason}")
         return resend
 
     def get_urls(self):
+        view = self.admin_site.admin_view
         return [
             path(
                 "<int:pk>/resend/",
-                self.admin_site.admin_view(require_POST(self.resend_view)),
+                view(require_http_methods(["GET", "POST"])(self.resend_view)),
                 name="messaging_message_resend",
+            ),
+            path(
+                "<int:pk>/as-sent/",
+                view(require_GET(self.as_sent_view)),
+                name="messaging_message_as_sent",
+            ),
+            path(
+                "<int:pk>/as-sent/html/",
+                view(require_GET(self.as_sent_html_view)),
+                name="messaging_message_as_sent_html",
+            ),
+            path(
+                "<int:pk>/as-sent/attachments/<int:position>/",
+                view(require_GET(self.as_sent_attachment_view)),
+                name="messaging_message_as_sent_attachment",
             ),
             *super().get_urls(),
         ]
 
     def resend_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        """The detail page's Resend button: 403 without the dedicated permission."""
+        """Resend one message: GET asks for confirmation and a reason, POST queues it. 403
+        without the dedicated permission."""
         if not self.has_resend_permission(request):
             raise PermissionDenied
-        message = get_object_or_404(Message, pk=pk)
-        resend = self._resend(request, message)
+        queryset = Message.objects.select_related("order__customer")
+        message = self.viewable_object(request, pk, queryset)
+        form = ResendForm(request.POST if request.method == "POST" else None)
+        if not form.is_valid():
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "original": message,
+                "title": f"Resend {message}?",
+                "form": form,
+                "resendable": not message.is_proof and message.order_id is not None,
+            }
+            return TemplateResponse(request, "admin/messaging/message/resend.html", context)
+        resend = self._resend(request, message, form.cleaned_data["reason"])
         if resend is None:
             self.message_user(
                 request,
@@ -197,6 +324,91 @@ class MessageAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(reverse("admin:messaging_message_change", args=[pk]))
         self.message_user(request, f"Resend queued as message #{resend.pk}.", messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:messaging_message_change", args=[resend.pk]))
+
+    # --- the email as sent ----------------------------------------------------------------------
+
+    def has_as_sent_permission(self, request: HttpRequest) -> bool:
+        """The email as sent shows the order's personal data: it needs both view rights."""
+        user = request.user
+        return user.has_perm("messaging.view_message") and user.has_perm("shop.view_order")
+
+    def _as_sent_message(self, request: HttpRequest, pk: int) -> Message:
+        if not self.has_as_sent_permission(request):
+            raise PermissionDenied
+        queryset = Message.objects.select_related(
+            "order__customer", "template_revision", "layout_revision"
+        )
+        return self.viewable_object(request, pk, queryset)
+
+    @staticmethod
+    def _may_see_documents(request: HttpRequest) -> bool:
+        return request.user.has_perm(settings.DOCUMENT_PASSWORD_REVEAL_PERMISSION)
+
+    def as_sent_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Subject, text and HTML re-rendered from the message's pinned revisions against its
+        order (the HTML in a sandboxed frame); its PDFs only for staff who may reveal
+        document passwords."""
+        message = self._as_sent_message(request, pk)
+        rendered, error = None, None
+        try:
+            rendered = render_as_sent(message, context_and_token(message)[0])
+        except StaffTemplateError as exc:
+            error = str(exc)
+        links = list(message.attachment_links.select_related("attachment_revision"))
+        may_see_documents = self._may_see_documents(request)
+        attachments = [
+            {
+                "name": str(link.attachment_revision),
+                "url": reverse("admin:messaging_message_as_sent_attachment", args=[pk, position]),
+            }
+            for position, link in enumerate(links)
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": message,
+            "title": f"{message} as sent",
+            "rendered": rendered,
+            "error": error,
+            "html_url": reverse("admin:messaging_message_as_sent_html", args=[pk]),
+            "attachments": attachments if may_see_documents else [],
+            "hidden_attachments": 0 if may_see_documents else len(links),
+        }
+        response = TemplateResponse(request, "admin/messaging/message/as_sent.html", context)
+        return no_store(response)
+
+    def as_sent_html_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The HTML alone, for the sandboxed frame: it runs and fetches nothing."""
+        message = self._as_sent_message(request, pk)
+        try:
+            rendered = render_as_sent(message, context_and_token(message)[0])
+        except StaffTemplateError as exc:
+            return text_error(str(exc))
+        return no_store(sandboxed_html(rendered.html))
+
+    @xframe_options_sameorigin  # framed by the as-sent page
+    def as_sent_attachment_view(self, request: HttpRequest, pk: int, position: int) -> HttpResponse:
+        """One PDF as the worker builds it (encrypted with the password its revision's policy
+        gives), for staff who may reveal document passwords."""
+        message = self._as_sent_message(request, pk)
+        if not self._may_see_documents(request):
+            raise PermissionDenied
+        links = list(message.attachment_links.select_related("attachment_revision"))
+        if position >= len(links):
+            raise Http404("No such attachment.")
+        revision = links[position].attachment_revision
+        context, token = context_and_token(message)
+        try:
+            password = document_password(revision, context=context, token=token)
+            attachment = build_attachment(revision, context, password)
+        except (AttachmentError, StaffTemplateError) as exc:
+            return text_error(str(exc))
+        return file_response(
+            request,
+            content=attachment.content,
+            filename=attachment.filename,
+            mimetype=attachment.mimetype,
+        )
 
     def changelist_view(self, request, extra_context=None):
         """The list, with the one condition that stops every email at once said loudly."""
@@ -214,5 +426,9 @@ class MessageAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra = {**(extra_context or {}), "can_resend": self.has_resend_permission(request)}
+        extra = {
+            **(extra_context or {}),
+            "can_resend": self.has_resend_permission(request),
+            "can_view_as_sent": self.has_as_sent_permission(request),
+        }
         return super().change_view(request, object_id, form_url, extra)

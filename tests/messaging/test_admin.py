@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, Permission
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -379,7 +380,8 @@ def test_view_only_staff_see_but_cannot_change(viewer_client, confirmation_templ
 def test_resending_needs_the_dedicated_permission(viewer_client, confirmation_template):
     message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
     url = reverse("admin:messaging_message_resend", args=[message.pk])
-    assert viewer_client.post(url).status_code == 403
+    assert viewer_client.get(url).status_code == 403
+    assert viewer_client.post(url, {"reason": "lost"}).status_code == 403
 
     changelist = viewer_client.get(reverse("admin:messaging_message_changelist"))
     assert "resend_selected" not in changelist.content.decode()
@@ -557,13 +559,138 @@ def test_editors_add_a_layout_and_a_template_using_it(editor_client, confirmatio
 def test_resend_pressed_again_on_the_new_message_resends_once(admin_client, confirmation_template):
     order = OrderFactory()
     message = outbox.queue_message(order=order, event="order_confirmation")
-    first = admin_client.post(reverse("admin:messaging_message_resend", args=[message.pk]))
+    first = admin_client.post(
+        reverse("admin:messaging_message_resend", args=[message.pk]), {"reason": "lost"}
+    )
     resend = order.messages.get(sequence=1)
     assert first.url == reverse("admin:messaging_message_change", args=[resend.pk])
 
     # The page the first click landed on offers Resend again: a second click is a no-op.
     again = admin_client.post(
-        reverse("admin:messaging_message_resend", args=[resend.pk]), follow=True
+        reverse("admin:messaging_message_resend", args=[resend.pk]), {"reason": "x"}, follow=True
     )
     assert order.messages.count() == 2
     assert "itself a resend queued minutes ago" in again.content.decode()
+
+
+# --- support screens --------------------------------------------------------------------------
+
+
+def test_the_message_list_shows_status_badges_and_the_template_without_jargon(
+    admin_client, confirmation_template
+):
+    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    page = admin_client.get(reverse("admin:messaging_message_changelist")).content.decode()
+    assert '<span class="message-status message-status-queued">Queued</span>' in page
+    assert confirmation_template.name in page
+    assert "messaging/admin/outbox.css" in page
+    for jargon in ("column-sequence", "column-is_proof", "column-updated_at"):
+        assert jargon not in page
+    assert f'<span class="message-nowrap"><a href="{change_url(message.order)}">' in page
+
+
+def test_a_message_page_shows_seconds_human_sizes_and_no_next_attempt_once_sent(
+    admin_client, confirmation_template, mailoutbox
+):
+    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    assert "Next attempt at" in admin_client.get(change_url(message)).content.decode()
+    delivery.deliver_message(message_id=message.pk)
+    message.refresh_from_db()
+    page = admin_client.get(change_url(message)).content.decode()
+    assert "Next attempt at" not in page
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", page)
+    size = message.events.get(kind="attachment_built").size
+    assert filesizeformat(size) in page
+
+
+def as_sent_client(client, *codenames):
+    staff = StaffFactory(username="support-" + "-".join(codenames))
+    staff.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    client.force_login(staff)
+    return client
+
+
+@pytest.mark.parametrize("codenames", [("view_message",), ("view_order",), ()])
+def test_the_email_as_sent_needs_both_view_permissions(client, confirmation_template, codenames):
+    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    as_sent_client(client, *codenames)
+    for name in ("as_sent", "as_sent_html"):
+        url = reverse(f"admin:messaging_message_{name}", args=[message.pk])
+        assert client.get(url).status_code == 403
+
+
+def test_the_email_as_sent_re_renders_the_pinned_revisions_without_pdfs(
+    client, confirmation_template
+):
+    order = OrderFactory()
+    message = outbox.queue_message(order=order, event="order_confirmation")
+    # A later edit of the template does not change what this message was.
+    confirmation_template.subject = "Changed later"
+    confirmation_template.save()
+    as_sent_client(client, "view_message", "view_order")
+    assert "View the email as sent" in client.get(change_url(message)).content.decode()
+    page = client.get(reverse("admin:messaging_message_as_sent", args=[message.pk]))
+    assert page.status_code == 200
+    assert "no-store" in page["Cache-Control"]
+    assert order.number in shown(page, "as-sent-subject")
+    assert "Changed later" not in page.content.decode()
+    assert 'data-testid="as-sent-hidden-pdfs"' in page.content.decode()
+    html = client.get(reverse("admin:messaging_message_as_sent_html", args=[message.pk]))
+    assert html["Content-Security-Policy"].startswith("sandbox")
+    assert order.number in html.content.decode()
+    pdf_url = reverse("admin:messaging_message_as_sent_attachment", args=[message.pk, 0])
+    assert client.get(pdf_url).status_code == 403
+
+
+def test_the_email_as_sent_shows_its_pdfs_to_staff_who_may_reveal_passwords(
+    client, confirmation_template
+):
+    order = OrderFactory()
+    message = outbox.queue_message(order=order, event="order_confirmation")
+    as_sent_client(client, "view_message", "view_order", "view_document_password")
+    page = client.get(reverse("admin:messaging_message_as_sent", args=[message.pk]))
+    pdf_url = reverse("admin:messaging_message_as_sent_attachment", args=[message.pk, 0])
+    assert pdf_url in page.content.decode()
+    pdf = client.get(pdf_url)
+    assert pdf["Content-Type"] == "application/pdf"
+    assert order.number in decrypted_text(pdf.content, generated_password(order.token))
+
+
+def test_resend_asks_for_a_reason_and_records_it(admin_client, confirmation_template):
+    order = OrderFactory()
+    message = outbox.queue_message(order=order, event="order_confirmation")
+    url = reverse("admin:messaging_message_resend", args=[message.pk])
+    assert url in admin_client.get(change_url(message)).content.decode()
+    assert url in admin_client.get(change_url(order)).content.decode()  # on the order too
+    confirm = admin_client.get(url)
+    assert confirm.status_code == 200
+    assert 'name="reason"' in confirm.content.decode()
+    assert order.messages.count() == 1  # asking changes nothing
+    assert admin_client.post(url, {"reason": ""}).status_code == 200  # refused: no reason
+    assert order.messages.count() == 1
+    admin_client.post(url, {"reason": "customer says it never arrived"})
+    resend = order.messages.get(sequence=1)
+    assert "customer says it never arrived" in " ".join(
+        resend.events.values_list("detail", flat=True)
+    )
+
+
+def test_a_paid_order_cannot_be_deleted_and_shows_its_address(admin_client, confirmation_template):
+    order = OrderFactory()
+    assert order.status == "paid"
+    page = admin_client.get(change_url(order)).content.decode()
+    assert order.customer.address_line1 in page
+    assert order.customer.city in page
+    assert "deletelink" not in page
+    delete_url = reverse("admin:shop_order_delete", args=[order.pk])
+    assert admin_client.post(delete_url, {"post": "yes"}).status_code == 403
+    assert type(order).objects.filter(pk=order.pk).exists()
+
+
+def test_the_index_is_branded_and_lists_no_revision_models(admin_client):
+    page = admin_client.get(reverse("admin:index")).content.decode()
+    assert "Nordic Goods back office" in page
+    assert "Message template revisions" not in page
+    assert "Layout revisions" not in page
+    url = reverse("admin:messaging_layoutrevision_changelist")
+    assert admin_client.get(url).status_code == 200  # still reachable
