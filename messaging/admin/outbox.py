@@ -79,17 +79,16 @@ class MessageAdmin(ObjectPageMixin, admin.ModelAdmin):
     change_form_template = "admin/messaging/message/change_form.html"
     # What support reads; the engine's own columns (sequence, proof flag, updated_at…) are on
     # each message's page and in the filters.
+    # The event is the template's (and a filter); when it was sent is on the message's page.
     list_display = [
         "id",
         "status_badge",
-        "event",
         "template_name",
         "order_link",
         "recipient",
         "attempts",
         "error_excerpt",
-        "created_at",
-        "sent_at",
+        "created_short",
     ]
     list_filter = ["status", "event", "is_proof", "created_at"]
     date_hierarchy = "created_at"
@@ -167,6 +166,10 @@ class MessageAdmin(ObjectPageMixin, admin.ModelAdmin):
     def template_name(self, message: Message) -> str:
         revision = message.template_revision
         return revision.template.name if revision is not None else "—"
+
+    @admin.display(description="created at", ordering="created_at")
+    def created_short(self, message: Message) -> str:
+        return to_the_second(message.created_at)
 
     @admin.display(description="created at")
     def created(self, message: Message) -> str:
