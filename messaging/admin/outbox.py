@@ -248,12 +248,28 @@ class MessageAdmin(ObjectPageMixin, admin.ModelAdmin):
             ", ", "{}", ((admin_link(link.attachment_revision),) for link in links)
         )
 
-    @admin.action(description="Resend selected messages", permissions=["resend"])
-    def resend_selected(self, request: HttpRequest, queryset) -> None:
-        """Queue a resend of each selected message; the workers send them, not this request."""
+    @admin.action(description="Resend selected messages…", permissions=["resend"])
+    def resend_selected(self, request: HttpRequest, queryset) -> HttpResponse | None:
+        """Ask for confirmation and a reason, then queue a resend of each selected message;
+        the workers send them, not this request."""
+        form = ResendForm(request.POST if "confirm" in request.POST else None)
+        if not form.is_valid():
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": "Resend the selected messages?",
+                "form": form,
+                "count": queryset.count(),
+                "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+                "select_across": request.POST.get("select_across", "0"),
+            }
+            return TemplateResponse(
+                request, "admin/messaging/message/resend_selected.html", context
+            )
+        reason = form.cleaned_data["reason"]
         queued = skipped = 0
         for message in queryset.select_related(None).only("pk", "event").order_by("pk"):
-            if self._resend(request, message) is None:
+            if self._resend(request, message, reason) is None:
                 skipped += 1
             else:
                 queued += 1
@@ -262,6 +278,7 @@ class MessageAdmin(ObjectPageMixin, admin.ModelAdmin):
         if skipped:
             text += f" {skipped} skipped (proofs, already resent, or resent minutes ago)."
         self.message_user(request, text, level)
+        return None
 
     def _resend(
         self, request: HttpRequest, message: Message, reason: str = "from admin"

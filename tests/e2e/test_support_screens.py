@@ -65,6 +65,15 @@ def test_support_follows_and_resends_an_email_at_1280_px(live_server, page):
     number = page.locator("td.field-order_link a").first
     assert number.evaluate("a => getComputedStyle(a.parentElement).whiteSpace") == "nowrap"
 
+    # A bulk resend asks for a reason too.
+    page.locator(f'input[name="_selected_action"][value="{failed.pk}"]').check()
+    page.locator('select[name="action"]').select_option("resend_selected")
+    page.get_by_role("button", name="Go").click()
+    page.get_by_label("Reason").fill("Mailbox was full")
+    shot(page, "resend-selected-confirm")
+    page.get_by_role("button", name="Yes, resend them").click()
+    expect(page.get_by_text("1 resend(s) queued.")).to_be_visible()
+
     page.goto(f"{live_server.url}/admin/messaging/message/{sent.pk}/change/")
     expect(page.get_by_text("Next attempt at")).to_have_count(0)
     shot(page, "message")

@@ -450,9 +450,26 @@ def test_the_resend_action_queues_resends(admin_client, confirmation_template, n
     first = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
     second = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
 
-    response = admin_client.post(
+    # The action first asks for a reason; nothing is queued until it is confirmed.
+    ask = admin_client.post(
         reverse("admin:messaging_message_changelist"),
         {"action": "resend_selected", "_selected_action": [first.pk, second.pk]},
+    )
+    assert ask.status_code == 200
+    assert 'name="reason"' in ask.content.decode()
+    assert not Message.objects.filter(resend_of__isnull=False).exists()
+    # What the confirmation page's form posts back (the parser keeps one value per name).
+    parser = FormFields("resend-selected-form")
+    parser.feed(ask.content.decode())
+    assert parser.data["action"] == "resend_selected"
+    assert parser.data["confirm"] == "yes"
+    response = admin_client.post(
+        reverse("admin:messaging_message_changelist"),
+        {
+            **parser.data,
+            "_selected_action": [first.pk, second.pk],
+            "reason": "ESP outage on Monday",
+        },
         follow=True,
     )
 
@@ -464,7 +481,12 @@ def test_the_resend_action_queues_resends(admin_client, confirmation_template, n
 
     again = admin_client.post(
         reverse("admin:messaging_message_changelist"),
-        {"action": "resend_selected", "_selected_action": [first.pk]},
+        {
+            "action": "resend_selected",
+            "_selected_action": [first.pk],
+            "confirm": "yes",
+            "reason": "again",
+        },
         follow=True,
     )
     assert "1 skipped" in again.content.decode()
