@@ -7,7 +7,6 @@ from email.utils import parseaddr
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -181,12 +180,23 @@ def payment(request):
 
 @never_cache  # it shows the customer's address and document password: no copy in any cache
 def confirmation(request, number):
-    """The order summary, shown only to the browser session that placed the order."""
-    order = get_object_or_404(
-        Order.objects.select_related("customer").prefetch_related("lines"), number=number
+    """The order summary, shown only to the browser session that placed the order.
+
+    Anyone else (another browser, an unknown number) gets the same 404 page saying where the
+    confirmation can be seen and how to get the password: one lookup limited to this session's
+    orders, so neither the page nor the work done tells whether the order exists.
+    """
+    support_email = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    placed = request.session.get(PLACED_ORDERS_SESSION_KEY, [])
+    order = (
+        Order.objects.select_related("customer")
+        .prefetch_related("lines")
+        .filter(number=number, pk__in=placed)
+        .first()
     )
-    if order.pk not in request.session.get(PLACED_ORDERS_SESSION_KEY, []):
-        raise Http404("No such order in this browser session.")
+    if order is None:
+        context = {"support_email": support_email}
+        return render(request, "shop/confirmation_elsewhere.html", context, status=404)
     # The document password, email and address stay on screen for a short while only: the
     # session lives for weeks, on what may be a shared computer. Support can reveal the
     # password later (admin, audited) once they know who is asking.
@@ -197,6 +207,6 @@ def confirmation(request, number):
         "details_visible": timezone.now() < shown_until,
         "details_shown_until": shown_until,
         "details_minutes": minutes,
-        "support_email": parseaddr(settings.DEFAULT_FROM_EMAIL)[1],
+        "support_email": support_email,
     }
     return render(request, "shop/confirmation.html", context)

@@ -1,0 +1,81 @@
+"""The storefront's JavaScript enhancements (static/js/shop.js) under the strict CSP.
+
+With UX_SHOTS set to a folder, screenshots at 1280 and 390 px are saved there.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from demo.catalog import seed_catalog
+from demo.emails import seed_message_templates
+
+from .conftest import fill_card, fill_contact_and_address
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = os.environ.get("UX_SHOTS")
+
+
+def shoot(page, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        width = page.viewport_size["width"]
+        page.screenshot(path=str(Path(SHOTS) / f"{name}-{width}.png"), full_page=True)
+
+
+def buy_a_blanket(page, live_server) -> None:
+    seed_catalog()
+    seed_message_templates()
+    page.goto(live_server.url)
+    page.get_by_role("link", name="Ullfilt Åre").click()
+    page.get_by_role("button", name="Add to cart").click()
+    page.get_by_role("link", name="Checkout").click()
+    fill_contact_and_address(page)
+    page.get_by_role("button", name="Continue to payment").click()
+    fill_card(page)
+    page.get_by_role("button", name="Pay").click()
+    page.get_by_test_id("order-number").wait_for()
+
+
+def test_copy_and_print_the_document_password(live_server, page, browser):
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    browser.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    buy_a_blanket(page, live_server)
+    password = page.get_by_test_id("document-password").inner_text().strip()
+
+    page.get_by_role("button", name="Copy the password").click()
+    assert page.get_by_role("status").inner_text() == "Password copied."
+    assert page.evaluate("navigator.clipboard.readText()") == password
+
+    page.evaluate("window.print = () => { window.printed = true; }")  # no dialog in a test
+    page.get_by_role("button", name="Print or save this page").click()
+    assert page.evaluate("window.printed") is True
+    shoot(page, "confirmation")
+
+    for width, height in [(390, 844), (360, 740)]:
+        page.set_viewport_size({"width": width, "height": height})
+        code = page.get_by_test_id("document-password")
+        line_height = code.evaluate("el => parseFloat(getComputedStyle(el).lineHeight)")
+        assert code.bounding_box()["height"] < 1.5 * line_height, "the password wrapped"
+        assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+        if width == 390:
+            shoot(page, "confirmation")
+    assert errors == []  # nothing refused by the Content Security Policy
+
+
+def test_a_confirmation_opened_in_another_browser_explains_itself(live_server, page, browser):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    buy_a_blanket(page, live_server)
+    url = page.url
+    browser.clear_cookies()
+
+    for width, height in [(1280, 900), (390, 844)]:
+        page.set_viewport_size({"width": width, "height": height})
+        response = page.goto(url)
+        assert response.status == 404
+        assert page.get_by_role("heading", name="only where you ordered").is_visible()
+        shoot(page, "confirmation-elsewhere")
