@@ -27,7 +27,8 @@ def test_confirmation_elsewhere_explains_and_never_tells_whether_the_order_exist
     assert real.content == unknown.content
     page = real.content.decode()
     assert 'data-testid="confirmation-elsewhere"' in page
-    assert "only in the" in page and "browser that placed the order" in page
+    assert "only in the" in page
+    assert "browser that placed the order" in page
     assert "Reply to the confirmation email" in page
     assert "orders@example.com" in page
     assert order.number not in page
@@ -36,6 +37,7 @@ def test_confirmation_elsewhere_explains_and_never_tells_whether_the_order_exist
 def test_print_button_is_hidden_until_javascript_shows_it(client, blanket, confirmation_email):
     page = client.get(pay(client, fill_checkout(client, blanket)).url).content.decode()
 
-    assert "<p class=\"print-hint\" data-print-hint hidden>" in page
+    assert '<p class="print-hint" data-print-hint hidden>' in page
     assert 'data-testid="document-password"' in page  # plain text, selectable without JS
-    assert "js/shop.js" in page and "defer" in page
+    assert "js/shop.js" in page
+    assert "defer" in page
