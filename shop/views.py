@@ -66,7 +66,8 @@ def product_detail(request, slug):
         else:
             messages.success(request, f"{product.name} was added to your cart.")
             return redirect("shop:cart")
-    return render(request, "shop/product.html", {"product": product, "form": form})
+    context = {"product": product, "form": form, "currency": settings.SHOP_CURRENCY}
+    return render(request, "shop/product.html", context)
 
 
 @require_http_methods(["GET", "POST"])

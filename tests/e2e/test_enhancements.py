@@ -79,3 +79,39 @@ def test_a_confirmation_opened_in_another_browser_explains_itself(live_server, p
         assert response.status == 404
         assert page.get_by_role("heading", name="only where you ordered").is_visible()
         shoot(page, "confirmation-elsewhere")
+
+
+def test_the_product_page_prices_the_chosen_options_and_counts_characters(live_server, page):
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    seed_catalog()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url)
+    page.get_by_role("link", name="Engraved Cutting Board").click()
+    price = page.get_by_test_id("line-price")
+    assert price.inner_text() == "449.00 SEK"
+
+    page.get_by_label("Wood").select_option(label="Ek (+120.00 SEK)")
+    assert price.inner_text() == "569.00 SEK"
+    page.get_by_role("button", name="One more").click()
+    page.get_by_role("button", name="One more").click()
+    assert page.get_by_label("Quantity").input_value() == "3"
+    assert price.inner_text() == "1707.00 SEK"
+    page.get_by_role("button", name="One fewer").click()
+    assert price.inner_text() == "1138.00 SEK"
+    page.get_by_label("Quantity").fill("10")
+    assert price.inner_text() == "5690.00 SEK"
+
+    page.get_by_label("Engraving").fill("För Åsa")
+    assert page.locator(".counter").inner_text() == "7 / 30 characters"
+    page.get_by_label("Engraving").fill("Grattis 🎉")
+    shoot(page, "product")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    shoot(page, "product")
+    page.get_by_role("button", name="Add to cart").click()
+    assert page.get_by_role("alert").filter(has_text="cannot show “🎉”").is_visible()
+    # After the refusal the re-rendered form is priced again from what was chosen.
+    assert price.inner_text() == "5690.00 SEK"
+    shoot(page, "product-refused")
+    assert errors == []

@@ -41,3 +41,47 @@ def test_print_button_is_hidden_until_javascript_shows_it(client, blanket, confi
     assert 'data-testid="document-password"' in page  # plain text, selectable without JS
     assert "js/shop.js" in page
     assert "defer" in page
+
+
+def test_product_page_carries_the_deltas_for_the_price_script(client, blanket):
+    page = client.get(reverse("shop:product", args=[blanket.slug])).content.decode()
+
+    assert 'data-base-price="895.00"' in page
+    assert 'data-currency="SEK"' in page
+    assert 'data-delta="50.00"' in page
+    assert "Rödbrun (+50.00 SEK)" in page
+    assert "Skogsgrön (+" not in page  # a choice that costs nothing says nothing
+    assert 'maxlength="12"' in page
+    assert '<p class="line-price" data-line-price hidden>' in page  # shown by the script only
+
+
+@pytest.mark.parametrize(
+    ("engraving", "named"),
+    [
+        ("Grattis 🎉", "“🎉”"),
+        ("愛 från Åsa", "“愛”"),
+        ("山田 🎉🎉", "“山”, “田”, “🎉”"),
+    ],
+)
+def test_engraving_the_pdf_font_cannot_draw_is_refused_by_name(client, blanket, engraving, named):
+    from .test_views import add_to_cart
+
+    response = add_to_cart(client, blanket, engraving=engraving)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"Our printed order cannot show {named}" in page
+    assert "cart" not in client.session
+
+
+def test_engraving_in_swedish_and_with_symbols_the_font_has_is_accepted(client, blanket):
+    from .test_views import add_to_cart
+
+    assert add_to_cart(client, blanket, engraving="Åsa ♥ Bo €").status_code == 302
+
+
+def test_the_font_is_read_once():
+    from shop.glyphs import drawable_code_points
+
+    assert drawable_code_points() is drawable_code_points()
+    assert ord("Ö") in drawable_code_points()
