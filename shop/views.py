@@ -99,8 +99,7 @@ def cart_view(request):
 def checkout(request):
     cart = Cart(request.session)
     if not cart.items:
-        messages.info(request, "Your cart is empty.")
-        return redirect("shop:cart")
+        return redirect("shop:cart")  # which says the cart is empty: no message saying it twice
     initial = request.session.get(CUSTOMER_SESSION_KEY)
     form = CheckoutForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -153,8 +152,9 @@ def payment(request):
                 form.is_valid()
                 form.add_error("card_number", str(declined))
             except ValidationError as error:
-                for problem in error.messages:
-                    messages.error(request, problem)
+                for problem in error.error_list:
+                    if problem.code != "empty_cart":  # the cart page says that itself
+                        messages.error(request, *problem.messages)
                 return redirect("shop:cart")
             else:
                 cart.clear()
@@ -165,7 +165,6 @@ def payment(request):
                 return redirect("shop:confirmation", number=order.number)
     else:
         if not cart.items:
-            messages.info(request, "Your cart is empty.")
             return redirect("shop:cart")
         if customer is None:
             return redirect("shop:checkout")

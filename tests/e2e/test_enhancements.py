@@ -115,3 +115,54 @@ def test_the_product_page_prices_the_chosen_options_and_counts_characters(live_s
     assert price.inner_text() == "5690.00 SEK"
     shoot(page, "product-refused")
     assert errors == []
+
+
+def contrast(page, selector: str, prop: str, against: str = "#ffffff") -> float:
+    """WCAG contrast ratio between an element's `prop` colour and a background."""
+    return page.evaluate(
+        """([selector, prop, against]) => {
+            const toRgb = (text) => {
+                const probe = document.createElement("i");
+                probe.style.color = text;
+                document.body.appendChild(probe);
+                const rgb = getComputedStyle(probe).color.match(/\\d+/g).map(Number);
+                probe.remove();
+                return rgb;
+            };
+            const lum = (rgb) => {
+                const c = rgb.slice(0, 3).map((v) => {
+                    v /= 255;
+                    return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+                });
+                return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+            };
+            const el = document.querySelector(selector);
+            const a = lum(toRgb(getComputedStyle(el)[prop])), b = lum(toRgb(against));
+            return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+        }""",
+        [selector, prop, against],
+    )
+
+
+def test_keyboard_users_get_a_skip_link_and_visible_focus(live_server, page):
+    seed_catalog()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + "/products/engraved-cutting-board/")
+
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    assert skip.evaluate("el => el === document.activeElement")
+    assert skip.bounding_box()["y"] >= 0  # on screen once focused
+    shoot(page, "skip-link")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "content"
+    page.keyboard.press("Tab")  # the first link inside the main content
+    focused = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert focused == "solid"
+
+    assert contrast(page, ".stepper", "borderTopColor") >= 3
+    assert contrast(page, "select", "borderTopColor") >= 3
+    assert contrast(page, ".help", "color") >= 4.5
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.keyboard.press("Tab")
+    shoot(page, "focus")

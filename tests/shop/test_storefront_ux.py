@@ -85,3 +85,26 @@ def test_the_font_is_read_once():
 
     assert drawable_code_points() is drawable_code_points()
     assert ord("Ö") in drawable_code_points()
+
+
+@pytest.mark.parametrize("view", ["shop:checkout", "shop:payment"])
+def test_an_empty_cart_is_said_once(client, db, view):
+    page = client.get(reverse(view), follow=True).content.decode()
+
+    assert page.count("Your cart is empty") == 1
+
+
+def test_a_product_has_the_same_colour_on_the_home_page_and_its_own(client, blanket):
+    from shop.templatetags.storefront import swatch
+
+    colour = f"swatch-{swatch(blanket)}"
+    assert colour in client.get("/").content.decode()
+    assert f"swatch {colour} swatch-big" in client.get(blanket.get_absolute_url()).content.decode()
+
+
+def test_every_page_has_a_skip_link_and_the_favicon(client, db):
+    page = client.get("/").content.decode()
+
+    assert '<a class="skip-link" href="#content">Skip to content</a>' in page
+    assert 'id="content"' in page
+    assert 'rel="icon" href="/static/favicon.svg"' in page
