@@ -1,11 +1,34 @@
 """Plain HTML forms for the storefront. Prices are never part of a form."""
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from .glyphs import validate_drawable
 from .models import Customer, Product, ProductOption
 from .payments import normalise_card_number
 from .services import CUSTOMER_FIELDS, max_line_quantity, validate_options
+
+
+class PricedSelect(forms.Select):
+    """A select whose options carry their price delta (`data-delta`), for static/js/shop.js.
+
+    The page's price is rendered by the server; the script only recomputes it in the browser.
+    """
+
+    def __init__(self, deltas: dict[str, str], *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.deltas = deltas
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["attrs"]["data-delta"] = self.deltas.get(str(value), "0.00")
+        return option
+
+
+def price_label(label: str, delta) -> str:
+    """A choice as the customer reads it: "Ek (+120.00 SEK)"; no suffix when it costs nothing."""
+    return f"{label} (+{delta} {settings.SHOP_CURRENCY})" if delta else label
 
 
 class AddToCartForm(forms.Form):
@@ -16,20 +39,26 @@ class AddToCartForm(forms.Form):
         self.product = product
         # Built here, not on the class: the limit is a setting.
         self.fields["quantity"] = forms.IntegerField(
-            min_value=1, max_value=max_line_quantity(), initial=1
+            min_value=1,
+            max_value=max_line_quantity(),
+            initial=1,
+            widget=forms.NumberInput(attrs={"data-price-quantity": "", "class": "quantity"}),
         )
         self.option_fields: list[str] = []
         for option in product.options.prefetch_related("choices"):
             name = f"option_{option.pk}"
             if option.kind == ProductOption.Kind.CHOICE:
                 choices = [
-                    (str(c.pk), f"{c.label} (+{c.price_delta})" if c.price_delta else c.label)
-                    for c in option.choices.all()
+                    (str(c.pk), price_label(c.label, c.price_delta)) for c in option.choices.all()
                 ]
                 if not option.required:
                     choices.insert(0, ("", "—"))
+                deltas = {str(c.pk): str(c.price_delta) for c in option.choices.all()}
                 field = forms.ChoiceField(
-                    label=option.name, choices=choices, required=option.required
+                    label=option.name,
+                    choices=choices,
+                    required=option.required,
+                    widget=PricedSelect(deltas, attrs={"data-price-option": ""}),
                 )
             else:
                 field = forms.CharField(
@@ -37,6 +66,8 @@ class AddToCartForm(forms.Form):
                     max_length=option.max_length,
                     required=option.required,
                     help_text=f"Up to {option.max_length} characters.",
+                    validators=[validate_drawable],
+                    widget=forms.TextInput(attrs={"data-counter": ""}),
                 )
             self.fields[name] = field
             self.option_fields.append(name)

@@ -7,7 +7,6 @@ from email.utils import parseaddr
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -67,7 +66,8 @@ def product_detail(request, slug):
         else:
             messages.success(request, f"{product.name} was added to your cart.")
             return redirect("shop:cart")
-    return render(request, "shop/product.html", {"product": product, "form": form})
+    context = {"product": product, "form": form, "currency": settings.SHOP_CURRENCY}
+    return render(request, "shop/product.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -99,8 +99,7 @@ def cart_view(request):
 def checkout(request):
     cart = Cart(request.session)
     if not cart.items:
-        messages.info(request, "Your cart is empty.")
-        return redirect("shop:cart")
+        return redirect("shop:cart")  # which says the cart is empty: no message saying it twice
     initial = request.session.get(CUSTOMER_SESSION_KEY)
     form = CheckoutForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -153,8 +152,9 @@ def payment(request):
                 form.is_valid()
                 form.add_error("card_number", str(declined))
             except ValidationError as error:
-                for problem in error.messages:
-                    messages.error(request, problem)
+                for problem in error.error_list:
+                    if problem.code != "empty_cart":  # the cart page says that itself
+                        messages.error(request, *problem.messages)
                 return redirect("shop:cart")
             else:
                 cart.clear()
@@ -165,7 +165,6 @@ def payment(request):
                 return redirect("shop:confirmation", number=order.number)
     else:
         if not cart.items:
-            messages.info(request, "Your cart is empty.")
             return redirect("shop:cart")
         if customer is None:
             return redirect("shop:checkout")
@@ -181,12 +180,23 @@ def payment(request):
 
 @never_cache  # it shows the customer's address and document password: no copy in any cache
 def confirmation(request, number):
-    """The order summary, shown only to the browser session that placed the order."""
-    order = get_object_or_404(
-        Order.objects.select_related("customer").prefetch_related("lines"), number=number
+    """The order summary, shown only to the browser session that placed the order.
+
+    Anyone else (another browser, an unknown number) gets the same 404 page saying where the
+    confirmation can be seen and how to get the password: one lookup limited to this session's
+    orders, so neither the page nor the work done tells whether the order exists.
+    """
+    support_email = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    placed = request.session.get(PLACED_ORDERS_SESSION_KEY, [])
+    order = (
+        Order.objects.select_related("customer")
+        .prefetch_related("lines")
+        .filter(number=number, pk__in=placed)
+        .first()
     )
-    if order.pk not in request.session.get(PLACED_ORDERS_SESSION_KEY, []):
-        raise Http404("No such order in this browser session.")
+    if order is None:
+        context = {"support_email": support_email}
+        return render(request, "shop/confirmation_elsewhere.html", context, status=404)
     # The document password, email and address stay on screen for a short while only: the
     # session lives for weeks, on what may be a shared computer. Support can reveal the
     # password later (admin, audited) once they know who is asking.
@@ -197,6 +207,6 @@ def confirmation(request, number):
         "details_visible": timezone.now() < shown_until,
         "details_shown_until": shown_until,
         "details_minutes": minutes,
-        "support_email": parseaddr(settings.DEFAULT_FROM_EMAIL)[1],
+        "support_email": support_email,
     }
     return render(request, "shop/confirmation.html", context)

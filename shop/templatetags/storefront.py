@@ -14,3 +14,12 @@ register = template.Library()
 def shop_name() -> str:
     """The shop's name (`SHOP_NAME`), for pages that have no `shop_name` in their context."""
     return settings.SHOP_NAME
+
+
+SWATCHES = 6  # .swatch-1 … .swatch-6 in static/css/shop.css
+
+
+@register.filter
+def swatch(product) -> int:
+    """The product's colour (1-6), the same on the home page tile and on its own page."""
+    return (product.pk - 1) % SWATCHES + 1

@@ -15,7 +15,7 @@ def test_buy_customised_product(live_server, page):
 
     page.goto(live_server.url)
     page.get_by_role("link", name="Engraved Cutting Board").click()
-    page.get_by_label("Wood").select_option(label="Ek (+120.00)")
+    page.get_by_label("Wood").select_option(label="Ek (+120.00 SEK)")
     page.get_by_label("Engraving").fill("För Åsa & Björn")
     page.get_by_label("Quantity").fill("2")
     page.get_by_role("button", name="Add to cart").click()

@@ -37,7 +37,7 @@ def test_product_page_has_add_to_cart_form_for_its_options(client, blanket):
     page = client.get(reverse("shop:product", args=[blanket.slug])).content.decode()
 
     assert "Colour" in page
-    assert "Rödbrun (+50.00)" in page
+    assert "Rödbrun (+50.00 SEK)" in page
     assert "Engraving" in page
     assert "Add to cart" in page
 
