@@ -7,8 +7,10 @@ import difflib
 from collections.abc import Mapping
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
@@ -16,7 +18,41 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
 from .admin_pages import ReadOnlyInline
-from .revisions import Revision
+from .revisions import Revision, RevisionedModel, normalise_newlines
+
+
+class StaffTextField(forms.CharField):
+    """A staff-written text as submitted: CRLF and CR become LF, so text whose only difference
+    is its line endings (a browser submits CRLF, the seed wrote LF) has not changed.
+
+    A multi-line text keeps its leading and trailing whitespace (`strip=False`): stripping the
+    final newline of a seeded body would be a change nobody made. Whitespace alone is still
+    empty for a required field.
+    """
+
+    def to_python(self, value: Any) -> Any:
+        return normalise_newlines(super().to_python(value))
+
+    def validate(self, value: Any) -> None:
+        super().validate(value.strip() if isinstance(value, str) else value)
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return super().has_changed(normalise_newlines(initial), data)
+
+
+class NormalisedTextAdminMixin:
+    """For a revisioned model's admin: its text fields are `StaffTextField`s, so the form's
+    `changed_data` — hence the change message in the admin log — and the saved values ignore
+    line endings, and a subject-only edit is recorded as just that."""
+
+    model: type[RevisionedModel]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in self.model.text_fields() and not db_field.choices:
+            kwargs.setdefault("form_class", StaffTextField)
+            if isinstance(db_field, models.TextField):
+                kwargs.setdefault("strip", False)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 def content_changes(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list:
@@ -24,7 +60,8 @@ def content_changes(before: Mapping[str, Any] | None, after: Mapping[str, Any]) 
     changes = []
     for field, value in after.items():
         old = "" if before is None else before.get(field, "")
-        if old == value:
+        # An old revision may hold CRLF: line endings alone are no change.
+        if normalise_newlines(old) == normalise_newlines(value):
             continue
         diff = difflib.unified_diff(
             str(old).splitlines(), str(value).splitlines(), "before", "after", lineterm=""
