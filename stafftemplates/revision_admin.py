@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
+from itertools import zip_longest
 from typing import Any
 
 from django import forms
@@ -15,6 +16,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
 from .admin_pages import ReadOnlyInline
@@ -79,16 +81,76 @@ def changed_fields(revision: Revision) -> str:
     return ", ".join(names) or "No change."
 
 
+# Inline styles: the admin's policy allows style attributes, not a <style> element.
+_CELL = "font-family: monospace; white-space: pre-wrap; word-break: break-all; padding: 1px 6px;"
+_NUMBER = "color: #6b7280; text-align: right; padding: 1px 4px; user-select: none;"
+_REMOVED = "background: #fde2e1;"
+_ADDED = "background: #dcfce7;"
+
+
+def side_by_side(before: str, after: str) -> str:
+    """A two-column diff, before on the left and after on the right: removed lines red, added
+    lines green, three lines of context around each change."""
+    old, new = (("" if text is None else str(text)).splitlines() for text in (before, after))
+    rows = []
+    groups = difflib.SequenceMatcher(None, old, new, autojunk=False).get_grouped_opcodes(3)
+    for index, group in enumerate(groups):
+        if index:
+            rows.append(format_html('<tr><td colspan="4" style="{}">⋯</td></tr>', _NUMBER))
+        for tag, i1, i2, j1, j2 in group:
+            pairs = zip_longest(range(i1, i2), range(j1, j2))
+            for i, j in pairs:
+                left = "" if i is None else old[i]
+                right = "" if j is None else new[j]
+                changed = tag != "equal"
+                rows.append(
+                    format_html(
+                        '<tr><td style="{}">{}</td><td style="{}{}">{}</td>'
+                        '<td style="{}">{}</td><td style="{}{}">{}</td></tr>',
+                        _NUMBER,
+                        "" if i is None else i + 1,
+                        _CELL,
+                        _REMOVED if changed and i is not None else "",
+                        left,
+                        _NUMBER,
+                        "" if j is None else j + 1,
+                        _CELL,
+                        _ADDED if changed and j is not None else "",
+                        right,
+                    )
+                )
+    return format_html(
+        '<table style="width: 100%; table-layout: fixed;" data-testid="side-by-side-diff">'
+        '<colgroup><col style="width: 3em;"><col><col style="width: 3em;"><col></colgroup>'
+        '<thead><tr><th colspan="2">Before</th><th colspan="2">After</th></tr></thead>'
+        "<tbody>{}</tbody></table>",
+        format_html_join("", "{}", ((row,) for row in rows)),
+    )
+
+
+def field_label(model, field: str) -> str:
+    """A field's human name ("Text body" for text_body, "Layout" for layout_id)."""
+    try:
+        return capfirst(model._meta.get_field(field).verbose_name)
+    except Exception:
+        return field
+
+
 def changes_diff(revision: Revision) -> str:
-    """The unified diff of each field a revision changed, for its read-only page."""
+    """Each field a revision changed, by its human name, diffed side by side, for its page."""
     before = revision.previous()
     changes = content_changes(before.content() if before else None, revision.content())
     if not changes:
         return "No change."
+    old = before.content() if before else {}
+    model = revision.revised_model()
     return format_html_join(
         "",
-        '<p><strong>{}</strong></p><pre style="white-space: pre-wrap;">{}</pre>',
-        changes,
+        "<h3>{}</h3>{}",
+        (
+            (field_label(model, field), side_by_side(old.get(field, ""), revision.content()[field]))
+            for field, _ in changes
+        ),
     )
 
 

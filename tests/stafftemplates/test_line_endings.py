@@ -132,3 +132,20 @@ def test_every_revisioned_models_admin_normalises_its_texts():
 
     assert len(admins) >= 3
     assert all(isinstance(model_admin, NormalisedTextAdminMixin) for model_admin in admins)
+
+
+def test_a_revision_page_diffs_side_by_side_with_human_field_names(
+    admin_client, confirmation_template
+):
+    confirmation_template.text_body = confirmation_template.text_body.replace(
+        "Hi {{ customer.first_name }},", "Hej {{ customer.first_name }} & <friends>,"
+    )
+    confirmation_template.save()
+
+    page = admin_client.get(change_url(confirmation_template.current_revision())).content.decode()
+
+    assert "<h3>Text body</h3>" in page
+    assert 'data-testid="side-by-side-diff"' in page
+    assert 'background: #fde2e1;">Hi {{ customer.first_name }},<' in page
+    assert "Hej {{ customer.first_name }} &amp; &lt;friends&gt;,<" in page  # escaped
+    assert "<h3>Subject</h3>" not in page  # unchanged fields are left out
