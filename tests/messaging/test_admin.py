@@ -227,7 +227,7 @@ def test_attachment_templates_can_be_restored(admin_client, confirmation_templat
     attachment.filename_template = "changed-{{ order.number }}.pdf"
     attachment.save()
     page = admin_client.get(change_url(attachment.current_revision())).content.decode()
-    assert "+changed-{{ order.number }}.pdf" in page
+    assert 'background: #dcfce7;">changed-{{ order.number }}.pdf<' in page
     assert 'data-testid="restore-revision"' in page
 
     url = reverse("admin:attachments_attachmenttemplate_restore", args=[attachment.pk, first.pk])
