@@ -15,7 +15,12 @@ from django.views.decorators.http import require_GET
 
 from stafftemplates.admin_pages import ObjectPageMixin, file_response, no_store, text_error
 from stafftemplates.errors import StaffTemplateError
-from stafftemplates.revision_admin import RestoreRevisionMixin, RevisionAdmin, RevisionInline
+from stafftemplates.revision_admin import (
+    NormalisedTextAdminMixin,
+    RestoreRevisionMixin,
+    RevisionAdmin,
+    RevisionInline,
+)
 
 from .errors import AttachmentError
 from .models import AttachmentTemplate, AttachmentTemplateRevision, PasswordPolicy
@@ -52,7 +57,9 @@ class AttachmentTemplateRevisionInline(RevisionInline):
 
 
 @admin.register(AttachmentTemplate)
-class AttachmentTemplateAdmin(ObjectPageMixin, RestoreRevisionMixin, admin.ModelAdmin):
+class AttachmentTemplateAdmin(
+    NormalisedTextAdminMixin, ObjectPageMixin, RestoreRevisionMixin, admin.ModelAdmin
+):
     list_display = ["name", "password_policy", "active", "updated_at", "preview_link"]
     list_filter = ["active", "password_policy"]
     search_fields = ["name"]

@@ -1,6 +1,7 @@
 """Encrypt a document with AES-256 (revision 6) and prove the result is really encrypted.
 
-`encrypt_pdf` encrypts with pypdf, a random owner password and printing-only permissions, then
+`encrypt_pdf` encrypts with pypdf, a random owner password and permissions limited to printing
+and accessibility extraction (`PERMISSIONS`), then
 `verify_encrypted` checks the bytes it produced, without pypdf's reader, as ISO 32000-2 says a
 reader opens them (§7.6.4.3.3, Algorithms 2.A and 2.B):
 
@@ -49,11 +50,16 @@ from pypdf.generic import (
 
 from .errors import AttachmentError
 
-# Printing only. High-quality printing (bit 12) too, or readers print a blurry bitmap. The
-# spec wants the reserved bits 7-8 and 13-32 set; pypdf leaves that to the caller.
+# Printing, and extracting text for accessibility (bit 10), so a screen reader reads the
+# customer's own receipt aloud; copying (bit 5), changing, annotating, filling forms and
+# assembling stay off. High-quality printing (bit 12) too, or readers print a blurry bitmap.
+# The spec wants the reserved bits 7-8 and 13-32 set; pypdf leaves that to the caller.
 _RESERVED_ONES = 0b11 << 6 | (2**32 - 2**12)
 PERMISSIONS = UserAccessPermissions(
-    UserAccessPermissions.PRINT | UserAccessPermissions.PRINT_TO_REPRESENTATION | _RESERVED_ONES
+    UserAccessPermissions.PRINT
+    | UserAccessPermissions.PRINT_TO_REPRESENTATION
+    | UserAccessPermissions.EXTRACT_TEXT_AND_GRAPHICS
+    | _RESERVED_ONES
 )
 
 _ZERO_IV = bytes(16)
@@ -69,7 +75,8 @@ class EncryptionCheckFailed(AttachmentError):
 
 
 def encrypt_pdf(pdf: bytes, password: str) -> bytes:
-    """Encrypt with AES-256 (revision 6), a random owner password and printing-only rights.
+    """Encrypt with AES-256 (revision 6), a random owner password and `PERMISSIONS` (printing
+    and accessibility extraction).
 
     The result is proved by `verify_encrypted`, or `AttachmentError` is raised: an unencrypted
     document is never returned.

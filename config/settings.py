@@ -6,6 +6,7 @@ See README.md ("Configuration") for the variables. Nothing secret has a default 
 
 import os
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -175,6 +176,13 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # --- Shop -----------------------------------------------------------------------------------
 SHOP_NAME = env.str("SHOP_NAME", default="Nordic Goods")
 SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="SEK")
+# The seller as the receipt PDF names it, and the VAT rate (percent) included in the prices:
+# the PDF shows the VAT amount in the total, computed with this rate (shop.documents).
+SHOP_VAT_RATE = Decimal(env.str("SHOP_VAT_RATE", default="25"))
+SHOP_LEGAL_NAME = env.str("SHOP_LEGAL_NAME", default="Nordic Goods AB")
+SHOP_ADDRESS = env.str("SHOP_ADDRESS", default="Storgatan 1, 831 30 Östersund, Sverige")
+SHOP_ORG_NUMBER = env.str("SHOP_ORG_NUMBER", default="559000-0000")
+SHOP_VAT_NUMBER = env.str("SHOP_VAT_NUMBER", default="SE559000000001")
 # How long the confirmation page shows the document password, email and address after the
 # order was placed; afterwards support reveals the password (admin, audited).
 CONFIRMATION_PASSWORD_MINUTES = env.int("CONFIRMATION_PASSWORD_MINUTES", default=30)

@@ -16,6 +16,92 @@ HTML = """\
 <table class="masthead">
   <tr>
     <td class="brand">{{ shop.name }}<div class="tagline">Handmade in the North</div></td>
+    <td class="doc-title">Order confirmation and receipt</td>
+  </tr>
+</table>
+
+<table class="parties">
+  <tr>
+    <td class="address">
+      <div class="label">Customer</div>
+      <strong>{{ customer.full_name }}</strong><br>
+      {{ customer.address_line1 }}<br>
+      {% if customer.address_line2 %}{{ customer.address_line2 }}<br>{% endif %}
+      {{ customer.postal_code }} {{ customer.city }}<br>
+      {{ customer.country }}<br>
+      {{ customer.email }}{% if customer.phone %}<br>{{ customer.phone }}{% endif %}
+    </td>
+    <td class="facts">
+      <table>
+        <tr><th>Order number</th><td><strong>{{ order.number }}</strong></td></tr>
+        <tr><th>Order date</th><td>{{ order.date|date:"j M Y, H:i" }}</td></tr>
+        <tr><th>Status</th><td>{{ order.status }}</td></tr>
+        <tr><th>Payment</th><td>{{ order.payment_method }}</td></tr>
+        <tr><th>Items</th><td>{{ order.unit_count }}</td></tr>
+      </table>
+    </td>
+  </tr>
+</table>
+
+<p class="intro">Thank you for your order, {{ customer.first_name }}. Here is what you bought,
+with every option you chose.</p>
+
+<table class="lines" repeat="1">
+  <thead><tr><th class="item">Item</th><th class="num">Qty</th>
+    <th class="num">Unit price</th><th class="num">Amount</th></tr></thead>
+  <tbody>
+  {% for line in lines %}
+    <tr>
+      <td class="item"><strong>{{ line.product }}</strong>
+        {% for option in line.options %}
+        <br><span class="option">{{ option.name }}: {{ option.value }}</span>
+        {% endfor %}
+      </td>
+      <td class="num">{{ line.quantity }}</td>
+      <td class="num">{{ line.unit_price|floatformat:"2g" }}</td>
+      <td class="num">{{ line.line_total|floatformat:"2g" }}</td>
+    </tr>
+    {% if forloop.counter|divisibleby:CHUNK and not forloop.last %}
+  </tbody>
+</table>
+<table class="lines" repeat="1">
+  <thead><tr><th class="item">Item</th><th class="num">Qty</th>
+    <th class="num">Unit price</th><th class="num">Amount</th></tr></thead>
+  <tbody>
+    {% endif %}
+  {% endfor %}
+  </tbody>
+</table>
+
+<table class="totals">
+  <tr><td class="spacer"></td><th>Subtotal</th>
+    <td class="num">{{ order.subtotal|floatformat:"2g" }} {{ order.currency }}</td></tr>
+  <tr><td class="spacer"></td><th>Shipping</th><td class="num">Free</td></tr>
+  <tr class="grand"><td class="spacer"></td><th>Total paid</th>
+    <td class="num">{{ order.total|floatformat:"2g" }} {{ order.currency }}</td></tr>
+  <tr><td class="spacer"></td><th>of which VAT {{ order.vat_rate|floatformat:"-2" }}%</th>
+    <td class="num">{{ order.vat|floatformat:"2g" }} {{ order.currency }}</td></tr>
+</table>
+
+<p class="note">Questions about your order? Reply to the confirmation email and quote your
+order number <strong>{{ order.number }}</strong>. You have 30 days to change your mind.</p>
+
+<p class="seller"><strong>Seller:</strong> {{ seller.legal_name }} · {{ seller.address }}
+<br>Org. no. {{ seller.org_number }} · VAT no. {{ seller.vat_number }}</p>
+""".replace("CHUNK", str(CHUNK_ROWS))
+
+# Earlier demo documents: a template still holding one of them exactly (with the same
+# stylesheet) was never edited by staff, so seeding replaces it; an edited one is left alone.
+PREVIOUS_HTML = [
+    """\
+<div id="footer">
+  {{ shop.name }} · Order {{ order.number }} · page <pdf:pagenumber>
+  <br>This document is encrypted with your personal document password. Keep it private.
+</div>
+
+<table class="masthead">
+  <tr>
+    <td class="brand">{{ shop.name }}<div class="tagline">Handmade in the North</div></td>
     <td class="doc-title">Order confirmation</td>
   </tr>
 </table>
@@ -83,7 +169,8 @@ with every option you chose.</p>
 <p class="note">VAT (25%) is included in the prices. Questions about your order? Reply to the
 confirmation email and quote your order number <strong>{{ order.number }}</strong>.
 You have 30 days to change your mind.</p>
-""".replace("CHUNK", str(CHUNK_ROWS))
+""".replace("CHUNK", str(CHUNK_ROWS)),
+]
 
 CSS = """\
 @page {
@@ -122,7 +209,11 @@ td, th { vertical-align: top; }
 .totals .grand th, .totals .grand td { font-weight: bold; font-size: 11pt;
                                       border-top: 1pt solid #1d4e89; }
 .note { margin-top: 14pt; font-size: 8.5pt; color: #4b5563; }
+.seller { margin-top: 10pt; font-size: 8pt; color: #6b7280; }
 """
+
+
+PREVIOUS_CSS = [CSS.replace(".seller { margin-top: 10pt; font-size: 8pt; color: #6b7280; }\n", "")]
 
 
 def seed_attachment_templates() -> AttachmentTemplate:
@@ -131,7 +222,7 @@ def seed_attachment_templates() -> AttachmentTemplate:
     A template staff have edited since is left alone, and an unchanged one is not saved
     again, so running the demo seed twice adds no revision.
     """
-    template, _created = AttachmentTemplate.objects.get_or_create(
+    template, created = AttachmentTemplate.objects.get_or_create(
         name=ORDER_CONFIRMATION,
         defaults={
             "html": HTML,
@@ -139,4 +230,7 @@ def seed_attachment_templates() -> AttachmentTemplate:
             "filename_template": "order-{{ order.number }}.pdf",
         },
     )
+    if not created and template.html in PREVIOUS_HTML and template.css in PREVIOUS_CSS:
+        template.html, template.css = HTML, CSS
+        template.save(note="Demo document updated: a full receipt (VAT, seller, payment).")
     return template

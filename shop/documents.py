@@ -5,13 +5,37 @@ instance reaches them, so `{{ order.customer.user.password }}` has nothing to wa
 """
 
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 
 from .models import Order
+
+ORE = Decimal("0.01")
+
+
+def vat_included(total: Decimal, rate: Decimal | None = None) -> Decimal:
+    """The VAT contained in a price that includes it, at `rate` percent (`SHOP_VAT_RATE`),
+    rounded to öre: 1,000.00 at 25% holds 200.00."""
+    rate = settings.SHOP_VAT_RATE if rate is None else Decimal(rate)
+    return (total * rate / (100 + rate)).quantize(ORE, rounding=ROUND_HALF_UP)
+
+
+def seller_context() -> dict[str, Any]:
+    """Who sells: what a receipt must name (settings `SHOP_LEGAL_NAME`, `SHOP_ADDRESS`…)."""
+    return {
+        "legal_name": settings.SHOP_LEGAL_NAME,
+        "address": settings.SHOP_ADDRESS,
+        "org_number": settings.SHOP_ORG_NUMBER,
+        "vat_number": settings.SHOP_VAT_NUMBER,
+    }
+
+
+def payment_method(card_last4: str | None) -> str:
+    """How the order was paid, as a receipt says it: "Card •••• 4242"."""
+    return f"Card •••• {card_last4}" if card_last4 else "Card"
 
 
 def order_context(order: Order) -> dict[str, Any]:
@@ -30,6 +54,7 @@ def order_context(order: Order) -> dict[str, Any]:
     ]
     return {
         "shop": {"name": settings.SHOP_NAME},
+        "seller": seller_context(),
         "order": {
             "number": order.number,
             "date": timezone.localtime(order.created_at),
@@ -37,7 +62,11 @@ def order_context(order: Order) -> dict[str, Any]:
             "currency": order.currency,
             "subtotal": order.subtotal,
             "total": order.total,
+            "vat_rate": settings.SHOP_VAT_RATE,
+            "vat": vat_included(order.total),
             "line_count": len(lines),
+            "unit_count": sum(line["quantity"] for line in lines),
+            "payment_method": payment_method(order.card_last4),
         },
         "customer": {
             "first_name": customer.first_name,
@@ -80,6 +109,7 @@ def sample_order_context(line_count: int = 3) -> dict[str, Any]:
     total = sum((line["line_total"] for line in lines), Decimal("0.00"))
     return {
         "shop": {"name": settings.SHOP_NAME},
+        "seller": seller_context(),
         "order": {
             "number": "NG-SAMP-LE42",
             "date": timezone.make_aware(datetime(2026, 11, 28, 14, 5)),  # noqa: DTZ001
@@ -87,7 +117,11 @@ def sample_order_context(line_count: int = 3) -> dict[str, Any]:
             "currency": settings.SHOP_CURRENCY,
             "subtotal": total,
             "total": total,
+            "vat_rate": settings.SHOP_VAT_RATE,
+            "vat": vat_included(total),
             "line_count": line_count,
+            "unit_count": sum(line["quantity"] for line in lines),
+            "payment_method": payment_method("4242"),
         },
         "customer": {
             "first_name": "Åsa",

@@ -138,6 +138,11 @@ class Order(models.Model):
     subtotal = models.DecimalField(max_digits=12, decimal_places=2)
     total = models.DecimalField(max_digits=12, decimal_places=2)
     payment_reference = models.CharField(max_length=64, blank=True)
+    # The card's last four digits, for the receipt ("Card •••• 4242"); never the full number.
+    # NULL: not recorded (orders placed before the column existed).
+    card_last4 = models.CharField(  # noqa: DJ001 - NULL means "not recorded", not "no card"
+        "card's last four digits", max_length=4, null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     paid_at = models.DateTimeField(null=True, blank=True)
 

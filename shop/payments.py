@@ -22,6 +22,11 @@ def normalise_card_number(number: str) -> str:
     return "".join(number.split()).replace("-", "")
 
 
+def card_last4(number: str) -> str:
+    """The last four digits of a card number: all a receipt shows, and all the shop keeps."""
+    return normalise_card_number(number)[-4:]
+
+
 def authorize_demo_payment(*, card_number: str, amount: Decimal, idempotency_key: str) -> str:
     """Authorise `amount` on the demo card and return the authorisation's reference.
 

@@ -205,8 +205,9 @@ def place_order(
                 card_number=card_number, amount=subtotal, idempotency_key=checkout_key
             )
             order.payment_reference = reference
+            order.card_last4 = payments.card_last4(card_number)
             order.paid_at = timezone.now()
-            order.save(update_fields=["payment_reference", "paid_at"])
+            order.save(update_fields=["payment_reference", "card_last4", "paid_at"])
             order_completed.send(sender=Order, order=order)
     except IntegrityError:
         if reference is not None:

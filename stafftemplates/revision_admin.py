@@ -5,18 +5,56 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
+from itertools import zip_longest
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
 from .admin_pages import ReadOnlyInline
-from .revisions import Revision
+from .revisions import Revision, RevisionedModel, normalise_newlines
+
+
+class StaffTextField(forms.CharField):
+    """A staff-written text as submitted: CRLF and CR become LF, so text whose only difference
+    is its line endings (a browser submits CRLF, the seed wrote LF) has not changed.
+
+    A multi-line text keeps its leading and trailing whitespace (`strip=False`): stripping the
+    final newline of a seeded body would be a change nobody made. Whitespace alone is still
+    empty for a required field.
+    """
+
+    def to_python(self, value: Any) -> Any:
+        return normalise_newlines(super().to_python(value))
+
+    def validate(self, value: Any) -> None:
+        super().validate(value.strip() if isinstance(value, str) else value)
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return super().has_changed(normalise_newlines(initial), data)
+
+
+class NormalisedTextAdminMixin:
+    """For a revisioned model's admin: its text fields are `StaffTextField`s, so the form's
+    `changed_data` — hence the change message in the admin log — and the saved values ignore
+    line endings, and a subject-only edit is recorded as just that."""
+
+    model: type[RevisionedModel]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in self.model.text_fields() and not db_field.choices:
+            kwargs.setdefault("form_class", StaffTextField)
+            if isinstance(db_field, models.TextField):
+                kwargs.setdefault("strip", False)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 def content_changes(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list:
@@ -24,7 +62,8 @@ def content_changes(before: Mapping[str, Any] | None, after: Mapping[str, Any]) 
     changes = []
     for field, value in after.items():
         old = "" if before is None else before.get(field, "")
-        if old == value:
+        # An old revision may hold CRLF: line endings alone are no change.
+        if normalise_newlines(old) == normalise_newlines(value):
             continue
         diff = difflib.unified_diff(
             str(old).splitlines(), str(value).splitlines(), "before", "after", lineterm=""
@@ -42,16 +81,76 @@ def changed_fields(revision: Revision) -> str:
     return ", ".join(names) or "No change."
 
 
+# Inline styles: the admin's policy allows style attributes, not a <style> element.
+_CELL = "font-family: monospace; white-space: pre-wrap; word-break: break-all; padding: 1px 6px;"
+_NUMBER = "color: #6b7280; text-align: right; padding: 1px 4px; user-select: none;"
+_REMOVED = "background: #fde2e1;"
+_ADDED = "background: #dcfce7;"
+
+
+def side_by_side(before: str, after: str) -> str:
+    """A two-column diff, before on the left and after on the right: removed lines red, added
+    lines green, three lines of context around each change."""
+    old, new = (("" if text is None else str(text)).splitlines() for text in (before, after))
+    rows = []
+    groups = difflib.SequenceMatcher(None, old, new, autojunk=False).get_grouped_opcodes(3)
+    for index, group in enumerate(groups):
+        if index:
+            rows.append(format_html('<tr><td colspan="4" style="{}">⋯</td></tr>', _NUMBER))
+        for tag, i1, i2, j1, j2 in group:
+            pairs = zip_longest(range(i1, i2), range(j1, j2))
+            for i, j in pairs:
+                left = "" if i is None else old[i]
+                right = "" if j is None else new[j]
+                changed = tag != "equal"
+                rows.append(
+                    format_html(
+                        '<tr><td style="{}">{}</td><td style="{}{}">{}</td>'
+                        '<td style="{}">{}</td><td style="{}{}">{}</td></tr>',
+                        _NUMBER,
+                        "" if i is None else i + 1,
+                        _CELL,
+                        _REMOVED if changed and i is not None else "",
+                        left,
+                        _NUMBER,
+                        "" if j is None else j + 1,
+                        _CELL,
+                        _ADDED if changed and j is not None else "",
+                        right,
+                    )
+                )
+    return format_html(
+        '<table style="width: 100%; table-layout: fixed;" data-testid="side-by-side-diff">'
+        '<colgroup><col style="width: 3em;"><col><col style="width: 3em;"><col></colgroup>'
+        '<thead><tr><th colspan="2">Before</th><th colspan="2">After</th></tr></thead>'
+        "<tbody>{}</tbody></table>",
+        format_html_join("", "{}", ((row,) for row in rows)),
+    )
+
+
+def field_label(model, field: str) -> str:
+    """A field's human name ("Text body" for text_body, "Layout" for layout_id)."""
+    try:
+        return capfirst(model._meta.get_field(field).verbose_name)
+    except Exception:
+        return field
+
+
 def changes_diff(revision: Revision) -> str:
-    """The unified diff of each field a revision changed, for its read-only page."""
+    """Each field a revision changed, by its human name, diffed side by side, for its page."""
     before = revision.previous()
     changes = content_changes(before.content() if before else None, revision.content())
     if not changes:
         return "No change."
+    old = before.content() if before else {}
+    model = revision.revised_model()
     return format_html_join(
         "",
-        '<p><strong>{}</strong></p><pre style="white-space: pre-wrap;">{}</pre>',
-        changes,
+        "<h3>{}</h3>{}",
+        (
+            (field_label(model, field), side_by_side(old.get(field, ""), revision.content()[field]))
+            for field, _ in changes
+        ),
     )
 
 

@@ -9,6 +9,10 @@ Compile on save, whoever saves (admin, a command, a migration, a test): a model 
 template fields in `TEMPLATE_FIELDS` and its stylesheets in `STYLESHEET_FIELDS`, and `save()`
 refuses a syntax error or a stylesheet that closes `<style>` with a `ValidationError` naming
 the field. A syntax error must be found here, never by a worker at 3 a.m.
+
+Line endings are normalised on save (CRLF and CR become LF) in every text field a revision
+holds: a browser submits a textarea with CRLF, the demo seed and commands write LF, and the
+same text must not count as a change.
 """
 
 from __future__ import annotations
@@ -21,6 +25,13 @@ from django.db import models, transaction
 
 from .engine import syntax_error_message
 from .validators import stylesheet_error_message
+
+
+def normalise_newlines(value: Any) -> Any:
+    """`value` with CRLF and lone CR turned into LF; anything but a string unchanged."""
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
 
 
 class Revision(models.Model):
@@ -99,11 +110,28 @@ class RevisionedModel(models.Model):
 
         Raises `ValidationError` (nothing saved) when a template does not compile.
         """
+        self.normalise_line_endings()
         if errors := self.compile_errors():
             raise ValidationError(errors)
         with transaction.atomic():
             super().save(*args, **kwargs)
             self.record_revision(author=author, note=note)
+
+    @classmethod
+    def text_fields(cls) -> tuple[str, ...]:
+        """The staff-written text fields: templates, stylesheets and the other text a revision
+        holds (a name, a subject…), in `REVISION_FIELDS` order."""
+        names = dict.fromkeys((*cls.REVISION_FIELDS, *cls.TEMPLATE_FIELDS, *cls.STYLESHEET_FIELDS))
+        return tuple(
+            name
+            for name in names
+            if isinstance(cls._meta.get_field(name), models.CharField | models.TextField)
+        )
+
+    def normalise_line_endings(self) -> None:
+        """CRLF and CR to LF in every text field, so a browser's CRLF is no change."""
+        for field in self.text_fields():
+            setattr(self, field, normalise_newlines(getattr(self, field)))
 
     def compile_errors(self) -> dict[str, str]:
         """Field → why it cannot be saved: a template that does not compile, a stylesheet that

@@ -12,7 +12,12 @@ from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 
-from stafftemplates.revision_admin import RestoreRevisionMixin, RevisionAdmin, RevisionInline
+from stafftemplates.revision_admin import (
+    NormalisedTextAdminMixin,
+    RestoreRevisionMixin,
+    RevisionAdmin,
+    RevisionInline,
+)
 
 from ..models import (
     Layout,
@@ -33,7 +38,7 @@ class LayoutRevisionInline(RevisionInline):
 
 
 @admin.register(Layout)
-class LayoutAdmin(RestoreRevisionMixin, admin.ModelAdmin):
+class LayoutAdmin(NormalisedTextAdminMixin, RestoreRevisionMixin, admin.ModelAdmin):
     list_display = ["name", "active", "updated_at"]
     list_filter = ["active"]
     search_fields = ["name"]
@@ -116,7 +121,9 @@ class MessageTemplateRevisionInline(RevisionInline):
 
 
 @admin.register(MessageTemplate)
-class MessageTemplateAdmin(TemplatePreviewMixin, RestoreRevisionMixin, admin.ModelAdmin):
+class MessageTemplateAdmin(
+    NormalisedTextAdminMixin, TemplatePreviewMixin, RestoreRevisionMixin, admin.ModelAdmin
+):
     list_display = ["name", "event", "layout", "active", "updated_at", "preview_link"]
     list_filter = ["event", "active", "layout"]
     search_fields = ["name", "subject"]

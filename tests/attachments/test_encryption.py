@@ -8,6 +8,7 @@ from functools import cache
 
 import pytest
 from pypdf import PdfReader, PdfWriter
+from pypdf.constants import UserAccessPermissions
 
 from attachments.encryption import (
     PERMISSIONS,
@@ -100,6 +101,24 @@ def test_a_valid_dictionary_over_plaintext_objects_is_refused():
 
 def test_other_permissions_are_refused():
     content = encrypted_with(PASSWORD, permissions=PERMISSIONS | 16)  # + copying text
+
+    with pytest.raises(AttachmentError, match="permissions"):
+        verify_encrypted(content, PASSWORD)
+
+
+def test_printing_and_accessibility_extraction_are_the_only_rights():
+    rights = UserAccessPermissions
+    granted = [right for right in rights if right.name[0] != "R" and PERMISSIONS & right]
+    assert granted == [
+        rights.PRINT,
+        rights.EXTRACT_TEXT_AND_GRAPHICS,
+        rights.PRINT_TO_REPRESENTATION,
+    ]
+
+
+def test_the_former_printing_only_permissions_are_refused():
+    # Without accessibility extraction (bit 10): the proof checks /P and /Perms exactly.
+    content = encrypted_with(PASSWORD, permissions=PERMISSIONS & ~512)
 
     with pytest.raises(AttachmentError, match="permissions"):
         verify_encrypted(content, PASSWORD)

@@ -109,6 +109,7 @@ def test_qpdf_reports_aes_256_revision_6_printing_only(demo_template, context, t
     assert "Supplied password is user password" in report
     assert "print high resolution: allowed" in report
     assert "extract for any purpose: not allowed" in report
+    assert "extract for accessibility: allowed" in report
     assert "modify anything: not allowed" in report
 
 

@@ -182,8 +182,10 @@ def test_a_revision_page_shows_the_diff(admin_client, confirmation_template):
     confirmation_template.subject = "Changed {{ order.number }}"
     confirmation_template.save()
     page = admin_client.get(change_url(confirmation_template.current_revision())).content.decode()
-    assert "-Your {{ shop.name }} order {{ order.number }}" in page
-    assert "+Changed {{ order.number }}" in page
+    # Side by side, by the field's human name: before (red) on the left, after (green).
+    assert "<h3>Subject</h3>" in page
+    assert re.search(r"background: #fde2e1;\">Your {{ shop.name }} order {{ order.number }}<", page)
+    assert re.search(r"background: #dcfce7;\">Changed {{ order.number }}<", page)
 
 
 def test_a_layout_is_edited_once_and_every_message_shows_it(
@@ -226,7 +228,7 @@ def test_attachment_templates_can_be_restored(admin_client, confirmation_templat
     attachment.filename_template = "changed-{{ order.number }}.pdf"
     attachment.save()
     page = admin_client.get(change_url(attachment.current_revision())).content.decode()
-    assert "+changed-{{ order.number }}.pdf" in page
+    assert 'background: #dcfce7;">changed-{{ order.number }}.pdf<' in page
     assert 'data-testid="restore-revision"' in page
 
     url = reverse("admin:attachments_attachmenttemplate_restore", args=[attachment.pk, first.pk])
