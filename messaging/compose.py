@@ -82,6 +82,13 @@ def render_as_sent(message: Message, context: dict[str, Any]) -> RenderedMessage
     return rendered
 
 
+def build_pinned_attachment(revision, context: dict[str, Any], token: str):
+    """One of a message's PDFs, as the worker builds it: encrypted with the password its pinned
+    revision's own policy gives (the one the customer was shown), whatever the template is now."""
+    password = document_password(revision, context=context, token=token)
+    return build_attachment(revision, context, password)
+
+
 def _compose(message: Message, history: list[MessageEvent]) -> EmailMultiAlternatives:
     """The email of `message`; appends a line to `history` as each step succeeds."""
     context, token = context_and_token(message)
@@ -105,10 +112,7 @@ def _compose(message: Message, history: list[MessageEvent]) -> EmailMultiAlterna
     if rendered.html:
         email.attach_alternative(rendered.html, "text/html")
     for link in message.attachment_links.select_related("attachment_revision"):
-        attachment_revision = link.attachment_revision
-        # The revision's own policy: the password matches what was pinned at queue time.
-        password = document_password(attachment_revision, context=context, token=token)
-        attachment = build_attachment(attachment_revision, context, password)
+        attachment = build_pinned_attachment(link.attachment_revision, context, token)
         email.attach(attachment.filename, attachment.content, attachment.mimetype)
         history.append(
             MessageEvent(

@@ -18,7 +18,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods
 
-from attachments.api import AttachmentError, build_attachment, document_password
+from attachments.api import AttachmentError
 from stafftemplates.admin_pages import (
     ObjectPageMixin,
     ReadOnlyInline,
@@ -30,7 +30,7 @@ from stafftemplates.admin_pages import (
 from stafftemplates.errors import StaffTemplateError
 
 from .. import outbox
-from ..compose import context_and_token, render_as_sent
+from ..compose import build_pinned_attachment, context_and_token, render_as_sent
 from ..models import Message, MessageEvent
 from .common import admin_link
 
@@ -419,8 +419,7 @@ class MessageAdmin(ObjectPageMixin, admin.ModelAdmin):
         revision = links[position].attachment_revision
         context, token = context_and_token(message)
         try:
-            password = document_password(revision, context=context, token=token)
-            attachment = build_attachment(revision, context, password)
+            attachment = build_pinned_attachment(revision, context, token)
         except (AttachmentError, StaffTemplateError) as exc:
             return text_error(str(exc))
         return file_response(
