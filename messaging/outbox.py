@@ -203,3 +203,102 @@ def resend_message(*, message_id: int, reason: str, by: str, force: bool = False
             return None  # the same sequence number was taken at the same moment
         original.record(MessageEvent.Kind.NOTE, detail=f"Resent as message #{resend.pk}.")
     return resend
+
+
+def resend_messages(
+    *, message_ids: list[int], reason: str, by: str, force: bool = False
+) -> list[Message]:
+    """`resend_message` for many messages at once, in one transaction: what the resend
+    command queues, a chunk at a time.
+
+    The same rules, row for row: each original is locked (in id order, so two runs never
+    deadlock) and re-checked under the lock; one that was already replaced, or is a recent
+    resend (unless `force`), is left alone. The template, layout and attachment revisions are
+    looked up once per event instead of once per message, and the rows and their history lines
+    are written in a few statements: over 100,000 orders this is what keeps the run minutes,
+    not an hour. Each resend is published when the transaction commits. Returns the resends.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        originals = list(
+            Message.objects.select_for_update(of=("self",))
+            .select_related("order__customer")
+            .filter(pk__in=message_ids, is_proof=False, order__isnull=False)
+            .order_by("pk")
+        )
+        latest = set(
+            Message.objects.latest_per_order()
+            .filter(pk__in=[original.pk for original in originals])
+            .values_list("pk", flat=True)
+        )
+        originals = [
+            original
+            for original in originals
+            if original.pk in latest and (force or not original.is_recent_resend(now=now))
+        ]
+        if not originals:
+            return []
+        pins = {event: _pins(event) for event in {original.event for original in originals}}
+        try:
+            with transaction.atomic():
+                resends = Message.objects.bulk_create(
+                    Message(
+                        event=original.event,
+                        order=original.order,
+                        recipient=original.order.customer.email,
+                        template_revision=pins[original.event][0],
+                        layout_revision=pins[original.event][1],
+                        sequence=original.sequence + 1,
+                        resend_of=original,
+                    )
+                    for original in originals
+                )
+        except IntegrityError:
+            # A sequence number taken meanwhile by a writer that did not lock the original:
+            # one at a time, each with its own check.
+            return [
+                resend
+                for original in originals
+                if (
+                    resend := resend_message(
+                        message_id=original.pk, reason=reason, by=by, force=force
+                    )
+                )
+            ]
+        MessageAttachment.objects.bulk_create(
+            MessageAttachment(message=resend, attachment_revision=revision, position=position)
+            for resend in resends
+            for position, revision in enumerate(pins[resend.event][2])
+        )
+        events = []
+        for original, resend in zip(originals, resends, strict=True):
+            note = f"Resend of message #{original.pk} by {by}" + (f": {reason}" if reason else ".")
+            events += [
+                MessageEvent(message=resend, kind=MessageEvent.Kind.QUEUED, detail=note),
+                MessageEvent(
+                    message=original,
+                    kind=MessageEvent.Kind.NOTE,
+                    detail=f"Resent as message #{resend.pk}.",
+                ),
+            ]
+        MessageEvent.objects.bulk_create(events)
+        for resend in resends:
+            publish_on_commit(resend.pk)
+    return resends
+
+
+def _pins(event: str) -> tuple:
+    """(template revision, layout revision, attachment revisions) a new `event` message pins."""
+    template = MessageTemplate.objects.active().filter(event=event).first()
+    if template is None:
+        return None, None, []
+    revisions = [
+        link.attachment_template.current_revision()
+        for link in template.attachment_links.select_related("attachment_template")
+        if link.attachment_template.active
+    ]
+    return (
+        template.current_revision(),
+        _layout_revision(template),
+        [revision for revision in revisions if revision is not None],
+    )

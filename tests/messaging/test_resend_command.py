@@ -105,6 +105,39 @@ def test_dry_run_lists_and_changes_nothing(no_delivery, confirmation_template):
     assert (Message.objects.count(), MessageEvent.objects.count()) == before
 
 
+def test_resends_are_queued_and_published_a_chunk_at_a_time(
+    no_publish, confirmation_template, monkeypatch
+):
+    """Each chunk commits (and reaches the workers) on its own: never one transaction holding
+    every selected order until the end of the run."""
+    from messaging import outbox
+    from messaging.management.commands import resend_confirmations
+
+    monkeypatch.setattr(resend_confirmations, "CHUNK", 2)
+    orders = [confirmed_order(status=Message.Status.FAILED) for _ in range(5)]
+    committed_when_published = []
+
+    def publish(*, message_id, **kwargs):
+        # What a worker picking up this id would find committed at that moment.
+        committed_when_published.append(Message.objects.filter(resend_of__isnull=False).count())
+        return True
+
+    monkeypatch.setattr(outbox, "publish_delivery", publish)
+
+    out, _ = run("--status", "failed", "--reason", "ESP outage")
+
+    assert committed_when_published == [2, 2, 4, 4, 5]
+    assert "Queued 5 resend(s)" in out
+    for order in orders:
+        original = order.messages.get(sequence=0)
+        [resend] = resends_of(order)
+        assert resend.recipient == order.customer.email
+        assert resend.template_revision == original.template_revision
+        assert list(resend.attachment_revisions.all()) == list(original.attachment_revisions.all())
+        assert resend.events.get().detail.endswith("ESP outage")
+        assert original.events.filter(detail=f"Resent as message #{resend.pk}.").exists()
+
+
 @pytest.mark.parametrize(
     ("args", "error"),
     [
