@@ -49,9 +49,11 @@ class OrderLineInline(admin.TabularInline):
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     list_display = ["number", "customer", "status", "total", "currency", "created_at"]
+    # No date hierarchy: its year links are a DISTINCT over every order's date (~0.35 s at 10⁶
+    # orders); the created_at filter answers from the index.
     list_filter = ["status", "created_at", "currency"]
     search_fields = ["number", "customer__email", "customer__last_name", "customer__first_name"]
-    date_hierarchy = "created_at"
+    show_full_result_count = False
     list_select_related = ["customer"]
     readonly_fields = [
         "number",
