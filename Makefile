@@ -47,6 +47,7 @@ lint: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.attachments
 	$(BIN)/python -m bench.pipeline
+	$(BIN)/python -m bench.scale
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -49,17 +49,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orders", type=int, default=1_000_000)
     parser.add_argument("--events", type=int, default=10)
+    parser.add_argument("--database", default=DATABASE, help="a sealpost_scale* database")
     parser.add_argument("--fresh", action="store_true", help="regenerate the data set")
     parser.add_argument("--verbose", action="store_true", help="print each page's slowest query")
     options = parser.parse_args()
 
+    database = options.database
     seconds = scale_data.ensure_dataset(
-        DATABASE, orders=options.orders, events=options.events, fresh=options.fresh
+        database, orders=options.orders, events=options.events, fresh=options.fresh
     )
-    size = scale_data.database_size(DATABASE) / 2**20
+    size = scale_data.database_size(database) / 2**20
     how = "reused" if seconds is None else f"generated in {seconds:.0f} s"
 
-    os.environ["DATABASE_URL"] = scale_data.database_url(DATABASE)
+    os.environ["DATABASE_URL"] = scale_data.database_url(database)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
     os.environ.setdefault("DOCUMENT_PASSWORD_KEY", "bench-only-not-secret")
@@ -100,7 +102,7 @@ def main() -> None:
     print(
         f"Back office at scale: {Message.objects.order_by().count():,} messages, "
         f"{Order.objects.order_by().count():,} orders, {options.orders * options.events:,} "
-        f"history rows (PostgreSQL {DATABASE}, {size:,.0f} MB, {how}); median of 5, "
+        f"history rows (PostgreSQL {database}, {size:,.0f} MB, {how}); median of 5, "
         f"target ≤ {TARGET_MS} ms"
     )
     print(f"  {'page':<44} {'median':>8} {'queries':>8} {'in SQL':>8}")
