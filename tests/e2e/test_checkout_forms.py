@@ -96,9 +96,10 @@ def test_checkout_and_payment_forms(live_server, page):
         shoot(page, "payment-declined", width)
         assert overflow(page) == 0
 
+    steps = {"cart": cart_url, "checkout": checkout_url, "payment": payment_url}
     for width, height in WIDTHS:
         page.set_viewport_size({"width": width, "height": height})
-        for name, url in {"cart": cart_url, "checkout": checkout_url, "payment": payment_url}.items():
+        for name, url in steps.items():
             page.goto(url)
             shoot(page, name, width)
 
