@@ -1,20 +1,14 @@
-"""One amount format (shop.money.format_amount) on the site, in the email and in the PDF."""
+"""One amount format (shop.money.format_amount) on the site and in the staff-template context
+(the demo email and PDF print it: tests/messaging/test_demo_email.py)."""
 
-import io
-import re
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from pypdf import PdfReader
 
-from attachments.api import generated_password
-from demo.emails import seed_message_templates
 from shop.documents import order_context
-from shop.models import OrderLine
 from shop.money import format_amount
 from tests.factories import OrderFactory
-from tests.messaging.helpers import complete
 
 from .test_views import add_to_cart
 
@@ -48,35 +42,6 @@ def test_cart_checkout_and_payment_pages_group_thousands(client, blanket):
     product = client.get(reverse("shop:product", args=[blanket.slug])).content.decode()
     assert 'data-thousands=","' in product  # the script recomputing the price writes the same
     assert 'data-decimal="."' in product
-
-
-@pytest.mark.django_db(transaction=True)
-def test_email_and_pdf_write_amounts_as_the_site_does(mailoutbox):
-    seed_message_templates()
-    order = OrderFactory(lines=0, subtotal=Decimal("2774.00"), total=Decimal("2774.00"))
-    OrderLine.objects.create(
-        order=order,
-        product_name="Ullfilt Åre",
-        unit_price=Decimal("1387.00"),
-        quantity=2,
-        line_total=Decimal("2774.00"),
-    )
-
-    complete(order)
-
-    email = mailoutbox[0]
-    html = email.alternatives[0][0]
-    for body in (email.body, html):
-        assert "2,774.00 SEK" in body
-        assert "2774.00" not in body
-    _, content, _ = email.attachments[0]
-    reader = PdfReader(io.BytesIO(content))
-    assert reader.decrypt(generated_password(order.token))
-    text = "\n".join(page.extract_text() for page in reader.pages)
-    assert "1,387.00" in text  # the unit price
-    assert re.search(r"Total paid\s*2,774\.00 SEK", text), text
-    assert re.search(r"of which VAT 25%\s*554\.80 SEK", text), text
-    assert "2774.00" not in text
 
 
 @pytest.mark.django_db
