@@ -274,3 +274,11 @@ def test_a_malformed_card_number_is_not_written_back_either(client, blanket):
 
     assert "Enter a card number of 12 to 19 digits." in html
     assert "value" not in Elements(html).field("card_number")
+
+
+def test_staff_see_the_country_by_name_on_the_order(admin_client):
+    order = OrderFactory(customer=CustomerFactory(country="FI", city="Helsinki"))
+
+    page = admin_client.get(reverse("admin:shop_order_change", args=[order.pk]))
+
+    assert "Finland" in page.content.decode()
