@@ -97,7 +97,7 @@ GENERATE = [
 INSERT INTO shop_customer (email, first_name, last_name, phone, address_line1, address_line2,
     postal_code, city, country, created_at)
 SELECT 'kund' || i || '@example.com', 'Kund', 'Nummer' || i, '', 'Gatan ' || i, '', '12345',
-    'Stad', 'Sverige', now() - interval '400 days'
+    'Stad', 'SE', now() - interval '400 days'
 FROM generate_series(1, %(customers)s) AS i
 """,
     """
