@@ -55,11 +55,14 @@ def main() -> None:
     options = parser.parse_args()
 
     database = options.database
-    seconds = scale_data.ensure_dataset(
+    started = time.perf_counter()
+    seconds, reused = scale_data.ensure_dataset(
         database, orders=options.orders, events=options.events, fresh=options.fresh
     )
     size = scale_data.database_size(database) / 2**20
-    how = "reused" if seconds is None else f"generated in {seconds:.0f} s"
+    how = scale_data.describe(seconds, reused)
+    if reused:
+        how += f"; migrate {time.perf_counter() - started:.0f} s"
 
     os.environ["DATABASE_URL"] = scale_data.database_url(database)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")

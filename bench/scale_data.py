@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import time
 from urllib.parse import urlsplit
 
@@ -189,20 +190,24 @@ def migrate(url: str) -> None:
     )
 
 
-def ensure_dataset(name: str, *, orders: int, events: int, fresh: bool = False) -> float | None:
-    """A migrated, generated database `name`; returns the seconds generation took, or None
-    when a finished data set of this shape was reused."""
+def ensure_dataset(
+    name: str, *, orders: int, events: int, fresh: bool = False
+) -> tuple[float | None, bool]:
+    """A migrated, generated database `name`: (the seconds its generation took — None if
+    unknown —, whether it was reused)."""
     url = database_url(name)
     wanted = marker(orders, events)
-    if not fresh and database_comment(name) == wanted:
+    comment = database_comment(name) or ""
+    if not fresh and comment.split(";")[0] == wanted:
         migrate(url)  # migrations merged since it was generated apply to it
-        return None
+        took = re.search(r"generated in (\d+) s", comment)
+        return (float(took.group(1)) if took else None), True
     recreate_database(name)
     migrate(url)
     seconds = generate(url, orders=orders, events=events)
     with admin_connection() as pg:
-        pg.execute(f"COMMENT ON DATABASE \"{name}\" IS '{wanted}'")
-    return seconds
+        pg.execute(f"COMMENT ON DATABASE \"{name}\" IS '{wanted}; generated in {seconds:.0f} s'")
+    return seconds, False
 
 
 def main() -> None:
@@ -212,14 +217,16 @@ def main() -> None:
     parser.add_argument("--database", default=f"{PREFIX}_big")
     parser.add_argument("--fresh", action="store_true", help="regenerate even if present")
     options = parser.parse_args()
-    seconds = ensure_dataset(
+    seconds, reused = ensure_dataset(
         options.database, orders=options.orders, events=options.events, fresh=options.fresh
     )
     size = database_size(options.database) / 2**20
-    if seconds is None:
-        print(f"{options.database}: reused ({size:,.0f} MB)")
-    else:
-        print(f"{options.database}: generated in {seconds:.0f} s ({size:,.0f} MB)")
+    print(f"{options.database}: {describe(seconds, reused)} ({size:,.0f} MB)")
+
+
+def describe(seconds: float | None, reused: bool) -> str:
+    took = "?" if seconds is None else f"{seconds:.0f}"
+    return f"reused (its generation took {took} s)" if reused else f"generated in {took} s"
 
 
 if __name__ == "__main__":

@@ -56,7 +56,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     options = parser.parse_args()
 
-    seconds = scale_data.ensure_dataset(DATABASE, orders=options.orders, events=3, fresh=True)
+    seconds, _ = scale_data.ensure_dataset(DATABASE, orders=options.orders, events=3, fresh=True)
     os.environ["DATABASE_URL"] = scale_data.database_url(DATABASE)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
