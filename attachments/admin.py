@@ -17,6 +17,7 @@ from stafftemplates.admin_pages import ObjectPageMixin, file_response, no_store,
 from stafftemplates.errors import StaffTemplateError
 from stafftemplates.revision_admin import (
     NormalisedTextAdminMixin,
+    PublishRevisionMixin,
     RestoreRevisionMixin,
     RevisionAdmin,
     RevisionInline,
@@ -58,8 +59,13 @@ class AttachmentTemplateRevisionInline(RevisionInline):
 
 @admin.register(AttachmentTemplate)
 class AttachmentTemplateAdmin(
-    NormalisedTextAdminMixin, ObjectPageMixin, RestoreRevisionMixin, admin.ModelAdmin
+    NormalisedTextAdminMixin,
+    ObjectPageMixin,
+    PublishRevisionMixin,
+    RestoreRevisionMixin,
+    admin.ModelAdmin,
 ):
+    change_form_template = "admin/stafftemplates/editor_change_form.html"
     list_display = ["name", "password_policy", "active", "updated_at", "preview_link"]
     list_filter = ["active", "password_policy"]
     search_fields = ["name"]
@@ -138,6 +144,7 @@ class AttachmentTemplateAdmin(
                 name="attachments_attachmenttemplate_preview_pdf",
             ),
             self.restore_url(),
+            self.publish_url(),
             *super().get_urls(),
         ]
 

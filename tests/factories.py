@@ -114,21 +114,33 @@ class OrderFactory(factory.django.DjangoModelFactory):
         )
 
 
+def publish_newest(obj) -> None:
+    """Make an object's newest revision the one customers get (what Publish in admin does)."""
+    obj.publish(obj.current_revision())
+
+
 class AttachmentTemplateFactory(factory.django.DjangoModelFactory):
-    """A small staff document (saved through the model: compiled, first revision kept)."""
+    """A small staff document (saved through the model: compiled, first revision kept) and
+    published; pass `published=False` for a draft that customers do not get yet."""
 
     class Meta:
         model = AttachmentTemplate
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Receipt {n}")
     html = "<h1>Order {{ order.number }}</h1><p>{{ customer.full_name }}</p>"
     css = "h1 { font-size: 14pt; }"
     filename_template = "receipt-{{ order.number }}.pdf"
 
+    @factory.post_generation
+    def published(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            publish_newest(self)
+
 
 class MessageTemplateFactory(factory.django.DjangoModelFactory):
-    """An active order confirmation email without layout or attachments; pass
-    `attachments=[...]` to attach documents in order."""
+    """An active, published order confirmation email without layout or attachments; pass
+    `attachments=[...]` to attach documents in order, `published=False` to leave it a draft."""
 
     class Meta:
         model = MessageTemplate
@@ -147,3 +159,8 @@ class MessageTemplateFactory(factory.django.DjangoModelFactory):
         for position, attachment_template in enumerate(extracted):
             self.attachment_links.create(attachment_template=attachment_template, position=position)
         self.record_revision(note="Attachments added.")
+
+    @factory.post_generation
+    def published(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            publish_newest(self)

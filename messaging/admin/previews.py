@@ -186,12 +186,17 @@ class TemplatePreviewMixin(ObjectPageMixin):
             return HttpResponseRedirect(preview_url)
         source = form.cleaned_data["source"]
         order = Order.objects.filter(number=source.number).first() if source.number else None
-        proof = outbox.queue_proof(
-            template=template,
-            recipient=form.cleaned_data["email"],
-            order=order,
-            requested_by=request.user.get_username(),
-        )
+        try:
+            proof = outbox.queue_proof(
+                template=template,
+                recipient=form.cleaned_data["email"],
+                order=order,
+                requested_by=request.user.get_username(),
+                draft=form.cleaned_data["version"] != "published",
+            )
+        except ValueError as exc:  # the published version was asked for and there is none
+            self.message_user(request, f"No proof sent: {exc}", messages.ERROR)
+            return HttpResponseRedirect(preview_url)
         what = f"order {source.number}" if source.number else "the sample order"
         self.log_change(
             request,

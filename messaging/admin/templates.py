@@ -14,6 +14,7 @@ from django.utils.html import format_html
 
 from stafftemplates.revision_admin import (
     NormalisedTextAdminMixin,
+    PublishRevisionMixin,
     RestoreRevisionMixin,
     RevisionAdmin,
     RevisionInline,
@@ -38,7 +39,10 @@ class LayoutRevisionInline(RevisionInline):
 
 
 @admin.register(Layout)
-class LayoutAdmin(NormalisedTextAdminMixin, RestoreRevisionMixin, admin.ModelAdmin):
+class LayoutAdmin(
+    NormalisedTextAdminMixin, PublishRevisionMixin, RestoreRevisionMixin, admin.ModelAdmin
+):
+    change_form_template = "admin/stafftemplates/editor_change_form.html"
     list_display = ["name", "active", "updated_at"]
     list_filter = ["active"]
     search_fields = ["name"]
@@ -66,7 +70,7 @@ class LayoutAdmin(NormalisedTextAdminMixin, RestoreRevisionMixin, admin.ModelAdm
         obj.save(author=request.user)
 
     def get_urls(self):
-        return [self.restore_url(), *super().get_urls()]
+        return [self.restore_url(), self.publish_url(), *super().get_urls()]
 
     def restore_problems(self, request, obj, revision) -> list[str]:
         return flat_errors(
@@ -122,8 +126,13 @@ class MessageTemplateRevisionInline(RevisionInline):
 
 @admin.register(MessageTemplate)
 class MessageTemplateAdmin(
-    NormalisedTextAdminMixin, TemplatePreviewMixin, RestoreRevisionMixin, admin.ModelAdmin
+    NormalisedTextAdminMixin,
+    TemplatePreviewMixin,
+    PublishRevisionMixin,
+    RestoreRevisionMixin,
+    admin.ModelAdmin,
 ):
+    change_form_template = "admin/stafftemplates/editor_change_form.html"
     list_display = ["name", "event", "layout", "active", "updated_at", "preview_link"]
     list_filter = ["event", "active", "layout"]
     search_fields = ["name", "subject"]
@@ -164,7 +173,7 @@ class MessageTemplateAdmin(
         )
 
     def get_urls(self):
-        return [*self.preview_urls(), self.restore_url(), *super().get_urls()]
+        return [*self.preview_urls(), self.restore_url(), self.publish_url(), *super().get_urls()]
 
     @admin.display(description="preview")
     def preview_link(self, obj: MessageTemplate) -> str:
