@@ -8,6 +8,9 @@ admin uses.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -27,19 +30,52 @@ from attachments.api import (
 from shop.models import Order
 from stafftemplates.admin_pages import (
     ObjectPageMixin,
+    UnsavedPreviewMixin,
     file_response,
     no_store,
+    preview_notice,
     sandboxed_html,
     text_error,
+    text_page,
 )
 from stafftemplates.errors import StaffTemplateError
+from stafftemplates.revision_admin import field_label
 
 from .. import outbox, preview
 from ..forms import PreviewForm, ProofForm
-from ..models import MessageTemplate
+from ..models import Layout, MessageTemplate
+from ..rendering import RenderedMessage
 
 
-class TemplatePreviewMixin(ObjectPageMixin):
+def posted_copy(model, request: HttpRequest, fields) -> Any:
+    """An unsaved instance holding the editor's posted text `fields` (LF line endings)."""
+    obj = model(**{field: request.POST.get(field, "") for field in fields})
+    obj.normalise_line_endings()
+    return obj
+
+
+def editor_preview_response(
+    model, obj, *, part: str, render: Callable[[], RenderedMessage]
+) -> HttpResponse:
+    """The frame beside the editor: `obj`'s syntax errors with their lines, a render error, or
+    the rendered HTML email (`part="html"`) or subject and text."""
+    if errors := obj.compile_errors():
+        return preview_notice(
+            "Not previewed: fix these first",
+            [f"{field_label(model, field)}: {message}" for field, message in errors.items()],
+        )
+    try:
+        rendered = render()
+    except StaffTemplateError as exc:
+        return preview_notice("Not previewed", [str(exc)])
+    if part == "text":
+        return text_page("Text preview", f"Subject: {rendered.subject}\n\n{rendered.text}")
+    if not rendered.html:
+        return preview_notice("No HTML", ["This email has no HTML body: customers get the text."])
+    return no_store(sandboxed_html(rendered.html))
+
+
+class TemplatePreviewMixin(UnsavedPreviewMixin, ObjectPageMixin):
     """For `MessageTemplateAdmin`: add `self.preview_urls()` to `get_urls()`."""
 
     def preview_urls(self) -> list[URLPattern]:
@@ -66,6 +102,24 @@ class TemplatePreviewMixin(ObjectPageMixin):
                 name="messaging_messagetemplate_proof",
             ),
         ]
+
+    def render_unsaved_preview(
+        self, request: HttpRequest, obj: MessageTemplate, part: str
+    ) -> HttpResponse:
+        """The editor's subject and bodies, unsaved, inside the layout chosen in the form."""
+        draft = posted_copy(MessageTemplate, request, MessageTemplate.TEMPLATE_FIELDS)
+        layout_id = request.POST.get("layout", "")
+        draft.layout = (
+            Layout.objects.filter(pk=layout_id, active=True).first()
+            if layout_id.isdigit()
+            else None
+        )
+        return editor_preview_response(
+            MessageTemplate,
+            draft,
+            part=part,
+            render=lambda: preview.render_editor_preview(template=draft, layout=draft.layout),
+        )
 
     def _viewable(self, request: HttpRequest, pk: int) -> MessageTemplate:
         return self.viewable_object(request, pk, MessageTemplate.objects.select_related("layout"))
