@@ -175,10 +175,9 @@ class AttachmentTemplateAdmin(
         fields = ["html", "css", "filename_template"]
         if can_change_password_policy(request.user):
             fields += POLICY_FIELDS
+        saved = {f: getattr(obj, f) for f in POLICY_FIELDS}
         draft = AttachmentTemplate(
-            **{f: getattr(obj, f) for f in POLICY_FIELDS},
-            **{f: request.POST.get(f, "") for f in fields},
-            name=obj.name,
+            **(saved | {f: request.POST.get(f, "") for f in fields}), name=obj.name
         )
         if draft.password_policy != PasswordPolicy.TEMPLATE:
             draft.password_template = ""

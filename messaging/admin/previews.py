@@ -25,6 +25,7 @@ from attachments.api import (
     PreviewSource,
     build_attachment,
     find_source,
+    pages_html,
     preview_password,
 )
 from shop.models import Order
@@ -73,6 +74,10 @@ def editor_preview_response(
     if not rendered.html:
         return preview_notice("No HTML", ["This email has no HTML body: customers get the text."])
     return no_store(sandboxed_html(rendered.html))
+
+
+# Where the preview page remembers the last proof address (this staff user's session only).
+PROOF_EMAIL_KEY = "messaging.proof_email"
 
 
 class TemplatePreviewMixin(UnsavedPreviewMixin, ObjectPageMixin):
@@ -169,7 +174,11 @@ class TemplatePreviewMixin(UnsavedPreviewMixin, ObjectPageMixin):
             "attachments": attachments,
             "html_url": reverse("admin:messaging_messagetemplate_preview_html", args=[pk]) + query,
             "proof_form": ProofForm(
-                initial={"email": request.user.email, "order": source.number if source else ""},
+                initial={
+                    # The address the last proof went to: staff proof again and again.
+                    "email": request.session.get(PROOF_EMAIL_KEY) or request.user.email,
+                    "order": source.number if source else "",
+                },
                 user=request.user,
             ),
             "proof_url": reverse("admin:messaging_messagetemplate_proof", args=[pk]),
@@ -192,6 +201,7 @@ class TemplatePreviewMixin(UnsavedPreviewMixin, ObjectPageMixin):
                     "name": attachment_template.name,
                     "url": url + query,
                     "download_url": url + (query + "&" if query else "?") + "download=1",
+                    "pages_url": url + (query + "&" if query else "?") + "pages=1",
                     "password": self._password(request, attachment_template, source),
                 }
             )
@@ -208,7 +218,8 @@ class TemplatePreviewMixin(UnsavedPreviewMixin, ObjectPageMixin):
 
     @xframe_options_sameorigin  # framed by our own preview page
     def preview_attachment_view(self, request: HttpRequest, pk: int, position: int) -> HttpResponse:
-        """One encrypted PDF of the preview, inline (for the frame) or as a download."""
+        """One encrypted PDF of the preview, as a download, inline, or (`?pages=1`) as page
+        images for the preview page's frame."""
         template = self._viewable(request, pk)
         attachment_templates = preview.preview_attachments(template)
         if position >= len(attachment_templates):
@@ -218,6 +229,13 @@ class TemplatePreviewMixin(UnsavedPreviewMixin, ObjectPageMixin):
         try:
             password = self._password(request, attachment_template, source)
             attachment = build_attachment(attachment_template, source.context, password.password)
+            if request.GET.get("pages"):
+                # Page images for the preview's frame: no password prompt, and the PDF itself
+                # never leaves the server unencrypted.
+                html = pages_html(
+                    attachment.content, password=password.password, title=attachment_template.name
+                )
+                return no_store(sandboxed_html(html))
         except (AttachmentError, StaffTemplateError) as exc:
             return text_error(str(exc))
         return file_response(
@@ -251,6 +269,7 @@ class TemplatePreviewMixin(UnsavedPreviewMixin, ObjectPageMixin):
         except ValueError as exc:  # the published version was asked for and there is none
             self.message_user(request, f"No proof sent: {exc}", messages.ERROR)
             return HttpResponseRedirect(preview_url)
+        request.session[PROOF_EMAIL_KEY] = proof.recipient
         what = f"order {source.number}" if source.number else "the sample order"
         self.log_change(
             request,

@@ -260,7 +260,7 @@ def test_preview_of_an_order(admin_client, confirmation_template):
     pdf_url = reverse(
         "admin:messaging_messagetemplate_preview_attachment", args=[confirmation_template.pk, 0]
     )
-    assert f'src="{pdf_url}?order={order.number}"' in body
+    assert f'src="{pdf_url}?order={order.number}&amp;pages=1"' in body  # page images
     password = shown(page, "preview-password")
     assert password == generated_password(order.token)  # a superuser may reveal it
 
