@@ -90,9 +90,9 @@ _REMOVED = "background: #fde2e1;"
 _ADDED = "background: #dcfce7;"
 
 
-def side_by_side(before: str, after: str) -> str:
+def side_by_side(before: str, after: str, *, labels: tuple[str, str] = ("Before", "After")) -> str:
     """A two-column diff, before on the left and after on the right: removed lines red, added
-    lines green, three lines of context around each change."""
+    lines green, three lines of context around each change; `labels` head the columns."""
     old, new = (("" if text is None else str(text)).splitlines() for text in (before, after))
     rows = []
     groups = difflib.SequenceMatcher(None, old, new, autojunk=False).get_grouped_opcodes(3)
@@ -124,8 +124,9 @@ def side_by_side(before: str, after: str) -> str:
     return format_html(
         '<table style="width: 100%; table-layout: fixed;" data-testid="side-by-side-diff">'
         '<colgroup><col style="width: 3em;"><col><col style="width: 3em;"><col></colgroup>'
-        '<thead><tr><th colspan="2">Before</th><th colspan="2">After</th></tr></thead>'
+        '<thead><tr><th colspan="2">{}</th><th colspan="2">{}</th></tr></thead>'
         "<tbody>{}</tbody></table>",
+        *labels,
         format_html_join("", "{}", ((row,) for row in rows)),
     )
 
@@ -143,7 +144,9 @@ def changes_diff(revision: Revision) -> str:
     return revisions_diff(revision.previous(), revision)
 
 
-def revisions_diff(before: Revision | None, after: Revision) -> str:
+def revisions_diff(
+    before: Revision | None, after: Revision, *, labels: tuple[str, str] = ("Before", "After")
+) -> str:
     """Each field that differs between two revisions (`before` None: the first), by its human
     name, side by side: a revision's page, and the Publish page (live against the draft)."""
     changes = content_changes(before.content() if before else None, after.content())
@@ -155,7 +158,10 @@ def revisions_diff(before: Revision | None, after: Revision) -> str:
         "",
         "<h3>{}</h3>{}",
         (
-            (field_label(model, field), side_by_side(old.get(field, ""), after.content()[field]))
+            (
+                field_label(model, field),
+                side_by_side(old.get(field, ""), after.content()[field], labels=labels),
+            )
             for field, _ in changes
         ),
     )
@@ -334,7 +340,18 @@ class PublishRevisionMixin:
             "title": f"Publish: {obj}",
             "live": obj.published_revision,
             "draft": draft,
-            "diff": revisions_diff(obj.published_revision, draft) if draft else "",
+            "diff": revisions_diff(
+                obj.published_revision,
+                draft,
+                labels=(
+                    f"Live (revision {obj.published_revision.number})"
+                    if obj.published_revision
+                    else "Nothing live",
+                    f"Draft (revision {draft.number})",
+                ),
+            )
+            if draft
+            else "",
             "problems": obj.publish_problems(draft) if draft else [],
             "change_url": change_url,
         }

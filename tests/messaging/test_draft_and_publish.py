@@ -120,6 +120,9 @@ def test_the_publish_page_shows_the_draft_against_what_is_live(
     page = publisher_client.get(publish_url(confirmation_template)).content.decode()
 
     assert 'data-testid="side-by-side-diff"' in page
+    live, draft = confirmation_template.published_revision, confirmation_template.current_revision()
+    assert f"Live (revision {live.number})" in page
+    assert f"Draft (revision {draft.number})" in page
     removed, added = page.index("Your {{ shop.name }} order"), page.index(NEW_SUBJECT)
     assert removed < added  # live on the left, the draft on the right
     assert "Subject" in page
