@@ -57,7 +57,7 @@ def test_a_saved_edit_is_a_draft_customers_do_not_get(
 
     assert "Saved as a draft" in page
     order = complete()
-    assert mailoutbox[0].subject == f"Your Nordic Goods order {order.number}"
+    assert mailoutbox[0].subject == f"Receipt for order {order.number} from Nordic Goods"
     message = Message.objects.get(order=order)
     assert message.template_revision == live
     editor_page = editor_client.get(change_url(confirmation_template)).content.decode()
@@ -123,7 +123,7 @@ def test_the_publish_page_shows_the_draft_against_what_is_live(
     live, draft = confirmation_template.published_revision, confirmation_template.current_revision()
     assert f"Live (revision {live.number})" in page
     assert f"Draft (revision {draft.number})" in page
-    removed, added = page.index("Your {{ shop.name }} order"), page.index(NEW_SUBJECT)
+    removed, added = page.index("Receipt for order {{ order.number }}"), page.index(NEW_SUBJECT)
     assert removed < added  # live on the left, the draft on the right
     assert "Subject" in page
     assert "Text body" not in page
@@ -187,7 +187,7 @@ def test_a_draft_attachment_is_not_what_customers_get(confirmation_template, mai
 
 
 @pytest.mark.parametrize(
-    ("version", "subject"), [("draft", "Fresh subject"), ("published", "Your")]
+    ("version", "subject"), [("draft", "Fresh subject"), ("published", "Receipt")]
 )
 def test_a_proof_shows_the_draft_or_what_is_live(
     editor_client,

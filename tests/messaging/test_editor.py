@@ -42,7 +42,7 @@ def test_the_text_part_shows_the_unsaved_subject_and_text(editor_client, confirm
 
     assert "Subject: Tack NG-SAMP-LE42" in page
     assert "Rad 1\nRad 2" in page
-    assert "Warm regards" not in page  # no layout chosen: the body alone
+    assert "-- \nNordic Goods" not in page  # no layout chosen: no signature
 
 
 def test_syntax_errors_are_listed_by_field_with_their_line(editor_client, confirmation_template):
