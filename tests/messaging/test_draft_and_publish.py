@@ -223,3 +223,17 @@ def test_the_upgrade_publishes_each_objects_newest_revision(confirmation_templat
         for obj in model.objects.all():
             assert obj.published_revision == obj.current_revision()
     assert MessageTemplate.objects.get().published_revision.subject == NEW_SUBJECT
+
+
+def test_a_proof_of_what_is_live_is_refused_when_nothing_is_live(editor_client, mailoutbox):
+    template = MessageTemplateFactory(published=False)
+    url = reverse("admin:messaging_messagetemplate_proof", args=[template.pk])
+
+    response = editor_client.post(
+        url, {"email": "editor@example.com", "version": "published"}, follow=True
+    )
+
+    page = response.content.decode()
+    assert "No proof sent:" in page
+    assert "has never been published; publish it, or send a proof of the draft." in page
+    assert not Message.objects.exists()
