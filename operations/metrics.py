@@ -4,10 +4,8 @@ A custom collector rather than counters incremented in-process: web processes an
 many and short-lived, and only the database sees every message — so every scrape of any web
 process gives the same, correct numbers without prometheus-client's multiprocess mode.
 
-The ESP request and PDF build histograms count every timed history line ever written (workers
-store each duration on the attempt's lines, `MessageEvent.duration`), never a sliding window: a
-window would go down as well as up, which Prometheus' rate() reads as counter resets. History
-lines are never deleted (retention blanks their details only), so the counts only grow. The
+The ESP request and PDF build histograms count every timed history line ever written, never a
+sliding window (`durations.py` says how, at a cost that does not grow with the history). The
 acceptance latency of the last hour, a statistic of a window, is exported as p50/p95 gauges.
 """
 
@@ -15,14 +13,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count
 from django.utils import timezone
 from prometheus_client import CollectorRegistry
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
 
 from messaging.models import Message, MessageEvent
 
-from . import stats
+from . import durations, stats
 from .heartbeat import last_relay_run
 from .models import AlertState
 from .rules import RULES
@@ -38,29 +36,6 @@ FAILURE_CLASSES = [
     ("worker stopped", "worker_lost"),
     ("API responded", "esp_refused"),
 ]
-
-
-# Upper bounds in seconds (Prometheus' `le`). An ESP answers in tens to hundreds of ms; the
-# last bound is Anymail's default request timeout, so a hung ESP shows in +Inf. A 5-line
-# document builds in ~0.13 s, a 200-line one in ~1.5 s, a fresh worker's first in up to 0.8 s.
-ESP_REQUEST_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
-PDF_BUILD_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-
-# name, help, the history lines that carry the duration, buckets
-HISTOGRAMS = (
-    (
-        "sealpost_esp_request_seconds",
-        "Time the ESP took to answer one delivery attempt's send (answered or not).",
-        MessageEvent.Kind.CLAIMED,
-        ESP_REQUEST_BUCKETS,
-    ),
-    (
-        "sealpost_pdf_build_seconds",
-        "Time to build one encrypted PDF attachment (render, draw, encrypt, prove).",
-        MessageEvent.Kind.ATTACHMENT_BUILT,
-        PDF_BUILD_BUCKETS,
-    ),
-)
 
 
 def failure_class(reason: str) -> str:
@@ -79,7 +54,7 @@ class DeliveryCollector:
         yield from self._queue(now)
         yield self._failures()
         yield from self._latency(now)
-        yield from self._durations()
+        yield from self._durations(now)
         yield from self._alerts()
 
     def _statuses(self):
@@ -160,28 +135,17 @@ class DeliveryCollector:
                 latency.add_metric([name], value)
         return [latency]
 
-    def _durations(self):
-        """Both histograms from one aggregate over the timed history lines (a partial index on
-        kind and duration holds them all): a count per bucket, the total count and the sum."""
-        aggregates = {}
-        for name, _, kind, buckets in HISTOGRAMS:
-            timed = Q(kind=kind)
-            for index, bound in enumerate(buckets):
-                within = timed & Q(duration__lte=bound)
-                aggregates[f"{name}_{index}"] = Count("duration", filter=within)
-            aggregates[f"{name}_count"] = Count("duration", filter=timed)
-            aggregates[f"{name}_sum"] = Sum("duration", filter=timed)
-        row = (
-            MessageEvent.objects.order_by()
-            .filter(kind__in=[kind for _, _, kind, _ in HISTOGRAMS], duration__isnull=False)
-            .aggregate(**aggregates)
-        )
-        for name, documentation, _, buckets in HISTOGRAMS:
-            # Each bucket counts every duration up to its bound: cumulative, as Prometheus reads.
-            counts = [(str(bound), row[f"{name}_{i}"]) for i, bound in enumerate(buckets)]
-            counts.append(("+Inf", row[f"{name}_count"]))
+    def _durations(self, now):
+        tallies = durations.histograms(now=now)
+        for histogram in durations.HISTOGRAMS:
+            tally = tallies[histogram.name]
+            buckets = [
+                (str(bound), count)
+                for bound, count in zip(histogram.bounds, tally.buckets, strict=True)
+            ]
+            buckets.append(("+Inf", tally.count))
             yield HistogramMetricFamily(
-                name, documentation, buckets=counts, sum_value=row[f"{name}_sum"] or 0.0
+                histogram.name, histogram.documentation, buckets=buckets, sum_value=tally.sum
             )
 
     def _alerts(self):

@@ -7,11 +7,13 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
 from messaging.models import Message, MessageEvent
-from operations import health
-from operations.metrics import ESP_REQUEST_BUCKETS, PDF_BUILD_BUCKETS
+from operations import durations, health
+from operations.durations import ESP_REQUEST_BUCKETS, PDF_BUILD_BUCKETS
+from operations.models import DurationRollup
 from tests.messaging.conftest import celery_config, closed_port
 from tests.messaging.fake_esp import UNAVAILABLE, Step
 from tests.messaging.helpers import deliver_order
@@ -173,6 +175,59 @@ def test_histograms_count_every_esp_request_and_pdf_build(
     assert count == 3  # one PDF built per attempt
     assert_matches(buckets, count, total, pdf)
     assert all(d > 0 for d in pdf)
+
+
+def timed_lines() -> list[tuple[str, float]]:
+    return list(MessageEvent.objects.filter(duration__isnull=False).values_list("kind", "duration"))
+
+
+def test_lines_folded_into_the_rollup_are_counted_once(
+    client, metrics_token, confirmation_template, fake_postmark, fast_retries
+):
+    fake_postmark.plan = [UNAVAILABLE]
+    deliver_order()  # two attempts
+    deliver_order()
+    # Those lines were written an hour ago: the next scrape folds them into the rollup.
+    MessageEvent.objects.update(created_at=timezone.now() - timedelta(hours=1))
+    first = scrape(client)
+    rollup = DurationRollup.objects.get()
+    assert rollup.through > timezone.now() - durations.FOLD_AFTER - timedelta(minutes=1)
+    assert rollup.tallies["sealpost_esp_request_seconds"]["count"] == 3
+    deliver_order()  # recent lines, counted from the history at each scrape
+
+    second, third = scrape(client), scrape(client)
+
+    assert first[("sealpost_esp_request_seconds_count", ())] == 3
+    assert first[("sealpost_pdf_build_seconds_count", ())] == 3
+    assert second == third
+    lines = timed_lines()
+    for name, kind, bounds in (
+        ("sealpost_esp_request_seconds", "claimed", ESP_REQUEST_BUCKETS),
+        ("sealpost_pdf_build_seconds", "attachment_built", PDF_BUILD_BUCKETS),
+    ):
+        buckets, count, total = histogram(second, name)
+        assert [bound for bound, _ in buckets] == [*bounds, float("inf")]
+        assert count == 4
+        assert_matches(buckets, count, total, [d for k, d in lines if k == kind])
+
+
+def test_new_buckets_count_the_whole_history_again(
+    client, metrics_token, confirmation_template, monkeypatch
+):
+    deliver_order()
+    MessageEvent.objects.update(created_at=timezone.now() - timedelta(hours=1))
+    scrape(client)  # folded with the old buckets
+    assert DurationRollup.objects.get().tallies["sealpost_pdf_build_seconds"]["count"] == 1
+    fewer = durations.Histogram(
+        "sealpost_pdf_build_seconds", "PDF build.", "attachment_built", (0.000001, 60.0)
+    )
+    monkeypatch.setattr(durations, "HISTOGRAMS", (durations.HISTOGRAMS[0], fewer))
+
+    buckets, count, total = histogram(scrape(client), "sealpost_pdf_build_seconds")
+
+    assert [bound for bound, _ in buckets] == [0.000001, 60.0, float("inf")]
+    assert_matches(buckets, count, total, [d for k, d in timed_lines() if k == "attachment_built"])
+    assert buckets[0][1] == 0  # no PDF builds in a microsecond
 
 
 def test_an_attempt_that_never_reaches_the_esp_is_not_timed(
