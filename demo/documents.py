@@ -58,8 +58,8 @@ with every option you chose.</p>
         {% endfor %}
       </td>
       <td class="num">{{ line.quantity }}</td>
-      <td class="num">{{ line.unit_price|floatformat:"2g" }}</td>
-      <td class="num">{{ line.line_total|floatformat:"2g" }}</td>
+      <td class="num">{{ line.unit_price_formatted }}</td>
+      <td class="num">{{ line.line_total_formatted }}</td>
     </tr>
     {% if forloop.counter|divisibleby:CHUNK and not forloop.last %}
   </tbody>
@@ -75,12 +75,12 @@ with every option you chose.</p>
 
 <table class="totals">
   <tr><td class="spacer"></td><th>Subtotal</th>
-    <td class="num">{{ order.subtotal|floatformat:"2g" }} {{ order.currency }}</td></tr>
+    <td class="num">{{ order.subtotal_formatted }} {{ order.currency }}</td></tr>
   <tr><td class="spacer"></td><th>Shipping</th><td class="num">Free</td></tr>
   <tr class="grand"><td class="spacer"></td><th>Total paid</th>
-    <td class="num">{{ order.total|floatformat:"2g" }} {{ order.currency }}</td></tr>
+    <td class="num">{{ order.total_formatted }} {{ order.currency }}</td></tr>
   <tr><td class="spacer"></td><th>of which VAT {{ order.vat_rate|floatformat:"-2" }}%</th>
-    <td class="num">{{ order.vat|floatformat:"2g" }} {{ order.currency }}</td></tr>
+    <td class="num">{{ order.vat_formatted }} {{ order.currency }}</td></tr>
 </table>
 
 <p class="note">Questions about your order? Reply to the confirmation email and quote your
@@ -93,6 +93,8 @@ order number <strong>{{ order.number }}</strong>. You have 30 days to change you
 # Earlier demo documents: a template still holding one of them exactly (with the same
 # stylesheet) was never edited by staff, so seeding replaces it; an edited one is left alone.
 PREVIOUS_HTML = [
+    # Amounts were `|floatformat:"2g"` before the context carried them formatted (shop.money).
+    HTML.replace("_formatted }}", '|floatformat:"2g" }}'),
     """\
 <div id="footer">
   {{ shop.name }} · Order {{ order.number }} · page <pdf:pagenumber>

@@ -27,8 +27,8 @@ Thank you for your order at {{ shop.name }}. We have received your payment
 and are getting your things ready.
 
 What you ordered
-{% for line in lines %}  {{ line.quantity }} × {{ line.product }}: {{ line.line_total }}
-{% endfor %}  Total: {{ order.total }} {{ order.currency }}
+{% for line in lines %}  {{ line.quantity }} × {{ line.product }}: {{ line.line_total_formatted }}
+{% endfor %}  Total: {{ order.total_formatted }} {{ order.currency }}
 
 Opening your order PDF
 Everything you chose and your delivery address are in the attached PDF.
@@ -56,12 +56,12 @@ style="border-collapse:collapse;margin:0 0 20px;">
     <td style="padding:8px 0;border-bottom:1px solid #e2e8f0;">{{ line.quantity }} &times; \
 {{ line.product }}</td>
     <td align="right" style="padding:8px 0 8px 12px;border-bottom:1px solid #e2e8f0;\
-white-space:nowrap;">{{ line.line_total }} {{ order.currency }}</td>
+white-space:nowrap;">{{ line.line_total_formatted }} {{ order.currency }}</td>
   </tr>{% endfor %}
   <tr>
     <td style="padding:10px 0;font-weight:bold;">Total</td>
     <td align="right" style="padding:10px 0 10px 12px;font-weight:bold;white-space:nowrap;">\
-{{ order.total }} {{ order.currency }}</td>
+{{ order.total_formatted }} {{ order.currency }}</td>
   </tr>
 </table>
 <h2 style="margin:0 0 6px;font-size:16px;">Opening your order PDF</h2>
@@ -79,6 +79,8 @@ that it is really you, then looks the password up (every look-up is recorded) an
 # Earlier demo versions: a row still holding one of them exactly was never edited by staff, so
 # seeding replaces it with the current text (with a revision); an edited row is left alone.
 PREVIOUS_BODIES = [
+    # Amounts were plain numbers ("1387.00") before the context carried them formatted.
+    (SUBJECT, TEXT.replace("_formatted }}", " }}"), HTML.replace("_formatted }}", " }}")),
     (
         SUBJECT,
         """\

@@ -11,7 +11,9 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from .countries import country_name
 from .models import Order
+from .money import format_amount
 
 ORE = Decimal("0.01")
 
@@ -38,6 +40,13 @@ def payment_method(card_last4: str | None) -> str:
     return f"Card •••• {card_last4}" if card_last4 else "Card"
 
 
+def amounts(**values: Decimal) -> dict[str, Any]:
+    """Each amount twice: the number (for arithmetic and comparisons in a template) and
+    `<name>_formatted`, the text every page, email and PDF shows (`shop.money.format_amount`)."""
+    formatted = {f"{name}_formatted": format_amount(value) for name, value in values.items()}
+    return {**values, **formatted}
+
+
 def order_context(order: Order) -> dict[str, Any]:
     """The whitelisted template context for one order."""
     customer = order.customer
@@ -46,9 +55,8 @@ def order_context(order: Order) -> dict[str, Any]:
         {
             "product": line.product_name,
             "options": [{"name": o["name"], "value": o["value"]} for o in line.options],
-            "unit_price": line.unit_price,
             "quantity": line.quantity,
-            "line_total": line.line_total,
+            **amounts(unit_price=line.unit_price, line_total=line.line_total),
         }
         for line in order.lines.all()
     ]
@@ -60,10 +68,8 @@ def order_context(order: Order) -> dict[str, Any]:
             "date": timezone.localtime(order.created_at),
             "status": order.get_status_display(),
             "currency": order.currency,
-            "subtotal": order.subtotal,
-            "total": order.total,
+            **amounts(subtotal=order.subtotal, total=order.total, vat=vat_included(order.total)),
             "vat_rate": settings.SHOP_VAT_RATE,
-            "vat": vat_included(order.total),
             "line_count": len(lines),
             "unit_count": sum(line["quantity"] for line in lines),
             "payment_method": payment_method(order.card_last4),
@@ -78,7 +84,7 @@ def order_context(order: Order) -> dict[str, Any]:
             "address_line2": customer.address_line2,
             "postal_code": customer.postal_code,
             "city": customer.city,
-            "country": customer.country,
+            "country": country_name(customer.country),
         },
         "lines": lines,
     }
@@ -97,13 +103,13 @@ def sample_order_context(line_count: int = 3) -> dict[str, Any]:
     for index in range(line_count):
         name, options, price = products[index % len(products)]
         quantity = index % 3 + 1
+        unit_price = Decimal(price)
         lines.append(
             {
                 "product": name,
                 "options": [{"name": n, "value": v} for n, v in options],
-                "unit_price": Decimal(price),
                 "quantity": quantity,
-                "line_total": Decimal(price) * quantity,
+                **amounts(unit_price=unit_price, line_total=unit_price * quantity),
             }
         )
     total = sum((line["line_total"] for line in lines), Decimal("0.00"))
@@ -115,10 +121,8 @@ def sample_order_context(line_count: int = 3) -> dict[str, Any]:
             "date": timezone.make_aware(datetime(2026, 11, 28, 14, 5)),  # noqa: DTZ001
             "status": "Paid",
             "currency": settings.SHOP_CURRENCY,
-            "subtotal": total,
-            "total": total,
+            **amounts(subtotal=total, total=total, vat=vat_included(total)),
             "vat_rate": settings.SHOP_VAT_RATE,
-            "vat": vat_included(total),
             "line_count": line_count,
             "unit_count": sum(line["quantity"] for line in lines),
             "payment_method": payment_method("4242"),
@@ -133,7 +137,7 @@ def sample_order_context(line_count: int = 3) -> dict[str, Any]:
             "address_line2": "",
             "postal_code": "831 30",
             "city": "Östersund",
-            "country": "Sverige",
+            "country": country_name("SE"),
         },
         "lines": lines,
     }
