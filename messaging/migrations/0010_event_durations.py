@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('messaging', '0007_health_indexes'),
+        ('messaging', '0009_publish_latest_revisions'),
     ]
 
     operations = [
