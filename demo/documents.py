@@ -235,4 +235,7 @@ def seed_attachment_templates() -> AttachmentTemplate:
     if not created and template.html in PREVIOUS_HTML and template.css in PREVIOUS_CSS:
         template.html, template.css = HTML, CSS
         template.save(note="Demo document updated: a full receipt (VAT, seller, payment).")
+    elif not created:
+        return template  # staff's own: their drafts stay drafts
+    template.publish(template.current_revision())
     return template

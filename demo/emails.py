@@ -196,6 +196,9 @@ def seed_layout() -> Layout:
     elif layout.html_header in PREVIOUS_LAYOUT_HTML_HEADERS and layout.css in PREVIOUS_LAYOUT_CSS:
         layout.html_header, layout.css = LAYOUT_HTML_HEADER, LAYOUT_CSS
         layout.save(note="Demo layout updated: narrows on phones.")
+    else:
+        return layout  # staff's own: their drafts stay drafts
+    layout.publish(layout.current_revision())
     return layout
 
 
@@ -208,6 +211,7 @@ def seed_message_templates() -> MessageTemplate:
     attachment = seed_attachment_templates()
     layout = seed_layout()
     template = MessageTemplate.objects.filter(event=Event.ORDER_CONFIRMATION).first()
+    seeded = template is None
     if template is None:
         template = MessageTemplate.objects.create(
             event=Event.ORDER_CONFIRMATION,
@@ -220,9 +224,14 @@ def seed_message_templates() -> MessageTemplate:
     elif (template.subject, template.text_body, template.html_body) in PREVIOUS_BODIES:
         template.subject, template.text_body, template.html_body = SUBJECT, TEXT, HTML
         template.save(note="Demo email updated: order, items, total, password help.")
+        seeded = True
     if not template.attachment_links.exists():
         MessageTemplateAttachment.objects.create(
             template=template, attachment_template=attachment, position=0
         )
         template.record_revision(note="Demo attachment added.")
+        seeded = True
+    if seeded:
+        # What the seed wrote goes live; a template staff edited keeps its drafts as drafts.
+        template.publish(template.current_revision())
     return template

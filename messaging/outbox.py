@@ -21,6 +21,7 @@ from django.utils import timezone
 from shop.models import Order
 
 from .models import Message, MessageAttachment, MessageEvent, MessageTemplate
+from .pinning import PinnedRevisions, pinned_revisions
 
 logger = logging.getLogger(__name__)
 
@@ -88,19 +89,26 @@ def queue_message(
             )
             sequence = 0 if last is None else last + 1
         template = MessageTemplate.objects.active().filter(event=event).first()
-        revision = template.current_revision() if template else None
+        # Customers get the published revisions, never a draft (messaging/pinning.py).
+        pinned = pinned_revisions(template, draft=False) if template else PinnedRevisions(None)
         message = Message.objects.create(
             event=event,
             order=order,
             recipient=recipient or order.customer.email,
-            template_revision=revision,
-            layout_revision=_layout_revision(template),
+            template_revision=pinned.template_revision,
+            layout_revision=pinned.layout_revision,
             sequence=sequence,
             resend_of=resend_of,
         )
-        if template is not None:
-            _pin_attachments(message=message, template=template)
+        _pin_attachments(message=message, revisions=pinned.attachment_revisions)
         message.record(MessageEvent.Kind.QUEUED, detail=note)
+        if pinned.problem:
+            # Kept and failed with the reason, never silently sent without its draft parts.
+            message.mark_failed(
+                reason=f"Not sent: {pinned.problem}. Publish it in admin, then resend this message."
+            )
+            logger.warning("Message %s not sent: a template part is unpublished.", message.pk)
+            return message
         if resend_of is None and _over_daily_limit(message):
             # Kept, not dropped: staff see why, and can resend it by hand.
             message.mark_failed(
@@ -129,47 +137,50 @@ def _over_daily_limit(message: Message) -> bool:
 
 
 def queue_proof(
-    *, template: MessageTemplate, recipient: str, order: Order | None = None, requested_by: str
+    *,
+    template: MessageTemplate,
+    recipient: str,
+    order: Order | None = None,
+    requested_by: str,
+    draft: bool = True,
 ) -> Message:
-    """Queue a proof of `template` (as saved now) to a staff address, from `order` or the sample.
+    """Queue a proof of `template` to a staff address, from `order` or the sample: its newest
+    revisions, drafts included (`draft`, what staff are checking), or the published ones.
+
+    Raises `ValueError` when what was asked for was never published (nothing queued).
 
     Delivered by the same engine as customers' messages, and marked `is_proof`: it takes none
     of the order's sequence numbers (the uniqueness constraint, `queue_message` and resends all
     ignore proofs), so the customer's own message and its resends are left alone. A proof
     without an order renders the sample context, its PDF encrypted with the sample password.
     """
+    pinned = pinned_revisions(template, draft=draft)
+    if pinned.problem:
+        raise ValueError(f"{pinned.problem}; publish it, or send a proof of the draft.")
     with transaction.atomic(durable=True):
         message = Message.objects.create(
             event=template.event,
             order=order,
             recipient=recipient,
-            template_revision=template.current_revision(),
-            layout_revision=_layout_revision(template),
+            template_revision=pinned.template_revision,
+            layout_revision=pinned.layout_revision,
             is_proof=True,
         )
-        _pin_attachments(message=message, template=template)
+        _pin_attachments(message=message, revisions=pinned.attachment_revisions)
         source = f"order {order.number}" if order else "the sample order"
+        version = "newest revisions (drafts included)" if draft else "published revisions"
         message.record(
-            MessageEvent.Kind.QUEUED, detail=f"Proof from {source}, requested by {requested_by}."
+            MessageEvent.Kind.QUEUED,
+            detail=f"Proof of the {version} from {source}, requested by {requested_by}.",
         )
         publish_on_commit(message.pk)
     return message
 
 
-def _layout_revision(template: MessageTemplate | None):
-    layout = template.applied_layout() if template else None
-    return layout.current_revision() if layout else None
-
-
-def _pin_attachments(*, message: Message, template: MessageTemplate) -> None:
-    revisions = [
-        link.attachment_template.current_revision()
-        for link in template.attachment_links.select_related("attachment_template")
-        if link.attachment_template.active
-    ]
+def _pin_attachments(*, message: Message, revisions: list) -> None:
     MessageAttachment.objects.bulk_create(
         MessageAttachment(message=message, attachment_revision=revision, position=position)
-        for position, revision in enumerate(r for r in revisions if r is not None)
+        for position, revision in enumerate(revisions)
     )
 
 

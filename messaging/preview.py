@@ -8,13 +8,10 @@ renders them from the revisions pinned at queue time (`compose.compose_email`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
-
 from attachments.api import PreviewSource, sample_source
 
 from .models import MessageTemplate
-from .rendering import RenderedMessage, render_message
+from .rendering import LayoutParts, RenderedMessage, render_message
 
 
 def render_preview(template: MessageTemplate, source: PreviewSource) -> RenderedMessage:
@@ -28,26 +25,21 @@ def render_preview(template: MessageTemplate, source: PreviewSource) -> Rendered
     )
 
 
+def render_editor_preview(
+    *, template: MessageTemplate, layout: LayoutParts | None = None
+) -> RenderedMessage:
+    """Render what is in an editor, unsaved, against the sample order: `template` is an
+    unsaved copy holding the form's subject and bodies; `layout` the one it renders inside
+    (an unsaved copy too when the layout is what is being edited)."""
+    return render_message(
+        subject=template.subject,
+        text=template.text_body,
+        html=template.html_body,
+        context=sample_source().context,
+        layout=layout,
+    )
+
+
 def preview_attachments(template: MessageTemplate) -> list:
     """The attachment templates a message of `template` carries now, in order."""
     return [a for a in template.ordered_attachment_templates() if a.active]
-
-
-def context_variables(value: Any = None, prefix: str = "") -> Iterator[str]:
-    """The dotted names templates can use (`order.number`, `lines[].product`…), from the sample.
-
-    Derived from the sample order rather than written down, so the list beside the editor
-    cannot drift from what the context builder really provides.
-    """
-    if value is None and not prefix:
-        value = sample_source().context
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            yield from context_variables(item, f"{prefix}.{key}" if prefix else key)
-    elif isinstance(value, list | tuple):
-        if value:
-            yield from context_variables(value[0], f"{prefix}[]")
-        else:
-            yield f"{prefix}[]"
-    else:
-        yield prefix

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from stafftemplates.revisions import Revision, RevisionedModel
+from stafftemplates.revisions import Revision, RevisionedModel, published_revision_field
 from stafftemplates.validators import validate_stylesheet, validate_template_syntax
 
 from ..template_checks import layout_errors, message_template_errors
@@ -58,9 +58,11 @@ class Layout(RevisionedModel):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    published_revision = published_revision_field("LayoutRevision")
 
     class Meta:
         ordering = ["name"]
+        permissions = [("publish_layout", "Can publish a layout")]
 
     def __str__(self) -> str:
         return self.name
@@ -152,11 +154,13 @@ class MessageTemplate(RevisionedModel):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    published_revision = published_revision_field("MessageTemplateRevision")
 
     objects = MessageTemplateQuerySet.as_manager()
 
     class Meta:
         ordering = ["event", "name"]
+        permissions = [("publish_messagetemplate", "Can publish a message template")]
         constraints = [
             models.UniqueConstraint(
                 fields=["event"], condition=Q(active=True), name="one_active_template_per_event"
@@ -196,6 +200,25 @@ class MessageTemplate(RevisionedModel):
             MessageTemplateAttachment(template=self, attachment_template_id=pk, position=i)
             for i, pk in enumerate(pk for pk in ids if pk in existing)
         )
+
+    def publish_problems(self, revision: MessageTemplateRevision) -> list[str]:
+        """A template revision goes live only with a live layout and live documents: customers
+        would otherwise get an email without its branding or without its PDF."""
+        problems = []
+        layout = revision.layout
+        if layout is not None and layout.active and layout.published_revision_id is None:
+            problems.append(f"Its layout “{layout}” has never been published: publish it first.")
+        attachment_model = MessageTemplateAttachment._meta.get_field(
+            "attachment_template"
+        ).related_model
+        documents = attachment_model.objects.filter(
+            pk__in=revision.attachment_template_ids, active=True, published_revision__isnull=True
+        )
+        problems += [
+            f"Its attachment “{document}” has never been published: publish it first."
+            for document in documents
+        ]
+        return problems
 
     def ordered_attachment_templates(self) -> list:
         """The attachment templates in their configured order."""

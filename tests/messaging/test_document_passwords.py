@@ -13,7 +13,7 @@ from attachments.api import generated_password
 from attachments.models import PasswordPolicy
 from shop.models import Order
 from shop.views import PLACED_ORDERS_SESSION_KEY
-from tests.factories import StaffFactory
+from tests.factories import StaffFactory, publish_newest
 from tests.messaging.helpers import complete
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +48,7 @@ def bank_style(confirmation_template):
     attachment.password_policy = PasswordPolicy.TEMPLATE
     attachment.password_template = "{{ customer.postal_code|cut:' ' }}{{ customer.last_name }}"
     attachment.save()
+    publish_newest(attachment)
     return attachment
 
 
