@@ -250,6 +250,9 @@ def resend_messages(
         if not originals:
             return []
         pins = {event: _pins(event) for event in {original.event for original in originals}}
+        if any(pinned.problem for pinned in pins.values()):
+            # A part never published: `queue_message` fails each resend with the reason.
+            return _resend_each(originals, reason=reason, by=by, force=force)
         try:
             with transaction.atomic():
                 resends = Message.objects.bulk_create(
@@ -257,8 +260,8 @@ def resend_messages(
                         event=original.event,
                         order=original.order,
                         recipient=original.order.customer.email,
-                        template_revision=pins[original.event][0],
-                        layout_revision=pins[original.event][1],
+                        template_revision=pins[original.event].template_revision,
+                        layout_revision=pins[original.event].layout_revision,
                         sequence=original.sequence + 1,
                         resend_of=original,
                     )
@@ -267,19 +270,11 @@ def resend_messages(
         except IntegrityError:
             # A sequence number taken meanwhile by a writer that did not lock the original:
             # one at a time, each with its own check.
-            return [
-                resend
-                for original in originals
-                if (
-                    resend := resend_message(
-                        message_id=original.pk, reason=reason, by=by, force=force
-                    )
-                )
-            ]
+            return _resend_each(originals, reason=reason, by=by, force=force)
         MessageAttachment.objects.bulk_create(
             MessageAttachment(message=resend, attachment_revision=revision, position=position)
             for resend in resends
-            for position, revision in enumerate(pins[resend.event][2])
+            for position, revision in enumerate(pins[resend.event].attachment_revisions)
         )
         events = []
         for original, resend in zip(originals, resends, strict=True):
@@ -298,18 +293,16 @@ def resend_messages(
     return resends
 
 
-def _pins(event: str) -> tuple:
-    """(template revision, layout revision, attachment revisions) a new `event` message pins."""
+def _pins(event: str) -> PinnedRevisions:
+    """The revisions a new customer message of `event` pins, as `queue_message` pins them."""
     template = MessageTemplate.objects.active().filter(event=event).first()
-    if template is None:
-        return None, None, []
-    revisions = [
-        link.attachment_template.current_revision()
-        for link in template.attachment_links.select_related("attachment_template")
-        if link.attachment_template.active
+    return pinned_revisions(template, draft=False) if template else PinnedRevisions(None)
+
+
+def _resend_each(originals: list[Message], **options) -> list[Message]:
+    """`resend_message` for each, in savepoints of the caller's transaction."""
+    return [
+        resend
+        for original in originals
+        if (resend := resend_message(message_id=original.pk, **options))
     ]
-    return (
-        template.current_revision(),
-        _layout_revision(template),
-        [revision for revision in revisions if revision is not None],
-    )

@@ -138,6 +138,26 @@ def test_resends_are_queued_and_published_a_chunk_at_a_time(
         assert original.events.filter(detail=f"Resent as message #{resend.pk}.").exists()
 
 
+def test_resends_of_a_template_never_published_fail_with_the_reason(no_publish):
+    """The command queues a chunk at a time, and still never sends a draft: each resend is
+    kept, failed with what to publish, as a first message would be."""
+    from tests.factories import MessageTemplateFactory
+
+    order = OrderFactory()
+    original = queue_message(order=order, event="order_confirmation")  # no template yet
+    Message.objects.filter(pk=original.pk).update(status=Message.Status.FAILED)
+    MessageTemplateFactory(name="Winter", published=False)
+    no_publish.clear()
+
+    out, _ = run("--order", order.number, "--reason", "template fixed")
+
+    [resend] = resends_of(order)
+    assert resend.status == Message.Status.FAILED
+    assert "“Winter” has never been published" in resend.last_error
+    assert no_publish == []
+    assert "Queued 1 resend(s)" in out
+
+
 @pytest.mark.parametrize(
     ("args", "error"),
     [
