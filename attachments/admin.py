@@ -9,6 +9,7 @@ from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import translation
 from django.utils.html import format_html
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
@@ -60,12 +61,12 @@ class AttachmentTemplateRevisionInline(RevisionInline):
 class AttachmentTemplateAdmin(
     NormalisedTextAdminMixin, ObjectPageMixin, RestoreRevisionMixin, admin.ModelAdmin
 ):
-    list_display = ["name", "password_policy", "active", "updated_at", "preview_link"]
-    list_filter = ["active", "password_policy"]
+    list_display = ["name", "language", "password_policy", "active", "updated_at", "preview_link"]
+    list_filter = ["language", "active", "password_policy"]
     search_fields = ["name"]
     readonly_fields = ["password_strength", "preview_link", "created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["name", "active", "preview_link"]}),
+        (None, {"fields": ["name", "language", "active", "preview_link"]}),
         ("Document", {"fields": ["html", "css", "filename_template"]}),
         (
             "Password",
@@ -158,7 +159,8 @@ class AttachmentTemplateAdmin(
         order = request.GET.get("order", "").strip()[:40]
         source, password, error = None, None, None
         try:
-            source, password = self._preview(request, template)
+            with translation.override(template.language):  # the order in the PDF's language
+                source, password = self._preview(request, template)
         except (AttachmentError, StaffTemplateError, PreviewRefused) as exc:
             error = str(exc)
         if source is None and error is None:
@@ -188,10 +190,11 @@ class AttachmentTemplateAdmin(
         """The encrypted PDF, inline (for the frame) or as a download."""
         template = self.viewable_object(request, pk)
         try:
-            source, password = self._preview(request, template)
-            if source is None:
-                raise Http404("No such order.")
-            attachment = build_attachment(template, source.context, password.password)
+            with translation.override(template.language):  # the PDF's own language
+                source, password = self._preview(request, template)
+                if source is None:
+                    raise Http404("No such order.")
+                attachment = build_attachment(template, source.context, password.password)
         except PreviewRefused as exc:
             raise (PermissionDenied if exc.forbidden else Http404)(str(exc)) from None
         except (AttachmentError, StaffTemplateError) as exc:

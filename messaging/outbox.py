@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from shop.models import Order
 
+from .languages import TemplateChoice, templates_for, versions_for
 from .models import Message, MessageAttachment, MessageEvent, MessageTemplate
 
 logger = logging.getLogger(__name__)
@@ -87,20 +88,21 @@ def queue_message(
                 .first()
             )
             sequence = 0 if last is None else last + 1
-        template = MessageTemplate.objects.active().filter(event=event).first()
-        revision = template.current_revision() if template else None
+        # The order's language picks the versions (a resend keeps it: it is the order's).
+        choice = templates_for(event=event, language=order.language)
         message = Message.objects.create(
             event=event,
             order=order,
             recipient=recipient or order.customer.email,
-            template_revision=revision,
-            layout_revision=_layout_revision(template),
+            language=choice.language,
+            template_revision=choice.template.current_revision() if choice.template else None,
+            layout_revision=_layout_revision(choice),
             sequence=sequence,
             resend_of=resend_of,
         )
-        if template is not None:
-            _pin_attachments(message=message, template=template)
+        _pin_attachments(message=message, choice=choice)
         message.record(MessageEvent.Kind.QUEUED, detail=note)
+        _record_fallbacks(message=message, choice=choice)
         if resend_of is None and _over_daily_limit(message):
             # Kept, not dropped: staff see why, and can resend it by hand.
             message.mark_failed(
@@ -139,38 +141,43 @@ def queue_proof(
     without an order renders the sample context, its PDF encrypted with the sample password.
     """
     with transaction.atomic(durable=True):
+        # In the template's own language, with its layout and PDFs in that language.
+        choice = versions_for(template)
         message = Message.objects.create(
             event=template.event,
             order=order,
             recipient=recipient,
+            language=choice.language,
             template_revision=template.current_revision(),
-            layout_revision=_layout_revision(template),
+            layout_revision=_layout_revision(choice),
             is_proof=True,
         )
-        _pin_attachments(message=message, template=template)
+        _pin_attachments(message=message, choice=choice)
         source = f"order {order.number}" if order else "the sample order"
         message.record(
             MessageEvent.Kind.QUEUED, detail=f"Proof from {source}, requested by {requested_by}."
         )
+        _record_fallbacks(message=message, choice=choice)
         publish_on_commit(message.pk)
     return message
 
 
-def _layout_revision(template: MessageTemplate | None):
-    layout = template.applied_layout() if template else None
-    return layout.current_revision() if layout else None
+def _layout_revision(choice: TemplateChoice):
+    return choice.layout.current_revision() if choice.layout else None
 
 
-def _pin_attachments(*, message: Message, template: MessageTemplate) -> None:
-    revisions = [
-        link.attachment_template.current_revision()
-        for link in template.attachment_links.select_related("attachment_template")
-        if link.attachment_template.active
-    ]
+def _pin_attachments(*, message: Message, choice: TemplateChoice) -> None:
+    revisions = [document.current_revision() for document in choice.attachments]
     MessageAttachment.objects.bulk_create(
         MessageAttachment(message=message, attachment_revision=revision, position=position)
         for position, revision in enumerate(r for r in revisions if r is not None)
     )
+
+
+def _record_fallbacks(*, message: Message, choice: TemplateChoice) -> None:
+    """One history line per version that is not in the wanted language."""
+    for line in choice.fallbacks:
+        message.record(MessageEvent.Kind.NOTE, detail=line)
 
 
 def resend_message(*, message_id: int, reason: str, by: str, force: bool = False) -> Message | None:

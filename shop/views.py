@@ -143,6 +143,7 @@ def payment(request):
                     items=cart.cart_items(),
                     customer=customer,
                     card_number=form.cleaned_data["card_number"],
+                    language=request.LANGUAGE_CODE,
                 )
             except PaymentDeclined as declined:
                 # The gateway remembers this attempt under its key: the retry needs a new one.

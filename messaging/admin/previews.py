@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils import translation
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
@@ -33,6 +34,7 @@ from stafftemplates.admin_pages import (
     text_error,
 )
 from stafftemplates.errors import StaffTemplateError
+from stafftemplates.languages import language_name
 
 from .. import outbox, preview
 from ..forms import PreviewForm, ProofForm
@@ -91,8 +93,15 @@ class TemplatePreviewMixin(ObjectPageMixin):
         )
 
     def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        """Subject, the HTML in a sandboxed frame, the text, each PDF and its password."""
+        """Subject, the HTML in a sandboxed frame, the text, each PDF and its password — in the
+        template's language, with the other languages' templates a click away."""
         template = self._viewable(request, pk)
+        # The order (or sample) is written in the template's language, as a customer's would be.
+        with translation.override(template.language):
+            return self._preview_page(request, template)
+
+    def _preview_page(self, request: HttpRequest, template: MessageTemplate) -> HttpResponse:
+        pk = template.pk
         form = PreviewForm(request.GET or None, user=request.user)
         source, rendered, error, attachments = None, None, None, []
         if not form.is_bound or form.is_valid():  # else the form shows its own error
@@ -120,11 +129,36 @@ class TemplatePreviewMixin(ObjectPageMixin):
             ),
             "proof_url": reverse("admin:messaging_messagetemplate_proof", args=[pk]),
             "can_send_proof": self.has_change_permission(request, template),
+            "language": language_name(template.language),
+            "languages": self._language_rows(template, query),
+            "fallbacks": preview.preview_fallbacks(template),
         }
         response = TemplateResponse(
             request, "admin/messaging/messagetemplate/preview.html", context
         )
         return no_store(response)
+
+    def _language_rows(self, template: MessageTemplate, query: str) -> list[dict]:
+        """Each language: the template its customers get (linked to its preview, same order),
+        or that it falls back to another language's."""
+        rows = []
+        for row in preview.language_rows(template.event):
+            url = None
+            if row.template is not None:
+                preview_url = "admin:messaging_messagetemplate_preview"
+                url = reverse(preview_url, args=[row.template.pk]) + query
+            rows.append(
+                {
+                    "name": row.name,
+                    "template": row.template,
+                    "current": row.template is not None and row.template.pk == template.pk,
+                    "falls_back_to": language_name(row.template.language)
+                    if row.falls_back
+                    else None,
+                    "url": url,
+                }
+            )
+        return rows
 
     def _attachment_rows(self, request, template, source: PreviewSource) -> list[dict]:
         query = f"?order={source.number}" if source.number else ""
@@ -147,7 +181,8 @@ class TemplatePreviewMixin(ObjectPageMixin):
         """The HTML email alone, for the sandboxed frame: it runs and fetches nothing."""
         template = self._viewable(request, pk)
         try:
-            rendered = preview.render_preview(template, self._source(request))
+            with translation.override(template.language):
+                rendered = preview.render_preview(template, self._source(request))
         except StaffTemplateError as exc:
             return text_error(str(exc))
         return no_store(sandboxed_html(rendered.html))
@@ -160,12 +195,16 @@ class TemplatePreviewMixin(ObjectPageMixin):
         if position >= len(attachment_templates):
             raise Http404("No such attachment.")
         attachment_template = attachment_templates[position]
-        source = self._source(request)
-        try:
-            password = self._password(request, attachment_template, source)
-            attachment = build_attachment(attachment_template, source.context, password.password)
-        except (AttachmentError, StaffTemplateError) as exc:
-            return text_error(str(exc))
+        # The document's own language (a fallback PDF may differ from the email's).
+        with translation.override(attachment_template.language):
+            source = self._source(request)
+            try:
+                password = self._password(request, attachment_template, source)
+                attachment = build_attachment(
+                    attachment_template, source.context, password.password
+                )
+            except (AttachmentError, StaffTemplateError) as exc:
+                return text_error(str(exc))
         return file_response(
             request,
             content=attachment.content,

@@ -45,12 +45,12 @@ def test_one_order_sends_one_email_with_one_encrypted_pdf(
         assert f"Order {order.number}" in body
         assert f"Placed on {date}" in body
         assert "Mugg Fjällräv" in body
-        assert "250.00 SEK" in body  # the total
+        assert "SEK 250.00" in body  # the total, as English writes it
         assert "document password" in body
         assert "Lost the password?" in body
         assert "Reply to this email with your order number" in body
         assert "127.0.0.1:8000" in body
-    assert "2 × Mugg Fjällräv: 250.00" in email.body
+    assert "2 × Mugg Fjällräv: SEK 250.00" in email.body
     assert "2 &times; Mugg Fjällräv" in html
     assert f'white-space:nowrap;">Order {order.number}</h1>' in html.replace("\n", "")
     # Never the personal data: that is in the encrypted PDF only.
