@@ -129,7 +129,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # The shop's languages (README, "Languages"). LANGUAGE_CODE is the default: what a visitor
 # without a choice or a matching browser gets, and what any missing translation (catalog text,
 # a staff template) falls back to. Adding a language: add it here, then `makemessages`.
-LANGUAGES = [("sv", "Svenska"), ("en", "English")]
+LANGUAGES = [("sv", "Swedish"), ("en", "English")]
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="sv")
 if LANGUAGE_CODE not in dict(LANGUAGES):
     raise ImproperlyConfigured(f"LANGUAGE_CODE must be one of {', '.join(dict(LANGUAGES))}.")
@@ -145,6 +145,10 @@ STATIC_ROOT = env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+# The language switcher's cookie (no script reads it): as careful as the session's.
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 # HSTS: off until the operator sets SECURE_HSTS_SECONDS (a browser remembers it for that long,
 # so it is switched on knowingly, once HTTPS works). Subdomains and preload follow Django's
