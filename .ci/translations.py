@@ -45,20 +45,30 @@ def stale_mo_files(locale: Path) -> list[str]:
     return problems
 
 
-def stale_po_files() -> list[str]:
-    subprocess.run(MAKEMESSAGES, check=True, capture_output=True)  # noqa: S603
-    diff = subprocess.run(
-        ["git", "diff", "--stat", "-I", '^"POT-Creation-Date:', "--", "locale"],  # noqa: S607
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    subprocess.run(["git", "checkout", "--", "locale"], check=True)  # noqa: S607
-    return [f"makemessages changes {line.split('|')[0].strip()}" for line in diff.splitlines()[:-1]]
+def _without_creation_date(text: str) -> list[str]:
+    return [line for line in text.splitlines() if not line.startswith('"POT-Creation-Date:')]
+
+
+def stale_po_files(locale: Path) -> list[str]:
+    """The .po files `makemessages` would change; they are put back as they were after."""
+    before = {po: po.read_text() for po in locale.glob("*/LC_MESSAGES/*.po")}
+    try:
+        subprocess.run(MAKEMESSAGES, check=True, capture_output=True)  # noqa: S603
+        after = {po: po.read_text() for po in locale.glob("*/LC_MESSAGES/*.po")}
+    finally:
+        for po in set(locale.glob("*/LC_MESSAGES/*.po")) - set(before):
+            po.unlink()
+        for po, text in before.items():
+            po.write_text(text)
+    return [
+        f"makemessages changes {po}"
+        for po in sorted(after)
+        if _without_creation_date(after[po]) != _without_creation_date(before.get(po, ""))
+    ]
 
 
 def main() -> int:
-    problems = stale_mo_files(Path("locale")) + stale_po_files()
+    problems = stale_mo_files(Path("locale")) + stale_po_files(Path("locale"))
     for problem in problems:
         print(problem)
     if problems:
