@@ -1,12 +1,19 @@
-"""factory_boy factories shared by the whole suite."""
+"""factory_boy factories shared by the whole suite.
+
+One module for every app, as cookiecutter-django keeps its `tests/factories.py`: an order
+confirmation needs a layout, an attachment template and an order, so per-app modules would
+import each other anyway. The email and document content below is the suite's own, written for
+what the tests check; the Nordic Goods demo content (`demo/`) is used only by the demo's own
+tests and the browser tests that walk the demo shop (a contract in `.importlinter` keeps it so).
+"""
 
 from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
 
-from attachments.models import AttachmentTemplate
-from messaging.models import Event, MessageTemplate
+from attachments.models import DEFAULT_FILENAME_TEMPLATE, AttachmentTemplate
+from messaging.models import Event, Layout, MessageTemplate
 from shop.models import Customer, OptionChoice, Order, OrderLine, Product, ProductOption
 
 # What a customer types into the checkout form (the form's field names).
@@ -142,8 +149,129 @@ class MessageTemplateFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def attachments(self, create, extracted, **kwargs):
-        if not create or not extracted:
+        if create and extracted:
+            attach(self, extracted)
+
+
+def attach(template: MessageTemplate, attachment_templates: list[AttachmentTemplate]) -> None:
+    """Attach documents in order, with the revision admin would record."""
+    for position, attachment_template in enumerate(attachment_templates):
+        template.attachment_links.create(attachment_template=attachment_template, position=position)
+    template.record_revision(note="Attachments added.")
+
+
+# --- a complete order confirmation ------------------------------------------------------------
+
+# The document a customer gets: addresses, every line with its options, totals with VAT and the
+# seller; a running footer with the page number (so multi-page orders show repeated headers).
+RECEIPT_HTML = """\
+<div id="footer">Receipt {{ order.number }} · {{ shop.name }} · page <pdf:pagenumber></div>
+<h1>Receipt for order {{ order.number }}</h1>
+<p class="who"><strong>{{ customer.full_name }}</strong><br>
+{{ customer.address_line1 }}<br>
+{% if customer.address_line2 %}{{ customer.address_line2 }}<br>{% endif %}
+{{ customer.postal_code }} {{ customer.city }}<br>{{ customer.country }}<br>
+{{ customer.email }}{% if customer.phone %}<br>{{ customer.phone }}{% endif %}</p>
+<p>Placed {{ order.date|date:"Y-m-d H:i" }} · {{ order.status }} · {{ order.payment_method }}
+· {{ order.unit_count }} units</p>
+<table class="lines" repeat="1">
+  <thead><tr><th>Product</th><th>Quantity</th><th>Price</th><th>Sum</th></tr></thead>
+  {% for line in lines %}<tr>
+    <td>{{ line.product }}{% for option in line.options %}
+      <br><span class="option">{{ option.name }}: {{ option.value }}</span>{% endfor %}</td>
+    <td>{{ line.quantity }}</td>
+    <td>{{ line.unit_price|floatformat:"2g" }}</td>
+    <td>{{ line.line_total|floatformat:"2g" }}</td>
+  </tr>{% endfor %}
+</table>
+<p>Subtotal {{ order.subtotal|floatformat:"2g" }} {{ order.currency }}</p>
+<p class="total">Paid {{ order.total|floatformat:"2g" }} {{ order.currency }}, VAT
+{{ order.vat_rate|floatformat:"-2" }}% {{ order.vat|floatformat:"2g" }} {{ order.currency }}</p>
+<p class="seller">{{ seller.legal_name }} · {{ seller.address }} · {{ seller.org_number }}
+· {{ seller.vat_number }}</p>
+"""
+
+RECEIPT_CSS = """\
+@page { size: a4 portrait; margin: 1.5cm 1.5cm 2.2cm 1.5cm;
+  @frame footer { -pdf-frame-content: footer; bottom: 0.8cm; left: 1.5cm; right: 1.5cm;
+                  height: 1cm; } }
+body { font-size: 10pt; }
+#footer { font-size: 7pt; text-align: center; }
+h1 { font-size: 16pt; color: #14532d; }
+.lines th { background-color: #14532d; color: #ffffff; text-align: left; padding: 3pt; }
+.lines td { border-bottom: 0.5pt solid #cbd5e1; padding: 3pt; }
+.option { font-size: 8pt; }
+.total { font-weight: bold; }
+"""
+
+# The email: who it is for, what was bought, the total and how to open the PDF; never the
+# address, the options or the document password (those belong in the encrypted PDF).
+CONFIRMATION_SUBJECT = "Receipt for order {{ order.number }} from {{ shop.name }}"
+
+CONFIRMATION_TEXT = """\
+Hello {{ customer.first_name }},
+
+we have your order {{ order.number }} of {{ order.date|date:"Y-m-d" }}:
+{% for line in lines %}- {{ line.quantity }} x {{ line.product }}: {{ line.line_total }}
+{% endfor %}Paid: {{ order.total }} {{ order.currency }}
+
+Your receipt is the attached PDF. Open it with the document password from the
+confirmation page; we never email it.
+"""
+
+CONFIRMATION_HTML = """\
+<h1>Order {{ order.number }}</h1>
+<p>Hello {{ customer.first_name }},</p>
+<p>we have your order {{ order.number }} of {{ order.date|date:"Y-m-d" }}:</p>
+<ul>{% for line in lines %}<li>{{ line.quantity }} &times; {{ line.product }}: \
+{{ line.line_total }} {{ order.currency }}</li>{% endfor %}</ul>
+<p><strong>Paid: {{ order.total }} {{ order.currency }}</strong></p>
+<p>Your receipt is the attached PDF. Open it with the <strong>document password</strong> from
+the confirmation page; we never email it.</p>
+"""
+
+FRAME_CSS = "body { background: #f8fafc; } .frame { max-width: 560px; padding: 16px; }"
+FRAME_HTML_HEADER = '<div class="frame"><p class="brand">{{ shop.name }}</p>\n'
+FRAME_HTML_FOOTER = "<p>Sent because you ordered {{ order.number }}.</p></div>\n"
+FRAME_TEXT_FOOTER = "-- \n{{ shop.name }}\n"
+
+
+class LayoutFactory(factory.django.DjangoModelFactory):
+    """A layout with a branded frame around the HTML body and a signature under the text."""
+
+    class Meta:
+        model = Layout
+
+    name = factory.Sequence(lambda n: f"Frame {n}")
+    html_header = FRAME_HTML_HEADER
+    html_footer = FRAME_HTML_FOOTER
+    css = FRAME_CSS
+    text_footer = FRAME_TEXT_FOOTER
+
+
+class ReceiptFactory(AttachmentTemplateFactory):
+    """A complete order document: addresses, lines with options, totals, VAT, seller, footer."""
+
+    name = factory.Sequence(lambda n: f"Order receipt {n}")
+    html = RECEIPT_HTML
+    css = RECEIPT_CSS
+    filename_template = DEFAULT_FILENAME_TEMPLATE
+
+
+class OrderConfirmationFactory(MessageTemplateFactory):
+    """The active order confirmation email inside a layout, carrying one receipt PDF; pass
+    `attachments=[]` for none or your own list."""
+
+    name = factory.Sequence(lambda n: f"Order confirmation {n}")
+    layout = factory.SubFactory(LayoutFactory)
+    subject = CONFIRMATION_SUBJECT
+    text_body = CONFIRMATION_TEXT
+    html_body = CONFIRMATION_HTML
+
+    @factory.post_generation
+    def attachments(self, create, extracted, **kwargs):
+        if not create:
             return
-        for position, attachment_template in enumerate(extracted):
-            self.attachment_links.create(attachment_template=attachment_template, position=position)
-        self.record_revision(note="Attachments added.")
+        documents = [ReceiptFactory()] if extracted is None else extracted
+        if documents:
+            attach(self, documents)

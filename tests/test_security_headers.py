@@ -5,15 +5,14 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
-from demo.emails import seed_message_templates
-from tests.factories import CHECKOUT_DETAILS, ProductFactory
+from tests.factories import CHECKOUT_DETAILS, OrderConfirmationFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def confirmation_template(db):
-    return seed_message_templates()
+    return OrderConfirmationFactory()
 
 
 def policy(response) -> dict[str, str]:

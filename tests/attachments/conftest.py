@@ -1,4 +1,4 @@
-"""Fixtures for the attachments tests: the demo template, a multilingual order, PDF readers."""
+"""Fixtures for the attachments tests: a receipt template, a multilingual order, PDF readers."""
 
 import io
 import os
@@ -8,8 +8,8 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from demo.documents import seed_attachment_templates
 from shop.documents import sample_order_context
+from tests.factories import ReceiptFactory
 
 # Every script the README's "Fonts" section promises, as a customer would type it.
 MULTILINGUAL_OPTIONS = [
@@ -24,8 +24,9 @@ PASSWORD = "K7M2-QX9D-4HRT-W3ZP"
 
 
 @pytest.fixture
-def demo_template(db):
-    return seed_attachment_templates()
+def receipt_template(db):
+    """A complete order document: addresses, options, totals, VAT, seller, page footer."""
+    return ReceiptFactory()
 
 
 @pytest.fixture

@@ -29,8 +29,8 @@ def shown_password(response) -> str:
     return match.group(1)
 
 
-def test_preview_of_the_sample_for_staff(admin_client, demo_template):
-    page_url, pdf_url = preview_urls(demo_template)
+def test_preview_of_the_sample_for_staff(admin_client, receipt_template):
+    page_url, pdf_url = preview_urls(receipt_template)
 
     page = admin_client.get(page_url)
     assert page.status_code == 200
@@ -51,10 +51,10 @@ def test_preview_of_the_sample_for_staff(admin_client, demo_template):
 
 
 def test_preview_of_a_real_order_shows_the_customers_password_to_revealers(
-    admin_client, demo_template
+    admin_client, receipt_template
 ):
     order = OrderFactory()
-    page_url, pdf_url = preview_urls(demo_template)
+    page_url, pdf_url = preview_urls(receipt_template)
 
     page = admin_client.get(page_url, {"order": order.number})
     password = shown_password(page)
@@ -67,14 +67,14 @@ def test_preview_of_a_real_order_shows_the_customers_password_to_revealers(
     assert "Mörkblå" in text
 
 
-def test_staff_without_the_reveal_permission_get_a_preview_password(client, demo_template):
+def test_staff_without_the_reveal_permission_get_a_preview_password(client, receipt_template):
     order = OrderFactory()
     staff = StaffFactory()
     staff.user_permissions.add(
         *Permission.objects.filter(codename__in=["view_attachmenttemplate", "view_order"])
     )
     client.force_login(staff)
-    page_url, pdf_url = preview_urls(demo_template)
+    page_url, pdf_url = preview_urls(receipt_template)
 
     page = client.get(page_url, {"order": order.number})
     password = shown_password(page)
@@ -86,8 +86,8 @@ def test_staff_without_the_reveal_permission_get_a_preview_password(client, demo
     assert order.number in decrypted_text(content, password)
 
 
-def test_preview_refuses_non_staff_and_staff_without_permission(client, demo_template):
-    page_url, pdf_url = preview_urls(demo_template)
+def test_preview_refuses_non_staff_and_staff_without_permission(client, receipt_template):
+    page_url, pdf_url = preview_urls(receipt_template)
 
     for url in (page_url, pdf_url):
         response = client.get(url)
@@ -102,15 +102,15 @@ def test_preview_refuses_non_staff_and_staff_without_permission(client, demo_tem
     assert client.get(pdf_url).status_code == 403
 
 
-def test_preview_is_get_only(admin_client, demo_template):
-    page_url, pdf_url = preview_urls(demo_template)
+def test_preview_is_get_only(admin_client, receipt_template):
+    page_url, pdf_url = preview_urls(receipt_template)
 
     assert admin_client.post(pdf_url).status_code == 405
     assert admin_client.post(page_url).status_code == 405
 
 
-def test_preview_of_an_unknown_order(admin_client, demo_template):
-    page_url, pdf_url = preview_urls(demo_template)
+def test_preview_of_an_unknown_order(admin_client, receipt_template):
+    page_url, pdf_url = preview_urls(receipt_template)
 
     page = admin_client.get(page_url, {"order": "NG-2222-2222"})
     assert "No order" in page.content.decode()
@@ -182,7 +182,7 @@ def test_change_page_warns_about_guessable_passwords(admin_client, db):
 
 
 @pytest.mark.parametrize("name", ["attachmenttemplate", "attachmenttemplaterevision"])
-def test_changelists_render(admin_client, demo_template, name):
+def test_changelists_render(admin_client, receipt_template, name):
     assert admin_client.get(reverse(f"admin:attachments_{name}_changelist")).status_code == 200
 
 
@@ -224,9 +224,9 @@ def editor_client(client, db):
     return client
 
 
-def test_editors_without_order_permission_preview_only_the_sample(editor_client, demo_template):
+def test_editors_without_order_permission_preview_only_the_sample(editor_client, receipt_template):
     order = OrderFactory(customer__last_name="Sundqvist")
-    page_url, pdf_url = preview_urls(demo_template)
+    page_url, pdf_url = preview_urls(receipt_template)
 
     page = editor_client.get(page_url, {"order": order.number})
 
@@ -238,9 +238,9 @@ def test_editors_without_order_permission_preview_only_the_sample(editor_client,
 
 @pytest.mark.parametrize("number", ["NG-7K3M-Q9X\x00", "NG-NONE-0000", "../etc"])
 def test_a_malformed_order_number_is_an_error_not_a_server_error(
-    admin_client, demo_template, number
+    admin_client, receipt_template, number
 ):
-    page_url, pdf_url = preview_urls(demo_template)
+    page_url, pdf_url = preview_urls(receipt_template)
 
     page = admin_client.get(page_url, {"order": number})
 
@@ -276,46 +276,48 @@ def policy_form(client, template) -> tuple[str, dict]:
     return url, data
 
 
-def test_editors_cannot_change_the_password_policy(editor_client, demo_template):
-    url, data = policy_form(editor_client, demo_template)
+def test_editors_cannot_change_the_password_policy(editor_client, receipt_template):
+    url, data = policy_form(editor_client, receipt_template)
 
     page = editor_client.get(url).content.decode()
     assert 'name="password_policy"' not in page  # shown read-only
     assert "Generated" in page
-    response = editor_client.post(url, {**data, "html": demo_template.html + "<p>new</p>"})
+    response = editor_client.post(url, {**data, "html": receipt_template.html + "<p>new</p>"})
 
     assert response.status_code == 302
-    demo_template.refresh_from_db()
-    assert demo_template.html.endswith("<p>new</p>")
-    assert demo_template.password_policy == PasswordPolicy.GENERATED
-    assert demo_template.password_template == ""
+    receipt_template.refresh_from_db()
+    assert receipt_template.html.endswith("<p>new</p>")
+    assert receipt_template.password_policy == PasswordPolicy.GENERATED
+    assert receipt_template.password_template == ""
 
 
-def test_the_policy_permission_allows_it_and_the_warning_stays(editor_client, demo_template):
+def test_the_policy_permission_allows_it_and_the_warning_stays(editor_client, receipt_template):
     editor_client.user.user_permissions.add(
         Permission.objects.get(codename="change_password_policy")
     )
-    url, data = policy_form(editor_client, demo_template)
+    url, data = policy_form(editor_client, receipt_template)
 
     assert editor_client.post(url, data).status_code == 302
 
-    demo_template.refresh_from_db()
-    assert demo_template.password_policy == PasswordPolicy.TEMPLATE
+    receipt_template.refresh_from_db()
+    assert receipt_template.password_policy == PasswordPolicy.TEMPLATE
     assert "guessable" in editor_client.get(url).content.decode()
 
 
-def test_editors_cannot_restore_a_revision_with_another_policy(editor_client, demo_template):
-    demo_template.password_policy = PasswordPolicy.TEMPLATE
-    demo_template.password_template = "{{ order.number }}"
-    demo_template.save()
-    weak = demo_template.current_revision()
-    demo_template.password_policy = PasswordPolicy.GENERATED
-    demo_template.password_template = ""
-    demo_template.save()
-    url = reverse("admin:attachments_attachmenttemplate_restore", args=[demo_template.pk, weak.pk])
+def test_editors_cannot_restore_a_revision_with_another_policy(editor_client, receipt_template):
+    receipt_template.password_policy = PasswordPolicy.TEMPLATE
+    receipt_template.password_template = "{{ order.number }}"
+    receipt_template.save()
+    weak = receipt_template.current_revision()
+    receipt_template.password_policy = PasswordPolicy.GENERATED
+    receipt_template.password_template = ""
+    receipt_template.save()
+    url = reverse(
+        "admin:attachments_attachmenttemplate_restore", args=[receipt_template.pk, weak.pk]
+    )
 
     page = editor_client.post(url, follow=True).content.decode()
 
     assert "Not restored" in page
-    demo_template.refresh_from_db()
-    assert demo_template.password_policy == PasswordPolicy.GENERATED
+    receipt_template.refresh_from_db()
+    assert receipt_template.password_policy == PasswordPolicy.GENERATED

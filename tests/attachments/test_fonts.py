@@ -72,9 +72,9 @@ def assert_same_pages(html: str) -> None:
     assert text_of(font_face) == text_of(registered) == text_of(registered_again)
 
 
-def test_the_demo_document_is_pixel_identical_with_and_without_font_face(demo_template, context):
+def test_a_receipt_is_pixel_identical_with_and_without_font_face(receipt_template, context):
     context["lines"] = context["lines"] * 10  # two pages: the footer and repeated headers too
-    assert_same_pages(render_html(demo_template, context))
+    assert_same_pages(render_html(receipt_template, context))
 
 
 def test_every_style_is_pixel_identical_with_and_without_font_face():

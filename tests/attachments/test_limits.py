@@ -103,10 +103,10 @@ def test_join_is_measured_before_it_is_built(settings):
         render_template(source, {"letters": list("abcdefghijklmnopqrstuvwxyz")})
 
 
-def test_an_ordinary_document_renders_well_within_the_limits(demo_template, context):
+def test_an_ordinary_document_renders_well_within_the_limits(receipt_template, context):
     context["lines"] = context["lines"][1:2] * 200
     started = time.monotonic()
-    attachment = build_attachment(demo_template, context, PASSWORD)
+    attachment = build_attachment(receipt_template, context, PASSWORD)
     assert attachment.content
     assert time.monotonic() - started < 60
 

@@ -1,17 +1,9 @@
-"""AttachmentTemplate: syntax checked on save, a revision per change, the demo seed."""
+"""AttachmentTemplate: syntax checked on save, a revision per change."""
 
 import pytest
 from django.core.exceptions import ValidationError
 
 from attachments.models import AttachmentTemplate, AttachmentTemplateRevision, PasswordPolicy
-from demo.documents import (
-    CSS,
-    HTML,
-    ORDER_CONFIRMATION,
-    PREVIOUS_CSS,
-    PREVIOUS_HTML,
-    seed_attachment_templates,
-)
 from tests.factories import AttachmentTemplateFactory, StaffFactory
 
 
@@ -120,45 +112,3 @@ def test_an_unchanged_save_keeps_no_revision_and_restore_notes_its_source(db):
     assert restored.number == 3
     assert restored.html == first.html
     assert restored.note == "Restored from revision 1."
-
-
-def test_demo_seed_is_idempotent_and_valid(db):
-    template = seed_attachment_templates()
-    again = seed_attachment_templates()
-
-    assert template.pk == again.pk
-    assert template.name == ORDER_CONFIRMATION
-    assert template.revisions.count() == 1
-    assert template.password_policy == PasswordPolicy.GENERATED
-    template.full_clean()
-
-
-def test_demo_seed_upgrades_an_untouched_earlier_demo_document(db):
-    AttachmentTemplate.objects.create(
-        name=ORDER_CONFIRMATION,
-        html=PREVIOUS_HTML[0],
-        css=PREVIOUS_CSS[0],
-        filename_template="order-{{ order.number }}.pdf",
-    )
-
-    template = seed_attachment_templates()
-    seed_attachment_templates()
-
-    assert (template.html, template.css) == (HTML, CSS)
-    assert "seller.org_number" in template.html
-    assert template.revisions.count() == 2  # the earlier text, then the upgrade; once
-
-
-def test_demo_seed_leaves_a_staff_edited_document_alone(db):
-    edited = PREVIOUS_HTML[0].replace("Thank you for your order", "Tack för din beställning")
-    AttachmentTemplate.objects.create(
-        name=ORDER_CONFIRMATION,
-        html=edited,
-        css=PREVIOUS_CSS[0],
-        filename_template="order-{{ order.number }}.pdf",
-    )
-
-    template = seed_attachment_templates()
-
-    assert template.html == edited
-    assert template.revisions.count() == 1

@@ -47,8 +47,8 @@ def expected_texts(context) -> list[str]:
     return texts
 
 
-def test_pdf_text_holds_order_customer_and_every_option(demo_template, context):
-    attachment = build_attachment(demo_template, context, PASSWORD)
+def test_pdf_text_holds_order_customer_and_every_option(receipt_template, context):
+    attachment = build_attachment(receipt_template, context, PASSWORD)
 
     assert isinstance(attachment, Attachment)
     assert attachment.mimetype == "application/pdf"
@@ -59,8 +59,8 @@ def test_pdf_text_holds_order_customer_and_every_option(demo_template, context):
     assert "■" not in text
 
 
-def test_pdftotext_reads_every_language_as_letters(demo_template, context):
-    attachment = build_attachment(demo_template, context, PASSWORD)
+def test_pdftotext_reads_every_language_as_letters(receipt_template, context):
+    attachment = build_attachment(receipt_template, context, PASSWORD)
 
     text = pdftotext(attachment.content, PASSWORD)
     for expected in expected_texts(context):
@@ -70,8 +70,8 @@ def test_pdftotext_reads_every_language_as_letters(demo_template, context):
     }
 
 
-def test_opens_with_the_password_and_no_other(demo_template, context):
-    content = build_attachment(demo_template, context, PASSWORD).content
+def test_opens_with_the_password_and_no_other(receipt_template, context):
+    content = build_attachment(receipt_template, context, PASSWORD).content
 
     reader = PdfReader(io.BytesIO(content))
     assert reader.is_encrypted
@@ -81,8 +81,8 @@ def test_opens_with_the_password_and_no_other(demo_template, context):
     assert reader.decrypt(PASSWORD)
 
 
-def test_pdftotext_refuses_a_wrong_password(demo_template, context):
-    content = build_attachment(demo_template, context, PASSWORD).content
+def test_pdftotext_refuses_a_wrong_password(receipt_template, context):
+    content = build_attachment(receipt_template, context, PASSWORD).content
     tool = require_tool("pdftotext")
 
     wrong = subprocess.run([tool, "-upw", "guess", "-", "-"], input=content, capture_output=True)
@@ -90,8 +90,8 @@ def test_pdftotext_refuses_a_wrong_password(demo_template, context):
     assert context["customer"]["full_name"].encode() not in wrong.stdout
 
 
-def test_qpdf_reports_aes_256_revision_6_printing_only(demo_template, context, tmp_path):
-    content = build_attachment(demo_template, context, PASSWORD).content
+def test_qpdf_reports_aes_256_revision_6_printing_only(receipt_template, context, tmp_path):
+    content = build_attachment(receipt_template, context, PASSWORD).content
     qpdf = require_tool("qpdf")
     # qpdf reads files only; this copy is of the *encrypted* document.
     pdf = tmp_path / "encrypted.pdf"
@@ -205,13 +205,13 @@ def test_tags_that_reach_outside_the_context_do_not_exist(tag):
         build_attachment(template_with(tag), {}, PASSWORD)
 
 
-def test_building_writes_no_file(demo_template, context, tmp_path, monkeypatch):
+def test_building_writes_no_file(receipt_template, context, tmp_path, monkeypatch):
     empty = tmp_path / "tmp"
     empty.mkdir()
     monkeypatch.setenv("TMPDIR", str(empty))
     monkeypatch.setattr(tempfile, "tempdir", str(empty))
 
-    build_attachment(demo_template, context, PASSWORD)
+    build_attachment(receipt_template, context, PASSWORD)
 
     assert list(empty.iterdir()) == []
 
@@ -249,14 +249,14 @@ def files_created():
         _recording.reset(token)
 
 
-def test_a_long_document_is_drawn_without_any_file(demo_template, context):
+def test_a_long_document_is_drawn_without_any_file(receipt_template, context):
     # 500 lines: about 170 KB of HTML, above the size at which xhtml2pdf used to spill its
     # source (name, address, email) into a temporary file.
     context["lines"] = context["lines"][1:2] * 500
-    html_size = len(render_html(demo_template, context).encode())
+    html_size = len(render_html(receipt_template, context).encode())
     assert html_size > 100 * 1024
     with files_created() as created:
-        attachment = build_attachment(demo_template, context, PASSWORD)
+        attachment = build_attachment(receipt_template, context, PASSWORD)
 
     assert created == []
     assert context["customer"]["full_name"] in decrypted_text(attachment.content, PASSWORD)
@@ -269,17 +269,17 @@ def test_the_file_recorder_sees_a_temporary_file():
     assert "tempfile.mkstemp" in [event for event, _ in created]
 
 
-def test_size_guard_counts_base64(settings, demo_template, context):
-    size = len(build_attachment(demo_template, context, PASSWORD).content)
+def test_size_guard_counts_base64(settings, receipt_template, context):
+    size = len(build_attachment(receipt_template, context, PASSWORD).content)
     # Just over the raw size but under its base64 size: refused, as the ESP would.
     settings.ATTACHMENT_MAX_BYTES = size + 10
 
     with pytest.raises(AttachmentTooLarge, match="limit") as raised:
-        build_attachment(demo_template, context, PASSWORD)
+        build_attachment(receipt_template, context, PASSWORD)
     assert isinstance(raised.value, AttachmentError)
 
     settings.ATTACHMENT_MAX_BYTES = 4 * size
-    assert build_attachment(demo_template, context, PASSWORD).content
+    assert build_attachment(receipt_template, context, PASSWORD).content
 
 
 def test_a_render_error_is_a_clear_template_error(context):

@@ -6,9 +6,8 @@ import pytest
 from django.contrib.auth.models import Group
 
 from config.celery import app as celery_app
-from demo.emails import seed_message_templates
 from messaging import outbox
-from tests.factories import StaffFactory
+from tests.factories import OrderConfirmationFactory, StaffFactory
 from tests.messaging.fake_esp import FakePostmark
 
 TOKEN = "fake-postmark-token"
@@ -16,8 +15,8 @@ TOKEN = "fake-postmark-token"
 
 @pytest.fixture
 def confirmation_template(db):
-    """The demo order confirmation (with its encrypted PDF), as `make run` seeds it."""
-    return seed_message_templates()
+    """The active order confirmation: a layout, the email and one encrypted receipt PDF."""
+    return OrderConfirmationFactory()
 
 
 @pytest.fixture

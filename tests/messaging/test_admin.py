@@ -184,7 +184,9 @@ def test_a_revision_page_shows_the_diff(admin_client, confirmation_template):
     page = admin_client.get(change_url(confirmation_template.current_revision())).content.decode()
     # Side by side, by the field's human name: before (red) on the left, after (green).
     assert "<h3>Subject</h3>" in page
-    assert re.search(r"background: #fde2e1;\">Your {{ shop.name }} order {{ order.number }}<", page)
+    assert re.search(
+        r"background: #fde2e1;\">Receipt for order {{ order.number }} from {{ shop.name }}<", page
+    )
     assert re.search(r"background: #dcfce7;\">Changed {{ order.number }}<", page)
 
 
@@ -249,13 +251,13 @@ def test_preview_of_an_order(admin_client, confirmation_template):
 
     assert page.status_code == 200
     assert "no-store" in page["Cache-Control"]
-    assert shown(page, "preview-subject") == f"Your Nordic Goods order {order.number}"
+    assert shown(page, "preview-subject") == f"Receipt for order {order.number} from Nordic Goods"
     body = page.content.decode()
     html_url = reverse(
         "admin:messaging_messagetemplate_preview_html", args=[confirmation_template.pk]
     )
     assert f'<iframe src="{html_url}?order={order.number}" sandbox' in body
-    assert "Hi Åsa," in body  # the text version
+    assert "Hello Åsa," in body  # the text version
     pdf_url = reverse(
         "admin:messaging_messagetemplate_preview_attachment", args=[confirmation_template.pk, 0]
     )
@@ -266,8 +268,8 @@ def test_preview_of_an_order(admin_client, confirmation_template):
     html = admin_client.get(html_url, {"order": order.number})
     assert html["Content-Security-Policy"].startswith("sandbox")
     assert "no-store" in html["Cache-Control"]
-    assert "Hi Åsa," in html.content.decode()
-    assert "Nordic Goods" in html.content.decode()  # the layout's header
+    assert "Hello Åsa," in html.content.decode()
+    assert '<p class="brand">Nordic Goods</p>' in html.content.decode()  # the layout's header
 
     pdf = admin_client.get(pdf_url, {"order": order.number})
     assert pdf["Content-Type"] == "application/pdf"
@@ -280,7 +282,7 @@ def test_preview_of_an_order(admin_client, confirmation_template):
 def test_preview_of_the_sample(admin_client, confirmation_template):
     url = reverse("admin:messaging_messagetemplate_preview", args=[confirmation_template.pk])
     page = admin_client.get(url)
-    assert shown(page, "preview-subject") == "Your Nordic Goods order NG-SAMP-LE42"
+    assert shown(page, "preview-subject") == "Receipt for order NG-SAMP-LE42 from Nordic Goods"
     assert shown(page, "preview-password") == generated_password(SAMPLE_TOKEN)
 
 
@@ -324,7 +326,7 @@ def test_a_proof_is_sent_once_marked_as_a_proof_and_leaves_the_customer_alone(
     assert (proof.order, proof.recipient, proof.status) == (order, "editor@example.com", "sent")
     assert proof.events.first().detail.startswith(f"Proof from order {order.number}")
     assert [m.to for m in mailoutbox] == [["editor@example.com"]]
-    assert mailoutbox[0].subject == f"[Proof] Your Nordic Goods order {order.number}"
+    assert mailoutbox[0].subject == f"[Proof] Receipt for order {order.number} from Nordic Goods"
     # One tag (Postmark refuses more); the proof is marked in the metadata.
     assert mailoutbox[0].anymail_test_params["tags"] == ["order_confirmation"]
     assert mailoutbox[0].anymail_test_params["metadata"]["proof"] == "true"
@@ -569,7 +571,7 @@ def test_editors_add_a_layout_and_a_template_using_it(editor_client, confirmatio
         text_body="Hej {{ customer.first_name }}",
         html_body="<p>Hej {{ customer.first_name }}</p>",
     )
-    data.pop("active", None)  # the demo template stays the active one
+    data.pop("active", None)  # the confirmation template stays the active one
     response = editor_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     template = MessageTemplate.objects.get(name="Winter confirmation")

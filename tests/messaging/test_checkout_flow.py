@@ -1,5 +1,5 @@
-"""The demo's promise, through the storefront: a purchase produces a rendered, encrypted, sent
-email in the development capture backend (what `make run` does, tasks eager, no broker)."""
+"""The promise `make run` shows, through the storefront: a purchase produces a rendered,
+encrypted, sent email in the development capture backend (tasks eager, no broker)."""
 
 import io
 
@@ -8,18 +8,17 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from attachments.api import generated_password
-from demo.emails import seed_message_templates
 from inbox.models import CapturedEmail
 from messaging.models import Message
 from shop.models import Order
-from tests.factories import CHECKOUT_DETAILS, ProductFactory
+from tests.factories import CHECKOUT_DETAILS, OrderConfirmationFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_purchase_sends_an_encrypted_confirmation_through_the_capture_backend(client, settings):
     settings.EMAIL_BACKEND = "inbox.backends.CaptureEmailBackend"
-    seed_message_templates()
+    OrderConfirmationFactory()
     product = ProductFactory(name="Ullfilt Åre")
     client.post(reverse("shop:product", args=[product.slug]), {"quantity": 1})
     client.post(reverse("shop:checkout"), CHECKOUT_DETAILS)

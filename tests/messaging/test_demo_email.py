@@ -1,12 +1,70 @@
-"""The demo confirmation email: it passes the template checks, and seeding brings an unedited
-copy up to date while leaving staff edits alone."""
+"""The demo confirmation email: it says what the README promises, passes the template checks,
+and seeding brings an unedited copy up to date while leaving staff edits alone.
+
+The demo's own tests: the only messaging tests that stand on the demo seed (every other test
+builds its templates with `tests.factories`)."""
 
 import pytest
+from django.utils import timezone
 
+from attachments.api import generated_password
 from demo import emails
 from demo.emails import seed_message_templates
+from tests.factories import OrderFactory
+from tests.messaging.helpers import complete
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def confirmation_template(db):
+    """The demo order confirmation (with its encrypted PDF), as `make run` seeds it."""
+    return seed_message_templates()
+
+
+def test_the_demo_email_says_what_a_customer_needs_and_nothing_personal(
+    confirmation_template, mailoutbox
+):
+    order = complete(OrderFactory(customer__first_name="Åsa", customer__address_line2="Lgh 1102"))
+
+    [email] = mailoutbox
+    html = email.alternatives[0][0]
+    assert email.subject == f"Your Nordic Goods order {order.number}"
+    assert "Hi Åsa," in email.body
+    # The order, its date, what was bought, the total, how to open the PDF, what to do without
+    # the password, and where the shop is.
+    placed = timezone.localtime(order.created_at)
+    date = f"{placed.day} {placed:%B %Y}"
+    for body in (email.body, html):
+        assert f"Order {order.number}" in body
+        assert f"Placed on {date}" in body
+        assert "Mugg Fjällräv" in body
+        assert "250.00 SEK" in body  # the total
+        assert "document password" in body
+        assert "Lost the password?" in body
+        assert "Reply to this email with your order number" in body
+        assert "127.0.0.1:8000" in body
+        assert "Warm regards," in body  # the demo layout
+    assert "2 × Mugg Fjällräv: 250.00" in email.body
+    assert "2 &times; Mugg Fjällräv" in html
+    assert f'white-space:nowrap;">Order {order.number}</h1>' in html.replace("\n", "")
+    customer = order.customer
+    personal = [
+        generated_password(order.token),
+        customer.address_line1,
+        customer.address_line2,
+        customer.postal_code,
+        customer.city,
+        customer.phone,
+        "Hej Åsa",  # the line's text option (an engraving)
+        "Mörkblå",  # options are never printed in the email
+    ]
+    for value in personal:
+        assert value not in email.body
+        assert value not in html
+        assert value not in email.subject
+    [(filename, _content, _mimetype)] = email.attachments
+    assert filename == f"order-{order.number}.pdf"
 
 
 def test_the_demo_email_and_layout_pass_the_template_checks(settings):

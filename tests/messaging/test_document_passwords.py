@@ -44,7 +44,7 @@ def opens_with(pdf: bytes, password: str) -> bool:
 
 @pytest.fixture
 def bank_style(confirmation_template):
-    """The demo PDF switched to the "from customer data" policy."""
+    """The receipt PDF switched to the "from customer data" policy."""
     attachment = confirmation_template.attachment_links.get().attachment_template
     attachment.password_policy = PasswordPolicy.TEMPLATE
     attachment.password_template = "{{ customer.postal_code|cut:' ' }}{{ customer.last_name }}"

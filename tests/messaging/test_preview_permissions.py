@@ -1,4 +1,4 @@
-"""Template editors preview and proof the demo sample; a real order needs permission to view
+"""Template editors preview and proof the sample order; a real order needs permission to view
 orders, and proofs go only to staff."""
 
 import pytest
@@ -42,7 +42,7 @@ def test_editors_without_order_permission_cannot_preview_a_real_order(
     content = page.content.decode()
     assert "Previewing a real order needs permission to view orders" in content
     assert "Sundqvist" not in content
-    assert f"Your Nordic Goods order {order.number}" not in content
+    assert f"Receipt for order {order.number} from Nordic Goods" not in content
     assert editor_client.get(u["html"], {"order": order.number}).status_code == 403
     assert editor_client.get(u["pdf"], {"order": order.number}).status_code == 403
 
@@ -54,7 +54,7 @@ def test_editors_with_order_permission_preview_a_real_order(
 
     page = editor_client.get(urls(confirmation_template)["page"], {"order": order.number})
 
-    assert f"Your Nordic Goods order {order.number}" in page.content.decode()
+    assert f"Receipt for order {order.number} from Nordic Goods" in page.content.decode()
 
 
 def test_editors_without_order_permission_cannot_proof_a_real_order(

@@ -58,7 +58,7 @@ def test_an_oversized_pdf_fails_its_message_with_the_reason(settings, confirmati
 
     message = Message.objects.get(order=complete())
     assert message.status == Message.Status.FAILED
-    assert "“Order confirmation” produced more than 5,000 characters" in message.last_error
+    assert f"“{attachment.name}” produced more than 5,000 characters" in message.last_error
 
 
 def test_the_confirmation_page_is_not_held_up_by_a_runaway_password_expression(
@@ -91,7 +91,7 @@ def test_admin_refuses_on_save_a_template_over_the_limits(
     assert "took longer than 0.2 s to render" in page
     assert "asks “ljust” for a width of 200,000,000; at most 1,000" in page
     confirmation_template.refresh_from_db()
-    assert MILLION_LOOPS not in confirmation_template.html_body  # the demo's own loop is kept
+    assert MILLION_LOOPS not in confirmation_template.html_body  # the refused body was not saved
 
 
 def test_admin_preview_shows_the_limit_error(admin_client, short_limit, confirmation_template):

@@ -6,6 +6,7 @@ from tests.factories import (
     CHECKOUT_DETAILS,
     ChoiceOptionFactory,
     OptionChoiceFactory,
+    OrderConfirmationFactory,
     TextOptionFactory,
 )
 
@@ -22,10 +23,8 @@ def blanket(db):
 
 @pytest.fixture
 def confirmation_email(db):
-    """The demo confirmation email with its encrypted PDF, so orders have a document password."""
-    from demo.emails import seed_message_templates
-
-    return seed_message_templates()
+    """The confirmation email with its encrypted PDF, so orders have a document password."""
+    return OrderConfirmationFactory()
 
 
 def option_values(product, colour="Rödbrun", engraving="För Åsa"):

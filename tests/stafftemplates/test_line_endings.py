@@ -9,13 +9,17 @@ from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
 
-from demo import documents as demo_documents
-from demo import emails as demo_emails
-from demo.emails import seed_message_templates
 from messaging.models import Layout
 from stafftemplates.revision_admin import NormalisedTextAdminMixin, StaffTextField, changed_fields
 from stafftemplates.revisions import RevisionedModel
-from tests.factories import StaffFactory
+from tests.factories import (
+    CONFIRMATION_HTML,
+    CONFIRMATION_TEXT,
+    RECEIPT_CSS,
+    RECEIPT_HTML,
+    OrderConfirmationFactory,
+    StaffFactory,
+)
 from tests.messaging.test_admin import change_url, form_data
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def confirmation_template(db):
-    return seed_message_templates()
+    return OrderConfirmationFactory()
 
 
 @pytest.fixture
@@ -59,9 +63,9 @@ def test_a_subject_only_edit_with_crlf_bodies_changes_only_the_subject(
 
     assert response.status_code == 302, response.content.decode()[:3000]
     confirmation_template.refresh_from_db()
-    # Stored exactly as seeded: LF, and the final newline kept.
-    assert confirmation_template.text_body == demo_emails.TEXT
-    assert confirmation_template.html_body == demo_emails.HTML
+    # Stored exactly as created: LF, and the final newline kept.
+    assert confirmation_template.text_body == CONFIRMATION_TEXT
+    assert confirmation_template.html_body == CONFIRMATION_HTML
     revision = confirmation_template.current_revision()
     assert confirmation_template.revisions.count() == revisions + 1
     assert changed_fields(revision) == "subject"
@@ -88,12 +92,12 @@ def test_an_attachment_template_edit_names_only_the_changed_field(
     document = confirmation_template.attachment_links.get().attachment_template
     url = change_url(document)
     data = form_data(admin_client, url, "attachmenttemplate_form")
-    data["filename_template"] = "receipt-{{ order.number }}.pdf"
+    data["filename_template"] = "order-receipt-{{ order.number }}.pdf"
 
     assert admin_client.post(url, as_browser(data)).status_code == 302
 
     document.refresh_from_db()
-    assert (document.html, document.css) == (demo_documents.HTML, demo_documents.CSS)
+    assert (document.html, document.css) == (RECEIPT_HTML, RECEIPT_CSS)
     assert changed_fields(document.current_revision()) == "filename_template"
     assert logged_fields(document) == ["File name"]
 
@@ -138,7 +142,7 @@ def test_a_revision_page_diffs_side_by_side_with_human_field_names(
     admin_client, confirmation_template
 ):
     confirmation_template.text_body = confirmation_template.text_body.replace(
-        "Hi {{ customer.first_name }},", "Hej {{ customer.first_name }} & <friends>,"
+        "Hello {{ customer.first_name }},", "Hej {{ customer.first_name }} & <friends>,"
     )
     confirmation_template.save()
 
@@ -146,6 +150,6 @@ def test_a_revision_page_diffs_side_by_side_with_human_field_names(
 
     assert "<h3>Text body</h3>" in page
     assert 'data-testid="side-by-side-diff"' in page
-    assert 'background: #fde2e1;">Hi {{ customer.first_name }},<' in page
+    assert 'background: #fde2e1;">Hello {{ customer.first_name }},<' in page
     assert "Hej {{ customer.first_name }} &amp; &lt;friends&gt;,<" in page  # escaped
     assert "<h3>Subject</h3>" not in page  # unchanged fields are left out
