@@ -39,13 +39,13 @@ def test_the_demo_email_says_what_a_customer_needs_and_nothing_personal(
         assert f"Order {order.number}" in body
         assert f"Placed on {date}" in body
         assert "Mugg Fjällräv" in body
-        assert "250.00 SEK" in body  # the total
+        assert "SEK 250.00" in body  # the total, as English writes it
         assert "document password" in body
         assert "Lost the password?" in body
         assert "Reply to this email with your order number" in body
         assert "127.0.0.1:8000" in body
         assert "Warm regards," in body  # the demo layout
-    assert "2 × Mugg Fjällräv: 250.00" in email.body
+    assert "2 × Mugg Fjällräv: SEK 250.00" in email.body
     assert "2 &times; Mugg Fjällräv" in html
     assert f'white-space:nowrap;">Order {order.number}</h1>' in html.replace("\n", "")
     customer = order.customer
