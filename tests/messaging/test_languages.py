@@ -31,7 +31,7 @@ def demo_shop(db):
 
 
 def buy_cutting_boards(client, language: str) -> Order:
-    """Three oak cutting boards (3 × 569.00 = 1,707.00), bought through the storefront after
+    """Three oak cutting boards (3 x 569.00 = 1,707.00), bought through the storefront after
     choosing `language` with the language switcher; the confirmation goes out on commit."""
     client.post(reverse("set_language"), {"language": language, "next": "/"})
     board = Product.objects.get(slug="engraved-cutting-board")
