@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint bench lock clean messages
+.PHONY: run test lint bench lock clean messages screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+
+## screenshots: docs/screenshots/*.png for the README (throw-away SQLite database, a server on
+## port 8103, Chromium at /usr/bin/chromium, pdftoppm); not run by CI
+screenshots: $(VENV)/.installed
+	$(BIN)/python scripts/screenshots.py
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.attachments

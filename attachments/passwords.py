@@ -101,6 +101,8 @@ KNOWN_SPACES: dict[str, int] = {
     "number": 1,
     "total": 1,
     "subtotal": 1,
+    "total_formatted": 1,  # the same amount as text ("1,387.00")
+    "subtotal_formatted": 1,
     "currency": 1,
     "status": 1,
     "line_count": 1,

@@ -60,8 +60,8 @@ with every option you chose.</p>
         {% endfor %}
       </td>
       <td class="num">{{ line.quantity }}</td>
-      <td class="num">{{ line.unit_price|floatformat:"2g" }}</td>
-      <td class="num">{{ line.line_total|floatformat:"2g" }}</td>
+      <td class="num">{{ line.unit_price_formatted }}</td>
+      <td class="num">{{ line.line_total_formatted }}</td>
     </tr>
     {% if forloop.counter|divisibleby:CHUNK and not forloop.last %}
   </tbody>
@@ -256,6 +256,9 @@ confirmation email and quote your order number <strong>{{ order.number }}</stron
 You have 30 days to change your mind.</p>
 """.replace("CHUNK", str(CHUNK_ROWS)),
 ]
+
+# Amounts as numbers in the site's format, the currency code after them (before languages).
+PREVIOUS_HTML.append(PREVIOUS_HTML[0].replace('|floatformat:"2g" }}', "_formatted }}"))
 
 CSS = """\
 @page {

@@ -58,8 +58,8 @@ med alla val du gjorde.</p>
         {% endfor %}
       </td>
       <td class="num">{{ line.quantity }}</td>
-      <td class="num">{{ line.unit_price|floatformat:"2g" }}</td>
-      <td class="num">{{ line.line_total|floatformat:"2g" }}</td>
+      <td class="num">{{ line.unit_price_formatted }}</td>
+      <td class="num">{{ line.line_total_formatted }}</td>
     </tr>
     {% if forloop.counter|divisibleby:CHUNK and not forloop.last %}
   </tbody>

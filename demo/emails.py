@@ -171,6 +171,16 @@ We never send that password by email.</p>
     ),
 ]
 
+# Amounts as numbers in the site's format, the currency code after them (before languages).
+PREVIOUS_BODIES.append(
+    tuple(
+        text.replace("line.line_total }}", "line.line_total_formatted }}").replace(
+            "order.total }}", "order.total_formatted }}"
+        )
+        for text in PREVIOUS_BODIES[0]
+    )
+)
+
 # The shop's branding, shared by every email: change it here (or in admin) once.
 LAYOUT_NAME = "Nordic Goods"
 

@@ -130,7 +130,7 @@ class OrderAdmin(admin.ModelAdmin):
             customer.address_line1,
             customer.address_line2,
             f"{customer.postal_code} {customer.city}",
-            customer.country,
+            customer.get_country_display(),  # "Sweden"; a name typed before the list as typed
             customer.phone,
         ]
         return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines if line))

@@ -3,10 +3,12 @@
 Staff templates (emails, PDF attachments) render against this and nothing else: no model
 instance reaches them, so `{{ order.customer.user.password }}` has nothing to walk into.
 
-Amounts and dates come twice: as values (`order.total`, `order.date`) for templates that format
-them themselves, and written out in the language the context is built in (`order.total_display`
-"1 387,00 kr" in Swedish, "SEK 1,387.00" in English; `order.date_display`). The words around them
-("Total", "Order date") are the template's own: each language has its own template.
+Amounts come three times: the number (`order.total`, for arithmetic and comparisons), the
+number written in the language the context is built in (`order.total_formatted`: "1 387,00"
+in Swedish, "1,387.00" in English) and the amount with its currency as that language writes it
+(`order.total_display`: "1 387,00 kr", "SEK 1,387.00"); the date as `order.date` and
+`order.date_display`. The words around them ("Total", "Order date") are the template's own:
+each language has its own template.
 """
 
 from datetime import datetime
@@ -17,8 +19,9 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from .formatting import format_date, format_money
+from .countries import country_name
 from .models import Order, active_language
+from .money import format_amount, format_date, format_money
 
 ORE = Decimal("0.01")
 
@@ -47,32 +50,34 @@ def payment_method(card_last4: str | None) -> str:
     return gettext("Card")
 
 
+def amounts(currency: str, **values: Decimal) -> dict[str, Any]:
+    """Each amount three times: the number, `<name>_formatted` (the number as the active
+    language writes it, `shop.money.format_amount`) and `<name>_display` (with the currency,
+    `shop.money.format_money`)."""
+    written = {}
+    for name, value in values.items():
+        written[f"{name}_formatted"] = format_amount(value)
+        written[f"{name}_display"] = format_money(value, currency)
+    return {**values, **written}
+
+
 def _line(*, product, options, unit_price, quantity, line_total, currency) -> dict[str, Any]:
     return {
         "product": product,
         "options": options,
-        "unit_price": unit_price,
-        "unit_price_display": format_money(unit_price, currency),
         "quantity": quantity,
-        "line_total": line_total,
-        "line_total_display": format_money(line_total, currency),
+        **amounts(currency, unit_price=unit_price, line_total=line_total),
     }
 
 
 def _amounts(*, subtotal, total, currency, date) -> dict[str, Any]:
     """The order's amounts and date, as values and written out in the active language."""
-    vat = vat_included(total)
     return {
         "date": date,
         "date_display": format_date(date),
         "currency": currency,
-        "subtotal": subtotal,
-        "subtotal_display": format_money(subtotal, currency),
-        "total": total,
-        "total_display": format_money(total, currency),
+        **amounts(currency, subtotal=subtotal, total=total, vat=vat_included(total)),
         "vat_rate": settings.SHOP_VAT_RATE,
-        "vat": vat,
-        "vat_display": format_money(vat, currency),
     }
 
 
@@ -125,7 +130,7 @@ def _order_context(order: Order) -> dict[str, Any]:
             "address_line2": customer.address_line2,
             "postal_code": customer.postal_code,
             "city": customer.city,
-            "country": customer.country,
+            "country": country_name(customer.country),
         },
         "lines": lines,
     }
@@ -189,7 +194,7 @@ def _sample_order_context(line_count: int) -> dict[str, Any]:
             "address_line2": "",
             "postal_code": "831 30",
             "city": "Östersund",
-            "country": "Sverige",
+            "country": country_name("SE"),
         },
         "lines": lines,
     }

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 
 from .glyphs import validate_drawable
 from .models import Customer, Product, ProductOption
+from .money import format_amount
 from .payments import normalise_card_number
 from .services import CUSTOMER_FIELDS, max_line_quantity, validate_options
 
@@ -28,7 +29,7 @@ class PricedSelect(forms.Select):
 
 def price_label(label: str, delta) -> str:
     """A choice as the customer reads it: "Ek (+120.00 SEK)"; no suffix when it costs nothing."""
-    return f"{label} (+{delta} {settings.SHOP_CURRENCY})" if delta else label
+    return f"{label} (+{format_amount(delta)} {settings.SHOP_CURRENCY})" if delta else label
 
 
 class AddToCartForm(forms.Form):
@@ -103,9 +104,45 @@ class CheckoutForm(forms.ModelForm):
     254 characters is a form error here, not a database error after the payment.
     """
 
+    # Names first, as people say them; the two pairs share a line (templates/shop/_form.html).
+    field_order = [
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "address_line1",
+        "address_line2",
+        "postal_code",
+        "city",
+        "country",
+    ]
+    half_width = ("first_name", "last_name", "postal_code", "city")
+
     class Meta:
         model = Customer
         fields = CUSTOMER_FIELDS
+        # Autofill tokens (HTML's autocomplete attribute): a phone fills the form in one tap.
+        widgets = {
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
+            "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
+            "phone": forms.TelInput(attrs={"autocomplete": "tel"}),
+            "address_line1": forms.TextInput(attrs={"autocomplete": "address-line1"}),
+            "address_line2": forms.TextInput(attrs={"autocomplete": "address-line2"}),
+            "postal_code": forms.TextInput(attrs={"autocomplete": "postal-code"}),
+            "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
+            "country": forms.Select(attrs={"autocomplete": "country"}),
+        }
+        help_texts = {"email": "Your order confirmation and its PDF are sent here."}
+
+
+class BlankedInput(forms.TextInput):
+    """A text field that is always rendered empty: a card number or CVC is typed, never
+    written back into a page (a declined card's number would sit in the HTML, the browser's
+    history and any screenshot)."""
+
+    def format_value(self, value):
+        return None
 
 
 class PaymentForm(forms.Form):
@@ -115,7 +152,7 @@ class PaymentForm(forms.Form):
     card_number = forms.CharField(
         label="Card number",
         max_length=23,
-        widget=forms.TextInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}),
+        widget=BlankedInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}),
         help_text="Demo shop: use 4242 4242 4242 4242.",
     )
     expiry = forms.RegexField(
@@ -129,7 +166,7 @@ class PaymentForm(forms.Form):
         label="CVC",
         regex=r"^\d{3,4}$",
         max_length=4,
-        widget=forms.TextInput(attrs={"autocomplete": "cc-csc", "inputmode": "numeric"}),
+        widget=BlankedInput(attrs={"autocomplete": "cc-csc", "inputmode": "numeric"}),
         error_messages={"invalid": "Enter the 3 or 4 digits on the back of the card."},
     )
 

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import pgettext_lazy
 
+from .countries import Country
+
 # Crockford-style alphabet without 0/O, 1/I/L, U: order numbers get read over the phone.
 ORDER_NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 MAX_QUANTITY = 99
@@ -92,7 +94,9 @@ class Customer(models.Model):
     address_line2 = models.CharField("address (line 2)", max_length=200, blank=True)
     postal_code = models.CharField(max_length=20)
     city = models.CharField(max_length=100)
-    country = models.CharField(max_length=100, default="Sverige")
+    # An ISO 3166-1 code from shop/countries.py; orders typed in free text before the list were
+    # converted where the name was known (migration 0003) and keep their text otherwise.
+    country = models.CharField(max_length=100, choices=Country.choices, default=Country.SWEDEN)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -14,8 +14,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from .cart import Cart
+from .countries import country_name
 from .forms import AddToCartForm, CartQuantityForm, CheckoutForm, PaymentForm
 from .models import Order, Product
+from .money import amount_separators
 from .payments import PaymentDeclined
 from .ratelimit import rate_limited
 from .services import max_line_quantity, place_order
@@ -23,6 +25,9 @@ from .services import max_line_quantity, place_order
 CUSTOMER_SESSION_KEY = "checkout_customer"
 PLACED_ORDERS_SESSION_KEY = "placed_orders"
 CHECKOUT_KEY_SESSION_KEY = "checkout_key"
+EXPIRED_PAYMENT_FORM = (
+    "This payment form has expired and nothing was charged. Please check your order and pay again."
+)
 
 
 def _issued_checkout_key(session, *, renew: bool = False) -> str:
@@ -66,7 +71,12 @@ def product_detail(request, slug):
         else:
             messages.success(request, f"{product.name} was added to your cart.")
             return redirect("shop:cart")
-    context = {"product": product, "form": form, "currency": settings.SHOP_CURRENCY}
+    context = {
+        "product": product,
+        "form": form,
+        "currency": settings.SHOP_CURRENCY,
+        "separators": amount_separators(),
+    }
     return render(request, "shop/product.html", context)
 
 
@@ -120,6 +130,10 @@ def payment(request):
     customer = request.session.get(CUSTOMER_SESSION_KEY)
     if request.method == "POST":
         form = PaymentForm(request.POST)
+        if form.has_error("checkout_key"):
+            # Missing or malformed: a forged form. Nothing on the page could fix it.
+            messages.error(request, EXPIRED_PAYMENT_FORM)
+            return redirect("shop:payment")
         if form.is_valid():
             key = form.cleaned_data["checkout_key"]
             # A replay of a payment this session already made: show its order, charge nothing.
@@ -129,11 +143,7 @@ def payment(request):
                 return redirect("shop:confirmation", number=done.number)
             if not _is_issued_key(request.session, key):
                 # Another session's key, an old tab or a forged form: never look the key up.
-                messages.error(
-                    request,
-                    "This payment form has expired and nothing was charged. "
-                    "Please check your order and pay again.",
-                )
+                messages.error(request, EXPIRED_PAYMENT_FORM)
                 return redirect("shop:payment")
             if customer is None:
                 return redirect("shop:checkout")
@@ -167,16 +177,21 @@ def payment(request):
     else:
         if not cart.items:
             return redirect("shop:cart")
-        if customer is None:
+        if customer is None or not CheckoutForm(customer).is_valid():
+            # Also details kept from before a rule changed (a country typed in free text):
+            # the checkout page asks again rather than the order failing after the card.
             return redirect("shop:checkout")
         form = PaymentForm(initial={"checkout_key": _issued_checkout_key(request.session)})
     rows, _ = cart.rows()
     total = sum(row.line.line_total for row in rows)
-    return render(
-        request,
-        "shop/payment.html",
-        {"form": form, "rows": rows, "total": total, "customer": customer},
-    )
+    context = {
+        "form": form,
+        "rows": rows,
+        "total": total,
+        "customer": customer,
+        "country": country_name(customer["country"]) if customer else "",
+    }
+    return render(request, "shop/payment.html", context)
 
 
 @never_cache  # it shows the customer's address and document password: no copy in any cache

@@ -26,7 +26,7 @@ CHECKOUT_DETAILS = {
     "address_line2": "",
     "postal_code": "831 30",
     "city": "Östersund",
-    "country": "Sverige",
+    "country": "SE",
 }
 
 
@@ -55,7 +55,7 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     address_line1 = "Storgatan 12"
     postal_code = "831 30"
     city = "Östersund"
-    country = "Sverige"
+    country = "SE"
 
 
 class ProductFactory(factory.django.DjangoModelFactory):

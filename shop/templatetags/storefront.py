@@ -7,6 +7,8 @@ shop's name comes straight from settings here.
 from django import template
 from django.conf import settings
 
+from shop.money import format_amount
+
 register = template.Library()
 
 
@@ -23,3 +25,11 @@ SWATCHES = 6  # .swatch-1 … .swatch-6 in static/css/shop.css
 def swatch(product) -> int:
     """The product's colour (1-6), the same on the home page tile and on its own page."""
     return (product.pk - 1) % SWATCHES + 1
+
+
+@register.filter
+def amount(value) -> str:
+    """An amount as every page, email and PDF writes it ("1,387.00"): `shop.money.format_amount`."""
+    if value in (None, ""):
+        return ""
+    return format_amount(value)

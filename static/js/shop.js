@@ -86,10 +86,13 @@
     return match[1] ? -value : value;
   }
 
-  function money(value) {
+  /* The same format as the server's shop.money.format_amount ("1,387.00"): the form names the
+     separators in data-thousands and data-decimal. */
+  function money(value, separators) {
     var sign = value < 0 ? "-" : "";
     value = Math.abs(value);
-    return sign + Math.floor(value / 100) + "." + String(value % 100).padStart(2, "0");
+    var whole = String(Math.floor(value / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, separators.thousands);
+    return sign + whole + separators.decimal + String(value % 100).padStart(2, "0");
   }
 
   function enhancePrice(form) {
@@ -100,6 +103,7 @@
     var detail = box.querySelector("[data-line-price-detail]");
     var base = cents(form.dataset.basePrice);
     var currency = form.dataset.currency || "";
+    var separators = { thousands: form.dataset.thousands || "", decimal: form.dataset.decimal || "." };
     function update() {
       var unit = base;
       form.querySelectorAll("select[data-price-option]").forEach(function (select) {
@@ -110,8 +114,8 @@
       var most = parseInt(quantity.max, 10) || 99;
       if (!(count >= 1)) { count = 1; }
       if (count > most) { count = most; }
-      total.textContent = money(unit * count) + " " + currency;
-      detail.textContent = count > 1 ? "(" + count + " × " + money(unit) + ")" : "";
+      total.textContent = money(unit * count, separators) + " " + currency;
+      detail.textContent = count > 1 ? "(" + count + " × " + money(unit, separators) + ")" : "";
     }
     form.addEventListener("input", update);
     form.addEventListener("change", update);
@@ -161,7 +165,15 @@
     });
   }
 
+  /* A form sent back with errors: move focus to its error summary (templates/shop/_form.html),
+     so keyboard and screen-reader users start at the list of what to fix. */
+  function focusErrorSummary() {
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) { summary.focus(); }
+  }
+
   function ready() {
+    focusErrorSummary();
     enhancePasswords();
     enhancePrint();
     document.querySelectorAll("form.add-to-cart").forEach(function (form) {

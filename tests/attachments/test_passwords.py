@@ -103,4 +103,10 @@ def test_guess_space_of_bank_style_passwords_is_small():
     )
     assert password_guess_space(birth_date) == 36_500
 
+    total_as_text = AttachmentTemplate(
+        password_policy=PasswordPolicy.TEMPLATE,
+        password_template="{{ order.number }}-{{ order.total_formatted }}",
+    )
+    assert password_guess_space(total_as_text) == 1  # both are in the email itself
+
     assert password_guess_space(AttachmentTemplate()) == GENERATED_GUESS_SPACE

@@ -96,11 +96,11 @@ def test_the_product_page_prices_the_chosen_options_and_counts_characters(live_s
     page.get_by_role("button", name="One more").click()
     page.get_by_role("button", name="One more").click()
     assert page.get_by_label("Quantity").input_value() == "3"
-    assert price.inner_text() == "1707.00 SEK"
+    assert price.inner_text() == "1,707.00 SEK"
     page.get_by_role("button", name="One fewer").click()
-    assert price.inner_text() == "1138.00 SEK"
+    assert price.inner_text() == "1,138.00 SEK"
     page.get_by_label("Quantity").fill("10")
-    assert price.inner_text() == "5690.00 SEK"
+    assert price.inner_text() == "5,690.00 SEK"
 
     page.get_by_label("Engraving").fill("För Åsa")
     assert page.locator(".counter").inner_text() == "7 / 30 characters"
@@ -112,7 +112,7 @@ def test_the_product_page_prices_the_chosen_options_and_counts_characters(live_s
     page.get_by_role("button", name="Add to cart").click()
     assert page.get_by_role("alert").filter(has_text="cannot show “🎉”").is_visible()
     # After the refusal the re-rendered form is priced again from what was chosen.
-    assert price.inner_text() == "5690.00 SEK"
+    assert price.inner_text() == "5,690.00 SEK"
     shoot(page, "product-refused")
     assert errors == []
 

@@ -4,12 +4,18 @@ and seeding brings an unedited copy up to date while leaving staff edits alone.
 The demo's own tests: the only messaging tests that stand on the demo seed (every other test
 builds its templates with `tests.factories`)."""
 
+import io
+import re
+from decimal import Decimal
+
 import pytest
 from django.utils import timezone
+from pypdf import PdfReader
 
 from attachments.api import generated_password
 from demo import emails
 from demo.emails import seed_message_templates
+from shop.models import OrderLine
 from tests.factories import OrderFactory
 from tests.messaging.helpers import complete
 
@@ -122,3 +128,31 @@ def test_seeding_keeps_what_staff_wrote(confirmation_template):
     layout.refresh_from_db()
     assert template.html_body == "<p>Tack, {{ customer.first_name }}!</p>"
     assert layout.html_header == emails.PREVIOUS_LAYOUT_HTML_HEADERS[0]
+
+
+def test_email_and_pdf_write_amounts_as_the_site_does(confirmation_template, mailoutbox):
+    """The same "2,774.00" as the cart and the confirmation page (shop.money.format_amount)."""
+    order = OrderFactory(lines=0, subtotal=Decimal("2774.00"), total=Decimal("2774.00"))
+    OrderLine.objects.create(
+        order=order,
+        product_name="Ullfilt Åre",
+        unit_price=Decimal("1387.00"),
+        quantity=2,
+        line_total=Decimal("2774.00"),
+    )
+
+    complete(order)
+
+    email = mailoutbox[0]
+    html = email.alternatives[0][0]
+    for body in (email.body, html):
+        assert "2,774.00 SEK" in body
+        assert "2774.00" not in body
+    _, content, _ = email.attachments[0]
+    reader = PdfReader(io.BytesIO(content))
+    assert reader.decrypt(generated_password(order.token))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "1,387.00" in text  # the unit price
+    assert re.search(r"Total paid\s*2,774\.00 SEK", text), text
+    assert re.search(r"of which VAT 25%\s*554\.80 SEK", text), text
+    assert "2774.00" not in text

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from shop.formatting import format_money
+from shop.money import format_money
 from shop.models import ProductTranslation
 from tests.factories import ProductFactory
 

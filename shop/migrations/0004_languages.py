@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('shop', '0002_order_card_last4'),
+        ('shop', '0003_customer_country_code'),
     ]
 
     operations = [
