@@ -131,7 +131,7 @@ def test_seeding_keeps_what_staff_wrote(confirmation_template):
 
 
 def test_email_and_pdf_write_amounts_as_the_site_does(confirmation_template, mailoutbox):
-    """The same "2,774.00" as the cart and the confirmation page (shop.money.format_amount)."""
+    """The same "SEK 2,774.00" as the cart and the confirmation page (shop.money.format_money)."""
     order = OrderFactory(lines=0, subtotal=Decimal("2774.00"), total=Decimal("2774.00"))
     OrderLine.objects.create(
         order=order,
@@ -146,13 +146,13 @@ def test_email_and_pdf_write_amounts_as_the_site_does(confirmation_template, mai
     email = mailoutbox[0]
     html = email.alternatives[0][0]
     for body in (email.body, html):
-        assert "2,774.00 SEK" in body
+        assert "SEK 2,774.00" in body
         assert "2774.00" not in body
     _, content, _ = email.attachments[0]
     reader = PdfReader(io.BytesIO(content))
     assert reader.decrypt(generated_password(order.token))
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert "1,387.00" in text  # the unit price
-    assert re.search(r"Total paid\s*2,774\.00 SEK", text), text
-    assert re.search(r"of which VAT 25%\s*554\.80 SEK", text), text
+    assert re.search(r"Total paid\s*SEK 2,774\.00", text), text
+    assert re.search(r"of which VAT 25%\s*SEK 554\.80", text), text
     assert "2774.00" not in text

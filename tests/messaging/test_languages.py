@@ -138,9 +138,7 @@ def test_without_a_swedish_email_the_english_one_goes_and_history_says_so(
     assert "Orderbekräftelse och kvitto" in pdf_text(email, order)  # the PDF exists in Swedish
     message = Message.objects.get(order=order)
     assert message.language == "en"
-    assert (
-        "Email “Order confirmation” rendered in English: no Swedish version." in history(message)
-    )
+    assert "Email “Order confirmation” rendered in English: no Swedish version." in history(message)
 
 
 def test_a_resend_keeps_the_orders_language(client, demo_shop, mailoutbox):

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from shop.money import format_money
 from shop.models import ProductTranslation
+from shop.money import format_money
 from tests.factories import ProductFactory
 
 NBSP = "\xa0"

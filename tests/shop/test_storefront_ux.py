@@ -54,9 +54,9 @@ def test_product_page_carries_the_deltas_for_the_price_script(client, blanket):
     page = client.get(reverse("shop:product", args=[blanket.slug])).content.decode()
 
     assert 'data-base-price="895.00"' in page
-    assert 'data-currency="SEK"' in page
+    assert 'data-money="SEK {amount}"' in page  # where the script puts the currency
     assert 'data-delta="50.00"' in page
-    assert "Rödbrun (+50.00 SEK)" in page
+    assert "Rödbrun (+SEK 50.00)" in page
     assert "Skogsgrön (+" not in page  # a choice that costs nothing says nothing
     assert 'maxlength="12"' in page
     assert '<p class="line-price" data-line-price hidden>' in page  # shown by the script only
