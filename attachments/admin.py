@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -14,20 +15,52 @@ from django.utils.html import format_html
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
-from stafftemplates.admin_pages import ObjectPageMixin, file_response, no_store, text_error
+from stafftemplates.admin_pages import (
+    CODE_FIELD,
+    ObjectPageMixin,
+    UnsavedPreviewMixin,
+    file_response,
+    no_store,
+    preview_notice,
+    sandboxed_html,
+    text_error,
+    variables_list_html,
+)
 from stafftemplates.errors import StaffTemplateError
 from stafftemplates.revision_admin import (
     NormalisedTextAdminMixin,
+    PublishRevisionMixin,
     RestoreRevisionMixin,
     RevisionAdmin,
     RevisionInline,
+    field_label,
 )
 
 from .errors import AttachmentError
 from .models import AttachmentTemplate, AttachmentTemplateRevision, PasswordPolicy
-from .passwords import PASSWORD_BITS, password_guess_space, seconds_to_guess
-from .preview import PreviewRefused, find_source, preview_password
+from .page_images import pages_html
+from .passwords import (
+    GENERATED_GUESS_SPACE,
+    duration_in_words,
+    password_guess_space,
+    seconds_to_guess,
+)
+from .preview import (
+    PreviewRefused,
+    context_variables,
+    find_source,
+    preview_password,
+    sample_source,
+)
 from .rendering import build_attachment
+
+# What staff read about the generated policy: a time, not a bit count.
+GENERATED_GUESS_TIME = duration_in_words(seconds_to_guess(GENERATED_GUESS_SPACE))
+GENERATED_STRENGTH = (
+    "Generated: every order gets its own 16-character password, shown to the customer. "
+    f"Trying every possible one would take {GENERATED_GUESS_TIME} on one graphics card, so it "
+    "cannot be guessed."
+)
 
 
 def guess_space_warning(template: AttachmentTemplate) -> str | None:
@@ -35,12 +68,11 @@ def guess_space_warning(template: AttachmentTemplate) -> str | None:
     if template.password_policy != PasswordPolicy.TEMPLATE:
         return None
     space = password_guess_space(template)
-    seconds = seconds_to_guess(space)
-    when = f"{seconds:,.1f} seconds" if seconds < 120 else f"{seconds / 86400:,.1f} days"
+    when = duration_in_words(seconds_to_guess(space))
     return (
         f"Passwords from customer data are guessable: about {space:,} possibilities, all "
-        f"tried in {when} on one GPU by someone who has the email. The generated policy "
-        f"has {PASSWORD_BITS} bits."
+        f"tried in {when} on one graphics card by someone who has the email. Trying every "
+        f"generated password would take {GENERATED_GUESS_TIME}."
     )
 
 
@@ -57,17 +89,49 @@ class AttachmentTemplateRevisionInline(RevisionInline):
     model = AttachmentTemplateRevision
 
 
+class AttachmentTemplateForm(forms.ModelForm):
+    """The policy's expression counts only under the "from customer data" policy: under the
+    generated one it is hidden in the editor and whatever was posted for it is ignored (the
+    saved expression is kept, for switching back), so a stale expression can neither block a
+    save nor change anything."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            "password_template" in self.fields
+            and cleaned.get("password_policy", self.instance.password_policy)
+            != PasswordPolicy.TEMPLATE
+        ):
+            self._errors.pop("password_template", None)
+            cleaned["password_template"] = self.instance.password_template
+        return cleaned
+
+
 @admin.register(AttachmentTemplate)
 class AttachmentTemplateAdmin(
-    NormalisedTextAdminMixin, ObjectPageMixin, RestoreRevisionMixin, admin.ModelAdmin
+    NormalisedTextAdminMixin,
+    UnsavedPreviewMixin,
+    ObjectPageMixin,
+    PublishRevisionMixin,
+    RestoreRevisionMixin,
+    admin.ModelAdmin,
 ):
+    change_form_template = "admin/stafftemplates/editor_change_form.html"
+    form = AttachmentTemplateForm
+    unsaved_preview_parts = (("pages", "PDF pages"),)
     list_display = ["name", "language", "password_policy", "active", "updated_at", "preview_link"]
     list_filter = ["language", "active", "password_policy"]
     search_fields = ["name"]
-    readonly_fields = ["password_strength", "preview_link", "created_at", "updated_at"]
+    readonly_fields = [
+        "password_strength",
+        "variables",
+        "preview_link",
+        "created_at",
+        "updated_at",
+    ]
     fieldsets = [
         (None, {"fields": ["name", "language", "active", "preview_link"]}),
-        ("Document", {"fields": ["html", "css", "filename_template"]}),
+        ("Document", {"fields": ["html", "css", "filename_template", "variables"]}),
         (
             "Password",
             {"fields": ["password_policy", "password_template", "password_strength"]},
@@ -75,13 +139,7 @@ class AttachmentTemplateAdmin(
         ("History", {"fields": ["created_at", "updated_at"]}),
     ]
     inlines = [AttachmentTemplateRevisionInline]
-    formfield_overrides = {
-        models.TextField: {
-            "widget": forms.Textarea(
-                attrs={"rows": 24, "cols": 110, "style": "font-family: monospace;"}
-            )
-        },
-    }
+    formfield_overrides = {models.TextField: {"widget": CODE_FIELD}}
 
     def get_queryset(self, request):
         # The change list shows none of the heavy text.
@@ -94,6 +152,58 @@ class AttachmentTemplateAdmin(
             # future customer's copy is locked.
             fields += POLICY_FIELDS
         return fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if (
+            obj is not None
+            and obj.password_policy != PasswordPolicy.TEMPLATE
+            and not can_change_password_policy(request.user)
+        ):
+            # Read-only and unused: an expression the policy ignores only confuses.
+            fieldsets = [
+                (name, {**opts, "fields": [f for f in opts["fields"] if f != "password_template"]})
+                for name, opts in fieldsets
+            ]
+        return fieldsets
+
+    @admin.display(description="available variables")
+    def variables(self, obj) -> str:
+        return variables_list_html(context_variables())
+
+    def render_unsaved_preview(self, request, obj: AttachmentTemplate, part: str):
+        """The document in the editor, unsaved, built for the sample order as customers get it
+        (encrypted) and shown as page images (`page_images.py`)."""
+        fields = ["html", "css", "filename_template"]
+        if can_change_password_policy(request.user):
+            fields += POLICY_FIELDS
+        saved = {f: getattr(obj, f) for f in POLICY_FIELDS}
+        draft = AttachmentTemplate(
+            **(saved | {f: request.POST.get(f, "") for f in fields}), name=obj.name
+        )
+        if draft.password_policy != PasswordPolicy.TEMPLATE:
+            draft.password_template = ""
+        draft.normalise_line_endings()
+        if errors := draft.compile_errors():
+            return preview_notice(
+                "Not previewed: fix these first",
+                [f"{field_label(AttachmentTemplate, f)}: {m}" for f, m in errors.items()],
+            )
+        # In the language chosen in the form: the sample's amounts and dates are written in it.
+        language = request.POST.get("language", "")
+        if language not in dict(settings.LANGUAGES):
+            language = getattr(obj, "language", None) or settings.LANGUAGE_CODE
+        try:
+            with translation.override(language):
+                source = sample_source()
+                password = preview_password(
+                    draft, source, user=request.user, session_key=request.session.session_key or ""
+                )
+                attachment = build_attachment(draft, source.context, password.password)
+            html = pages_html(attachment.content, password=password.password, title=obj.name)
+        except (AttachmentError, StaffTemplateError) as exc:
+            return preview_notice("Not previewed", [str(exc)])
+        return sandboxed_html(html)
 
     def restore_problems(self, request, obj, revision) -> list[str]:
         changes_policy = any(getattr(revision, f) != getattr(obj, f) for f in POLICY_FIELDS)
@@ -114,7 +224,7 @@ class AttachmentTemplateAdmin(
     def password_strength(self, obj: AttachmentTemplate) -> str:
         if obj.pk is None:
             return "—"
-        return guess_space_warning(obj) or f"Generated: {PASSWORD_BITS} random bits per order."
+        return guess_space_warning(obj) or GENERATED_STRENGTH
 
     @admin.display(description="preview")
     def preview_link(self, obj: AttachmentTemplate) -> str:
@@ -138,7 +248,14 @@ class AttachmentTemplateAdmin(
                 view(require_GET(self.preview_pdf_view)),
                 name="attachments_attachmenttemplate_preview_pdf",
             ),
+            path(
+                "<int:pk>/preview/pages/",
+                view(require_GET(self.preview_pages_view)),
+                name="attachments_attachmenttemplate_preview_pages",
+            ),
+            self.unsaved_preview_url(),
             self.restore_url(),
+            self.publish_url(),
             *super().get_urls(),
         ]
 
@@ -178,12 +295,30 @@ class AttachmentTemplateAdmin(
             "error": error,
             "warning": guess_space_warning(template),
             "pdf_url": pdf_url + query,
+            "pages_url": reverse("admin:attachments_attachmenttemplate_preview_pages", args=[pk])
+            + query,
             "download_url": pdf_url + (query + "&" if query else "?") + "download=1",
         }
         response = TemplateResponse(
             request, "admin/attachments/attachmenttemplate/preview.html", context
         )
         return no_store(response)
+
+    def preview_pages_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The PDF's pages as images, for the preview page's sandboxed frame: what the customer
+        sees, without the browser's password prompt (the PDF itself stays encrypted)."""
+        template = self.viewable_object(request, pk)
+        try:
+            source, password = self._preview(request, template)
+            if source is None:
+                raise Http404("No such order.")
+            attachment = build_attachment(template, source.context, password.password)
+            html = pages_html(attachment.content, password=password.password, title=template.name)
+        except PreviewRefused as exc:
+            raise (PermissionDenied if exc.forbidden else Http404)(str(exc)) from None
+        except (AttachmentError, StaffTemplateError) as exc:
+            return text_error(str(exc))
+        return no_store(sandboxed_html(html))
 
     @xframe_options_sameorigin  # framed by our own preview page
     def preview_pdf_view(self, request: HttpRequest, pk: int) -> HttpResponse:

@@ -10,6 +10,7 @@ document being built raises `AttachmentError`.
 """
 
 from .errors import AttachmentError, AttachmentTooLarge
+from .page_images import pages_html
 from .passwords import PASSWORD_BITS, document_password, generated_password
 from .preview import (
     PreviewPassword,
@@ -17,6 +18,7 @@ from .preview import (
     PreviewSource,
     can_reveal_password,
     check_order_number,
+    context_variables,
     find_source,
     preview_password,
     sample_source,
@@ -34,9 +36,11 @@ __all__ = [
     "build_attachment",
     "can_reveal_password",
     "check_order_number",
+    "context_variables",
     "document_password",
     "find_source",
     "generated_password",
+    "pages_html",
     "preview_password",
     "render_filename",
     "sample_source",

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from stafftemplates.languages import LanguageField, language_name
-from stafftemplates.revisions import Revision, RevisionedModel
+from stafftemplates.revisions import Revision, RevisionedModel, published_revision_field
 from stafftemplates.validators import (
     document_html_problems,
     validate_stylesheet,
@@ -99,6 +99,7 @@ class AttachmentTemplate(RevisionedModel, AttachmentContent):
     active = models.BooleanField(default=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    published_revision = published_revision_field("AttachmentTemplateRevision")
 
     class Meta:
         ordering = ["name", "language"]
@@ -111,6 +112,7 @@ class AttachmentTemplate(RevisionedModel, AttachmentContent):
             # Apart from editing: a constant or guessable password, chosen once, would weaken
             # every future customer's document.
             ("change_password_policy", "Can change a document's password policy"),
+            ("publish_attachmenttemplate", "Can publish an attachment template"),
         ]
 
     def __str__(self) -> str:

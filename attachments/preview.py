@@ -11,7 +11,7 @@ permissions: `PREVIEW_ORDER_PERMISSION` (drawing a real order) and
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,3 +115,23 @@ def preview_password(
         return PreviewPassword(password, customers=bool(source.number))
     one_off = generated_password(f"admin-preview:{user.pk}:{session_key}:{source.number}")
     return PreviewPassword(one_off, customers=False)
+
+
+def context_variables(value: Any = None, prefix: str = "") -> Iterator[str]:
+    """The dotted names templates can use (`order.number`, `lines[].product`…), from the sample.
+
+    Derived from the sample order rather than written down, so the list beside the editor
+    cannot drift from what the context builder really provides.
+    """
+    if value is None and not prefix:
+        value = sample_source().context
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from context_variables(item, f"{prefix}.{key}" if prefix else key)
+    elif isinstance(value, list | tuple):
+        if value:
+            yield from context_variables(value[0], f"{prefix}[]")
+        else:
+            yield f"{prefix}[]"
+    else:
+        yield prefix

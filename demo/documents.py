@@ -342,4 +342,7 @@ def _seed_document(language: str, html: str, filename: str) -> AttachmentTemplat
     if not created and language == "en" and upgradable:
         template.html, template.css = HTML, CSS
         template.save(note="Demo document updated: amounts written in its language.")
+    elif not created:
+        return template  # staff's own: their drafts stay drafts
+    template.publish(template.current_revision())
     return template

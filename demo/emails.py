@@ -283,6 +283,9 @@ def _seed_layout(language: str, html_footer: str, text_footer: str) -> Layout:
     elif layout.html_header in PREVIOUS_LAYOUT_HTML_HEADERS and layout.css in PREVIOUS_LAYOUT_CSS:
         layout.html_header, layout.css = LAYOUT_HTML_HEADER, LAYOUT_CSS
         layout.save(note="Demo layout updated: narrows on phones.")
+    else:
+        return layout  # staff's own: their drafts stay drafts
+    layout.publish(layout.current_revision())
     return layout
 
 
@@ -321,6 +324,7 @@ def seed_message_templates() -> MessageTemplate:
     versions = {}
     for language, (name, subject, text, html) in texts.items():
         template = confirmations.filter(language=language).first()
+        seeded = template is None
         if template is None:
             template = MessageTemplate.objects.create(
                 event=Event.ORDER_CONFIRMATION,
@@ -331,21 +335,22 @@ def seed_message_templates() -> MessageTemplate:
                 text_body=text,
                 html_body=html,
             )
-        elif (
-            language == "en"
-            and (
-                template.subject,
-                template.text_body,
-                template.html_body,
-            )
-            in PREVIOUS_BODIES
-        ):
+        elif language == "en" and _earlier_demo_email(template):
             template.subject, template.text_body, template.html_body = subject, text, html
             template.save(note="Demo email updated: amounts and date in the email's language.")
+            seeded = True
         if not template.attachment_links.exists():
             MessageTemplateAttachment.objects.create(
                 template=template, attachment_template=document, position=0
             )
             template.record_revision(note="Demo attachment added.")
+            seeded = True
+        if seeded:
+            # What the seed wrote goes live; a template staff edited keeps its drafts as drafts.
+            template.publish(template.current_revision())
         versions[language] = template
     return versions.get(settings.LANGUAGE_CODE, versions["en"])
+
+
+def _earlier_demo_email(template: MessageTemplate) -> bool:
+    return (template.subject, template.text_body, template.html_body) in PREVIOUS_BODIES

@@ -44,6 +44,15 @@ class ProofForm(PreviewForm):
 
     email = forms.EmailField(label="Send a proof to")
     order = forms.CharField(max_length=40, required=False, widget=forms.HiddenInput)
+    version = forms.ChoiceField(
+        label="Version",
+        choices=[
+            ("draft", "The draft (newest revisions)"),
+            ("published", "What customers get now (published)"),
+        ],
+        initial="draft",
+        required=False,
+    )
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"]

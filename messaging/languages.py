@@ -6,9 +6,9 @@ email inside the Swedish layout with the Swedish PDF; a version that does not ex
 inactive) falls back to the default language's, then to any other (`stafftemplates.languages`),
 and each fallback is a line in the message's history — never a failure, never an empty email.
 
-Chosen once, when the message is queued (`outbox`): the revisions are pinned there, so a retry,
-the *as sent* page and the worker all render what was chosen then. The preview pages show the
-same choice for the language staff pick.
+Chosen once, when the message is queued (`outbox` picks the email, `pinning` its layout and
+PDFs): the revisions are pinned there, so a retry, the *as sent* page and the worker all render
+what was chosen then. The preview pages show the same choice for the template staff open.
 """
 
 from __future__ import annotations
@@ -35,47 +35,68 @@ class TemplateChoice:
         return self.template.language if self.template else ""
 
 
-def _fallback_note(what: str, used: str, wanted: str) -> str:
+def fallback_note(what: str, used: str, wanted: str) -> str:
+    """The history line of a fallback: "PDF “Receipt” rendered in English: no Swedish version."."""
     return f"{what} rendered in {language_name(used)}: no {language_name(wanted)} version."
 
 
-def templates_for(*, event: str, language: str) -> TemplateChoice:
-    """The active email of `event` in `language` (or its fallback), with its layout and PDFs."""
-    template = pick_version(MessageTemplate.objects.active().filter(event=event), language)
-    if template is None:
-        return TemplateChoice(template=None, layout=None)
-    fallbacks = []
-    if template.language != language:
-        fallbacks.append(_fallback_note(f"Email “{template.name}”", template.language, language))
-    return versions_for(template, wanted=language, fallbacks=fallbacks)
+def template_for(*, event: str, language: str) -> tuple[MessageTemplate | None, list[str]]:
+    """The active email of `event` a customer ordering in `language` gets, and the history line
+    when it is another language's. A published version is preferred (a translation still in
+    draft counts as missing); with none published, any active one (the outbox then fails the
+    message for want of a published revision, as it always did)."""
+    active = MessageTemplate.objects.active().filter(event=event)
+    template = pick_version(_candidates(active, published=True), language)
+    if template is None or template.language == language:
+        return template, []
+    return template, [fallback_note(f"Email “{template.name}”", template.language, language)]
 
 
-def versions_for(
-    template: MessageTemplate, *, wanted: str | None = None, fallbacks: list[str] | None = None
-) -> TemplateChoice:
-    """`template` with the layout and attachment versions its messages use.
+def _candidates(versions, *, published: bool) -> list:
+    """For a customer (`published`), the versions that have a published revision, if any:
+    a translation still in draft counts as missing."""
+    versions = list(versions)
+    if not published:
+        return versions
+    return [v for v in versions if v.published_revision_id] or versions
 
-    The layout follows the email's own language (one email, one language); each PDF follows
-    `wanted`, the customer's language (by default the template's), so a Swedish customer whose
-    email fell back to English still gets the Swedish PDF when there is one.
-    """
-    wanted = wanted or template.language
-    fallbacks = list(fallbacks or [])
+
+def layout_version(
+    layout: Layout, language: str, *, published: bool = False
+) -> tuple[Layout, list[str]]:
+    """The version of `layout` (same name, active) in `language`, or its fallback."""
+    candidates = _candidates(layout.active_versions(), published=published)
+    version = pick_version(candidates, language) or layout
+    if version.language == language:
+        return version, []
+    return version, [fallback_note(f"Layout “{version.name}”", version.language, language)]
+
+
+def document_version(
+    document, language: str, *, published: bool = False
+) -> tuple[object | None, list[str]]:
+    """The version of an attachment template (same name, active) in `language`, or its
+    fallback; None when no version of it is active."""
+    version = pick_version(_candidates(document.active_versions(), published=published), language)
+    if version is None or version.language == language:
+        return version, []
+    return version, [fallback_note(f"PDF “{version.name}”", version.language, language)]
+
+
+def versions_for(template: MessageTemplate) -> TemplateChoice:
+    """`template` as saved now with the layout and attachment versions in its language (the
+    preview pages: what a message of it would carry)."""
+    fallbacks: list[str] = []
     layout = None
     if linked := template.applied_layout():
-        layout = pick_version(linked.active_versions(), template.language) or linked
-        if layout.language != template.language:
-            fallbacks.append(
-                _fallback_note(f"Layout “{layout.name}”", layout.language, template.language)
-            )
+        layout, notes = layout_version(linked, template.language)
+        fallbacks += notes
     attachments = []
     for linked in template.ordered_attachment_templates():
-        document = pick_version(linked.active_versions(), wanted)
-        if document is None:
-            continue  # no active version at all: the email goes without it, as before
-        if document.language != wanted:
-            fallbacks.append(_fallback_note(f"PDF “{document.name}”", document.language, wanted))
-        attachments.append(document)
+        document, notes = document_version(linked, template.language)
+        if document is not None:  # no active version at all: the email goes without it
+            attachments.append(document)
+            fallbacks += notes
     return TemplateChoice(
         template=template, layout=layout, attachments=attachments, fallbacks=fallbacks
     )

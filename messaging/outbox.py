@@ -20,8 +20,9 @@ from django.utils import timezone
 
 from shop.models import Order
 
-from .languages import TemplateChoice, templates_for, versions_for
+from .languages import template_for
 from .models import Message, MessageAttachment, MessageEvent, MessageTemplate
+from .pinning import PinnedRevisions, pinned_revisions
 
 logger = logging.getLogger(__name__)
 
@@ -89,20 +90,33 @@ def queue_message(
             )
             sequence = 0 if last is None else last + 1
         # The order's language picks the versions (a resend keeps it: it is the order's).
-        choice = templates_for(event=event, language=order.language)
+        template, fallbacks = template_for(event=event, language=order.language)
+        # Customers get the published revisions, never a draft (messaging/pinning.py).
+        pinned = (
+            pinned_revisions(template, draft=False, language=order.language)
+            if template
+            else PinnedRevisions(None)
+        )
         message = Message.objects.create(
             event=event,
             order=order,
             recipient=recipient or order.customer.email,
-            language=choice.language,
-            template_revision=choice.template.current_revision() if choice.template else None,
-            layout_revision=_layout_revision(choice),
+            language=template.language if template else "",
+            template_revision=pinned.template_revision,
+            layout_revision=pinned.layout_revision,
             sequence=sequence,
             resend_of=resend_of,
         )
-        _pin_attachments(message=message, choice=choice)
+        _pin_attachments(message=message, revisions=pinned.attachment_revisions)
         message.record(MessageEvent.Kind.QUEUED, detail=note)
-        _record_fallbacks(message=message, choice=choice)
+        _record_fallbacks(message=message, lines=[*fallbacks, *pinned.fallbacks])
+        if pinned.problem:
+            # Kept and failed with the reason, never silently sent without its draft parts.
+            message.mark_failed(
+                reason=f"Not sent: {pinned.problem}. Publish it in admin, then resend this message."
+            )
+            logger.warning("Message %s not sent: a template part is unpublished.", message.pk)
+            return message
         if resend_of is None and _over_daily_limit(message):
             # Kept, not dropped: staff see why, and can resend it by hand.
             message.mark_failed(
@@ -131,52 +145,58 @@ def _over_daily_limit(message: Message) -> bool:
 
 
 def queue_proof(
-    *, template: MessageTemplate, recipient: str, order: Order | None = None, requested_by: str
+    *,
+    template: MessageTemplate,
+    recipient: str,
+    order: Order | None = None,
+    requested_by: str,
+    draft: bool = True,
 ) -> Message:
-    """Queue a proof of `template` (as saved now) to a staff address, from `order` or the sample.
+    """Queue a proof of `template` to a staff address, from `order` or the sample: its newest
+    revisions, drafts included (`draft`, what staff are checking), or the published ones.
+
+    Raises `ValueError` when what was asked for was never published (nothing queued).
 
     Delivered by the same engine as customers' messages, and marked `is_proof`: it takes none
     of the order's sequence numbers (the uniqueness constraint, `queue_message` and resends all
     ignore proofs), so the customer's own message and its resends are left alone. A proof
     without an order renders the sample context, its PDF encrypted with the sample password.
     """
+    pinned = pinned_revisions(template, draft=draft)
+    if pinned.problem:
+        raise ValueError(f"{pinned.problem}; publish it, or send a proof of the draft.")
     with transaction.atomic(durable=True):
-        # In the template's own language, with its layout and PDFs in that language.
-        choice = versions_for(template)
         message = Message.objects.create(
             event=template.event,
             order=order,
             recipient=recipient,
-            language=choice.language,
-            template_revision=template.current_revision(),
-            layout_revision=_layout_revision(choice),
+            language=template.language,  # with its layout and PDFs in that language
+            template_revision=pinned.template_revision,
+            layout_revision=pinned.layout_revision,
             is_proof=True,
         )
-        _pin_attachments(message=message, choice=choice)
+        _pin_attachments(message=message, revisions=pinned.attachment_revisions)
         source = f"order {order.number}" if order else "the sample order"
+        version = "newest revisions (drafts included)" if draft else "published revisions"
         message.record(
-            MessageEvent.Kind.QUEUED, detail=f"Proof from {source}, requested by {requested_by}."
+            MessageEvent.Kind.QUEUED,
+            detail=f"Proof of the {version} from {source}, requested by {requested_by}.",
         )
-        _record_fallbacks(message=message, choice=choice)
+        _record_fallbacks(message=message, lines=pinned.fallbacks)
         publish_on_commit(message.pk)
     return message
 
 
-def _layout_revision(choice: TemplateChoice):
-    return choice.layout.current_revision() if choice.layout else None
-
-
-def _pin_attachments(*, message: Message, choice: TemplateChoice) -> None:
-    revisions = [document.current_revision() for document in choice.attachments]
+def _pin_attachments(*, message: Message, revisions: list) -> None:
     MessageAttachment.objects.bulk_create(
         MessageAttachment(message=message, attachment_revision=revision, position=position)
-        for position, revision in enumerate(r for r in revisions if r is not None)
+        for position, revision in enumerate(revisions)
     )
 
 
-def _record_fallbacks(*, message: Message, choice: TemplateChoice) -> None:
+def _record_fallbacks(*, message: Message, lines: list[str]) -> None:
     """One history line per version that is not in the wanted language."""
-    for line in choice.fallbacks:
+    for line in lines:
         message.record(MessageEvent.Kind.NOTE, detail=line)
 
 

@@ -8,9 +8,7 @@ renders them from the revisions pinned at queue time (`compose.compose_email`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 
@@ -19,7 +17,7 @@ from stafftemplates.languages import pick_version
 
 from .languages import versions_for
 from .models import MessageTemplate
-from .rendering import RenderedMessage, render_message
+from .rendering import LayoutParts, RenderedMessage, render_message
 
 
 def render_preview(template: MessageTemplate, source: PreviewSource) -> RenderedMessage:
@@ -31,6 +29,21 @@ def render_preview(template: MessageTemplate, source: PreviewSource) -> Rendered
         html=template.html_body,
         context=source.context,
         layout=versions_for(template).layout,
+    )
+
+
+def render_editor_preview(
+    *, template: MessageTemplate, layout: LayoutParts | None = None
+) -> RenderedMessage:
+    """Render what is in an editor, unsaved, against the sample order: `template` is an
+    unsaved copy holding the form's subject and bodies; `layout` the one it renders inside
+    (an unsaved copy too when the layout is what is being edited)."""
+    return render_message(
+        subject=template.subject,
+        text=template.text_body,
+        html=template.html_body,
+        context=sample_source().context,
+        layout=layout,
     )
 
 
@@ -65,23 +78,3 @@ def language_rows(event: str) -> list[LanguageRow]:
     return [
         LanguageRow(code, name, pick_version(active, code)) for code, name in settings.LANGUAGES
     ]
-
-
-def context_variables(value: Any = None, prefix: str = "") -> Iterator[str]:
-    """The dotted names templates can use (`order.number`, `lines[].product`…), from the sample.
-
-    Derived from the sample order rather than written down, so the list beside the editor
-    cannot drift from what the context builder really provides.
-    """
-    if value is None and not prefix:
-        value = sample_source().context
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            yield from context_variables(item, f"{prefix}.{key}" if prefix else key)
-    elif isinstance(value, list | tuple):
-        if value:
-            yield from context_variables(value[0], f"{prefix}[]")
-        else:
-            yield f"{prefix}[]"
-    else:
-        yield prefix

@@ -14,12 +14,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from .admin_pages import ReadOnlyInline
+from .admin_pages import ReadOnlyInline, no_store
 from .revisions import Revision, RevisionedModel, normalise_newlines
 
 
@@ -88,9 +90,9 @@ _REMOVED = "background: #fde2e1;"
 _ADDED = "background: #dcfce7;"
 
 
-def side_by_side(before: str, after: str) -> str:
+def side_by_side(before: str, after: str, *, labels: tuple[str, str] = ("Before", "After")) -> str:
     """A two-column diff, before on the left and after on the right: removed lines red, added
-    lines green, three lines of context around each change."""
+    lines green, three lines of context around each change; `labels` head the columns."""
     old, new = (("" if text is None else str(text)).splitlines() for text in (before, after))
     rows = []
     groups = difflib.SequenceMatcher(None, old, new, autojunk=False).get_grouped_opcodes(3)
@@ -122,8 +124,9 @@ def side_by_side(before: str, after: str) -> str:
     return format_html(
         '<table style="width: 100%; table-layout: fixed;" data-testid="side-by-side-diff">'
         '<colgroup><col style="width: 3em;"><col><col style="width: 3em;"><col></colgroup>'
-        '<thead><tr><th colspan="2">Before</th><th colspan="2">After</th></tr></thead>'
+        '<thead><tr><th colspan="2">{}</th><th colspan="2">{}</th></tr></thead>'
         "<tbody>{}</tbody></table>",
+        *labels,
         format_html_join("", "{}", ((row,) for row in rows)),
     )
 
@@ -138,17 +141,27 @@ def field_label(model, field: str) -> str:
 
 def changes_diff(revision: Revision) -> str:
     """Each field a revision changed, by its human name, diffed side by side, for its page."""
-    before = revision.previous()
-    changes = content_changes(before.content() if before else None, revision.content())
+    return revisions_diff(revision.previous(), revision)
+
+
+def revisions_diff(
+    before: Revision | None, after: Revision, *, labels: tuple[str, str] = ("Before", "After")
+) -> str:
+    """Each field that differs between two revisions (`before` None: the first), by its human
+    name, side by side: a revision's page, and the Publish page (live against the draft)."""
+    changes = content_changes(before.content() if before else None, after.content())
     if not changes:
         return "No change."
     old = before.content() if before else {}
-    model = revision.revised_model()
+    model = after.revised_model()
     return format_html_join(
         "",
         "<h3>{}</h3>{}",
         (
-            (field_label(model, field), side_by_side(old.get(field, ""), revision.content()[field]))
+            (
+                field_label(model, field),
+                side_by_side(old.get(field, ""), after.content()[field], labels=labels),
+            )
             for field, _ in changes
         ),
     )
@@ -163,8 +176,17 @@ def admin_url(obj, view: str) -> str:
 class RevisionInline(ReadOnlyInline):
     """An object's history, newest first: who, when, what changed; never editable here."""
 
-    fields = ["number_link", "created_at", "created_by", "note", "changes"]
+    fields = ["number_link", "status", "created_at", "created_by", "note", "changes"]
     ordering = ["-number"]
+
+    @admin.display(description="status")
+    def status(self, revision: Revision) -> str:
+        revised = revision.revised
+        if revision.pk == revised.published_revision_id:
+            return mark_safe('<strong data-testid="live-revision">Live</strong>')
+        if revision.number > getattr(revised.published_revision, "number", 0):
+            return "Draft"
+        return ""
 
     @admin.display(description="revision")
     def number_link(self, revision: Revision) -> str:
@@ -256,4 +278,116 @@ class RestoreRevisionMixin:
             "<int:pk>/revisions/<int:revision_pk>/restore/",
             self.admin_site.admin_view(require_POST(self.restore_view)),
             name=f"{opts.app_label}_{opts.model_name}_restore",
+        )
+
+
+class PublishRevisionMixin:
+    """Draft and publish on a revisioned model's admin: a status line on the change form and a
+    Publish page (the live revision against the draft, side by side) whose POST makes the draft
+    live. Publishing takes its own permission, `<app>.publish_<model>`, and is logged.
+
+    Add `self.publish_url()` to `get_urls()`; the change form template shows the status.
+    """
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        opts = self.model._meta
+        return request.user.has_perm(f"{opts.app_label}.publish_{opts.model_name}")
+
+    def publication_context(self, request: HttpRequest, obj: RevisionedModel) -> dict:
+        """What the change form says about what is live and what is a draft."""
+        draft = obj.draft_revision()
+        return {
+            "live_revision": obj.published_revision,
+            "published_by": obj.published_by,
+            "published_at": obj.published_at,
+            "draft_revision": draft,
+            "publish_url": reverse(admin_url(obj, "publish"), args=[obj.pk])
+            if draft is not None and self.has_publish_permission(request)
+            else None,
+        }
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra = dict(extra_context or {})
+        obj = self.get_object(request, object_id)
+        if obj is not None:
+            extra["publication"] = self.publication_context(request, obj)
+        return super().change_view(request, object_id, form_url, extra)
+
+    def response_change(self, request, obj):
+        obj.refresh_from_db(fields=["published_revision"])
+        if (draft := obj.draft_revision()) is not None:
+            self.message_user(
+                request,
+                f"Saved as a draft (revision {draft.number}): customers get it only once it is "
+                "published.",
+                messages.INFO,
+            )
+        return super().response_change(request, obj)
+
+    def publish_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """GET: the live revision and the draft side by side; POST: publish that draft."""
+        obj = get_object_or_404(self.model, pk=pk)
+        if not self.has_publish_permission(request):
+            raise PermissionDenied
+        change_url = reverse(admin_url(obj, "change"), args=[obj.pk])
+        draft = obj.draft_revision()
+        if request.method == "POST":
+            return self._publish(request, obj, draft, change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": obj,
+            "title": f"Publish: {obj}",
+            "live": obj.published_revision,
+            "draft": draft,
+            "diff": revisions_diff(
+                obj.published_revision,
+                draft,
+                labels=(
+                    f"Live (revision {obj.published_revision.number})"
+                    if obj.published_revision
+                    else "Nothing live",
+                    f"Draft (revision {draft.number})",
+                ),
+            )
+            if draft
+            else "",
+            "problems": obj.publish_problems(draft) if draft else [],
+            "change_url": change_url,
+        }
+        response = TemplateResponse(request, "admin/revisions/publish.html", context)
+        return no_store(response)
+
+    def _publish(self, request, obj, draft, change_url) -> HttpResponse:
+        posted = request.POST.get("revision", "")
+        if draft is None or posted != str(draft.pk):
+            # Publish exactly what the publisher reviewed: a save since then is reviewed again.
+            self.message_user(
+                request,
+                "Not published: the draft changed since the page was opened; review it again.",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(reverse(admin_url(obj, "publish"), args=[obj.pk]))
+        was = obj.published_revision
+        try:
+            obj.publish(draft, by=request.user)
+        except ValidationError as exc:
+            self.message_user(request, "Not published: " + " ".join(exc.messages), messages.ERROR)
+            return HttpResponseRedirect(reverse(admin_url(obj, "publish"), args=[obj.pk]))
+        before = f" (replacing revision {was.number})" if was else ""
+        self.log_change(request, obj, f"Published revision {draft.number}{before}.")
+        self.message_user(
+            request,
+            f"Revision {draft.number} published: customers get it from now on.",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(change_url)
+
+    def publish_url(self) -> URLPattern:
+        """The URL pattern of `publish_view`, named `<app>_<model>_publish`."""
+        opts = self.model._meta
+        return path(
+            "<int:pk>/publish/",
+            self.admin_site.admin_view(require_http_methods(["GET", "POST"])(self.publish_view)),
+            name=f"{opts.app_label}_{opts.model_name}_publish",
         )

@@ -10,6 +10,12 @@ template fields in `TEMPLATE_FIELDS` and its stylesheets in `STYLESHEET_FIELDS`,
 refuses a syntax error or a stylesheet that closes `<style>` with a `ValidationError` naming
 the field. A syntax error must be found here, never by a worker at 3 a.m.
 
+Draft and publish: saving never changes what customers receive. Each revisioned model has a
+`published_revision` pointer (declared on the concrete model with `published_revision_field`,
+since an abstract model cannot name its revision table); customers' messages pin the published
+revision, staff previews and proofs may show the newest one, the draft. `publish()` moves the
+pointer; it takes its own permission (`publish_<model>`) in admin, where it is logged.
+
 Line endings are normalised on save (CRLF and CR become LF) in every text field a revision
 holds: a browser submits a textarea with CRLF, the demo seed and commands write LF, and the
 same text must not count as a change.
@@ -22,6 +28,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 
 from .engine import syntax_error_message
 from .validators import stylesheet_error_message
@@ -93,14 +100,41 @@ class Revision(models.Model):
         )
 
 
+def published_revision_field(revision_model: str) -> models.ForeignKey:
+    """The concrete model's pointer to its published revision (None until first published).
+
+    SET_NULL rather than PROTECT: revisions are deleted only with their object.
+    """
+    return models.ForeignKey(
+        revision_model,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="What customers receive; newer revisions are drafts until published.",
+    )
+
+
 class RevisionedModel(models.Model):
-    """A model whose every save keeps an immutable `Revision` of `REVISION_FIELDS`."""
+    """A model whose every save keeps an immutable `Revision` of `REVISION_FIELDS`; customers
+    get the revision `published_revision` points at (see the module docstring)."""
 
     # The fields copied into each revision: the content, not the bookkeeping.
     REVISION_FIELDS: ClassVar[tuple[str, ...]] = ()
     # The fields holding staff templates (compiled on every save) and plain stylesheets.
     TEMPLATE_FIELDS: ClassVar[tuple[str, ...]] = ()
     STYLESHEET_FIELDS: ClassVar[tuple[str, ...]] = ()
+
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     class Meta:
         abstract = True
@@ -153,6 +187,40 @@ class RevisionedModel(models.Model):
     def current_revision(self) -> Revision | None:
         """The newest revision: the one a message rendered now pins."""
         return self.revisions.order_by("-number").first()
+
+    def draft_revision(self) -> Revision | None:
+        """The newest revision when it is not the published one: what *Publish* would make live."""
+        latest = self.current_revision()
+        if latest is None or latest.pk == self.published_revision_id:
+            return None
+        return latest
+
+    def revision_for(self, *, draft: bool) -> Revision | None:
+        """The newest revision (`draft=True`, what staff check) or the published one (what
+        customers get; None until something is published)."""
+        return self.current_revision() if draft else self.published_revision
+
+    def publish_problems(self, revision: Revision) -> list[str]:
+        """Why `revision` cannot go live (something it needs is not live itself); none by
+        default."""
+        return []
+
+    def publish(self, revision: Revision, *, by=None) -> None:
+        """Make `revision` what customers receive from now on.
+
+        Raises `ValidationError` when `publish_problems` finds a reason not to. The row is
+        updated in place: publishing changes no content, so it records no revision.
+        """
+        if revision.revised_id != self.pk:
+            raise ValueError("That revision belongs to another object.")
+        if problems := self.publish_problems(revision):
+            raise ValidationError(problems)
+        self.published_revision = revision
+        self.published_at = timezone.now()
+        self.published_by = by
+        type(self)._default_manager.filter(pk=self.pk).update(
+            published_revision=revision, published_at=self.published_at, published_by=by
+        )
 
     def record_revision(self, *, author=None, note: str = "") -> Revision:
         """Keep the current content as a new immutable revision, unless it is unchanged."""

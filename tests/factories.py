@@ -121,11 +121,36 @@ class OrderFactory(factory.django.DjangoModelFactory):
         )
 
 
-class AttachmentTemplateFactory(factory.django.DjangoModelFactory):
-    """A small staff document (saved through the model: compiled, first revision kept)."""
+def publish_newest(obj) -> None:
+    """Make an object's newest revision the one customers get (what Publish in admin does)."""
+    obj.publish(obj.current_revision())
+
+
+class PublishedFactory(factory.django.DjangoModelFactory):
+    """Publishes what it made once every post-generation step ran (attachments record a
+    revision of their own), unless called with `published=False`: the suite keeps meaning what
+    customers get, as before draft and publish existed."""
+
+    class Meta:
+        abstract = True
+        skip_postgeneration_save = True
+
+    published = factory.PostGeneration(lambda obj, create, extracted, **kwargs: extracted)
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        super()._after_postgeneration(instance, create, results)
+        if create and (results or {}).get("published") is not False:
+            publish_newest(instance)
+
+
+class AttachmentTemplateFactory(PublishedFactory):
+    """A small staff document (saved through the model: compiled, first revision kept) and
+    published; pass `published=False` for a draft that customers do not get yet."""
 
     class Meta:
         model = AttachmentTemplate
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Receipt {n}")
     html = "<h1>Order {{ order.number }}</h1><p>{{ customer.full_name }}</p>"
@@ -133,9 +158,9 @@ class AttachmentTemplateFactory(factory.django.DjangoModelFactory):
     filename_template = "receipt-{{ order.number }}.pdf"
 
 
-class MessageTemplateFactory(factory.django.DjangoModelFactory):
-    """An active order confirmation email without layout or attachments; pass
-    `attachments=[...]` to attach documents in order."""
+class MessageTemplateFactory(PublishedFactory):
+    """An active, published order confirmation email without layout or attachments; pass
+    `attachments=[...]` to attach documents in order, `published=False` to leave it a draft."""
 
     class Meta:
         model = MessageTemplate
@@ -236,7 +261,7 @@ FRAME_HTML_FOOTER = "<p>Sent because you ordered {{ order.number }}.</p></div>\n
 FRAME_TEXT_FOOTER = "-- \n{{ shop.name }}\n"
 
 
-class LayoutFactory(factory.django.DjangoModelFactory):
+class LayoutFactory(PublishedFactory):
     """A layout with a branded frame around the HTML body and a signature under the text."""
 
     class Meta:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 
-from ..preview import context_variables
+from attachments.api import context_variables
+from stafftemplates.admin_pages import CODE_FIELD, variables_list_html
 
-MONOSPACE = forms.Textarea(attrs={"rows": 16, "cols": 110, "style": "font-family: monospace;"})
+MONOSPACE = CODE_FIELD
 
 
 def flat_errors(errors: dict) -> list[str]:
@@ -27,10 +27,4 @@ def admin_link(obj, text: str | None = None) -> str:
 
 def variables_list() -> str:
     """The variables a template can use, listed beside the editor (from the sample)."""
-    names = list(context_variables())
-    items = format_html_join("", "<li><code>{{{{ {} }}}}</code></li>", ((n,) for n in names))
-    return format_html(
-        '<ul style="margin: 0; columns: 2;">{}</ul><p>Lists: <code>{}</code></p>',
-        items,
-        "{% for line in lines %}{{ line.product }}{% endfor %}",
-    )
+    return variables_list_html(context_variables())

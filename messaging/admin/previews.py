@@ -8,6 +8,10 @@ admin uses.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -23,25 +27,63 @@ from attachments.api import (
     PreviewSource,
     build_attachment,
     find_source,
+    pages_html,
     preview_password,
 )
 from shop.models import Order
 from stafftemplates.admin_pages import (
     ObjectPageMixin,
+    UnsavedPreviewMixin,
     file_response,
     no_store,
+    preview_notice,
     sandboxed_html,
     text_error,
+    text_page,
 )
 from stafftemplates.errors import StaffTemplateError
 from stafftemplates.languages import language_name
+from stafftemplates.revision_admin import field_label
 
 from .. import outbox, preview
 from ..forms import PreviewForm, ProofForm
-from ..models import MessageTemplate
+from ..models import Layout, MessageTemplate
+from ..rendering import RenderedMessage
 
 
-class TemplatePreviewMixin(ObjectPageMixin):
+def posted_copy(model, request: HttpRequest, fields) -> Any:
+    """An unsaved instance holding the editor's posted text `fields` (LF line endings)."""
+    obj = model(**{field: request.POST.get(field, "") for field in fields})
+    obj.normalise_line_endings()
+    return obj
+
+
+def editor_preview_response(
+    model, obj, *, part: str, render: Callable[[], RenderedMessage]
+) -> HttpResponse:
+    """The frame beside the editor: `obj`'s syntax errors with their lines, a render error, or
+    the rendered HTML email (`part="html"`) or subject and text."""
+    if errors := obj.compile_errors():
+        return preview_notice(
+            "Not previewed: fix these first",
+            [f"{field_label(model, field)}: {message}" for field, message in errors.items()],
+        )
+    try:
+        rendered = render()
+    except StaffTemplateError as exc:
+        return preview_notice("Not previewed", [str(exc)])
+    if part == "text":
+        return text_page("Text preview", f"Subject: {rendered.subject}\n\n{rendered.text}")
+    if not rendered.html:
+        return preview_notice("No HTML", ["This email has no HTML body: customers get the text."])
+    return no_store(sandboxed_html(rendered.html))
+
+
+# Where the preview page remembers the last proof address (this staff user's session only).
+PROOF_EMAIL_KEY = "messaging.proof_email"
+
+
+class TemplatePreviewMixin(UnsavedPreviewMixin, ObjectPageMixin):
     """For `MessageTemplateAdmin`: add `self.preview_urls()` to `get_urls()`."""
 
     def preview_urls(self) -> list[URLPattern]:
@@ -68,6 +110,28 @@ class TemplatePreviewMixin(ObjectPageMixin):
                 name="messaging_messagetemplate_proof",
             ),
         ]
+
+    def render_unsaved_preview(
+        self, request: HttpRequest, obj: MessageTemplate, part: str
+    ) -> HttpResponse:
+        """The editor's subject and bodies, unsaved, inside the layout chosen in the form."""
+        draft = posted_copy(MessageTemplate, request, MessageTemplate.TEMPLATE_FIELDS)
+        layout_id = request.POST.get("layout", "")
+        draft.layout = (
+            Layout.objects.filter(pk=layout_id, active=True).first()
+            if layout_id.isdigit()
+            else None
+        )
+        # In the language chosen in the form: the sample's amounts and dates are written in it.
+        language = request.POST.get("language", "")
+        if language not in dict(settings.LANGUAGES):
+            language = getattr(obj, "language", None) or settings.LANGUAGE_CODE
+
+        def render() -> RenderedMessage:
+            with translation.override(language):
+                return preview.render_editor_preview(template=draft, layout=draft.layout)
+
+        return editor_preview_response(MessageTemplate, draft, part=part, render=render)
 
     def _viewable(self, request: HttpRequest, pk: int) -> MessageTemplate:
         return self.viewable_object(request, pk, MessageTemplate.objects.select_related("layout"))
@@ -124,7 +188,11 @@ class TemplatePreviewMixin(ObjectPageMixin):
             "attachments": attachments,
             "html_url": reverse("admin:messaging_messagetemplate_preview_html", args=[pk]) + query,
             "proof_form": ProofForm(
-                initial={"email": request.user.email, "order": source.number if source else ""},
+                initial={
+                    # The address the last proof went to: staff proof again and again.
+                    "email": request.session.get(PROOF_EMAIL_KEY) or request.user.email,
+                    "order": source.number if source else "",
+                },
                 user=request.user,
             ),
             "proof_url": reverse("admin:messaging_messagetemplate_proof", args=[pk]),
@@ -172,6 +240,7 @@ class TemplatePreviewMixin(ObjectPageMixin):
                     "name": attachment_template.name,
                     "url": url + query,
                     "download_url": url + (query + "&" if query else "?") + "download=1",
+                    "pages_url": url + (query + "&" if query else "?") + "pages=1",
                     "password": self._password(request, attachment_template, source),
                 }
             )
@@ -189,7 +258,8 @@ class TemplatePreviewMixin(ObjectPageMixin):
 
     @xframe_options_sameorigin  # framed by our own preview page
     def preview_attachment_view(self, request: HttpRequest, pk: int, position: int) -> HttpResponse:
-        """One encrypted PDF of the preview, inline (for the frame) or as a download."""
+        """One encrypted PDF of the preview, as a download, inline, or (`?pages=1`) as page
+        images for the preview page's frame."""
         template = self._viewable(request, pk)
         attachment_templates = preview.preview_attachments(template)
         if position >= len(attachment_templates):
@@ -203,6 +273,15 @@ class TemplatePreviewMixin(ObjectPageMixin):
                 attachment = build_attachment(
                     attachment_template, source.context, password.password
                 )
+                if request.GET.get("pages"):
+                    # Page images for the preview's frame: no password prompt, and the PDF
+                    # itself never leaves the server unencrypted.
+                    html = pages_html(
+                        attachment.content,
+                        password=password.password,
+                        title=attachment_template.name,
+                    )
+                    return no_store(sandboxed_html(html))
             except (AttachmentError, StaffTemplateError) as exc:
                 return text_error(str(exc))
         return file_response(
@@ -225,12 +304,18 @@ class TemplatePreviewMixin(ObjectPageMixin):
             return HttpResponseRedirect(preview_url)
         source = form.cleaned_data["source"]
         order = Order.objects.filter(number=source.number).first() if source.number else None
-        proof = outbox.queue_proof(
-            template=template,
-            recipient=form.cleaned_data["email"],
-            order=order,
-            requested_by=request.user.get_username(),
-        )
+        try:
+            proof = outbox.queue_proof(
+                template=template,
+                recipient=form.cleaned_data["email"],
+                order=order,
+                requested_by=request.user.get_username(),
+                draft=form.cleaned_data["version"] != "published",
+            )
+        except ValueError as exc:  # the published version was asked for and there is none
+            self.message_user(request, f"No proof sent: {exc}", messages.ERROR)
+            return HttpResponseRedirect(preview_url)
+        request.session[PROOF_EMAIL_KEY] = proof.recipient
         what = f"order {source.number}" if source.number else "the sample order"
         self.log_change(
             request,

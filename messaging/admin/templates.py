@@ -12,13 +12,16 @@ from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 
+from stafftemplates.admin_pages import UnsavedPreviewMixin
 from stafftemplates.revision_admin import (
     NormalisedTextAdminMixin,
+    PublishRevisionMixin,
     RestoreRevisionMixin,
     RevisionAdmin,
     RevisionInline,
 )
 
+from .. import preview
 from ..models import (
     Layout,
     LayoutRevision,
@@ -28,7 +31,7 @@ from ..models import (
 )
 from ..template_checks import layout_errors, message_template_errors
 from .common import MONOSPACE, flat_errors, variables_list
-from .previews import TemplatePreviewMixin
+from .previews import TemplatePreviewMixin, editor_preview_response, posted_copy
 
 # --- layouts --------------------------------------------------------------------------------
 
@@ -38,7 +41,14 @@ class LayoutRevisionInline(RevisionInline):
 
 
 @admin.register(Layout)
-class LayoutAdmin(NormalisedTextAdminMixin, RestoreRevisionMixin, admin.ModelAdmin):
+class LayoutAdmin(
+    NormalisedTextAdminMixin,
+    UnsavedPreviewMixin,
+    PublishRevisionMixin,
+    RestoreRevisionMixin,
+    admin.ModelAdmin,
+):
+    change_form_template = "admin/stafftemplates/editor_change_form.html"
     list_display = ["name", "language", "active", "updated_at"]
     list_filter = ["language", "active"]
     search_fields = ["name"]
@@ -66,7 +76,29 @@ class LayoutAdmin(NormalisedTextAdminMixin, RestoreRevisionMixin, admin.ModelAdm
         obj.save(author=request.user)
 
     def get_urls(self):
-        return [self.restore_url(), *super().get_urls()]
+        return [
+            self.unsaved_preview_url(),
+            self.restore_url(),
+            self.publish_url(),
+            *super().get_urls(),
+        ]
+
+    def render_unsaved_preview(self, request, obj: Layout, part: str):
+        """The layout in the editor, unsaved, around the body of an email that uses it (the
+        active one first), or a placeholder when none does yet."""
+        draft = posted_copy(Layout, request, Layout.REVISION_FIELDS)
+        email = MessageTemplate.objects.filter(layout=obj).order_by("-active").first()
+        body = email or MessageTemplate(
+            subject="Subject of the email",
+            text_body="The email's own text goes here.",
+            html_body="<p>The email's own content goes here.</p>",
+        )
+        return editor_preview_response(
+            Layout,
+            draft,
+            part=part,
+            render=lambda: preview.render_editor_preview(template=body, layout=draft),
+        )
 
     def restore_problems(self, request, obj, revision) -> list[str]:
         return flat_errors(
@@ -125,8 +157,13 @@ class MessageTemplateRevisionInline(RevisionInline):
 
 @admin.register(MessageTemplate)
 class MessageTemplateAdmin(
-    NormalisedTextAdminMixin, TemplatePreviewMixin, RestoreRevisionMixin, admin.ModelAdmin
+    NormalisedTextAdminMixin,
+    TemplatePreviewMixin,
+    PublishRevisionMixin,
+    RestoreRevisionMixin,
+    admin.ModelAdmin,
 ):
+    change_form_template = "admin/stafftemplates/editor_change_form.html"
     list_display = ["name", "event", "language", "layout", "active", "updated_at", "preview_link"]
     list_filter = ["event", "language", "active", "layout"]
     search_fields = ["name", "subject"]
@@ -167,7 +204,13 @@ class MessageTemplateAdmin(
         )
 
     def get_urls(self):
-        return [*self.preview_urls(), self.restore_url(), *super().get_urls()]
+        return [
+            *self.preview_urls(),
+            self.unsaved_preview_url(),
+            self.restore_url(),
+            self.publish_url(),
+            *super().get_urls(),
+        ]
 
     @admin.display(description="preview")
     def preview_link(self, obj: MessageTemplate) -> str:

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from stafftemplates.languages import LanguageField, language_name
-from stafftemplates.revisions import Revision, RevisionedModel
+from stafftemplates.revisions import Revision, RevisionedModel, published_revision_field
 from stafftemplates.validators import validate_stylesheet, validate_template_syntax
 
 from ..template_checks import layout_errors, message_template_errors
@@ -66,6 +66,7 @@ class Layout(RevisionedModel):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    published_revision = published_revision_field("LayoutRevision")
 
     class Meta:
         ordering = ["name", "language"]
@@ -74,6 +75,7 @@ class Layout(RevisionedModel):
                 fields=["name", "language"], name="one_layout_version_per_language"
             )
         ]
+        permissions = [("publish_layout", "Can publish a layout")]
 
     def __str__(self) -> str:
         return f"{self.name} ({language_name(self.language)})"
@@ -175,11 +177,13 @@ class MessageTemplate(RevisionedModel):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    published_revision = published_revision_field("MessageTemplateRevision")
 
     objects = MessageTemplateQuerySet.as_manager()
 
     class Meta:
         ordering = ["event", "name", "language"]
+        permissions = [("publish_messagetemplate", "Can publish a message template")]
         constraints = [
             models.UniqueConstraint(
                 fields=["event", "language"],
@@ -222,6 +226,25 @@ class MessageTemplate(RevisionedModel):
             MessageTemplateAttachment(template=self, attachment_template_id=pk, position=i)
             for i, pk in enumerate(pk for pk in ids if pk in existing)
         )
+
+    def publish_problems(self, revision: MessageTemplateRevision) -> list[str]:
+        """A template revision goes live only with a live layout and live documents: customers
+        would otherwise get an email without its branding or without its PDF."""
+        problems = []
+        layout = revision.layout
+        if layout is not None and layout.active and layout.published_revision_id is None:
+            problems.append(f"Its layout “{layout}” has never been published: publish it first.")
+        attachment_model = MessageTemplateAttachment._meta.get_field(
+            "attachment_template"
+        ).related_model
+        documents = attachment_model.objects.filter(
+            pk__in=revision.attachment_template_ids, active=True, published_revision__isnull=True
+        )
+        problems += [
+            f"Its attachment “{document}” has never been published: publish it first."
+            for document in documents
+        ]
+        return problems
 
     def ordered_attachment_templates(self) -> list:
         """The attachment templates in their configured order."""

@@ -37,7 +37,12 @@ def test_preview_of_the_sample_for_staff(admin_client, receipt_template):
     assert "no-store" in page["Cache-Control"]
     password = shown_password(page)
     assert password == generated_password(SAMPLE_TOKEN)
-    assert f'src="{pdf_url}"' in page.content.decode()
+    # The page shows the pages as images and offers the encrypted PDF for download.
+    pages_url = reverse(
+        "admin:attachments_attachmenttemplate_preview_pages", args=[receipt_template.pk]
+    )
+    assert f'src="{pages_url}"' in page.content.decode()
+    assert f'href="{pdf_url}?download=1"' in page.content.decode()
 
     pdf = admin_client.get(pdf_url)
     assert pdf.status_code == 200

@@ -46,6 +46,13 @@ def test_staff_edit_preview_and_proof_then_a_customer_opens_the_pdf(live_server,
     page.get_by_role("button", name="Save and continue editing").click()
     expect(page.locator(".errornote")).to_have_count(0)
     expect(page.get_by_text("was changed successfully")).to_be_visible()
+    expect(page.get_by_text("Saved as a draft")).to_be_visible()
+
+    # The draft reaches customers once published: the page shows live against draft.
+    page.get_by_role("link", name="Review and publish…").click()
+    expect(page.get_by_test_id("publish-diff").get_by_text("Tack! Order")).to_be_visible()
+    page.get_by_test_id("publish-button").click()
+    expect(page.get_by_text("published: customers get it from now on")).to_be_visible()
 
     # The preview shows the new subject, from the demo sample.
     page.get_by_role("link", name="Preview and send a proof").click()

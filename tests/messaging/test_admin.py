@@ -15,7 +15,7 @@ from attachments.api import generated_password
 from messaging import delivery, outbox
 from messaging.models import Layout, Message, MessageTemplate
 from shop.documents import SAMPLE_TOKEN
-from tests.factories import OrderFactory, StaffFactory
+from tests.factories import OrderFactory, StaffFactory, publish_newest
 
 pytestmark = pytest.mark.django_db
 
@@ -199,6 +199,7 @@ def test_a_layout_is_edited_once_and_every_message_shows_it(
     data["text_footer"] = "Hälsningar från {{ shop.name }}, nu i ny kostym"
     data["css"] = "p { color: #123456; }"
     assert admin_client.post(url, data).status_code == 302
+    publish_newest(layout)
 
     order = OrderFactory()
     message = outbox.queue_message(order=order, event="order_confirmation")
@@ -261,7 +262,7 @@ def test_preview_of_an_order(admin_client, confirmation_template):
     pdf_url = reverse(
         "admin:messaging_messagetemplate_preview_attachment", args=[confirmation_template.pk, 0]
     )
-    assert f'src="{pdf_url}?order={order.number}"' in body
+    assert f'src="{pdf_url}?order={order.number}&amp;pages=1"' in body  # page images
     password = shown(page, "preview-password")
     assert password == generated_password(order.token)  # a superuser may reveal it
 
@@ -324,7 +325,9 @@ def test_a_proof_is_sent_once_marked_as_a_proof_and_leaves_the_customer_alone(
     assert response.status_code == 302
     proof = Message.objects.get(is_proof=True)
     assert (proof.order, proof.recipient, proof.status) == (order, "editor@example.com", "sent")
-    assert proof.events.first().detail.startswith(f"Proof from order {order.number}")
+    assert proof.events.first().detail.startswith(
+        f"Proof of the newest revisions (drafts included) from order {order.number}"
+    )
     assert [m.to for m in mailoutbox] == [["editor@example.com"]]
     assert mailoutbox[0].subject == f"[Proof] Receipt for order {order.number} from Nordic Goods"
     # One tag (Postmark refuses more); the proof is marked in the metadata.

@@ -14,7 +14,7 @@ from attachments.models import PasswordPolicy
 from messaging.models import MessageTemplate
 from shop.models import Order
 from shop.views import PLACED_ORDERS_SESSION_KEY
-from tests.factories import StaffFactory
+from tests.factories import StaffFactory, publish_newest
 from tests.messaging.helpers import complete
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +49,7 @@ def bank_style(confirmation_template):
     attachment.password_policy = PasswordPolicy.TEMPLATE
     attachment.password_template = "{{ customer.postal_code|cut:' ' }}{{ customer.last_name }}"
     attachment.save()
+    publish_newest(attachment)
     return attachment
 
 

@@ -19,7 +19,12 @@ from messaging import delivery, outbox, relay, tracking
 from messaging.models import Message, MessageEvent, MessageTemplate
 from shop.models import Order
 from shop.signals import order_completed
-from tests.factories import AttachmentTemplateFactory, MessageTemplateFactory, OrderFactory
+from tests.factories import (
+    AttachmentTemplateFactory,
+    MessageTemplateFactory,
+    OrderFactory,
+    publish_newest,
+)
 from tests.messaging.helpers import complete, deliver_order
 
 pytestmark = pytest.mark.django_db
@@ -398,6 +403,7 @@ def test_templates_cannot_reach_model_instances(confirmation_template, mailoutbo
     confirmation_template.text_body = "{{ order.customer.email }}|{{ order.token }}|"
     confirmation_template.layout = None  # the body alone, without the layout's footer
     confirmation_template.save()
+    publish_newest(confirmation_template)
     order = OrderFactory()
     message = outbox.queue_message(order=order, event="order_confirmation")
     delivery.deliver_message(message_id=message.pk)

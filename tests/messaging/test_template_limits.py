@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from messaging.models import Layout, Message
 from tests.attachments.test_limits import MILLION_LOOPS
+from tests.factories import publish_newest
 from tests.messaging.helpers import complete
 from tests.messaging.test_admin import change_url, form_data
 from tests.messaging.test_document_passwords import (
@@ -29,6 +30,7 @@ def test_a_runaway_email_body_fails_its_message_with_the_reason(
 ):
     confirmation_template.html_body = MILLION_LOOPS
     confirmation_template.save()
+    publish_newest(confirmation_template)
 
     order = complete()
 
@@ -44,6 +46,8 @@ def test_a_runaway_layout_is_named_in_the_reason(short_limit, confirmation_templ
         name="Winter sale", html_header=MILLION_LOOPS
     )
     confirmation_template.save()
+    publish_newest(confirmation_template.layout)
+    publish_newest(confirmation_template)
 
     message = Message.objects.get(order=complete())
     assert message.status == Message.Status.FAILED
@@ -55,6 +59,7 @@ def test_an_oversized_pdf_fails_its_message_with_the_reason(settings, confirmati
     attachment = confirmation_template.attachment_links.get().attachment_template
     attachment.html = '{% for a in "xxxxxxxxxx" %}' + "y" * 1_000 + "{% endfor %}"
     attachment.save()
+    publish_newest(attachment)
 
     message = Message.objects.get(order=complete())
     assert message.status == Message.Status.FAILED
@@ -68,6 +73,7 @@ def test_the_confirmation_page_is_not_held_up_by_a_runaway_password_expression(
     attachment.password_policy = "template"
     attachment.password_template = MILLION_LOOPS + "{{ customer.postal_code }}"
     attachment.save()
+    publish_newest(attachment)
     order = bought(client)
 
     started = time.monotonic()

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from messaging.models import Message
+from tests.factories import publish_newest
 from tests.messaging.helpers import complete
 from tests.messaging.test_admin import change_url, form_data
 
@@ -46,6 +47,7 @@ def test_a_remote_image_on_an_allowed_host_is_saved(
     data["html_body"] = '<img src="https://cdn.nordicgoods.example/logo.png" alt="">'
 
     assert admin_client.post(url, data).status_code == 302
+    publish_newest(confirmation_template)
     complete()
     assert "https://cdn.nordicgoods.example/logo.png" in mailoutbox[0].alternatives[0][0]
 
@@ -69,6 +71,7 @@ def test_a_template_saved_before_the_check_fails_its_message_instead_of_calling_
 ):
     confirmation_template.html_body = TRACKER  # straight to the database, as before the check
     confirmation_template.save()
+    publish_newest(confirmation_template)
 
     message = Message.objects.get(order=complete())
 
@@ -122,6 +125,7 @@ def test_a_good_sender_is_saved_and_used(admin_client, confirmation_template, ma
     data["reply_to"] = "help@nordicgoods.example"
 
     assert admin_client.post(url, data).status_code == 302
+    publish_newest(confirmation_template)
     complete()
     assert mailoutbox[0].from_email == "Nordic Goods <orders@nordicgoods.example>"
     assert mailoutbox[0].reply_to == ["help@nordicgoods.example"]

@@ -8,18 +8,19 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('attachments', '0004_languages'),
-        ('messaging', '0007_health_indexes'),
+        ('attachments', '0006_languages'),
+        ('messaging', '0009_publish_latest_revisions'),
+        ('shop', '0004_languages'),
     ]
 
     operations = [
         migrations.AlterModelOptions(
             name='layout',
-            options={'ordering': ['name', 'language']},
+            options={'ordering': ['name', 'language'], 'permissions': [('publish_layout', 'Can publish a layout')]},
         ),
         migrations.AlterModelOptions(
             name='messagetemplate',
-            options={'ordering': ['event', 'name', 'language']},
+            options={'ordering': ['event', 'name', 'language'], 'permissions': [('publish_messagetemplate', 'Can publish a message template')]},
         ),
         migrations.RemoveConstraint(
             model_name='messagetemplate',

@@ -7,13 +7,13 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('attachments', '0003_password_policy_permission'),
+        ('attachments', '0005_publish_latest_revisions'),
     ]
 
     operations = [
         migrations.AlterModelOptions(
             name='attachmenttemplate',
-            options={'ordering': ['name', 'language'], 'permissions': [('change_password_policy', "Can change a document's password policy")]},
+            options={'ordering': ['name', 'language'], 'permissions': [('change_password_policy', "Can change a document's password policy"), ('publish_attachmenttemplate', 'Can publish an attachment template')]},
         ),
         migrations.AddField(
             model_name='attachmenttemplate',
