@@ -195,3 +195,14 @@ def test_the_preview_shows_each_language_and_which_falls_back(admin_client, demo
         reverse("admin:messaging_messagetemplate_preview", args=[english.pk])
     ).content.decode()
     assert "falls back to English" in page
+
+
+def test_a_swedish_pdf_still_in_draft_counts_as_missing(client, demo_shop, mailoutbox):
+    AttachmentTemplate.objects.filter(language="sv").update(published_revision=None)
+
+    order = buy_cutting_boards(client, "sv")
+
+    message = Message.objects.get(order=order)
+    assert message.status == Message.Status.SENT  # not failed for want of a published version
+    assert "Order confirmation and receipt" in pdf_text(mailoutbox[0], order)
+    assert "PDF “Order confirmation” rendered in English: no Swedish version." in history(message)
