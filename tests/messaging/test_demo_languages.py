@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from attachments.api import generated_password
 from attachments.models import AttachmentTemplate
+from demo import emails_sv
 from demo.catalog import seed_catalog
 from demo.emails import seed_message_templates
 from messaging import outbox
@@ -206,3 +207,42 @@ def test_a_swedish_pdf_still_in_draft_counts_as_missing(client, demo_shop, mailo
     assert message.status == Message.Status.SENT  # not failed for want of a published version
     assert "Order confirmation and receipt" in pdf_text(mailoutbox[0], order)
     assert "PDF “Order confirmation” rendered in English: no Swedish version." in history(message)
+
+
+def test_the_seed_creates_every_demo_language_and_is_idempotent(demo_shop):
+    from messaging.models import Layout
+
+    for model in (MessageTemplate, Layout, AttachmentTemplate):
+        assert sorted(model.objects.values_list("language", flat=True)) == ["en", "sv"]
+        assert all(row.published_revision_id for row in model.objects.all())
+    board = Product.objects.get(slug="engraved-cutting-board")
+    assert sorted(board.translations.values_list("language", "name")) == [
+        ("en", "Engraved Cutting Board"),
+        ("sv", "Skärbräda med gravyr"),
+    ]
+    revisions = MessageTemplate.objects.get(language="sv").revisions.count()
+
+    seed_catalog()
+    seed_message_templates()
+
+    assert MessageTemplate.objects.count() == 2
+    assert MessageTemplate.objects.get(language="sv").revisions.count() == revisions
+
+
+def test_a_database_from_before_languages_keeps_its_english_email_as_english(settings, db):
+    """The migration labels existing rows with the default language (Swedish for `make run`);
+    the seed recognises its own English demo texts, labels them English and adds Swedish."""
+    settings.LANGUAGE_CODE = "sv"
+    from demo import emails
+
+    seed_message_templates()
+    MessageTemplate.objects.filter(language="sv").delete()
+    # What the migration leaves: the one English demo email, labelled with the default language.
+    legacy = MessageTemplate.objects.get()
+    MessageTemplate.objects.filter(pk=legacy.pk).update(language="sv")
+
+    seed_message_templates()
+
+    legacy.refresh_from_db()
+    assert (legacy.language, legacy.subject) == ("en", emails.SUBJECT)
+    assert MessageTemplate.objects.get(language="sv").subject == emails_sv.SUBJECT
