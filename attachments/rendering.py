@@ -31,6 +31,7 @@ from stafftemplates.engine import ensure_plain, render_template
 from .encryption import PERMISSIONS, encrypt_pdf, verify_encrypted
 from .errors import AttachmentError, AttachmentTooLarge
 from .fonts import register_fonts
+from .stylesheets import share_default_stylesheet
 
 if TYPE_CHECKING:
     from .models import AttachmentTemplate, AttachmentTemplateRevision
@@ -134,6 +135,7 @@ def render_html(
 def html_to_pdf(html: str) -> bytes:
     """Draw `html` with xhtml2pdf into memory (the PDF never touches disk)."""
     register_fonts()
+    share_default_stylesheet()
     output = io.BytesIO()
     try:
         status = pisa.CreatePDF(

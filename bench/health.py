@@ -5,11 +5,11 @@
 Creates a throwaway PostgreSQL database (`sealpost_opsbench`, dropped and recreated; override
 with BENCH_DATABASE_URL), migrates it, and bulk-generates with SQL (generate_series) the given
 number of orders, one confirmation each spread over 90 days (2% failed, 1% bounced, 3% sent,
-the rest delivered, the last five minutes queued), with their history: "queued", "accepted"
-and a delivered/bounced tracking line — about three history rows per message. Then it requests
-the dashboard and /metrics five times each through Django's test client and prints the median
-time, the number of queries and the slowest query of the median run; and the same for one run
-of the alert rules.
+the rest delivered, the last five minutes queued), with their history: "queued", "accepted",
+a delivered/bounced tracking line and each finished attempt's two timed lines (ESP request, PDF
+build) — about five history rows per message. Then it requests the dashboard and /metrics five
+times each through Django's test client and prints the median time, the number of queries and
+the slowest query of the median run; and the same for one run of the alert rules.
 """
 
 from __future__ import annotations
@@ -89,6 +89,12 @@ INSERT INTO messaging_messageevent (message_id, kind, attempt, detail, esp_event
 SELECT id, 'failed', 1, last_error, '', created_at + interval '1 minute',
     created_at + interval '1 minute'
 FROM messaging_message WHERE status = 'failed';
+-- Every finished attempt's timed lines (/metrics' histograms): the ESP request, the PDF build.
+INSERT INTO messaging_messageevent (message_id, kind, attempt, detail, esp_event_type,
+    occurred_at, created_at, duration)
+SELECT m.id, t.kind, 1, '', '', m.created_at, m.created_at, t.seconds * random()
+FROM messaging_message m, (VALUES ('claimed', 0.6), ('attachment_built', 1.5)) AS t(kind, seconds)
+WHERE m.sent_at IS NOT NULL OR m.status = 'failed';
 INSERT INTO messaging_messageevent (message_id, kind, detail, esp_event_type, esp_event_id,
     occurred_at, created_at)
 SELECT id, 'tracking', '', CASE status WHEN 'bounced' THEN 'bounced' ELSE 'delivered' END,

@@ -101,6 +101,12 @@ DATABASES = {
 PERSISTENT_CONN_MAX_AGE = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"].setdefault("CONN_MAX_AGE", conn_max_age(PERSISTENT_CONN_MAX_AGE))
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # libpq waits for a connection forever by default: a frozen database server would hold every
+    # request and `/healthz` with it. Seconds; the probe's own query has a shorter bound.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Admin login lockout (config/lockout.py): a username is locked, from the address that guessed,

@@ -57,7 +57,12 @@ def deliver_message(*, message_id: int) -> Message | None:
             backend = get_connection()
             esp_name = getattr(backend, "esp_name", None) or type(backend).__name__
             email.connection = backend
-            email.send()
+            requested = time.perf_counter()
+            try:
+                email.send()
+            finally:
+                # The ESP request, answered, refused or timed out: /metrics' ESP histogram.
+                started.duration = time.perf_counter() - requested
         except Exception as exc:
             outcome = _failed(exc, message_id=message_id, attempt=attempt, sending=True)
         else:

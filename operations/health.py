@@ -6,22 +6,38 @@ import concurrent.futures
 import logging
 
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 logger = logging.getLogger(__name__)
 
 BROKER_TIMEOUT = 1.0  # seconds: a load balancer's probe must not hang on a dead broker
+# Seconds PostgreSQL may spend on the probe query: an overloaded or stuck server answers
+# "unavailable" within this, instead of holding the load balancer's probe (and a web worker).
+DATABASE_TIMEOUT = 1.0
+PROBE = "SELECT 1"
 # Once this process saw every migration applied, it stays so for its life (new migrations
 # come with new code, hence a new process): loading the migration graph costs ~50 ms.
 _migrated: dict[str, bool] = {}
 
 
-def database_ok() -> bool:
+def database_ok(*, timeout: float | None = None) -> bool:
+    """Run the probe query within `timeout` (default `DATABASE_TIMEOUT`) seconds on PostgreSQL:
+    a statement timeout local to the probe's own transaction, so it never outlives it. SQLite is
+    a local file with nothing to wait on: the probe runs as it is. Connecting is bounded by
+    `DATABASE_CONNECT_TIMEOUT` (config/settings.py)."""
+    timeout = DATABASE_TIMEOUT if timeout is None else timeout
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except DatabaseError:
+        with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                milliseconds = max(1, round(timeout * 1000))
+                # set_config(..., true) is SET LOCAL with a bound parameter.
+                cursor.execute(
+                    "SELECT set_config('statement_timeout', %s, true)", [f"{milliseconds}ms"]
+                )
+            cursor.execute(PROBE)
+    except DatabaseError as exc:
+        logger.warning("Health check: database unavailable (%s).", type(exc).__name__)
         return False
     return True
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 
@@ -79,6 +80,11 @@ class MessageEvent(models.Model):
     attempt = models.PositiveSmallIntegerField(null=True, blank=True)
     detail = models.TextField(blank=True)
     size = models.PositiveIntegerField(null=True, blank=True, help_text="Bytes, for attachments.")
+    # How long the step took, in seconds, for `/metrics`' histograms (operations/metrics.py):
+    # building and encrypting the PDF on an "Attachment built" line; the ESP request (send(),
+    # answered or not) on the "Attempt started" line of an attempt that reached it. Empty for
+    # every other line and for attempts that stopped before sending.
+    duration = models.FloatField(null=True, blank=True, help_text="Seconds the step took.")
     # Tracking events: Anymail's normalized type (delivered, bounced, opened…) and the ESP's
     # event id, unique so a replayed webhook is recorded once.
     esp_event_type = models.CharField(max_length=30, blank=True)
@@ -97,6 +103,13 @@ class MessageEvent(models.Model):
             # Bounces and complaints from tracking over a window (delivery health, metrics).
             models.Index(
                 fields=["kind", "esp_event_type", "occurred_at"], name="message_event_tracking_idx"
+            ),
+            # /metrics' duration histograms count the timed lines written since a moment
+            # (operations/durations.py): read from the index alone, timed lines only.
+            models.Index(
+                fields=["created_at", "kind", "duration"],
+                name="message_event_duration_idx",
+                condition=Q(duration__isnull=False),
             ),
         ]
 

@@ -9,7 +9,11 @@ from django.utils import timezone
 from messaging.models import Message, MessageEvent
 from operations.notify import SUBJECT_PREFIX
 from tests.factories import OrderFactory
-from tests.messaging.conftest import confirmation_template, fake_postmark  # noqa: F401
+from tests.messaging.conftest import (  # noqa: F401 - fixtures shared with the messaging tests
+    confirmation_template,
+    fake_postmark,
+    fast_retries,
+)
 
 OPS = "ops@example.com"
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('attachments', '0006_languages'),
-        ('messaging', '0009_publish_latest_revisions'),
+        ('messaging', '0010_event_durations'),
         ('shop', '0004_languages'),
     ]
 
