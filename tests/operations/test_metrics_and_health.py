@@ -235,6 +235,7 @@ def test_an_attempt_that_never_reaches_the_esp_is_not_timed(
 ):
     confirmation_template.subject = "{{ order.number|ljust:200000000 }}"  # refused at render
     confirmation_template.save()
+    confirmation_template.publish(confirmation_template.current_revision())  # customers get it
 
     message = deliver_order()
 
