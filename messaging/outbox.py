@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from shop.models import Order
 
+from .languages import template_for
 from .models import Message, MessageAttachment, MessageEvent, MessageTemplate
 from .pinning import PinnedRevisions, pinned_revisions
 
@@ -88,13 +89,19 @@ def queue_message(
                 .first()
             )
             sequence = 0 if last is None else last + 1
-        template = MessageTemplate.objects.active().filter(event=event).first()
+        # The order's language picks the versions (a resend keeps it: it is the order's).
+        template, fallbacks = template_for(event=event, language=order.language)
         # Customers get the published revisions, never a draft (messaging/pinning.py).
-        pinned = pinned_revisions(template, draft=False) if template else PinnedRevisions(None)
+        pinned = (
+            pinned_revisions(template, draft=False, language=order.language)
+            if template
+            else PinnedRevisions(None)
+        )
         message = Message.objects.create(
             event=event,
             order=order,
             recipient=recipient or order.customer.email,
+            language=template.language if template else "",
             template_revision=pinned.template_revision,
             layout_revision=pinned.layout_revision,
             sequence=sequence,
@@ -102,6 +109,7 @@ def queue_message(
         )
         _pin_attachments(message=message, revisions=pinned.attachment_revisions)
         message.record(MessageEvent.Kind.QUEUED, detail=note)
+        _record_fallbacks(message=message, lines=[*fallbacks, *pinned.fallbacks])
         if pinned.problem:
             # Kept and failed with the reason, never silently sent without its draft parts.
             message.mark_failed(
@@ -162,6 +170,7 @@ def queue_proof(
             event=template.event,
             order=order,
             recipient=recipient,
+            language=template.language,  # with its layout and PDFs in that language
             template_revision=pinned.template_revision,
             layout_revision=pinned.layout_revision,
             is_proof=True,
@@ -173,6 +182,7 @@ def queue_proof(
             MessageEvent.Kind.QUEUED,
             detail=f"Proof of the {version} from {source}, requested by {requested_by}.",
         )
+        _record_fallbacks(message=message, lines=pinned.fallbacks)
         publish_on_commit(message.pk)
     return message
 
@@ -182,6 +192,12 @@ def _pin_attachments(*, message: Message, revisions: list) -> None:
         MessageAttachment(message=message, attachment_revision=revision, position=position)
         for position, revision in enumerate(revisions)
     )
+
+
+def _record_fallbacks(*, message: Message, lines: list[str]) -> None:
+    """One history line per version that is not in the wanted language."""
+    for line in lines:
+        message.record(MessageEvent.Kind.NOTE, detail=line)
 
 
 def resend_message(*, message_id: int, reason: str, by: str, force: bool = False) -> Message | None:
