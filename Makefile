@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint bench lock clean screenshots
+.PHONY: run test lint bench lock clean messages screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,3 +56,10 @@ bench: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
+
+## messages: extract every translatable string into locale/*/LC_MESSAGES/django.po (then
+## translate the empty msgstr lines) and compile the .mo files the site reads; commit both
+messages: $(VENV)/.installed
+	$(BIN)/python manage.py makemessages --all --no-location --no-obsolete \
+		--ignore=bench --ignore=staticfiles --ignore=tests
+	$(BIN)/python manage.py compilemessages --ignore=.venv

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import translation
 from django.utils.html import format_html
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
@@ -117,8 +119,8 @@ class AttachmentTemplateAdmin(
     change_form_template = "admin/stafftemplates/editor_change_form.html"
     form = AttachmentTemplateForm
     unsaved_preview_parts = (("pages", "PDF pages"),)
-    list_display = ["name", "password_policy", "active", "updated_at", "preview_link"]
-    list_filter = ["active", "password_policy"]
+    list_display = ["name", "language", "password_policy", "active", "updated_at", "preview_link"]
+    list_filter = ["language", "active", "password_policy"]
     search_fields = ["name"]
     readonly_fields = [
         "password_strength",
@@ -128,7 +130,7 @@ class AttachmentTemplateAdmin(
         "updated_at",
     ]
     fieldsets = [
-        (None, {"fields": ["name", "active", "preview_link"]}),
+        (None, {"fields": ["name", "language", "active", "preview_link"]}),
         ("Document", {"fields": ["html", "css", "filename_template", "variables"]}),
         (
             "Password",
@@ -187,12 +189,17 @@ class AttachmentTemplateAdmin(
                 "Not previewed: fix these first",
                 [f"{field_label(AttachmentTemplate, f)}: {m}" for f, m in errors.items()],
             )
-        source = sample_source()
+        # In the language chosen in the form: the sample's amounts and dates are written in it.
+        language = request.POST.get("language", "")
+        if language not in dict(settings.LANGUAGES):
+            language = getattr(obj, "language", None) or settings.LANGUAGE_CODE
         try:
-            password = preview_password(
-                draft, source, user=request.user, session_key=request.session.session_key or ""
-            )
-            attachment = build_attachment(draft, source.context, password.password)
+            with translation.override(language):
+                source = sample_source()
+                password = preview_password(
+                    draft, source, user=request.user, session_key=request.session.session_key or ""
+                )
+                attachment = build_attachment(draft, source.context, password.password)
             html = pages_html(attachment.content, password=password.password, title=obj.name)
         except (AttachmentError, StaffTemplateError) as exc:
             return preview_notice("Not previewed", [str(exc)])
@@ -269,7 +276,8 @@ class AttachmentTemplateAdmin(
         order = request.GET.get("order", "").strip()[:40]
         source, password, error = None, None, None
         try:
-            source, password = self._preview(request, template)
+            with translation.override(template.language):  # the order in the PDF's language
+                source, password = self._preview(request, template)
         except (AttachmentError, StaffTemplateError, PreviewRefused) as exc:
             error = str(exc)
         if source is None and error is None:
@@ -317,10 +325,11 @@ class AttachmentTemplateAdmin(
         """The encrypted PDF, inline (for the frame) or as a download."""
         template = self.viewable_object(request, pk)
         try:
-            source, password = self._preview(request, template)
-            if source is None:
-                raise Http404("No such order.")
-            attachment = build_attachment(template, source.context, password.password)
+            with translation.override(template.language):  # the PDF's own language
+                source, password = self._preview(request, template)
+                if source is None:
+                    raise Http404("No such order.")
+                attachment = build_attachment(template, source.context, password.password)
         except PreviewRefused as exc:
             raise (PermissionDenied if exc.forbidden else Http404)(str(exc)) from None
         except (AttachmentError, StaffTemplateError) as exc:

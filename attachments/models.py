@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from stafftemplates.languages import LanguageField, language_name
 from stafftemplates.revisions import Revision, RevisionedModel, published_revision_field
 from stafftemplates.validators import (
     document_html_problems,
@@ -72,7 +73,11 @@ class AttachmentContent(models.Model):
 
 
 class AttachmentTemplate(RevisionedModel, AttachmentContent):
-    """A PDF attachment staff edit in admin; every save keeps a revision."""
+    """A PDF attachment staff edit in admin; every save keeps a revision.
+
+    Each language has its own version under the same name: a message carries the version in
+    its own language, or the default language's when there is none.
+    """
 
     PasswordPolicy = PasswordPolicy
     REVISION_FIELDS = (
@@ -87,14 +92,22 @@ class AttachmentTemplate(RevisionedModel, AttachmentContent):
     TEMPLATE_FIELDS = ("html", "filename_template", "password_template")
     STYLESHEET_FIELDS = ("css",)
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(
+        max_length=200, help_text="The versions of one document in each language share its name."
+    )
+    language = LanguageField()
     active = models.BooleanField(default=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_revision = published_revision_field("AttachmentTemplateRevision")
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["name", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "language"], name="one_document_version_per_language"
+            )
+        ]
         permissions = [
             # Apart from editing: a constant or guessable password, chosen once, would weaken
             # every future customer's document.
@@ -103,7 +116,11 @@ class AttachmentTemplate(RevisionedModel, AttachmentContent):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return f"{self.name} ({language_name(self.language)})"
+
+    def active_versions(self) -> models.QuerySet[AttachmentTemplate]:
+        """This document's active versions in every language (this one included, if active)."""
+        return AttachmentTemplate.objects.filter(name=self.name, active=True)
 
 
 class AttachmentTemplateRevision(Revision, AttachmentContent):  # noqa: DJ008 - Revision.__str__

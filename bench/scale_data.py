@@ -103,10 +103,10 @@ FROM generate_series(1, %(customers)s) AS i
 """,
     """
 INSERT INTO shop_order (number, token, checkout_key, customer_id, status, currency, subtotal,
-    total, payment_reference, created_at, paid_at)
+    total, payment_reference, language, created_at, paid_at)
 SELECT pg_temp.order_number(i), md5('token' || i) || md5('t' || i), md5('key' || i),
     (SELECT min(id) FROM shop_customer) + mod(i, %(customers)s), 'paid', 'SEK', 250, 250,
-    'bench-' || i,
+    'bench-' || i, 'sv',
     now() - ((%(n)s - i)::float / %(n)s) * interval '365 days' - interval '10 minutes',
     now() - ((%(n)s - i)::float / %(n)s) * interval '365 days' - interval '10 minutes'
 FROM generate_series(1, %(n)s) AS i
@@ -117,9 +117,11 @@ SELECT o.id, 'Ullfilt ' || l, '[]', 125, 1, 125
 FROM shop_order o CROSS JOIN generate_series(1, 2) AS l
 """,
     """
-INSERT INTO messaging_message (event, order_id, recipient, status, attempts, next_attempt_at,
-    esp_name, esp_message_id, last_error, sequence, is_proof, created_at, updated_at, sent_at)
+INSERT INTO messaging_message (event, order_id, recipient, language, status, attempts,
+    next_attempt_at, esp_name, esp_message_id, last_error, sequence, is_proof, created_at,
+    updated_at, sent_at)
 SELECT 'order_confirmation', o.id, 'kund' || (o.customer_id - c.first + 1) || '@example.com',
+    o.language,
     CASE WHEN mod(o.id, 100) < 2 THEN 'failed' WHEN mod(o.id, 100) = 2 THEN 'bounced'
          WHEN mod(o.id, 100) < 6 THEN 'sent' ELSE 'delivered' END,
     1, o.created_at, 'Postmark',

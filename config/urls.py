@@ -26,6 +26,9 @@ urlpatterns = [
         webhooks.tracking_webhook,
         name="anymail_tracking",
     ),
+    # The language switcher posts here (Django's `set_language`: CSRF-protected, no script
+    # needed); it keeps the choice in a cookie that LocaleMiddleware reads on every request.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("shop.urls")),
 ]
 if apps.is_installed("inbox"):

@@ -1,5 +1,7 @@
 """The demo "Order confirmation" attachment template (used by `manage.py seed_demo`)."""
 
+from django.conf import settings
+
 from attachments.models import AttachmentTemplate
 
 ORDER_CONFIRMATION = "Order confirmation"
@@ -75,12 +77,12 @@ with every option you chose.</p>
 
 <table class="totals">
   <tr><td class="spacer"></td><th>Subtotal</th>
-    <td class="num">{{ order.subtotal_formatted }} {{ order.currency }}</td></tr>
+    <td class="num">{{ order.subtotal_display }}</td></tr>
   <tr><td class="spacer"></td><th>Shipping</th><td class="num">Free</td></tr>
   <tr class="grand"><td class="spacer"></td><th>Total paid</th>
-    <td class="num">{{ order.total_formatted }} {{ order.currency }}</td></tr>
+    <td class="num">{{ order.total_display }}</td></tr>
   <tr><td class="spacer"></td><th>of which VAT {{ order.vat_rate|floatformat:"-2" }}%</th>
-    <td class="num">{{ order.vat_formatted }} {{ order.currency }}</td></tr>
+    <td class="num">{{ order.vat_display }}</td></tr>
 </table>
 
 <p class="note">Questions about your order? Reply to the confirmation email and quote your
@@ -93,8 +95,89 @@ order number <strong>{{ order.number }}</strong>. You have 30 days to change you
 # Earlier demo documents: a template still holding one of them exactly (with the same
 # stylesheet) was never edited by staff, so seeding replaces it; an edited one is left alone.
 PREVIOUS_HTML = [
-    # Amounts were `|floatformat:"2g"` before the context carried them formatted (shop.money).
-    HTML.replace("_formatted }}", '|floatformat:"2g" }}'),
+    # The receipt before amounts were written in the document's language.
+    """\
+<div id="footer">
+  {{ shop.name }} · Order {{ order.number }} · page <pdf:pagenumber>
+  <br>This document is encrypted with your personal document password. Keep it private.
+</div>
+
+<table class="masthead">
+  <tr>
+    <td class="brand">{{ shop.name }}<div class="tagline">Handmade in the North</div></td>
+    <td class="doc-title">Order confirmation and receipt</td>
+  </tr>
+</table>
+
+<table class="parties">
+  <tr>
+    <td class="address">
+      <div class="label">Customer</div>
+      <strong>{{ customer.full_name }}</strong><br>
+      {{ customer.address_line1 }}<br>
+      {% if customer.address_line2 %}{{ customer.address_line2 }}<br>{% endif %}
+      {{ customer.postal_code }} {{ customer.city }}<br>
+      {{ customer.country }}<br>
+      {{ customer.email }}{% if customer.phone %}<br>{{ customer.phone }}{% endif %}
+    </td>
+    <td class="facts">
+      <table>
+        <tr><th>Order number</th><td><strong>{{ order.number }}</strong></td></tr>
+        <tr><th>Order date</th><td>{{ order.date|date:"j M Y, H:i" }}</td></tr>
+        <tr><th>Status</th><td>{{ order.status }}</td></tr>
+        <tr><th>Payment</th><td>{{ order.payment_method }}</td></tr>
+        <tr><th>Items</th><td>{{ order.unit_count }}</td></tr>
+      </table>
+    </td>
+  </tr>
+</table>
+
+<p class="intro">Thank you for your order, {{ customer.first_name }}. Here is what you bought,
+with every option you chose.</p>
+
+<table class="lines" repeat="1">
+  <thead><tr><th class="item">Item</th><th class="num">Qty</th>
+    <th class="num">Unit price</th><th class="num">Amount</th></tr></thead>
+  <tbody>
+  {% for line in lines %}
+    <tr>
+      <td class="item"><strong>{{ line.product }}</strong>
+        {% for option in line.options %}
+        <br><span class="option">{{ option.name }}: {{ option.value }}</span>
+        {% endfor %}
+      </td>
+      <td class="num">{{ line.quantity }}</td>
+      <td class="num">{{ line.unit_price|floatformat:"2g" }}</td>
+      <td class="num">{{ line.line_total|floatformat:"2g" }}</td>
+    </tr>
+    {% if forloop.counter|divisibleby:CHUNK and not forloop.last %}
+  </tbody>
+</table>
+<table class="lines" repeat="1">
+  <thead><tr><th class="item">Item</th><th class="num">Qty</th>
+    <th class="num">Unit price</th><th class="num">Amount</th></tr></thead>
+  <tbody>
+    {% endif %}
+  {% endfor %}
+  </tbody>
+</table>
+
+<table class="totals">
+  <tr><td class="spacer"></td><th>Subtotal</th>
+    <td class="num">{{ order.subtotal|floatformat:"2g" }} {{ order.currency }}</td></tr>
+  <tr><td class="spacer"></td><th>Shipping</th><td class="num">Free</td></tr>
+  <tr class="grand"><td class="spacer"></td><th>Total paid</th>
+    <td class="num">{{ order.total|floatformat:"2g" }} {{ order.currency }}</td></tr>
+  <tr><td class="spacer"></td><th>of which VAT {{ order.vat_rate|floatformat:"-2" }}%</th>
+    <td class="num">{{ order.vat|floatformat:"2g" }} {{ order.currency }}</td></tr>
+</table>
+
+<p class="note">Questions about your order? Reply to the confirmation email and quote your
+order number <strong>{{ order.number }}</strong>. You have 30 days to change your mind.</p>
+
+<p class="seller"><strong>Seller:</strong> {{ seller.legal_name }} · {{ seller.address }}
+<br>Org. no. {{ seller.org_number }} · VAT no. {{ seller.vat_number }}</p>
+""".replace("CHUNK", str(CHUNK_ROWS)),
     """\
 <div id="footer">
   {{ shop.name }} · Order {{ order.number }} · page <pdf:pagenumber>
@@ -174,6 +257,9 @@ You have 30 days to change your mind.</p>
 """.replace("CHUNK", str(CHUNK_ROWS)),
 ]
 
+# Amounts as numbers in the site's format, the currency code after them (before languages).
+PREVIOUS_HTML.append(PREVIOUS_HTML[0].replace('|floatformat:"2g" }}', "_formatted }}"))
+
 CSS = """\
 @page {
   size: a4 portrait;
@@ -219,22 +305,43 @@ PREVIOUS_CSS = [CSS.replace(".seller { margin-top: 10pt; font-size: 8pt; color: 
 
 
 def seed_attachment_templates() -> AttachmentTemplate:
-    """Create (or bring up to date) the demo "Order confirmation" template; idempotent.
+    """Create (or bring up to date) the demo "Order confirmation" document in every demo
+    language (English, Swedish); idempotent. Returns the default language's version, the one
+    the demo emails link (a translation can then be deleted: messages fall back to it).
 
-    A template staff have edited since is left alone, and an unchanged one is not saved
-    again, so running the demo seed twice adds no revision.
+    A version staff have edited since is left alone, and an unchanged one is not saved again,
+    so running the demo seed twice adds no revision.
     """
+    from . import documents_sv  # it builds on this module's constants
+
+    _mark_legacy_english(AttachmentTemplate.objects.filter(name=ORDER_CONFIRMATION))
+    versions = {
+        "en": _seed_document("en", HTML, "order-{{ order.number }}.pdf"),
+        "sv": _seed_document("sv", documents_sv.HTML, documents_sv.FILENAME),
+    }
+    return versions.get(settings.LANGUAGE_CODE, versions["en"])
+
+
+def _mark_legacy_english(versions) -> None:
+    """Before languages, the one demo document was English; the migration labelled it with the
+    default language. One still holding an English demo text is English: say so."""
+    for template in versions.exclude(language="en"):
+        english = template.html == HTML or template.html in PREVIOUS_HTML
+        if english and not versions.filter(language="en").exists():
+            template.language = "en"
+            template.save(update_fields=["language"], note="Demo document: marked English.")
+
+
+def _seed_document(language: str, html: str, filename: str) -> AttachmentTemplate:
     template, created = AttachmentTemplate.objects.get_or_create(
         name=ORDER_CONFIRMATION,
-        defaults={
-            "html": HTML,
-            "css": CSS,
-            "filename_template": "order-{{ order.number }}.pdf",
-        },
+        language=language,
+        defaults={"html": html, "css": CSS, "filename_template": filename},
     )
-    if not created and template.html in PREVIOUS_HTML and template.css in PREVIOUS_CSS:
+    upgradable = template.html in PREVIOUS_HTML and template.css in (*PREVIOUS_CSS, CSS)
+    if not created and language == "en" and upgradable:
         template.html, template.css = HTML, CSS
-        template.save(note="Demo document updated: a full receipt (VAT, seller, payment).")
+        template.save(note="Demo document updated: amounts written in its language.")
     elif not created:
         return template  # staff's own: their drafts stay drafts
     template.publish(template.current_revision())

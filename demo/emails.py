@@ -5,8 +5,11 @@ details are in the attached PDF, encrypted with the password shown at checkout, 
 ever contains.
 """
 
+from django.conf import settings
+
 from messaging.models import Event, Layout, MessageTemplate, MessageTemplateAttachment
 
+from . import emails_sv
 from .documents import seed_attachment_templates
 
 SUBJECT = "Your {{ shop.name }} order {{ order.number }}"
@@ -19,7 +22,7 @@ SUBJECT = "Your {{ shop.name }} order {{ order.number }}"
 # EMAIL_ALLOWED_URL_HOSTS wherever the demo runs. Staff write the real shop's link here.
 TEXT = """\
 Order {{ order.number }}
-Placed on {{ order.date|date:"j F Y" }}
+Placed on {{ order.date_display }}
 
 Hi {{ customer.first_name }},
 
@@ -27,8 +30,8 @@ Thank you for your order at {{ shop.name }}. We have received your payment
 and are getting your things ready.
 
 What you ordered
-{% for line in lines %}  {{ line.quantity }} × {{ line.product }}: {{ line.line_total_formatted }}
-{% endfor %}  Total: {{ order.total_formatted }} {{ order.currency }}
+{% for line in lines %}  {{ line.quantity }} × {{ line.product }}: {{ line.line_total_display }}
+{% endfor %}  Total: {{ order.total_display }}
 
 Opening your order PDF
 Everything you chose and your delivery address are in the attached PDF.
@@ -47,7 +50,7 @@ Shop again at 127.0.0.1:8000
 HTML = """\
 <h1 style="margin:0 0 4px;font-size:22px;line-height:1.3;color:#1f2933;white-space:nowrap;">\
 Order {{ order.number }}</h1>
-<p style="margin:0 0 20px;color:#64748b;">Placed on {{ order.date|date:"j F Y" }}</p>
+<p style="margin:0 0 20px;color:#64748b;">Placed on {{ order.date_display }}</p>
 <p>Hi {{ customer.first_name }},</p>
 <p>Thank you for your order. We have received your payment and are getting your things ready.</p>
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" \
@@ -56,12 +59,12 @@ style="border-collapse:collapse;margin:0 0 20px;">
     <td style="padding:8px 0;border-bottom:1px solid #e2e8f0;">{{ line.quantity }} &times; \
 {{ line.product }}</td>
     <td align="right" style="padding:8px 0 8px 12px;border-bottom:1px solid #e2e8f0;\
-white-space:nowrap;">{{ line.line_total_formatted }} {{ order.currency }}</td>
+white-space:nowrap;">{{ line.line_total_display }}</td>
   </tr>{% endfor %}
   <tr>
     <td style="padding:10px 0;font-weight:bold;">Total</td>
     <td align="right" style="padding:10px 0 10px 12px;font-weight:bold;white-space:nowrap;">\
-{{ order.total_formatted }} {{ order.currency }}</td>
+{{ order.total_display }}</td>
   </tr>
 </table>
 <h2 style="margin:0 0 6px;font-size:16px;">Opening your order PDF</h2>
@@ -79,8 +82,67 @@ that it is really you, then looks the password up (every look-up is recorded) an
 # Earlier demo versions: a row still holding one of them exactly was never edited by staff, so
 # seeding replaces it with the current text (with a revision); an edited row is left alone.
 PREVIOUS_BODIES = [
-    # Amounts were plain numbers ("1387.00") before the context carried them formatted.
-    (SUBJECT, TEXT.replace("_formatted }}", " }}"), HTML.replace("_formatted }}", " }}")),
+    # Before amounts and dates were written in the email's language.
+    (
+        SUBJECT,
+        """\
+Order {{ order.number }}
+Placed on {{ order.date|date:"j F Y" }}
+
+Hi {{ customer.first_name }},
+
+Thank you for your order at {{ shop.name }}. We have received your payment
+and are getting your things ready.
+
+What you ordered
+{% for line in lines %}  {{ line.quantity }} × {{ line.product }}: {{ line.line_total }}
+{% endfor %}  Total: {{ order.total }} {{ order.currency }}
+
+Opening your order PDF
+Everything you chose and your delivery address are in the attached PDF.
+It is protected with your personal document password, which was shown
+on the confirmation page when you paid. Type it exactly as shown,
+dashes included. We never send that password by email.
+
+Lost the password?
+Reply to this email with your order number {{ order.number }}. Our support
+team first checks that it is really you, then looks the password up
+(every look-up is recorded) and tells you.
+
+Shop again at 127.0.0.1:8000
+""",
+        """\
+<h1 style="margin:0 0 4px;font-size:22px;line-height:1.3;color:#1f2933;white-space:nowrap;">\
+Order {{ order.number }}</h1>
+<p style="margin:0 0 20px;color:#64748b;">Placed on {{ order.date|date:"j F Y" }}</p>
+<p>Hi {{ customer.first_name }},</p>
+<p>Thank you for your order. We have received your payment and are getting your things ready.</p>
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" \
+style="border-collapse:collapse;margin:0 0 20px;">
+  {% for line in lines %}<tr>
+    <td style="padding:8px 0;border-bottom:1px solid #e2e8f0;">{{ line.quantity }} &times; \
+{{ line.product }}</td>
+    <td align="right" style="padding:8px 0 8px 12px;border-bottom:1px solid #e2e8f0;\
+white-space:nowrap;">{{ line.line_total }} {{ order.currency }}</td>
+  </tr>{% endfor %}
+  <tr>
+    <td style="padding:10px 0;font-weight:bold;">Total</td>
+    <td align="right" style="padding:10px 0 10px 12px;font-weight:bold;white-space:nowrap;">\
+{{ order.total }} {{ order.currency }}</td>
+  </tr>
+</table>
+<h2 style="margin:0 0 6px;font-size:16px;">Opening your order PDF</h2>
+<p>Everything you chose and your delivery address are in the attached PDF. It is protected
+with your <strong>personal document password</strong>, which was shown on the confirmation
+page when you paid. Type it exactly as shown, dashes included.
+We never send that password by email.</p>
+<h2 style="margin:0 0 6px;font-size:16px;">Lost the password?</h2>
+<p>Reply to this email with your order number
+<span style="white-space:nowrap;">{{ order.number }}</span>. Our support team first checks
+that it is really you, then looks the password up (every look-up is recorded) and tells you.</p>
+<p>Shop again at <strong>127.0.0.1:8000</strong></p>
+""",
+    ),
     (
         SUBJECT,
         """\
@@ -108,6 +170,16 @@ We never send that password by email.</p>
 """,
     ),
 ]
+
+# Amounts as numbers in the site's format, the currency code after them (before languages).
+PREVIOUS_BODIES.append(
+    tuple(
+        text.replace("line.line_total }}", "line.line_total_formatted }}").replace(
+            "order.total }}", "order.total_formatted }}"
+        )
+        for text in PREVIOUS_BODIES[0]
+    )
+)
 
 # The shop's branding, shared by every email: change it here (or in admin) once.
 LAYOUT_NAME = "Nordic Goods"
@@ -182,16 +254,31 @@ Warm regards,
 
 
 def seed_layout() -> Layout:
-    """The demo shop's email layout, unless it exists (staff edits are kept); a layout still
-    holding an earlier demo header and CSS gets the current ones."""
-    layout = Layout.objects.filter(name=LAYOUT_NAME).first()
+    """The demo shop's email layout in every demo language, unless it exists (staff edits are
+    kept); an English layout still holding an earlier demo header and CSS gets the current
+    ones. Returns the default language's."""
+    _mark_legacy_english(Layout.objects.filter(name=LAYOUT_NAME), _english_layout)
+    versions = {
+        "en": _seed_layout("en", LAYOUT_HTML_FOOTER, LAYOUT_TEXT_FOOTER),
+        "sv": _seed_layout("sv", emails_sv.LAYOUT_HTML_FOOTER, emails_sv.LAYOUT_TEXT_FOOTER),
+    }
+    return versions.get(settings.LANGUAGE_CODE, versions["en"])
+
+
+def _english_layout(layout: Layout) -> bool:
+    return layout.html_footer == LAYOUT_HTML_FOOTER
+
+
+def _seed_layout(language: str, html_footer: str, text_footer: str) -> Layout:
+    layout = Layout.objects.filter(name=LAYOUT_NAME, language=language).first()
     if layout is None:
         layout = Layout.objects.create(
             name=LAYOUT_NAME,
+            language=language,
             html_header=LAYOUT_HTML_HEADER,
-            html_footer=LAYOUT_HTML_FOOTER,
+            html_footer=html_footer,
             css=LAYOUT_CSS,
-            text_footer=LAYOUT_TEXT_FOOTER,
+            text_footer=text_footer,
         )
     elif layout.html_header in PREVIOUS_LAYOUT_HTML_HEADERS and layout.css in PREVIOUS_LAYOUT_CSS:
         layout.html_header, layout.css = LAYOUT_HTML_HEADER, LAYOUT_CSS
@@ -202,36 +289,68 @@ def seed_layout() -> Layout:
     return layout
 
 
-def seed_message_templates() -> MessageTemplate:
-    """Create the demo order confirmation (with the demo PDF) unless it exists; idempotent.
+def _mark_legacy_english(versions, is_english) -> None:
+    """Before languages, the demo's one email and layout were English; the migration labelled
+    them with the default language. One still holding an English demo text is English."""
+    for row in versions.exclude(language="en"):
+        if is_english(row) and not versions.filter(language="en").exists():
+            row.language = "en"
+            row.save(update_fields=["language"], note="Demo text: marked English.")
 
-    A template still holding an earlier demo text gets the current one (one revision); a
-    template staff have edited since is left alone, so re-seeding adds no revision.
+
+def _english_email(template: MessageTemplate) -> bool:
+    texts = (template.subject, template.text_body, template.html_body)
+    return texts == (SUBJECT, TEXT, HTML) or texts in PREVIOUS_BODIES
+
+
+def seed_message_templates() -> MessageTemplate:
+    """Create the demo order confirmation in every demo language (English, Swedish), each with
+    its layout and the demo PDF, unless it exists; idempotent. Returns the default language's.
+
+    An English template still holding an earlier demo text gets the current one (one
+    revision); a template staff have edited since is left alone, so re-seeding adds no
+    revision. Every language's email links the default language's document: each message
+    carries the version in its own language, and the default one where a translation is
+    missing.
     """
-    attachment = seed_attachment_templates()
-    layout = seed_layout()
-    template = MessageTemplate.objects.filter(event=Event.ORDER_CONFIRMATION).first()
-    seeded = template is None
-    if template is None:
-        template = MessageTemplate.objects.create(
-            event=Event.ORDER_CONFIRMATION,
-            name="Order confirmation",
-            layout=layout,
-            subject=SUBJECT,
-            text_body=TEXT,
-            html_body=HTML,
-        )
-    elif (template.subject, template.text_body, template.html_body) in PREVIOUS_BODIES:
-        template.subject, template.text_body, template.html_body = SUBJECT, TEXT, HTML
-        template.save(note="Demo email updated: order, items, total, password help.")
-        seeded = True
-    if not template.attachment_links.exists():
-        MessageTemplateAttachment.objects.create(
-            template=template, attachment_template=attachment, position=0
-        )
-        template.record_revision(note="Demo attachment added.")
-        seeded = True
-    if seeded:
-        # What the seed wrote goes live; a template staff edited keeps its drafts as drafts.
-        template.publish(template.current_revision())
-    return template
+    document = seed_attachment_templates()
+    seed_layout()
+    confirmations = MessageTemplate.objects.filter(event=Event.ORDER_CONFIRMATION)
+    _mark_legacy_english(confirmations, _english_email)
+    texts = {
+        "en": ("Order confirmation", SUBJECT, TEXT, HTML),
+        "sv": ("Orderbekräftelse", emails_sv.SUBJECT, emails_sv.TEXT, emails_sv.HTML),
+    }
+    versions = {}
+    for language, (name, subject, text, html) in texts.items():
+        template = confirmations.filter(language=language).first()
+        seeded = template is None
+        if template is None:
+            template = MessageTemplate.objects.create(
+                event=Event.ORDER_CONFIRMATION,
+                name=name,
+                language=language,
+                layout=Layout.objects.get(name=LAYOUT_NAME, language=language),
+                subject=subject,
+                text_body=text,
+                html_body=html,
+            )
+        elif language == "en" and _earlier_demo_email(template):
+            template.subject, template.text_body, template.html_body = subject, text, html
+            template.save(note="Demo email updated: amounts and date in the email's language.")
+            seeded = True
+        if not template.attachment_links.exists():
+            MessageTemplateAttachment.objects.create(
+                template=template, attachment_template=document, position=0
+            )
+            template.record_revision(note="Demo attachment added.")
+            seeded = True
+        if seeded:
+            # What the seed wrote goes live; a template staff edited keeps its drafts as drafts.
+            template.publish(template.current_revision())
+        versions[language] = template
+    return versions.get(settings.LANGUAGE_CODE, versions["en"])
+
+
+def _earlier_demo_email(template: MessageTemplate) -> bool:
+    return (template.subject, template.text_body, template.html_body) in PREVIOUS_BODIES

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.utils import translation
 
 from attachments.api import build_attachment, document_password, sample_source
 from shop.documents import order_context
@@ -18,13 +19,23 @@ from .models import Message, MessageEvent
 from .rendering import RenderedMessage, render_message
 
 
-def context_and_token(message: Message) -> tuple[dict[str, Any], str]:
-    """The flat context a message renders against and the token its generated passwords derive
-    from: its order's, or for a proof without one the sample order the previews show."""
+def message_language(message: Message) -> str:
+    """The language `message` renders in: the one chosen when it was queued (messages from
+    before languages: the default language)."""
+    return message.language or settings.LANGUAGE_CODE
+
+
+def context_and_token(message: Message, language: str = "") -> tuple[dict[str, Any], str]:
+    """The flat context a message renders against, written in `language` (the message's own by
+    default; a PDF that fell back to another language gets its own), and the token its
+    generated passwords derive from: its order's, or for a proof without one the sample order
+    the previews show."""
+    language = language or message_language(message)
     if message.order_id is None:
-        sample = sample_source()
+        with translation.override(language):
+            sample = sample_source()
         return dict(sample.context), sample.token
-    return order_context(message.order), message.order.token
+    return order_context(message.order, language=language), message.order.token
 
 
 PROOF_PREFIX = "[Proof] "
@@ -70,13 +81,15 @@ def render_as_sent(message: Message, context: dict[str, Any]) -> RenderedMessage
     revision = message.template_revision
     if revision is None:
         raise StaffTemplateError(f"No active message template for {message.event!r}.")
-    rendered = render_message(
-        subject=revision.subject,
-        text=revision.text_body,
-        html=revision.html_body,
-        context=context,
-        layout=message.layout_revision,
-    )
+    # Django's `date` and number filters inside the template write the message's language.
+    with translation.override(message_language(message)):
+        rendered = render_message(
+            subject=revision.subject,
+            text=revision.text_body,
+            html=revision.html_body,
+            context=context,
+            layout=message.layout_revision,
+        )
     if message.is_proof:
         # Staff tell a proof from a real customer email at a glance, in any mail client.
         rendered = replace(rendered, subject=f"{PROOF_PREFIX}{rendered.subject}")
@@ -85,9 +98,12 @@ def render_as_sent(message: Message, context: dict[str, Any]) -> RenderedMessage
 
 def build_pinned_attachment(revision, context: dict[str, Any], token: str):
     """One of a message's PDFs, as the worker builds it: encrypted with the password its pinned
-    revision's own policy gives (the one the customer was shown), whatever the template is now."""
+    revision's own policy gives (the one the customer was shown), whatever the template is now.
+
+    Django's `date` and number filters in it write the document's own language."""
     password = document_password(revision, context=context, token=token)
-    return build_attachment(revision, context, password)
+    with translation.override(revision.template.language):
+        return build_attachment(revision, context, password)
 
 
 def _compose(message: Message, history: list[MessageEvent]) -> EmailMultiAlternatives:
@@ -112,9 +128,14 @@ def _compose(message: Message, history: list[MessageEvent]) -> EmailMultiAlterna
     )
     if rendered.html:
         email.attach_alternative(rendered.html, "text/html")
-    for link in message.attachment_links.select_related("attachment_revision"):
+    contexts = {message_language(message): context}
+    for link in message.attachment_links.select_related("attachment_revision__template"):
+        revision = link.attachment_revision
+        language = revision.template.language
+        if language not in contexts:  # a PDF in another language than the email
+            contexts[language] = context_and_token(message, language)[0]
         started = time.perf_counter()
-        attachment = build_pinned_attachment(link.attachment_revision, context, token)
+        attachment = build_pinned_attachment(revision, contexts[language], token)
         # For /metrics' PDF build histogram: render, draw, encrypt and prove, as a worker does.
         built_in = time.perf_counter() - started
         email.attach(attachment.filename, attachment.content, attachment.mimetype)

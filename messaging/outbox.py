@@ -11,6 +11,7 @@ The rules (docs/architecture.md, "The flow of one order"):
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
@@ -20,6 +21,7 @@ from django.utils import timezone
 
 from shop.models import Order
 
+from .languages import template_for
 from .models import Message, MessageAttachment, MessageEvent, MessageTemplate
 from .pinning import PinnedRevisions, pinned_revisions
 
@@ -88,13 +90,19 @@ def queue_message(
                 .first()
             )
             sequence = 0 if last is None else last + 1
-        template = MessageTemplate.objects.active().filter(event=event).first()
+        # The order's language picks the versions (a resend keeps it: it is the order's).
+        template, fallbacks = template_for(event=event, language=order.language)
         # Customers get the published revisions, never a draft (messaging/pinning.py).
-        pinned = pinned_revisions(template, draft=False) if template else PinnedRevisions(None)
+        pinned = (
+            pinned_revisions(template, draft=False, language=order.language)
+            if template
+            else PinnedRevisions(None)
+        )
         message = Message.objects.create(
             event=event,
             order=order,
             recipient=recipient or order.customer.email,
+            language=template.language if template else "",
             template_revision=pinned.template_revision,
             layout_revision=pinned.layout_revision,
             sequence=sequence,
@@ -102,6 +110,7 @@ def queue_message(
         )
         _pin_attachments(message=message, revisions=pinned.attachment_revisions)
         message.record(MessageEvent.Kind.QUEUED, detail=note)
+        _record_fallbacks(message=message, lines=[*fallbacks, *pinned.fallbacks])
         if pinned.problem:
             # Kept and failed with the reason, never silently sent without its draft parts.
             message.mark_failed(
@@ -162,6 +171,7 @@ def queue_proof(
             event=template.event,
             order=order,
             recipient=recipient,
+            language=template.language,  # with its layout and PDFs in that language
             template_revision=pinned.template_revision,
             layout_revision=pinned.layout_revision,
             is_proof=True,
@@ -173,6 +183,7 @@ def queue_proof(
             MessageEvent.Kind.QUEUED,
             detail=f"Proof of the {version} from {source}, requested by {requested_by}.",
         )
+        _record_fallbacks(message=message, lines=pinned.fallbacks)
         publish_on_commit(message.pk)
     return message
 
@@ -182,6 +193,12 @@ def _pin_attachments(*, message: Message, revisions: list) -> None:
         MessageAttachment(message=message, attachment_revision=revision, position=position)
         for position, revision in enumerate(revisions)
     )
+
+
+def _record_fallbacks(*, message: Message, lines: list[str]) -> None:
+    """One history line per version that is not in the wanted language."""
+    for line in lines:
+        message.record(MessageEvent.Kind.NOTE, detail=line)
 
 
 def resend_message(*, message_id: int, reason: str, by: str, force: bool = False) -> Message | None:
@@ -249,8 +266,12 @@ def resend_messages(
         ]
         if not originals:
             return []
-        pins = {event: _pins(event) for event in {original.event for original in originals}}
-        if any(pinned.problem for pinned in pins.values()):
+        # Per (event, the order's language), as `queue_message` picks them.
+        pins = {
+            key: _pins(*key)
+            for key in {(original.event, original.order.language) for original in originals}
+        }
+        if any(pin.pinned.problem for pin in pins.values()):
             # A part never published: `queue_message` fails each resend with the reason.
             return _resend_each(originals, reason=reason, by=by, force=force)
         try:
@@ -260,43 +281,65 @@ def resend_messages(
                         event=original.event,
                         order=original.order,
                         recipient=original.order.customer.email,
-                        template_revision=pins[original.event].template_revision,
-                        layout_revision=pins[original.event].layout_revision,
+                        language=pin.language,
+                        template_revision=pin.pinned.template_revision,
+                        layout_revision=pin.pinned.layout_revision,
                         sequence=original.sequence + 1,
                         resend_of=original,
                     )
                     for original in originals
+                    for pin in [pins[original.event, original.order.language]]
                 )
         except IntegrityError:
             # A sequence number taken meanwhile by a writer that did not lock the original:
             # one at a time, each with its own check.
             return _resend_each(originals, reason=reason, by=by, force=force)
-        MessageAttachment.objects.bulk_create(
-            MessageAttachment(message=resend, attachment_revision=revision, position=position)
-            for resend in resends
-            for position, revision in enumerate(pins[resend.event].attachment_revisions)
-        )
-        events = []
+        events, links = [], []
         for original, resend in zip(originals, resends, strict=True):
+            pin = pins[original.event, original.order.language]
+            links += [
+                MessageAttachment(message=resend, attachment_revision=revision, position=position)
+                for position, revision in enumerate(pin.pinned.attachment_revisions)
+            ]
             note = f"Resend of message #{original.pk} by {by}" + (f": {reason}" if reason else ".")
             events += [
                 MessageEvent(message=resend, kind=MessageEvent.Kind.QUEUED, detail=note),
+                # A version in another language than the order's, as `queue_message` notes it.
+                *(
+                    MessageEvent(message=resend, kind=MessageEvent.Kind.NOTE, detail=line)
+                    for line in pin.fallbacks
+                ),
                 MessageEvent(
                     message=original,
                     kind=MessageEvent.Kind.NOTE,
                     detail=f"Resent as message #{resend.pk}.",
                 ),
             ]
+        MessageAttachment.objects.bulk_create(links)
         MessageEvent.objects.bulk_create(events)
         for resend in resends:
             publish_on_commit(resend.pk)
     return resends
 
 
-def _pins(event: str) -> PinnedRevisions:
-    """The revisions a new customer message of `event` pins, as `queue_message` pins them."""
-    template = MessageTemplate.objects.active().filter(event=event).first()
-    return pinned_revisions(template, draft=False) if template else PinnedRevisions(None)
+@dataclass(frozen=True)
+class _Pin:
+    """What a new customer message of one event in one language is rendered from."""
+
+    language: str
+    pinned: PinnedRevisions
+    fallbacks: list[str]
+
+
+def _pins(event: str, language: str) -> _Pin:
+    """The revisions `queue_message` pins for `event` in an order's `language`."""
+    template, fallbacks = template_for(event=event, language=language)
+    pinned = (
+        pinned_revisions(template, draft=False, language=language)
+        if template
+        else PinnedRevisions(None)
+    )
+    return _Pin(template.language if template else "", pinned, [*fallbacks, *pinned.fallbacks])
 
 
 def _resend_each(originals: list[Message], **options) -> list[Message]:

@@ -6,12 +6,17 @@ same kind (published or newest), so a draft never reaches a customer and a proof
 shows the draft throughout. Something a customer message needs that was never published is a
 `problem` (a phrase naming it): the outbox fails the message with it, for staff to publish
 and resend.
+
+The layout and each PDF are the versions in the message's language (`messaging.languages`):
+the layout in the email's own, each PDF in the customer's, else the default language's;
+`fallbacks` are the history lines saying where one was missing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .languages import document_version, layout_version
 from .models import (
     LayoutRevision,
     MessageTemplate,
@@ -26,11 +31,17 @@ class PinnedRevisions:
     layout_revision: LayoutRevision | None = None
     attachment_revisions: list = field(default_factory=list)
     problem: str = ""
+    fallbacks: list[str] = field(default_factory=list)
 
 
-def pinned_revisions(template: MessageTemplate, *, draft: bool) -> PinnedRevisions:
+def pinned_revisions(
+    template: MessageTemplate, *, draft: bool, language: str = ""
+) -> PinnedRevisions:
     """The revisions a message of `template` renders from: the newest with `draft`, else the
-    published ones; `problem` says what was never published."""
+    published ones; `problem` says what was never published. The PDFs are in `language` (the
+    customer's; by default the template's) where a version exists."""
+    language = language or template.language
+    fallbacks: list[str] = []
     revision = template.revision_for(draft=draft)
     if revision is None:
         return PinnedRevisions(
@@ -41,6 +52,9 @@ def pinned_revisions(template: MessageTemplate, *, draft: bool) -> PinnedRevisio
     layout_revision = None
     layout = revision.layout
     if layout is not None and layout.active:
+        # One email, one language: the layout in the email's.
+        layout, notes = layout_version(layout, template.language, published=not draft)
+        fallbacks += notes
         layout_revision = layout.revision_for(draft=draft)
         if layout_revision is None:
             problems.append(f"its layout “{layout}” has never been published")
@@ -50,8 +64,11 @@ def pinned_revisions(template: MessageTemplate, *, draft: bool) -> PinnedRevisio
     attachment_revisions = []
     for pk in revision.attachment_template_ids:
         document = documents.get(pk)
-        if document is None or not document.active:
-            continue  # deleted or switched off since: sent without it, as before
+        if document is not None:
+            document, notes = document_version(document, language, published=not draft)
+        if document is None:
+            continue  # deleted or switched off since, in every language: sent without it
+        fallbacks += notes
         if (document_revision := document.revision_for(draft=draft)) is None:
             problems.append(f"its attachment “{document}” has never been published")
         else:
@@ -59,4 +76,4 @@ def pinned_revisions(template: MessageTemplate, *, draft: bool) -> PinnedRevisio
     problem = ""
     if problems:
         problem = f"{'; '.join(problems)} (message template “{template}”)"
-    return PinnedRevisions(revision, layout_revision, attachment_revisions, problem)
+    return PinnedRevisions(revision, layout_revision, attachment_revisions, problem, fallbacks)

@@ -8,20 +8,27 @@ renders them from the revisions pinned at queue time (`compose.compose_email`).
 
 from __future__ import annotations
 
-from attachments.api import PreviewSource, sample_source
+from dataclasses import dataclass
 
+from django.conf import settings
+
+from attachments.api import PreviewSource, sample_source
+from stafftemplates.languages import pick_version
+
+from .languages import versions_for
 from .models import MessageTemplate
 from .rendering import LayoutParts, RenderedMessage, render_message
 
 
 def render_preview(template: MessageTemplate, source: PreviewSource) -> RenderedMessage:
-    """Render the template as saved now, inside its layout, like the worker will."""
+    """Render the template as saved now, inside the layout version it uses, like the worker
+    will (call it with the template's language active, as the preview pages do)."""
     return render_message(
         subject=template.subject,
         text=template.text_body,
         html=template.html_body,
         context=source.context,
-        layout=template.applied_layout(),
+        layout=versions_for(template).layout,
     )
 
 
@@ -41,5 +48,33 @@ def render_editor_preview(
 
 
 def preview_attachments(template: MessageTemplate) -> list:
-    """The attachment templates a message of `template` carries now, in order."""
-    return [a for a in template.ordered_attachment_templates() if a.active]
+    """The attachment template versions a message of `template` carries now, in order."""
+    return versions_for(template).attachments
+
+
+def preview_fallbacks(template: MessageTemplate) -> list[str]:
+    """The layout and PDFs of `template` that are not in its language (the history lines a
+    message of it would get)."""
+    return versions_for(template).fallbacks
+
+
+@dataclass(frozen=True)
+class LanguageRow:
+    """What a customer ordering in one language gets for an event: its own template, or
+    another language's."""
+
+    code: str
+    name: str
+    template: MessageTemplate | None
+
+    @property
+    def falls_back(self) -> bool:
+        return self.template is not None and self.template.language != self.code
+
+
+def language_rows(event: str) -> list[LanguageRow]:
+    """For each of the shop's languages, the active template of `event` its customers get."""
+    active = list(MessageTemplate.objects.active().filter(event=event))
+    return [
+        LanguageRow(code, name, pick_version(active, code)) for code, name in settings.LANGUAGES
+    ]

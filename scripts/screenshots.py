@@ -86,7 +86,7 @@ def place_order(page) -> str:
     """Buy an engraved board and return the document password the confirmation shows."""
     page.goto(BASE + "/")
     page.get_by_role("link", name="Engraved Cutting Board").click()
-    page.get_by_label("Wood").select_option(label="Ek (+120.00 SEK)")
+    page.get_by_label("Wood").select_option(label="Oak (+SEK 120.00)")
     page.get_by_label("Engraving").fill("För Åsa & Björn")
     page.get_by_label("Quantity").fill("2")
     page.get_by_role("button", name="Add to cart").click()
@@ -142,7 +142,8 @@ def main() -> None:
             wait_for_server(server)
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
+                # English, whatever the machine's own locale: the README is English.
+                page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT}, locale="en-GB")
                 page.goto(BASE + "/")
                 shoot(page, "storefront")
                 password = place_order(page)

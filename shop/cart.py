@@ -5,6 +5,7 @@ import json
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from .services import (
     CartItem,
@@ -52,7 +53,10 @@ class Cart:
         new_quantity = current["quantity"] + quantity
         limit = max_line_quantity()
         if new_quantity > limit:
-            raise ValidationError(f"You can buy at most {limit} of the same item.", code="quantity")
+            raise ValidationError(
+                _("You can buy at most %(limit)d of the same item.") % {"limit": limit},
+                code="quantity",
+            )
         current["quantity"] = new_quantity
         self.items[key] = current
         self._save()
@@ -85,7 +89,8 @@ class Cart:
             for key in list(self.items)[limit:]:
                 self.remove(key)
             problems.append(
-                f"Your cart held more than {limit} different items: the last were removed."
+                _("Your cart held more than %(limit)d different items: the last were removed.")
+                % {"limit": limit}
             )
         for key, item in list(self.items.items()):
             try:

@@ -2,6 +2,13 @@
 
 Staff templates (emails, PDF attachments) render against this and nothing else: no model
 instance reaches them, so `{{ order.customer.user.password }}` has nothing to walk into.
+
+Amounts come three times: the number (`order.total`, for arithmetic and comparisons), the
+number written in the language the context is built in (`order.total_formatted`: "1 387,00"
+in Swedish, "1,387.00" in English) and the amount with its currency as that language writes it
+(`order.total_display`: "1 387,00 kr", "SEK 1,387.00"); the date as `order.date` and
+`order.date_display`. The words around them ("Total", "Order date") are the template's own:
+each language has its own template.
 """
 
 from datetime import datetime
@@ -9,11 +16,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from .countries import country_name
-from .models import Order
-from .money import format_amount
+from .models import Order, active_language
+from .money import format_amount, format_date, format_money
 
 ORE = Decimal("0.01")
 
@@ -36,28 +44,62 @@ def seller_context() -> dict[str, Any]:
 
 
 def payment_method(card_last4: str | None) -> str:
-    """How the order was paid, as a receipt says it: "Card •••• 4242"."""
-    return f"Card •••• {card_last4}" if card_last4 else "Card"
+    """How the order was paid, as a receipt says it: "Card •••• 4242" (in the active language)."""
+    if card_last4:
+        return gettext("Card •••• %(last4)s") % {"last4": card_last4}
+    return gettext("Card")
 
 
-def amounts(**values: Decimal) -> dict[str, Any]:
-    """Each amount twice: the number (for arithmetic and comparisons in a template) and
-    `<name>_formatted`, the text every page, email and PDF shows (`shop.money.format_amount`)."""
-    formatted = {f"{name}_formatted": format_amount(value) for name, value in values.items()}
-    return {**values, **formatted}
+def amounts(currency: str, **values: Decimal) -> dict[str, Any]:
+    """Each amount three times: the number, `<name>_formatted` (the number as the active
+    language writes it, `shop.money.format_amount`) and `<name>_display` (with the currency,
+    `shop.money.format_money`)."""
+    written = {}
+    for name, value in values.items():
+        written[f"{name}_formatted"] = format_amount(value)
+        written[f"{name}_display"] = format_money(value, currency)
+    return {**values, **written}
 
 
-def order_context(order: Order) -> dict[str, Any]:
-    """The whitelisted template context for one order."""
+def _line(*, product, options, unit_price, quantity, line_total, currency) -> dict[str, Any]:
+    return {
+        "product": product,
+        "options": options,
+        "quantity": quantity,
+        **amounts(currency, unit_price=unit_price, line_total=line_total),
+    }
+
+
+def _amounts(*, subtotal, total, currency, date) -> dict[str, Any]:
+    """The order's amounts and date, as values and written out in the active language."""
+    return {
+        "date": date,
+        "date_display": format_date(date),
+        "currency": currency,
+        **amounts(currency, subtotal=subtotal, total=total, vat=vat_included(total)),
+        "vat_rate": settings.SHOP_VAT_RATE,
+    }
+
+
+def order_context(order: Order, *, language: str | None = None) -> dict[str, Any]:
+    """The whitelisted template context for one order, written in `language` (by default the
+    language the customer ordered in)."""
+    with translation.override(language or order.language):
+        return _order_context(order)
+
+
+def _order_context(order: Order) -> dict[str, Any]:
     customer = order.customer
     # One query for the lines; their count is the list's length, not a second COUNT query.
     lines = [
-        {
-            "product": line.product_name,
-            "options": [{"name": o["name"], "value": o["value"]} for o in line.options],
-            "quantity": line.quantity,
-            **amounts(unit_price=line.unit_price, line_total=line.line_total),
-        }
+        _line(
+            product=line.product_name,
+            options=[{"name": o["name"], "value": o["value"]} for o in line.options],
+            unit_price=line.unit_price,
+            quantity=line.quantity,
+            line_total=line.line_total,
+            currency=order.currency,
+        )
         for line in order.lines.all()
     ]
     return {
@@ -65,14 +107,18 @@ def order_context(order: Order) -> dict[str, Any]:
         "seller": seller_context(),
         "order": {
             "number": order.number,
-            "date": timezone.localtime(order.created_at),
-            "status": order.get_status_display(),
-            "currency": order.currency,
-            **amounts(subtotal=order.subtotal, total=order.total, vat=vat_included(order.total)),
-            "vat_rate": settings.SHOP_VAT_RATE,
+            "language": order.language,
+            "status": str(order.get_status_display()),
+            **_amounts(
+                subtotal=order.subtotal,
+                total=order.total,
+                currency=order.currency,
+                date=timezone.localtime(order.created_at),
+            ),
             "line_count": len(lines),
             "unit_count": sum(line["quantity"] for line in lines),
             "payment_method": payment_method(order.card_last4),
+            "card_last4": order.card_last4 or "",
         },
         "customer": {
             "first_name": customer.first_name,
@@ -90,8 +136,14 @@ def order_context(order: Order) -> dict[str, Any]:
     }
 
 
-def sample_order_context(line_count: int = 3) -> dict[str, Any]:
-    """A made-up order with the same shape, for previews and benchmarks."""
+def sample_order_context(line_count: int = 3, *, language: str | None = None) -> dict[str, Any]:
+    """A made-up order with the same shape, for previews and benchmarks, written in `language`
+    (by default the active one)."""
+    with translation.override(language or active_language()):
+        return _sample_order_context(line_count)
+
+
+def _sample_order_context(line_count: int) -> dict[str, Any]:
     products = [
         ("Ullfilt Åre", [("Colour", "Havsblå"), ("Size", "150 × 200 cm")], "1095.00"),
         ("Engraved Cutting Board", [("Wood", "Ek"), ("Engraving", "För Åsa & Björn")], "569.00"),
@@ -103,14 +155,15 @@ def sample_order_context(line_count: int = 3) -> dict[str, Any]:
     for index in range(line_count):
         name, options, price = products[index % len(products)]
         quantity = index % 3 + 1
-        unit_price = Decimal(price)
         lines.append(
-            {
-                "product": name,
-                "options": [{"name": n, "value": v} for n, v in options],
-                "quantity": quantity,
-                **amounts(unit_price=unit_price, line_total=unit_price * quantity),
-            }
+            _line(
+                product=name,
+                options=[{"name": n, "value": v} for n, v in options],
+                unit_price=Decimal(price),
+                quantity=quantity,
+                line_total=Decimal(price) * quantity,
+                currency=settings.SHOP_CURRENCY,
+            )
         )
     total = sum((line["line_total"] for line in lines), Decimal("0.00"))
     return {
@@ -118,14 +171,18 @@ def sample_order_context(line_count: int = 3) -> dict[str, Any]:
         "seller": seller_context(),
         "order": {
             "number": "NG-SAMP-LE42",
-            "date": timezone.make_aware(datetime(2026, 11, 28, 14, 5)),  # noqa: DTZ001
-            "status": "Paid",
-            "currency": settings.SHOP_CURRENCY,
-            **amounts(subtotal=total, total=total, vat=vat_included(total)),
-            "vat_rate": settings.SHOP_VAT_RATE,
+            "language": active_language(),
+            "status": str(Order.Status.PAID.label),
+            **_amounts(
+                subtotal=total,
+                total=total,
+                currency=settings.SHOP_CURRENCY,
+                date=timezone.make_aware(datetime(2026, 11, 28, 14, 5)),  # noqa: DTZ001
+            ),
             "line_count": line_count,
             "unit_count": sum(line["quantity"] for line in lines),
             "payment_method": payment_method("4242"),
+            "card_last4": "4242",
         },
         "customer": {
             "first_name": "Åsa",
@@ -150,14 +207,15 @@ SAMPLE_TOKEN = "sample-order-token"  # noqa: S105 - a made-up order's token, ope
 
 
 def sample_document() -> tuple[dict[str, Any], str]:
-    """The sample order's context and token: what previews, sample proofs and save-time limit
-    checks render."""
+    """The sample order's context and token, in the active language: what previews, sample
+    proofs and save-time limit checks render."""
     return sample_order_context(), SAMPLE_TOKEN
 
 
 def find_document(number: str) -> tuple[dict[str, Any], str] | None:
-    """A real order's context and token by order number, or None when there is no such order."""
+    """A real order's context and token by order number, or None when there is no such order;
+    written in the active language (a preview renders the template's language)."""
     order = Order.objects.filter(number=number.strip().upper()).select_related("customer").first()
     if order is None:
         return None
-    return order_context(order), order.token
+    return order_context(order, language=active_language()), order.token

@@ -3,10 +3,12 @@
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .glyphs import validate_drawable
 from .models import Customer, Product, ProductOption
-from .money import format_amount
+from .money import format_money
 from .payments import normalise_card_number
 from .services import CUSTOMER_FIELDS, max_line_quantity, validate_options
 
@@ -28,8 +30,9 @@ class PricedSelect(forms.Select):
 
 
 def price_label(label: str, delta) -> str:
-    """A choice as the customer reads it: "Ek (+120.00 SEK)"; no suffix when it costs nothing."""
-    return f"{label} (+{format_amount(delta)} {settings.SHOP_CURRENCY})" if delta else label
+    """A choice as the customer reads it, in the active language: "Ek (+120,00 kr)",
+    "Oak (+SEK 120.00)"; no suffix when it costs nothing."""
+    return f"{label} (+{format_money(delta, settings.SHOP_CURRENCY)})" if delta else label
 
 
 class AddToCartForm(forms.Form):
@@ -40,33 +43,37 @@ class AddToCartForm(forms.Form):
         self.product = product
         # Built here, not on the class: the limit is a setting.
         self.fields["quantity"] = forms.IntegerField(
+            label=_("Quantity"),
             min_value=1,
             max_value=max_line_quantity(),
             initial=1,
             widget=forms.NumberInput(attrs={"data-price-quantity": "", "class": "quantity"}),
         )
         self.option_fields: list[str] = []
-        for option in product.options.prefetch_related("choices"):
+        # Option names and choice labels in the active language (catalog translations).
+        options = product.options.prefetch_related("translations", "choices__translations")
+        for option in options:
             name = f"option_{option.pk}"
             if option.kind == ProductOption.Kind.CHOICE:
                 choices = [
-                    (str(c.pk), price_label(c.label, c.price_delta)) for c in option.choices.all()
+                    (str(c.pk), price_label(c.display_label, c.price_delta))
+                    for c in option.choices.all()
                 ]
                 if not option.required:
                     choices.insert(0, ("", "—"))
                 deltas = {str(c.pk): str(c.price_delta) for c in option.choices.all()}
                 field = forms.ChoiceField(
-                    label=option.name,
+                    label=option.display_name,
                     choices=choices,
                     required=option.required,
                     widget=PricedSelect(deltas, attrs={"data-price-option": ""}),
                 )
             else:
                 field = forms.CharField(
-                    label=option.name,
+                    label=option.display_name,
                     max_length=option.max_length,
                     required=option.required,
-                    help_text=f"Up to {option.max_length} characters.",
+                    help_text=_("Up to %(limit)d characters.") % {"limit": option.max_length},
                     validators=[validate_drawable],
                     widget=forms.TextInput(attrs={"data-counter": ""}),
                 )
@@ -133,7 +140,18 @@ class CheckoutForm(forms.ModelForm):
             "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
             "country": forms.Select(attrs={"autocomplete": "country"}),
         }
-        help_texts = {"email": "Your order confirmation and its PDF are sent here."}
+        help_texts = {"email": gettext_lazy("Your order confirmation and its PDF are sent here.")}
+        labels = {
+            "email": gettext_lazy("Email"),
+            "first_name": gettext_lazy("First name"),
+            "last_name": gettext_lazy("Last name"),
+            "phone": gettext_lazy("Phone"),
+            "address_line1": gettext_lazy("Address"),
+            "address_line2": gettext_lazy("Address (line 2)"),
+            "postal_code": gettext_lazy("Postal code"),
+            "city": gettext_lazy("City"),
+            "country": gettext_lazy("Country"),
+        }
 
 
 class BlankedInput(forms.TextInput):
@@ -150,28 +168,30 @@ class PaymentForm(forms.Form):
         regex=r"^[A-Za-z0-9_-]{16,64}$", widget=forms.HiddenInput, error_messages={"invalid": ""}
     )
     card_number = forms.CharField(
-        label="Card number",
+        label=gettext_lazy("Card number"),
         max_length=23,
         widget=BlankedInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}),
-        help_text="Demo shop: use 4242 4242 4242 4242.",
+        help_text=gettext_lazy("Demo shop: use 4242 4242 4242 4242."),
     )
     expiry = forms.RegexField(
-        label="Expiry (MM/YY)",
+        label=gettext_lazy("Expiry (MM/YY)"),
         regex=r"^(0[1-9]|1[0-2])\s*/\s*\d{2}$",
         max_length=7,
         widget=forms.TextInput(attrs={"autocomplete": "cc-exp", "placeholder": "12/30"}),
-        error_messages={"invalid": "Enter the expiry as MM/YY."},
+        error_messages={"invalid": gettext_lazy("Enter the expiry as MM/YY.")},
     )
     cvc = forms.RegexField(
-        label="CVC",
+        label=gettext_lazy("CVC"),
         regex=r"^\d{3,4}$",
         max_length=4,
         widget=BlankedInput(attrs={"autocomplete": "cc-csc", "inputmode": "numeric"}),
-        error_messages={"invalid": "Enter the 3 or 4 digits on the back of the card."},
+        error_messages={
+            "invalid": gettext_lazy("Enter the 3 or 4 digits on the back of the card.")
+        },
     )
 
     def clean_card_number(self) -> str:
         number = normalise_card_number(self.cleaned_data["card_number"])
         if not number.isdigit() or not 12 <= len(number) <= 19:
-            raise ValidationError("Enter a card number of 12 to 19 digits.")
+            raise ValidationError(_("Enter a card number of 12 to 19 digits."))
         return number

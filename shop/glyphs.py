@@ -11,6 +11,7 @@ import unicodedata
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
+from django.utils.translation import ngettext
 
 FONT = "fonts/DejaVuSans.ttf"
 
@@ -45,8 +46,13 @@ def validate_drawable(text: str) -> None:
     if missing:
         names = ", ".join(describe(char) for char in missing)
         raise ValidationError(
-            f"Our printed order cannot show {names}: please leave "
-            f"{'it' if len(missing) == 1 else 'them'} out (emoji and Chinese, Japanese or "
-            "Korean characters are not available).",
+            ngettext(
+                "Our printed order cannot show %(names)s: please leave it out (emoji and "
+                "Chinese, Japanese or Korean characters are not available).",
+                "Our printed order cannot show %(names)s: please leave them out (emoji and "
+                "Chinese, Japanese or Korean characters are not available).",
+                len(missing),
+            )
+            % {"names": names},
             code="undrawable",
         )

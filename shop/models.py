@@ -3,9 +3,12 @@
 import secrets
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import pgettext_lazy
 
 from .countries import Country
 
@@ -31,6 +34,55 @@ def new_order_number() -> str:
 def new_order_token() -> str:
     """256 random bits: the order's secret (document password seed, confirmation link)."""
     return secrets.token_urlsafe(32)
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """The shop's `LANGUAGES`, read when asked: a new language changes no migration."""
+    return list(settings.LANGUAGES)
+
+
+def default_language() -> str:
+    """The shop's default language (`LANGUAGE_CODE`), which missing translations fall back to."""
+    return settings.LANGUAGE_CODE
+
+
+def active_language() -> str:
+    """The language of the current request (or `translation.override`), if the shop has it;
+    else the default language."""
+    code = translation.get_language() or ""
+    codes = dict(settings.LANGUAGES)
+    if code in codes:
+        return code
+    return code.split("-")[0] if code.split("-")[0] in codes else default_language()
+
+
+class Translated(models.Model):
+    """A catalog row whose text has per-language rows in `translations` (each with `language`
+    and the same text fields); the row's own fields are the default language's text.
+
+    Rows per language rather than a column per language: adding a language changes no schema.
+    """
+
+    class Meta:
+        abstract = True
+
+    def translated(self, field: str, language: str | None = None) -> str:
+        """`field` in `language` (the active one by default), else in the default language,
+        else the row's own text: never an empty string where the row has text."""
+        rows = {row.language: row for row in self.translations.all()}  # prefetch-friendly
+        for code in (language or active_language(), default_language()):
+            if (row := rows.get(code)) is not None and (value := getattr(row, field)):
+                return value
+        return getattr(self, field)
+
+
+class TranslationRow(models.Model):
+    """One language's text of a catalog row."""
+
+    language = models.CharField(max_length=10, choices=language_choices)
+
+    class Meta:
+        abstract = True
 
 
 class Customer(models.Model):
@@ -63,8 +115,8 @@ class ProductQuerySet(models.QuerySet):
         return self.filter(active=True)
 
 
-class Product(models.Model):
-    name = models.CharField(max_length=200)
+class Product(Translated):
+    name = models.CharField(max_length=200, help_text="In the default language.")
     slug = models.SlugField(unique=True)
     description = models.TextField(blank=True)
     price = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(0)])
@@ -82,8 +134,33 @@ class Product(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("shop:product", args=[self.slug])
 
+    @property
+    def display_name(self) -> str:
+        return self.translated("name")
 
-class ProductOption(models.Model):
+    @property
+    def display_description(self) -> str:
+        return self.translated("description")
+
+
+class ProductTranslation(TranslationRow):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="translations")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "language"], name="one_product_translation_per_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.language})"
+
+
+class ProductOption(Translated):
     class Kind(models.TextChoices):
         CHOICE = "choice", "Choice (pick one)"
         TEXT = "text", "Free text"
@@ -108,8 +185,28 @@ class ProductOption(models.Model):
     def __str__(self) -> str:
         return f"{self.product.name}: {self.name}"
 
+    @property
+    def display_name(self) -> str:
+        return self.translated("name")
 
-class OptionChoice(models.Model):
+
+class ProductOptionTranslation(TranslationRow):
+    option = models.ForeignKey(ProductOption, on_delete=models.CASCADE, related_name="translations")
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["option", "language"], name="one_option_translation_per_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.language})"
+
+
+class OptionChoice(Translated):
     option = models.ForeignKey(ProductOption, on_delete=models.CASCADE, related_name="choices")
     label = models.CharField(max_length=100)
     price_delta = models.DecimalField(
@@ -126,11 +223,31 @@ class OptionChoice(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    @property
+    def display_label(self) -> str:
+        return self.translated("label")
+
+
+class OptionChoiceTranslation(TranslationRow):
+    choice = models.ForeignKey(OptionChoice, on_delete=models.CASCADE, related_name="translations")
+    label = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["choice", "language"], name="one_choice_translation_per_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.language})"
+
 
 class Order(models.Model):
     class Status(models.TextChoices):
-        PAID = "paid", "Paid"
-        CANCELLED = "cancelled", "Cancelled"
+        PAID = "paid", pgettext_lazy("order status", "Paid")
+        CANCELLED = "cancelled", pgettext_lazy("order status", "Cancelled")
 
     number = models.CharField(max_length=20, unique=True, default=new_order_number, editable=False)
     token = models.CharField(max_length=64, unique=True, default=new_order_token, editable=False)
@@ -141,6 +258,11 @@ class Order(models.Model):
     currency = models.CharField(max_length=3)
     subtotal = models.DecimalField(max_digits=12, decimal_places=2)
     total = models.DecimalField(max_digits=12, decimal_places=2)
+    # The language the customer shopped in: their confirmation (email, PDF) and every resend are
+    # rendered in it.
+    language = models.CharField(
+        max_length=10, choices=language_choices, default=default_language, editable=False
+    )
     payment_reference = models.CharField(max_length=64, blank=True)
     # The card's last four digits, for the receipt ("Card •••• 4242"); never the full number.
     # NULL: not recorded (orders placed before the column existed).

@@ -1,15 +1,25 @@
-"""How an amount of money reads, everywhere the customer sees one.
+"""How an amount of money reads, everywhere the customer sees one, in the customer's language.
 
-The storefront pages, the email and the PDF all format amounts through `format_amount`, so an
-order never says "1387.00" in one place and "1,387.00" in another.
+The storefront pages, the email and the PDF all format amounts through `format_amount` (the
+number: "1 387,00" in Swedish, "1,387.00" in English) and `format_money` (with its currency,
+where that language puts it: "1 387,00 kr", "SEK 1,387.00"), so an order never says "1387.00"
+in one place and "1,387.00" in another. The digits follow Django's locale formats (Swedish
+groups thousands with a no-break space); where the currency goes and what it is called are
+translations (`locale/*/LC_MESSAGES/django.po`), so a new language brings its own.
 """
 
 from contextlib import nullcontext
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
+from django.utils.translation import pgettext, pgettext_lazy
 
 CENTS = Decimal("0.01")
+
+# How each language names a currency next to an amount; a currency missing here is written as
+# its code. Translators: the currency as written next to an amount ("kr" in Swedish).
+CURRENCY_NAMES = {"SEK": pgettext_lazy("currency", "SEK")}
 
 
 def _in_language(language: str | None):
@@ -35,3 +45,28 @@ def amount_separators(*, language: str | None = None) -> dict[str, str]:
             "thousands": formats.get_format("THOUSAND_SEPARATOR"),
             "decimal": formats.get_format("DECIMAL_SEPARATOR"),
         }
+
+
+def money_pattern(currency: str, *, language: str | None = None) -> str:
+    """Where the amount goes next to `currency` in the language: "{amount} kr", "SEK {amount}"
+    (for the browser's script to write what `format_money` writes)."""
+    with _in_language(language):
+        symbol = str(CURRENCY_NAMES.get(currency, currency))
+        # Translators: where the currency goes; "%(amount)s %(currency)s" puts it after.
+        pattern = pgettext("money", "%(currency)s %(amount)s")
+    return pattern % {"amount": "{amount}", "currency": symbol}
+
+
+def format_money(amount: Decimal | int, currency: str, *, language: str | None = None) -> str:
+    """An amount with its currency as the language writes it: "1 387,00 kr", "SEK 1,387.00"."""
+    written = format_amount(amount, language=language)
+    return money_pattern(currency, language=language).replace("{amount}", written)
+
+
+def format_date(value: date | datetime, *, language: str | None = None) -> str:
+    """A date as the language writes it in a sentence: "28 november 2026", "28 November 2026"
+    (month names from Django's own translations)."""
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    with _in_language(language):
+        return formats.date_format(value, "j F Y")

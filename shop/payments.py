@@ -9,6 +9,8 @@ import hashlib
 import logging
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 TEST_CARD_NUMBER = "4242424242424242"
 
 logger = logging.getLogger(__name__)
@@ -36,11 +38,13 @@ def authorize_demo_payment(*, card_number: str, amount: Decimal, idempotency_key
     """
     if normalise_card_number(card_number) != TEST_CARD_NUMBER:
         raise PaymentDeclined(
-            "Your card was declined and nothing was charged. "
-            "This is a demo shop: pay with the test card 4242 4242 4242 4242."
+            _(
+                "Your card was declined and nothing was charged. "
+                "This is a demo shop: pay with the test card 4242 4242 4242 4242."
+            )
         )
     if amount <= 0:
-        raise PaymentDeclined("There is nothing to pay.")
+        raise PaymentDeclined(_("There is nothing to pay."))
     return f"demo_{hashlib.sha256(idempotency_key.encode()).hexdigest()[:16]}"
 
 

@@ -18,15 +18,16 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 _RATE = re.compile(r"\A\s*(\d+)\s*/\s*([smhd])\s*\Z")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 # What the refusal page tells a person, per limited form.
 _REFUSALS = {
-    "add_to_cart": "You added items to your cart too quickly.",
-    "checkout": "The checkout form was sent too many times.",
-    "payment": "There were too many payment attempts; nothing was charged for the refused ones.",
+    "add_to_cart": _("You added items to your cart too quickly."),
+    "checkout": _("The checkout form was sent too many times."),
+    "payment": _("There were too many payment attempts; nothing was charged for the refused ones."),
 }
 
 

@@ -8,10 +8,19 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from . import payments
-from .models import MAX_QUANTITY, Customer, Order, OrderLine, Product, ProductOption
+from .models import (
+    MAX_QUANTITY,
+    Customer,
+    Order,
+    OrderLine,
+    Product,
+    ProductOption,
+    active_language,
+)
 from .signals import order_completed
 
 logger = logging.getLogger(__name__)
@@ -46,6 +55,7 @@ class PricedLine:
     options: list[dict[str, str]]  # [{"name": "Colour", "value": "Blå"}]
     unit_price: Decimal
     quantity: int
+    product_name: str = ""  # in the language it was priced in (the order records this)
 
     @property
     def line_total(self) -> Decimal:
@@ -61,7 +71,8 @@ def validate_options(
     """
     snapshot: list[dict[str, str]] = []
     delta = Decimal("0.00")
-    options = list(product.options.prefetch_related("choices"))
+    # Names in the active language: the order's snapshot is in the customer's language.
+    options = list(product.options.prefetch_related("translations", "choices__translations"))
     known = {str(option.pk) for option in options}
     unknown = set(submitted) - known
     if unknown:
@@ -70,24 +81,33 @@ def validate_options(
         raw = (submitted.get(str(option.pk)) or "").strip()
         if not raw:
             if option.required:
-                raise ValidationError(f"Please choose {option.name.lower()}.", code="required")
+                raise ValidationError(
+                    _("Please choose %(option)s.") % {"option": option.display_name.lower()},
+                    code="required",
+                )
             continue
         if option.kind == ProductOption.Kind.CHOICE:
             choice = next((c for c in option.choices.all() if str(c.pk) == raw), None)
             if choice is None:
                 raise ValidationError(
-                    f"That {option.name.lower()} is not available.", code="invalid_choice"
+                    _("That %(option)s is not available.")
+                    % {"option": option.display_name.lower()},
+                    code="invalid_choice",
                 )
-            snapshot.append({"name": option.name, "value": choice.label})
+            snapshot.append({"name": option.display_name, "value": choice.display_label})
             delta += choice.price_delta
         else:
             if len(raw) > option.max_length:
                 raise ValidationError(
-                    f"{option.name} can be at most {option.max_length} characters "
-                    f"(you typed {len(raw)}).",
+                    _("%(option)s can be at most %(limit)d characters (you typed %(typed)d).")
+                    % {
+                        "option": option.display_name,
+                        "limit": option.max_length,
+                        "typed": len(raw),
+                    },
                     code="too_long",
                 )
-            snapshot.append({"name": option.name, "value": raw})
+            snapshot.append({"name": option.display_name, "value": raw})
     return snapshot, delta
 
 
@@ -104,8 +124,11 @@ def max_cart_lines() -> int:
 def too_many_lines() -> ValidationError:
     limit = max_cart_lines()
     return ValidationError(
-        f"Your cart can hold at most {limit} different items. "
-        "Check out or remove some before adding another.",
+        _(
+            "Your cart can hold at most %(limit)d different items. "
+            "Check out or remove some before adding another."
+        )
+        % {"limit": limit},
         code="too_many_lines",
     )
 
@@ -114,12 +137,16 @@ def price_item(item: CartItem) -> PricedLine:
     """Price one cart item from the catalog; raises `ValidationError` for anything invalid."""
     limit = max_line_quantity()
     if not 1 <= item.quantity <= limit:
-        raise ValidationError(f"Quantity must be between 1 and {limit}.", code="quantity")
-    product = Product.objects.active().filter(pk=item.product_id).first()
+        raise ValidationError(
+            _("Quantity must be between 1 and %(limit)d.") % {"limit": limit}, code="quantity"
+        )
+    product = (
+        Product.objects.active().prefetch_related("translations").filter(pk=item.product_id).first()
+    )
     if product is None:
-        raise ValidationError("That product is no longer available.", code="unknown_product")
+        raise ValidationError(_("That product is no longer available."), code="unknown_product")
     snapshot, delta = validate_options(product, item.options)
-    return PricedLine(product, snapshot, product.price + delta, item.quantity)
+    return PricedLine(product, snapshot, product.price + delta, item.quantity, product.display_name)
 
 
 def price_cart(items: Iterable[CartItem]) -> list[PricedLine]:
@@ -129,7 +156,7 @@ def price_cart(items: Iterable[CartItem]) -> list[PricedLine]:
         raise too_many_lines()
     lines = [price_item(item) for item in items]
     if not lines:
-        raise ValidationError("Your cart is empty.", code="empty_cart")
+        raise ValidationError(_("Your cart is empty."), code="empty_cart")
     return lines
 
 
@@ -150,6 +177,7 @@ def place_order(
     items: Iterable[CartItem],
     customer: Mapping[str, str],
     card_number: str,
+    language: str | None = None,
 ) -> Order:
     """Price the cart, take the demo payment and record the order in one durable transaction.
 
@@ -164,14 +192,19 @@ def place_order(
     propagates. A concurrent submission with the same key waits on the order's unique key and
     gets this order, without reaching the gateway.
 
+    `language` is the language the customer shopped in (by default the active one): the lines
+    are recorded in it, and the confirmation and every resend are written in it.
+
     Raises `ValidationError` (cart or details invalid) or `PaymentDeclined`; in both cases
     nothing is created and nothing charged.
     """
+    language = language if language in dict(settings.LANGUAGES) else active_language()
     existing = Order.objects.filter(checkout_key=checkout_key).first()
     if existing is not None:
         return existing
 
-    lines = price_cart(items)
+    with translation.override(language):
+        lines = price_cart(items)
     buyer = validate_customer(customer)
     subtotal = sum((line.line_total for line in lines), Decimal("0.00"))
 
@@ -184,6 +217,7 @@ def place_order(
             order = Order.objects.create(
                 checkout_key=checkout_key,
                 customer=buyer,
+                language=language,
                 status=Order.Status.PAID,
                 currency=settings.SHOP_CURRENCY,
                 subtotal=subtotal,
@@ -193,7 +227,7 @@ def place_order(
                 OrderLine(
                     order=order,
                     product=line.product,
-                    product_name=line.product.name,
+                    product_name=line.product_name,
                     options=line.options,
                     unit_price=line.unit_price,
                     quantity=line.quantity,

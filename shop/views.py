@@ -9,6 +9,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -17,7 +19,7 @@ from .cart import Cart
 from .countries import country_name
 from .forms import AddToCartForm, CartQuantityForm, CheckoutForm, PaymentForm
 from .models import Order, Product
-from .money import amount_separators
+from .money import amount_separators, money_pattern
 from .payments import PaymentDeclined
 from .ratelimit import rate_limited
 from .services import max_line_quantity, place_order
@@ -25,7 +27,7 @@ from .services import max_line_quantity, place_order
 CUSTOMER_SESSION_KEY = "checkout_customer"
 PLACED_ORDERS_SESSION_KEY = "placed_orders"
 CHECKOUT_KEY_SESSION_KEY = "checkout_key"
-EXPIRED_PAYMENT_FORM = (
+EXPIRED_PAYMENT_FORM = gettext_lazy(
     "This payment form has expired and nothing was charged. Please check your order and pay again."
 )
 
@@ -50,14 +52,16 @@ def _is_issued_key(session, key: str) -> bool:
 
 
 def catalog(request):
-    products = Product.objects.active()
+    products = Product.objects.active().prefetch_related("translations")
     return render(request, "shop/catalog.html", {"products": products})
 
 
 @require_http_methods(["GET", "POST"])
 @rate_limited("add_to_cart")
 def product_detail(request, slug):
-    product = get_object_or_404(Product.objects.active(), slug=slug)
+    product = get_object_or_404(
+        Product.objects.active().prefetch_related("translations"), slug=slug
+    )
     form = AddToCartForm(product, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -69,12 +73,15 @@ def product_detail(request, slug):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"{product.name} was added to your cart.")
+            messages.success(
+                request,
+                _("%(product)s was added to your cart.") % {"product": product.display_name},
+            )
             return redirect("shop:cart")
     context = {
         "product": product,
         "form": form,
-        "currency": settings.SHOP_CURRENCY,
+        "money_pattern": money_pattern(settings.SHOP_CURRENCY),
         "separators": amount_separators(),
     }
     return render(request, "shop/product.html", context)
@@ -89,11 +96,14 @@ def cart_view(request):
             key, quantity = form.cleaned_data["key"], form.cleaned_data["quantity"]
             if "remove" in request.POST or quantity == 0:
                 cart.remove(key)
-                messages.info(request, "The item was removed from your cart.")
+                messages.info(request, _("The item was removed from your cart."))
             else:
                 cart.set_quantity(key, quantity)
         else:
-            messages.error(request, f"Quantities must be between 1 and {max_line_quantity()}.")
+            messages.error(
+                request,
+                _("Quantities must be between 1 and %(limit)d.") % {"limit": max_line_quantity()},
+            )
         return redirect("shop:cart")
     rows, problems = cart.rows()
     for problem in problems:
@@ -153,6 +163,7 @@ def payment(request):
                     items=cart.cart_items(),
                     customer=customer,
                     card_number=form.cleaned_data["card_number"],
+                    language=request.LANGUAGE_CODE,
                 )
             except PaymentDeclined as declined:
                 # The gateway remembers this attempt under its key: the retry needs a new one.

@@ -142,7 +142,14 @@ class MessageAdmin(ObjectPageMixin, admin.ModelAdmin):
         ),
         (
             "Rendered from",
-            {"fields": ["template_revision_link", "layout_revision_link", "attachment_links"]},
+            {
+                "fields": [
+                    "language",
+                    "template_revision_link",
+                    "layout_revision_link",
+                    "attachment_links",
+                ]
+            },
         ),
     ]
     readonly_fields = [f for _, options in fieldsets for f in options["fields"]]
@@ -440,7 +447,7 @@ class MessageAdmin(ObjectPageMixin, admin.ModelAdmin):
         if position >= len(links):
             raise Http404("No such attachment.")
         revision = links[position].attachment_revision
-        context, token = context_and_token(message)
+        context, token = context_and_token(message, revision.template.language)
         try:
             attachment = build_pinned_attachment(revision, context, token)
         except (AttachmentError, StaffTemplateError) as exc:

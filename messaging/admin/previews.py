@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils import translation
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
@@ -40,6 +42,7 @@ from stafftemplates.admin_pages import (
     text_page,
 )
 from stafftemplates.errors import StaffTemplateError
+from stafftemplates.languages import language_name
 from stafftemplates.revision_admin import field_label
 
 from .. import outbox, preview
@@ -119,12 +122,16 @@ class TemplatePreviewMixin(UnsavedPreviewMixin, ObjectPageMixin):
             if layout_id.isdigit()
             else None
         )
-        return editor_preview_response(
-            MessageTemplate,
-            draft,
-            part=part,
-            render=lambda: preview.render_editor_preview(template=draft, layout=draft.layout),
-        )
+        # In the language chosen in the form: the sample's amounts and dates are written in it.
+        language = request.POST.get("language", "")
+        if language not in dict(settings.LANGUAGES):
+            language = getattr(obj, "language", None) or settings.LANGUAGE_CODE
+
+        def render() -> RenderedMessage:
+            with translation.override(language):
+                return preview.render_editor_preview(template=draft, layout=draft.layout)
+
+        return editor_preview_response(MessageTemplate, draft, part=part, render=render)
 
     def _viewable(self, request: HttpRequest, pk: int) -> MessageTemplate:
         return self.viewable_object(request, pk, MessageTemplate.objects.select_related("layout"))
@@ -150,8 +157,15 @@ class TemplatePreviewMixin(UnsavedPreviewMixin, ObjectPageMixin):
         )
 
     def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        """Subject, the HTML in a sandboxed frame, the text, each PDF and its password."""
+        """Subject, the HTML in a sandboxed frame, the text, each PDF and its password — in the
+        template's language, with the other languages' templates a click away."""
         template = self._viewable(request, pk)
+        # The order (or sample) is written in the template's language, as a customer's would be.
+        with translation.override(template.language):
+            return self._preview_page(request, template)
+
+    def _preview_page(self, request: HttpRequest, template: MessageTemplate) -> HttpResponse:
+        pk = template.pk
         form = PreviewForm(request.GET or None, user=request.user)
         source, rendered, error, attachments = None, None, None, []
         if not form.is_bound or form.is_valid():  # else the form shows its own error
@@ -183,11 +197,36 @@ class TemplatePreviewMixin(UnsavedPreviewMixin, ObjectPageMixin):
             ),
             "proof_url": reverse("admin:messaging_messagetemplate_proof", args=[pk]),
             "can_send_proof": self.has_change_permission(request, template),
+            "language": language_name(template.language),
+            "languages": self._language_rows(template, query),
+            "fallbacks": preview.preview_fallbacks(template),
         }
         response = TemplateResponse(
             request, "admin/messaging/messagetemplate/preview.html", context
         )
         return no_store(response)
+
+    def _language_rows(self, template: MessageTemplate, query: str) -> list[dict]:
+        """Each language: the template its customers get (linked to its preview, same order),
+        or that it falls back to another language's."""
+        rows = []
+        for row in preview.language_rows(template.event):
+            url = None
+            if row.template is not None:
+                preview_url = "admin:messaging_messagetemplate_preview"
+                url = reverse(preview_url, args=[row.template.pk]) + query
+            rows.append(
+                {
+                    "name": row.name,
+                    "template": row.template,
+                    "current": row.template is not None and row.template.pk == template.pk,
+                    "falls_back_to": language_name(row.template.language)
+                    if row.falls_back
+                    else None,
+                    "url": url,
+                }
+            )
+        return rows
 
     def _attachment_rows(self, request, template, source: PreviewSource) -> list[dict]:
         query = f"?order={source.number}" if source.number else ""
@@ -211,7 +250,8 @@ class TemplatePreviewMixin(UnsavedPreviewMixin, ObjectPageMixin):
         """The HTML email alone, for the sandboxed frame: it runs and fetches nothing."""
         template = self._viewable(request, pk)
         try:
-            rendered = preview.render_preview(template, self._source(request))
+            with translation.override(template.language):
+                rendered = preview.render_preview(template, self._source(request))
         except StaffTemplateError as exc:
             return text_error(str(exc))
         return no_store(sandboxed_html(rendered.html))
@@ -225,19 +265,25 @@ class TemplatePreviewMixin(UnsavedPreviewMixin, ObjectPageMixin):
         if position >= len(attachment_templates):
             raise Http404("No such attachment.")
         attachment_template = attachment_templates[position]
-        source = self._source(request)
-        try:
-            password = self._password(request, attachment_template, source)
-            attachment = build_attachment(attachment_template, source.context, password.password)
-            if request.GET.get("pages"):
-                # Page images for the preview's frame: no password prompt, and the PDF itself
-                # never leaves the server unencrypted.
-                html = pages_html(
-                    attachment.content, password=password.password, title=attachment_template.name
+        # The document's own language (a fallback PDF may differ from the email's).
+        with translation.override(attachment_template.language):
+            source = self._source(request)
+            try:
+                password = self._password(request, attachment_template, source)
+                attachment = build_attachment(
+                    attachment_template, source.context, password.password
                 )
-                return no_store(sandboxed_html(html))
-        except (AttachmentError, StaffTemplateError) as exc:
-            return text_error(str(exc))
+                if request.GET.get("pages"):
+                    # Page images for the preview's frame: no password prompt, and the PDF
+                    # itself never leaves the server unencrypted.
+                    html = pages_html(
+                        attachment.content,
+                        password=password.password,
+                        title=attachment_template.name,
+                    )
+                    return no_store(sandboxed_html(html))
+            except (AttachmentError, StaffTemplateError) as exc:
+                return text_error(str(exc))
         return file_response(
             request,
             content=attachment.content,

@@ -49,12 +49,12 @@ class LayoutAdmin(
     admin.ModelAdmin,
 ):
     change_form_template = "admin/stafftemplates/editor_change_form.html"
-    list_display = ["name", "active", "updated_at"]
-    list_filter = ["active"]
+    list_display = ["name", "language", "active", "updated_at"]
+    list_filter = ["language", "active"]
     search_fields = ["name"]
     readonly_fields = ["variables", "created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["name", "active"]}),
+        (None, {"fields": ["name", "language", "active"]}),
         (
             "HTML",
             {
@@ -146,6 +146,9 @@ class AttachmentLinkInline(admin.TabularInline):
     extra = 0
     verbose_name = "attachment"
     verbose_name_plural = "attachments (in order)"
+    # Each message carries the version of the document in its own language when one exists.
+    # Link the default language's version: a translation can then be deleted, and the
+    # message falls back to the default (its history says so).
 
 
 class MessageTemplateRevisionInline(RevisionInline):
@@ -161,13 +164,13 @@ class MessageTemplateAdmin(
     admin.ModelAdmin,
 ):
     change_form_template = "admin/stafftemplates/editor_change_form.html"
-    list_display = ["name", "event", "layout", "active", "updated_at", "preview_link"]
-    list_filter = ["event", "active", "layout"]
+    list_display = ["name", "event", "language", "layout", "active", "updated_at", "preview_link"]
+    list_filter = ["event", "language", "active", "layout"]
     search_fields = ["name", "subject"]
     list_select_related = ["layout"]
     readonly_fields = ["variables", "preview_link", "created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["name", "event", "active", "layout", "preview_link"]}),
+        (None, {"fields": ["name", "event", "language", "active", "layout", "preview_link"]}),
         ("Content", {"fields": ["subject", "text_body", "html_body", "variables"]}),
         ("Sender", {"fields": ["from_email", "reply_to"]}),
         ("History", {"fields": ["created_at", "updated_at"]}),

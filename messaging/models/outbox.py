@@ -80,6 +80,9 @@ class Message(models.Model):
         related_name="messages",
     )
     recipient = models.EmailField()
+    # The language it was rendered in (its template's); empty for messages from before
+    # languages, which render in the default language.
+    language = models.CharField(max_length=10, blank=True)
     template_revision = models.ForeignKey(
         MessageTemplateRevision,
         on_delete=models.PROTECT,

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from stafftemplates.languages import LanguageField, language_name
 from stafftemplates.revisions import Revision, RevisionedModel, published_revision_field
 from stafftemplates.validators import validate_stylesheet, validate_template_syntax
 
@@ -30,13 +31,20 @@ class Layout(RevisionedModel):
     `<style>` in the email's `<head>`, and the text body between `text_header` and
     `text_footer`. Every save keeps an immutable `LayoutRevision`; each message pins the one it
     was rendered from, like it pins its template's.
+
+    Each language has its own layout under the same name ("Nordic Goods" in Svenska and in
+    English): a message renders inside the version in its own language, or the default
+    language's when there is none (`messaging.outbox`).
     """
 
     REVISION_FIELDS = ("name", "html_header", "html_footer", "css", "text_header", "text_footer")
     TEMPLATE_FIELDS = ("html_header", "html_footer", "text_header", "text_footer")
     STYLESHEET_FIELDS = ("css",)
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(
+        max_length=200, help_text="The versions of one layout in each language share its name."
+    )
+    language = LanguageField()
     html_header = models.TextField(
         "HTML header",
         blank=True,
@@ -61,11 +69,20 @@ class Layout(RevisionedModel):
     published_revision = published_revision_field("LayoutRevision")
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["name", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "language"], name="one_layout_version_per_language"
+            )
+        ]
         permissions = [("publish_layout", "Can publish a layout")]
 
     def __str__(self) -> str:
-        return self.name
+        return f"{self.name} ({language_name(self.language)})"
+
+    def active_versions(self) -> models.QuerySet[Layout]:
+        """This layout's active versions in every language (this one included, if active)."""
+        return Layout.objects.filter(name=self.name, active=True)
 
     def clean(self) -> None:
         """Where the layout's HTML and CSS may point (the same checks a restore passes)."""
@@ -106,6 +123,9 @@ class MessageTemplate(RevisionedModel):
 
     Every save keeps an immutable `MessageTemplateRevision`; messages point at the revision they
     were rendered from, so editing a template never changes what history says was sent.
+
+    One template per event and language is active; a customer gets the one in the language of
+    their order, or the default language's when there is none (`messaging.outbox`).
     """
 
     # The fields copied into each revision: the content, not the bookkeeping.
@@ -115,13 +135,15 @@ class MessageTemplate(RevisionedModel):
 
     event = models.CharField(max_length=50, choices=Event.choices, db_index=True)
     name = models.CharField(max_length=200)
+    language = LanguageField(help_text="Customers whose order is in this language get it.")
     layout = models.ForeignKey(
         Layout,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="message_templates",
-        help_text="The header, footer and styles this email renders inside.",
+        help_text="The header, footer and styles this email renders inside (in the email's "
+        "language when that layout has a version in it).",
     )
     subject = models.CharField(
         max_length=998,  # RFC 5322's line limit
@@ -150,7 +172,8 @@ class MessageTemplate(RevisionedModel):
         related_name="message_templates",
     )
     active = models.BooleanField(
-        default=True, help_text="The active template of an event is the one sent."
+        default=True,
+        help_text="The active template of an event in a language is the one sent.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -159,28 +182,31 @@ class MessageTemplate(RevisionedModel):
     objects = MessageTemplateQuerySet.as_manager()
 
     class Meta:
-        ordering = ["event", "name"]
+        ordering = ["event", "name", "language"]
         permissions = [("publish_messagetemplate", "Can publish a message template")]
         constraints = [
             models.UniqueConstraint(
-                fields=["event"], condition=Q(active=True), name="one_active_template_per_event"
+                fields=["event", "language"],
+                condition=Q(active=True),
+                name="one_active_template_per_event_language",
             )
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return f"{self.name} ({language_name(self.language)})"
 
     def clean(self) -> None:
-        """One active template per event; senders the ESP can parse; HTML that carries no
-        template data into an address and points only at allowed hosts."""
+        """One active template per event and language; senders the ESP can parse; HTML that
+        carries no template data into an address and points only at allowed hosts."""
         super().clean()
         errors = message_template_errors(
             html_body=self.html_body, from_email=self.from_email, reply_to=self.reply_to
         )
-        if self.active and (
-            MessageTemplate.objects.active().filter(event=self.event).exclude(pk=self.pk).exists()
-        ):
-            errors["active"] = ["Another active template already sends this event."]
+        rivals = MessageTemplate.objects.active().filter(event=self.event, language=self.language)
+        if self.active and rivals.exclude(pk=self.pk).exists():
+            errors["active"] = [
+                "Another active template already sends this event in this language."
+            ]
         if errors:
             raise ValidationError(errors)
 

@@ -7,7 +7,7 @@ shop's name comes straight from settings here.
 from django import template
 from django.conf import settings
 
-from shop.money import format_amount
+from shop.money import format_amount, format_money
 
 register = template.Library()
 
@@ -33,3 +33,12 @@ def amount(value) -> str:
     if value in (None, ""):
         return ""
     return format_amount(value)
+
+
+@register.filter
+def money(value, currency: str = "") -> str:
+    """An amount with its currency as the active language writes it ("1 387,00 kr", "SEK
+    1,387.00"): `shop.money.format_money`; the shop's currency unless one is given."""
+    if value in (None, ""):
+        return ""
+    return format_money(value, currency or settings.SHOP_CURRENCY)

@@ -4,6 +4,17 @@
 (function () {
   "use strict";
 
+  /* The words this script writes, in the page's language: base.html puts them in the body's
+     data-texts as JSON (shop.context_processors.cart, "js_texts"); English when it is missing. */
+  var TEXTS = {
+    copy: "Copy", copied: "Copied", copyLabel: "Copy the password {password}",
+    passwordCopied: "Password copied.", selected: "Selected: press Ctrl+C (⌘C on a Mac) to copy.",
+    characters: "{count} / {limit} characters", fewer: "One fewer", more: "One more"
+  };
+  if (document.body && document.body.dataset.texts) {
+    try { TEXTS = Object.assign(TEXTS, JSON.parse(document.body.dataset.texts)); } catch (error) { /* keep English */ }
+  }
+
   /* Confirmation page: a Copy button beside each document password. Without JavaScript the
      password is plain selectable text. */
   function copyText(text) {
@@ -41,8 +52,8 @@
       var button = document.createElement("button");
       button.type = "button";
       button.className = "button small copy-button";
-      button.textContent = "Copy";
-      button.setAttribute("aria-label", "Copy the password " + code.textContent.trim());
+      button.textContent = TEXTS.copy;
+      button.setAttribute("aria-label", TEXTS.copyLabel.replace("{password}", code.textContent.trim()));
       var status = document.createElement("span");
       status.className = "copy-status";
       status.setAttribute("role", "status");
@@ -52,14 +63,14 @@
       button.addEventListener("click", function () {
         clearTimeout(reset);
         copyText(code.textContent.trim()).then(function () {
-          button.textContent = "Copied";
-          status.textContent = "Password copied.";
+          button.textContent = TEXTS.copied;
+          status.textContent = TEXTS.passwordCopied;
         }, function () {
           selectContents(code);
-          status.textContent = "Selected: press Ctrl+C (⌘C on a Mac) to copy.";
+          status.textContent = TEXTS.selected;
         });
         reset = setTimeout(function () {
-          button.textContent = "Copy";
+          button.textContent = TEXTS.copy;
           status.textContent = "";
         }, 4000);
       });
@@ -86,8 +97,9 @@
     return match[1] ? -value : value;
   }
 
-  /* The same format as the server's shop.money.format_amount ("1,387.00"): the form names the
-     separators in data-thousands and data-decimal. */
+  /* The same format as the server's shop.money.format_amount ("1,387.00", "1 387,00"): the
+     form names the language's separators in data-thousands and data-decimal, and where the
+     currency goes in data-money ("SEK {amount}", "{amount} kr": shop.money.money_pattern). */
   function money(value, separators) {
     var sign = value < 0 ? "-" : "";
     value = Math.abs(value);
@@ -102,7 +114,7 @@
     var total = box.querySelector("[data-testid=line-price]");
     var detail = box.querySelector("[data-line-price-detail]");
     var base = cents(form.dataset.basePrice);
-    var currency = form.dataset.currency || "";
+    var pattern = form.dataset.money || "{amount}";
     var separators = { thousands: form.dataset.thousands || "", decimal: form.dataset.decimal || "." };
     function update() {
       var unit = base;
@@ -114,7 +126,7 @@
       var most = parseInt(quantity.max, 10) || 99;
       if (!(count >= 1)) { count = 1; }
       if (count > most) { count = most; }
-      total.textContent = money(unit * count, separators) + " " + currency;
+      total.textContent = pattern.replace("{amount}", money(unit * count, separators));
       detail.textContent = count > 1 ? "(" + count + " × " + money(unit, separators) + ")" : "";
     }
     form.addEventListener("input", update);
@@ -133,7 +145,8 @@
       input.setAttribute("aria-describedby", (described ? described + " " : "") + counter.id);
       input.insertAdjacentElement("afterend", counter);
       function update() {
-        counter.textContent = input.value.length + " / " + input.maxLength + " characters";
+        counter.textContent = TEXTS.characters.replace("{count}", input.value.length)
+          .replace("{limit}", input.maxLength);
         counter.classList.toggle("full", input.value.length >= input.maxLength);
       }
       input.addEventListener("input", update);
@@ -159,9 +172,9 @@
         });
         return button;
       }
-      stepper.appendChild(step("−", "One fewer", -1));
+      stepper.appendChild(step("−", TEXTS.fewer, -1));
       stepper.appendChild(input);
-      stepper.appendChild(step("+", "One more", 1));
+      stepper.appendChild(step("+", TEXTS.more, 1));
     });
   }
 

@@ -127,6 +127,7 @@ def test_admin_save_reports_syntax_errors_with_the_line(admin_client, db):
         reverse("admin:attachments_attachmenttemplate_add"),
         {
             "name": "Broken",
+            "language": "en",
             "active": "on",
             "html": "<p>ok</p>\n{% for line in lines %}",
             "css": "",
@@ -148,6 +149,7 @@ def test_admin_save_records_who_made_the_revision(admin_client, admin_user, db):
         reverse("admin:attachments_attachmenttemplate_add"),
         {
             "name": "Receipt",
+            "language": "en",
             "active": "on",
             "html": "<p>{{ order.number }}</p>",
             "css": "",
@@ -194,6 +196,7 @@ def test_admin_refuses_customer_data_inside_an_address(admin_client, db):
         reverse("admin:attachments_attachmenttemplate_add"),
         {
             "name": "Leaky",
+            "language": "en",
             "active": "on",
             "html": "<p>{{ order.number }}</p>\n<a href='https://x.example/?{{ customer.email }}'>",
             "css": "",
@@ -265,6 +268,7 @@ def policy_form(client, template) -> tuple[str, dict]:
     url = reverse("admin:attachments_attachmenttemplate_change", args=[template.pk])
     data = {
         "name": template.name,
+        "language": "en",
         "active": "on",
         "html": template.html,
         "css": template.css,

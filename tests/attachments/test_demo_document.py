@@ -31,8 +31,8 @@ def test_the_demo_document_is_a_complete_receipt(db, settings):
     document = build_attachment(seed_attachment_templates(), context, PASSWORD)
 
     text = decrypted_text(document.content, PASSWORD)
-    assert re.search(rf"VAT 25%\s*{order['vat']:,.2f} SEK", text), text
-    assert re.search(rf"Total paid\s*{order['total']:,.2f} SEK", text), text
+    assert re.search(rf"VAT 25%\s*SEK {order['vat']:,.2f}", text), text
+    assert re.search(rf"Total paid\s*SEK {order['total']:,.2f}", text), text
     assert re.search(rf"Items\s*{order['unit_count']}\b", text), text
     assert "Card •••• 4242" in text  # DejaVu Sans draws the bullet
     assert "Nordiska Varor Östersund AB" in text

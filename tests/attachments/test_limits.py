@@ -141,6 +141,7 @@ def test_admin_refuses_on_save_a_document_over_the_limits(admin_client, short_li
         reverse("admin:attachments_attachmenttemplate_add"),
         {
             "name": "Runaway",
+            "language": "en",
             "active": "on",
             "html": MILLION_LOOPS,
             "css": "",

@@ -75,7 +75,7 @@ def test_staff_edit_preview_and_proof_then_a_customer_opens_the_pdf(live_server,
     # A customer buys.
     page.goto(live_server.url)
     page.get_by_role("link", name="Engraved Cutting Board").click()
-    page.get_by_label("Wood").select_option(label="Ek (+120.00 SEK)")
+    page.get_by_label("Wood").select_option(label="Oak (+SEK 120.00)")
     page.get_by_role("button", name="Add to cart").click()
     page.get_by_role("link", name="Checkout").click()
     fill_contact_and_address(page)

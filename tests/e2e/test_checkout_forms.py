@@ -110,7 +110,7 @@ def test_checkout_and_payment_forms(live_server, page):
     assert current_step(page) == "Done"
     order = Order.objects.get()
     assert order.customer.country == "NO"
-    assert page.locator("tfoot").inner_text().split()[-2:] == ["1,790.00", "SEK"]
+    assert page.locator("tfoot").inner_text().split()[-2:] == ["SEK", "1,790.00"]
     for width, height in WIDTHS:
         page.set_viewport_size({"width": width, "height": height})
         shoot(page, "confirmation", width)

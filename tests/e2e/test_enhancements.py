@@ -89,18 +89,18 @@ def test_the_product_page_prices_the_chosen_options_and_counts_characters(live_s
     page.goto(live_server.url)
     page.get_by_role("link", name="Engraved Cutting Board").click()
     price = page.get_by_test_id("line-price")
-    assert price.inner_text() == "449.00 SEK"
+    assert price.inner_text() == "SEK 449.00"
 
-    page.get_by_label("Wood").select_option(label="Ek (+120.00 SEK)")
-    assert price.inner_text() == "569.00 SEK"
+    page.get_by_label("Wood").select_option(label="Oak (+SEK 120.00)")
+    assert price.inner_text() == "SEK 569.00"
     page.get_by_role("button", name="One more").click()
     page.get_by_role("button", name="One more").click()
     assert page.get_by_label("Quantity").input_value() == "3"
-    assert price.inner_text() == "1,707.00 SEK"
+    assert price.inner_text() == "SEK 1,707.00"
     page.get_by_role("button", name="One fewer").click()
-    assert price.inner_text() == "1,138.00 SEK"
+    assert price.inner_text() == "SEK 1,138.00"
     page.get_by_label("Quantity").fill("10")
-    assert price.inner_text() == "5,690.00 SEK"
+    assert price.inner_text() == "SEK 5,690.00"
 
     page.get_by_label("Engraving").fill("För Åsa")
     assert page.locator(".counter").inner_text() == "7 / 30 characters"
@@ -112,7 +112,7 @@ def test_the_product_page_prices_the_chosen_options_and_counts_characters(live_s
     page.get_by_role("button", name="Add to cart").click()
     assert page.get_by_role("alert").filter(has_text="cannot show “🎉”").is_visible()
     # After the refusal the re-rendered form is priced again from what was chosen.
-    assert price.inner_text() == "5,690.00 SEK"
+    assert price.inner_text() == "SEK 5,690.00"
     shoot(page, "product-refused")
     assert errors == []
 

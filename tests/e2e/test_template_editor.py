@@ -42,7 +42,7 @@ def staff_page(live_server, page):
 
 def test_staff_see_their_unsaved_email_beside_the_editor(live_server, staff_page):
     page = staff_page
-    template = MessageTemplate.objects.get()
+    template = MessageTemplate.objects.get(language="en")
     page.goto(f"{live_server.url}/admin/messaging/messagetemplate/{template.pk}/change/")
     preview = page.frame_locator('[data-testid="unsaved-preview"]')
     expect(preview.get_by_text("Order NG-SAMP-LE42").first).to_be_visible()  # HTML, sample
@@ -82,7 +82,7 @@ def test_staff_see_their_unsaved_email_beside_the_editor(live_server, staff_page
 
 def test_editors_iterate_on_a_document_and_see_its_pages(live_server, staff_page):
     page = staff_page
-    document = AttachmentTemplate.objects.get()
+    document = AttachmentTemplate.objects.get(language="en")
     page.goto(f"{live_server.url}/admin/attachments/attachmenttemplate/{document.pk}/change/")
 
     # The expression shows only under the policy that uses it.
@@ -111,7 +111,7 @@ def test_editors_iterate_on_a_document_and_see_its_pages(live_server, staff_page
 def test_the_editor_fits_the_screen(live_server, staff_page, width):
     page = staff_page
     page.set_viewport_size({"width": width, "height": 900})
-    template = MessageTemplate.objects.get()
+    template = MessageTemplate.objects.get(language="en")
     for url in [
         f"/admin/messaging/messagetemplate/{template.pk}/change/",
         f"/admin/messaging/messagetemplate/{template.pk}/preview/",

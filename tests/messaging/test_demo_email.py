@@ -45,13 +45,13 @@ def test_the_demo_email_says_what_a_customer_needs_and_nothing_personal(
         assert f"Order {order.number}" in body
         assert f"Placed on {date}" in body
         assert "Mugg Fjällräv" in body
-        assert "250.00 SEK" in body  # the total
+        assert "SEK 250.00" in body  # the total, as English writes it
         assert "document password" in body
         assert "Lost the password?" in body
         assert "Reply to this email with your order number" in body
         assert "127.0.0.1:8000" in body
         assert "Warm regards," in body  # the demo layout
-    assert "2 × Mugg Fjällräv: 250.00" in email.body
+    assert "2 × Mugg Fjällräv: SEK 250.00" in email.body
     assert "2 &times; Mugg Fjällräv" in html
     assert f'white-space:nowrap;">Order {order.number}</h1>' in html.replace("\n", "")
     customer = order.customer
@@ -131,7 +131,7 @@ def test_seeding_keeps_what_staff_wrote(confirmation_template):
 
 
 def test_email_and_pdf_write_amounts_as_the_site_does(confirmation_template, mailoutbox):
-    """The same "2,774.00" as the cart and the confirmation page (shop.money.format_amount)."""
+    """The same "SEK 2,774.00" as the cart and the confirmation page (shop.money.format_money)."""
     order = OrderFactory(lines=0, subtotal=Decimal("2774.00"), total=Decimal("2774.00"))
     OrderLine.objects.create(
         order=order,
@@ -146,13 +146,13 @@ def test_email_and_pdf_write_amounts_as_the_site_does(confirmation_template, mai
     email = mailoutbox[0]
     html = email.alternatives[0][0]
     for body in (email.body, html):
-        assert "2,774.00 SEK" in body
+        assert "SEK 2,774.00" in body
         assert "2774.00" not in body
     _, content, _ = email.attachments[0]
     reader = PdfReader(io.BytesIO(content))
     assert reader.decrypt(generated_password(order.token))
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert "1,387.00" in text  # the unit price
-    assert re.search(r"Total paid\s*2,774\.00 SEK", text), text
-    assert re.search(r"of which VAT 25%\s*554\.80 SEK", text), text
+    assert re.search(r"Total paid\s*SEK 2,774\.00", text), text
+    assert re.search(r"of which VAT 25%\s*SEK 554\.80", text), text
     assert "2774.00" not in text

@@ -152,7 +152,7 @@ def test_a_template_never_published_fails_its_message_with_a_reason(db, mailoutb
 
     assert message.status == Message.Status.FAILED
     assert template.published_revision is None
-    assert "“Winter” has never been published" in message.last_error
+    assert "“Winter (English)” has never been published" in message.last_error
     assert "Publish it in admin, then resend" in message.last_error
     assert mailoutbox == []
 
@@ -166,8 +166,8 @@ def test_a_template_needs_its_layout_and_documents_published_first(publisher_cli
 
     page = publisher_client.get(publish_url(template)).content.decode()
 
-    assert "Its layout “Draft layout” has never been published" in page
-    assert "Its attachment “Draft receipt” has never been published" in page
+    assert "Its layout “Draft layout (English)” has never been published" in page
+    assert "Its attachment “Draft receipt (English)” has never been published" in page
     publisher_client.post(publish_url(template), {"revision": template.current_revision().pk})
     template.refresh_from_db()
     assert template.published_revision is None

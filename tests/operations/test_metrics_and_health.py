@@ -14,7 +14,6 @@ from messaging.models import Message, MessageEvent
 from operations import durations, health
 from operations.durations import ESP_REQUEST_BUCKETS, PDF_BUILD_BUCKETS
 from operations.models import DurationRollup
-from tests.factories import publish_newest
 from tests.messaging.conftest import celery_config, closed_port
 from tests.messaging.fake_esp import UNAVAILABLE, Step
 from tests.messaging.helpers import deliver_order
@@ -236,7 +235,7 @@ def test_an_attempt_that_never_reaches_the_esp_is_not_timed(
 ):
     confirmation_template.subject = "{{ order.number|ljust:200000000 }}"  # refused at render
     confirmation_template.save()
-    publish_newest(confirmation_template)
+    confirmation_template.publish(confirmation_template.current_revision())  # customers get it
 
     message = deliver_order()
 

@@ -37,7 +37,7 @@ def test_product_page_has_add_to_cart_form_for_its_options(client, blanket):
     page = client.get(reverse("shop:product", args=[blanket.slug])).content.decode()
 
     assert "Colour" in page
-    assert "Rödbrun (+50.00 SEK)" in page
+    assert "Rödbrun (+SEK 50.00)" in page
     assert "Engraving" in page
     assert "Add to cart" in page
 
@@ -48,7 +48,7 @@ def test_add_to_cart_then_cart_shows_server_price(client, blanket):
     assert response.status_code == 302
     cart = client.get(reverse("shop:cart")).content.decode()
     assert "För Åsa" in cart
-    assert "2,835.00 SEK" in cart  # (895 + 50) × 3
+    assert "SEK 2,835.00" in cart  # (895 + 50) × 3
 
 
 @pytest.mark.parametrize(
@@ -87,7 +87,7 @@ def test_cart_quantity_change_and_remove(client, blanket):
     key = next(iter(client.session["cart"]))
 
     client.post(reverse("shop:cart"), {"key": key, "quantity": 4})
-    assert "3,780.00 SEK" in client.get(reverse("shop:cart")).content.decode()
+    assert "SEK 3,780.00" in client.get(reverse("shop:cart")).content.decode()
 
     bad = client.post(reverse("shop:cart"), {"key": key, "quantity": 120}, follow=True)
     assert "between 1 and 99" in bad.content.decode()
@@ -133,7 +133,7 @@ def test_successful_payment_shows_confirmation(client, blanket):
     page = client.get(response.url).content.decode()
     assert f'data-testid="order-number">{order.number}<' in page
     assert "Rödbrun" in page
-    assert "1,890.00 SEK" in page
+    assert "SEK 1,890.00" in page
     assert "cart" not in client.session
 
 
@@ -366,7 +366,7 @@ def test_password_is_gone_after_the_window_but_the_summary_stays(
     assert 'data-testid="document-password"' not in page
     assert f'data-testid="order-number">{order.number}<' in page
     assert "Rödbrun" in page
-    assert "1,890.00 SEK" in page
+    assert "SEK 1,890.00" in page
     from django.utils.html import strip_tags
 
     help_text = " ".join(strip_tags(page).split())

@@ -75,7 +75,7 @@ def test_a_subject_only_edit_with_crlf_bodies_changes_only_the_subject(
 def test_a_layout_saved_unchanged_from_a_browser_records_nothing(
     editor_client, confirmation_template
 ):
-    layout = Layout.objects.get()
+    layout = Layout.objects.get(language="en")
     url = change_url(layout)
     data = form_data(editor_client, url, "layout_form")
 
@@ -103,7 +103,7 @@ def test_an_attachment_template_edit_names_only_the_changed_field(
 
 
 def test_saving_normalises_line_endings_in_every_text_field(confirmation_template):
-    layout = Layout.objects.get()
+    layout = Layout.objects.get(language="en")
     layout.css = layout.css.replace("\n", "\r\n")
     layout.text_footer = "Kind regards,\r{{ shop.name }}\r\n"
     layout.save()

@@ -1,0 +1,102 @@
+"""Which language version of each staff template a message is rendered from.
+
+Every message template, layout and attachment template exists once per language (the versions
+of one layout or document share its name). A message for an order in Swedish gets the Swedish
+email inside the Swedish layout with the Swedish PDF; a version that does not exist (or is
+inactive) falls back to the default language's, then to any other (`stafftemplates.languages`),
+and each fallback is a line in the message's history — never a failure, never an empty email.
+
+Chosen once, when the message is queued (`outbox` picks the email, `pinning` its layout and
+PDFs): the revisions are pinned there, so a retry, the *as sent* page and the worker all render
+what was chosen then. The preview pages show the same choice for the template staff open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from stafftemplates.languages import language_name, pick_version
+
+from .models import Layout, MessageTemplate
+
+
+@dataclass(frozen=True)
+class TemplateChoice:
+    """The versions one message renders from, and why any is not in the wanted language."""
+
+    template: MessageTemplate | None
+    layout: Layout | None
+    attachments: list = field(default_factory=list)  # attachment templates, in order
+    fallbacks: list[str] = field(default_factory=list)  # history lines
+
+    @property
+    def language(self) -> str:
+        """The language the email is written in: its template's ("" without a template)."""
+        return self.template.language if self.template else ""
+
+
+def fallback_note(what: str, used: str, wanted: str) -> str:
+    """The history line of a fallback: "PDF “Receipt” rendered in English: no Swedish version."."""
+    return f"{what} rendered in {language_name(used)}: no {language_name(wanted)} version."
+
+
+def template_for(*, event: str, language: str) -> tuple[MessageTemplate | None, list[str]]:
+    """The active email of `event` a customer ordering in `language` gets, and the history line
+    when it is another language's. A published version is preferred (a translation still in
+    draft counts as missing); with none published, any active one (the outbox then fails the
+    message for want of a published revision, as it always did)."""
+    active = MessageTemplate.objects.active().filter(event=event)
+    template = pick_version(_candidates(active, published=True), language)
+    if template is None or template.language == language:
+        return template, []
+    return template, [fallback_note(f"Email “{template.name}”", template.language, language)]
+
+
+def _candidates(versions, *, published: bool) -> list:
+    """For a customer (`published`), the versions that have a published revision, if any:
+    a translation still in draft counts as missing."""
+    versions = list(versions)
+    if not published:
+        return versions
+    return [v for v in versions if v.published_revision_id] or versions
+
+
+def layout_version(
+    layout: Layout, language: str, *, published: bool = False
+) -> tuple[Layout, list[str]]:
+    """The version of `layout` (same name, active) in `language`, or its fallback."""
+    candidates = _candidates(layout.active_versions(), published=published)
+    version = pick_version(candidates, language) or layout
+    if version.language == language:
+        return version, []
+    return version, [fallback_note(f"Layout “{version.name}”", version.language, language)]
+
+
+def document_version(
+    document, language: str, *, published: bool = False
+) -> tuple[object | None, list[str]]:
+    """The version of an attachment template (same name, active) in `language`, or its
+    fallback; None when no version of it is active."""
+    version = pick_version(_candidates(document.active_versions(), published=published), language)
+    if version is None or version.language == language:
+        return version, []
+    return version, [fallback_note(f"PDF “{version.name}”", version.language, language)]
+
+
+def versions_for(template: MessageTemplate) -> TemplateChoice:
+    """`template` as saved now with the layout and attachment versions in its language (the
+    preview pages: what a message of it would carry)."""
+    fallbacks: list[str] = []
+    layout = None
+    if linked := template.applied_layout():
+        layout, notes = layout_version(linked, template.language)
+        fallbacks += notes
+    attachments = []
+    for linked in template.ordered_attachment_templates():
+        document, notes = document_version(linked, template.language)
+        if document is not None:  # no active version at all: the email goes without it
+            attachments.append(document)
+            fallbacks += notes
+    return TemplateChoice(
+        template=template, layout=layout, attachments=attachments, fallbacks=fallbacks
+    )
