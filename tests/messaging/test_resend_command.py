@@ -138,6 +138,28 @@ def test_resends_are_queued_and_published_a_chunk_at_a_time(
         assert original.events.filter(detail=f"Resent as message #{resend.pk}.").exists()
 
 
+def test_a_resend_in_a_chunk_is_in_the_orders_language_with_its_fallback_lines(
+    no_delivery, confirmation_template, settings
+):
+    """Pinned as `queue_message` pins a first message: the order's language picks the
+    versions, and a version in another language is a line in the history."""
+    other = next(code for code, _ in settings.LANGUAGES if code != confirmation_template.language)
+    order = OrderFactory(language=other)
+    original = queue_message(order=order, event="order_confirmation")
+    Message.objects.filter(pk=original.pk).update(status=Message.Status.FAILED)
+
+    run("--status", "failed")
+
+    [resend] = resends_of(order)
+    assert resend.language == original.language == confirmation_template.language
+    fallback_lines = [
+        line for line in original.events.values_list("detail", flat=True) if "rendered in" in line
+    ]
+    assert fallback_lines  # the email exists in one language only
+    assert set(fallback_lines) <= set(resend.events.values_list("detail", flat=True))
+    assert list(resend.attachment_revisions.all()) == list(original.attachment_revisions.all())
+
+
 def test_resends_of_a_template_never_published_fail_with_the_reason(no_publish):
     """The command queues a chunk at a time, and still never sends a draft: each resend is
     kept, failed with what to publish, as a first message would be."""
@@ -153,7 +175,7 @@ def test_resends_of_a_template_never_published_fail_with_the_reason(no_publish):
 
     [resend] = resends_of(order)
     assert resend.status == Message.Status.FAILED
-    assert "“Winter” has never been published" in resend.last_error
+    assert "“Winter (English)” has never been published" in resend.last_error
     assert no_publish == []
     assert "Queued 1 resend(s)" in out
 
