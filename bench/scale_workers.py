@@ -319,7 +319,10 @@ def checkout_once(slug: str, n: int) -> float:
         )
         elapsed = time.perf_counter() - started
         if response.status_code != 302 or "/orders/" not in response.headers["Location"]:
-            raise SystemExit(f"payment answered {response.status_code}, not the confirmation")
+            log = (LOGS / "gunicorn.log").read_text(errors="replace")[-4000:]
+            raise SystemExit(
+                f"payment answered {response.status_code}, not the confirmation\n{log}"
+            )
         return elapsed
 
 
@@ -327,11 +330,14 @@ def checkouts(slug: str, count: int, start: int) -> list[float]:
     return [checkout_once(slug, start + i) for i in range(count)]
 
 
-def wait_for_gunicorn() -> None:
+def wait_for_gunicorn(web: Process) -> None:
+    """Until it answers; it must be ours (the port was free), not a leftover of another run."""
     import requests
 
     deadline = time.monotonic() + 60
     while True:
+        if web.popen.poll() is not None:
+            raise SystemExit(f"gunicorn exited (port {WEB_PORT} in use?)")
         try:
             requests.get(f"http://127.0.0.1:{WEB_PORT}/healthz", timeout=2)
             return
@@ -365,51 +371,55 @@ def top_up(ids: list[int], low: int = 100) -> None:
 
 def checkout_while_busy(count: int, backlog: int) -> None:
     """Idle and busy payments measured in turn, so each sees the same load from the rest of the
-    machine: two workers (nice 0 and nice 10) drain one backlog, each frozen (SIGSTOP) except
-    while its own row is measured; "idle" is both frozen, no CPU taken."""
+    machine: four workers (nice 0, 10, 19, and 19 with one process) drain one backlog, each
+    frozen (SIGSTOP) except while its own row is measured; "idle" is all frozen, no CPU
+    taken. Whatever fails, gunicorn and the workers are stopped."""
     from messaging.models import Message
     from tests.factories import ProductFactory
 
     product = ProductFactory(name="Ullfilt Åre")
     web = gunicorn(workers=2)
-    wait_for_gunicorn()
-    checkouts(product.slug, 6, 0)  # warm every gunicorn worker
-    ids = list(place_orders(backlog))
-    workers = {
-        "busy, workers nice 0": worker(nice=0),
-        "busy, workers nice 10": worker(nice=10),
-        "busy, workers nice 19": worker(nice=19),
-        "busy, nice 19, 1 process": worker(nice=19, concurrency=1),
-    }
-    while not Message.objects.filter(pk__in=ids, status=Message.Status.SENT).exists():
-        time.sleep(0.2)  # started and sending
-    time.sleep(3)  # both warmed up
-    rows = ["idle", *workers]
-    results = {row: [] for row in rows}
-    order = random.Random(7)
+    workers = {}
+    try:
+        wait_for_gunicorn(web)
+        checkouts(product.slug, 6, 0)  # warm every gunicorn worker
+        ids = list(place_orders(backlog))
+        workers = {
+            "busy, workers nice 0": worker(nice=0),
+            "busy, workers nice 10": worker(nice=10),
+            "busy, workers nice 19": worker(nice=19),
+            "busy, nice 19, 1 process": worker(nice=19, concurrency=1),
+        }
+        while not Message.objects.filter(pk__in=ids, status=Message.Status.SENT).exists():
+            time.sleep(0.2)  # started and sending
+        time.sleep(3)  # all warmed up
+        rows = ["idle", *workers]
+        results = {row: [] for row in rows}
+        order = random.Random(7)
 
-    def freeze(row, sig):
-        os.killpg(workers[row].popen.pid, sig)
+        def freeze(row, sig):
+            os.killpg(workers[row].popen.pid, sig)
 
-    for row in workers:
-        freeze(row, signal.SIGSTOP)
-    n = 100
-    for _ in range(count):
-        top_up(ids)
-        for row in order.sample(rows, len(rows)):
-            if row in workers:
-                freeze(row, signal.SIGCONT)
-                time.sleep(0.2)  # running again, on the CPU
-            results[row].append(checkout_once(product.slug, n))
-            n += 1
-            if row in workers:
-                freeze(row, signal.SIGSTOP)
-    still = Message.objects.filter(pk__in=ids, status=Message.Status.QUEUED).count()
-    for row in workers:
-        freeze(row, signal.SIGCONT)
-        workers[row].stop()
-    purge_broker()
-    web.stop()
+        for row in workers:
+            freeze(row, signal.SIGSTOP)
+        n = 100
+        for _ in range(count):
+            top_up(ids)
+            for row in order.sample(rows, len(rows)):
+                if row in workers:
+                    freeze(row, signal.SIGCONT)
+                    time.sleep(0.2)  # running again, on the CPU
+                results[row].append(checkout_once(product.slug, n))
+                n += 1
+                if row in workers:
+                    freeze(row, signal.SIGSTOP)
+        still = Message.objects.filter(pk__in=ids, status=Message.Status.QUEUED).count()
+    finally:
+        for process in workers.values():
+            os.killpg(process.popen.pid, signal.SIGCONT)
+            process.stop()
+        purge_broker()
+        web.stop()
     idle_p95 = p(results["idle"], 0.95)
     print(
         f"Checkout while busy: payment POST through gunicorn (2 workers) over loopback; "
