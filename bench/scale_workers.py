@@ -19,9 +19,10 @@ Postmark backend talks HTTP to it; tests/messaging/fake_esp.py):
   turn, one customer each, shuffled, so that the load the rest of the shared machine puts on
   it weighs on all of them alike: idle; a worker of two processes draining a `--backlog` of
   orders (topped up with sent ones queued again when it runs low) at the default priority;
-  the same at nice 10; at nice 19 (what README's "Running in production" recommends); at
-  nice 19 with one process. The workers not measured are frozen (SIGSTOP): no CPU taken.
-  `--checkouts` customers per row; p95 busy / idle against the ≤ 1.5x target.
+  the same at nice 10; at nice 19; at nice 19 with one process (what README's "Running in
+  production" recommends where the web shares 2 cores). The workers not measured are frozen
+  (SIGSTOP): no CPU taken. `--checkouts` customers per row; p95 busy / idle against the
+  ≤ 1.5x target.
 """
 
 from __future__ import annotations
@@ -433,7 +434,10 @@ def checkout_while_busy(count: int, backlog: int) -> None:
             f"  {row:<28} {p(timings, 0.5) * 1000:5.0f} ms {p(timings, 0.95) * 1000:5.0f} ms "
             f"{p(timings, 0.5) / idle_p50:10.2f}× {p(timings, 0.95) / idle_p95:10.2f}×"
         )
-    print("  target: p95 busy ≤ 1.5× idle with the recommended deployment (nice 19)")
+    print(
+        "  target: p95 busy ≤ 1.5× idle with the deployment README recommends beside the web:"
+        " nice 19, one process fewer than the cores"
+    )
     if not still:
         print("  (the backlog ran out before the end: raise --backlog)")
 
