@@ -9,7 +9,8 @@ and resend.
 
 The layout and each PDF are the versions in the message's language (`messaging.languages`):
 the layout in the email's own, each PDF in the customer's, else the default language's;
-`fallbacks` are the history lines saying where one was missing.
+`fallbacks` are the history lines saying where one was missing, and which PDF was left out
+(deleted, or switched off in every language): the email still goes, never silently without it.
 """
 
 from __future__ import annotations
@@ -63,11 +64,18 @@ def pinned_revisions(
     documents = documents_model.objects.in_bulk(revision.attachment_template_ids)
     attachment_revisions = []
     for pk in revision.attachment_template_ids:
-        document = documents.get(pk)
-        if document is not None:
-            document, notes = document_version(document, language, published=not draft)
+        linked = documents.get(pk)
+        if linked is None:
+            # Deleted since: sent without it, and the history says so (the customer was told
+            # a PDF comes; staff must be able to see why it did not).
+            fallbacks.append(f"A PDF of this email (#{pk}) not attached: it was deleted.")
+            continue
+        document, notes = document_version(linked, language, published=not draft)
         if document is None:
-            continue  # deleted or switched off since, in every language: sent without it
+            fallbacks.append(
+                f"PDF “{linked.name}” not attached: no version of it is active in any language."
+            )
+            continue
         fallbacks += notes
         if (document_revision := document.revision_for(draft=draft)) is None:
             problems.append(f"its attachment “{document}” has never been published")
