@@ -92,6 +92,18 @@ def layout_version(
     return version, [note]
 
 
+def layout_for(
+    linked: Layout | None, language: str, *, published: bool = False
+) -> tuple[Layout | None, list[str]]:
+    """The layout an email linked to `linked` renders inside: its version in `language`, else
+    another language's (with the history line). None when there is no layout, or when it is
+    switched off in every language (the email then renders alone, as an inactive layout
+    always did); switching off one translation is a missing translation, not "no layout"."""
+    if linked is None or not (linked.active or linked.active_versions().exists()):
+        return None, []
+    return layout_version(linked, language, published=published)
+
+
 def document_version(
     document, language: str, *, published: bool = False
 ) -> tuple[object | None, list[str]]:
@@ -112,10 +124,8 @@ def versions_for(template: MessageTemplate) -> TemplateChoice:
     """`template` as saved now with the layout and attachment versions in its language (the
     preview pages: what a message of it would carry)."""
     fallbacks: list[str] = []
-    layout = None
-    if linked := template.applied_layout():
-        layout, notes = layout_version(linked, template.language)
-        fallbacks += notes
+    layout, notes = layout_for(template.layout, template.language)
+    fallbacks += notes
     attachments = []
     for linked in template.ordered_attachment_templates():
         document, notes = document_version(linked, template.language)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .languages import document_version, layout_version
+from .languages import document_version, layout_for
 from .models import (
     LayoutRevision,
     MessageTemplate,
@@ -51,11 +51,10 @@ def pinned_revisions(
         )
     problems = []
     layout_revision = None
-    layout = revision.layout
-    if layout is not None and layout.active:
-        # One email, one language: the layout in the email's.
-        layout, notes = layout_version(layout, template.language, published=not draft)
-        fallbacks += notes
+    # One email, one language: the layout in the email's.
+    layout, notes = layout_for(revision.layout, template.language, published=not draft)
+    fallbacks += notes
+    if layout is not None:
         layout_revision = layout.revision_for(draft=draft)
         if layout_revision is None:
             problems.append(f"its layout “{layout}” has never been published")

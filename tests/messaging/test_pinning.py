@@ -1,8 +1,12 @@
 """What a customer message is pinned to when a part it names is gone: the email still goes,
 and its history says what was left out (messaging/pinning.py)."""
 
+from django.conf import settings
+
 from attachments.models import AttachmentTemplate
-from messaging.models import Message
+from messaging.models import Layout, Message
+from stafftemplates.languages import language_name
+from tests.factories import LayoutFactory
 from tests.messaging.helpers import complete
 
 
@@ -38,3 +42,22 @@ def test_a_deleted_pdf_is_left_out_and_the_history_says_so(confirmation_template
     assert message.status == Message.Status.SENT
     assert mailoutbox[0].attachments == []
     assert f"A PDF of this email (#{document.pk}) not attached: it was deleted." in history(message)
+
+
+def test_a_switched_off_layout_translation_falls_back_to_another_version(
+    confirmation_template, mailoutbox
+):
+    # The email's layout in its own language is switched off; the same layout exists, active
+    # and published, in the other language: the email is framed by that one, as a missing
+    # translation of the email or its PDF would be, and the history says so.
+    linked = confirmation_template.layout
+    other = next(code for code, _ in settings.LANGUAGES if code != linked.language)
+    LayoutFactory(name=linked.name, language=other, text_footer="-- \nThe other frame\n")
+    Layout.objects.filter(pk=linked.pk).update(active=False)
+
+    order = complete()
+
+    message = Message.objects.get(order=order)
+    assert mailoutbox[0].body.endswith("-- \nThe other frame\n")
+    wanted, used = language_name(linked.language), language_name(other)
+    assert f"Layout “{linked.name}” rendered in {used}: no {wanted} version." in history(message)
