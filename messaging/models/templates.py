@@ -210,10 +210,6 @@ class MessageTemplate(RevisionedModel):
         if errors:
             raise ValidationError(errors)
 
-    def applied_layout(self) -> Layout | None:
-        """The layout messages render inside now: none when unset or inactive."""
-        return self.layout if self.layout_id and self.layout.active else None
-
     def restore_related(self, revision: MessageTemplateRevision) -> None:
         """Restore the revision's attachments too, leaving out those deleted since."""
         attachment_model = MessageTemplateAttachment._meta.get_field(
