@@ -303,11 +303,18 @@ class PublishRevisionMixin:
             fields += [name for name in live if name not in fields]
         return fields
 
-    def save_form(self, request, form, change):
-        obj = super().save_form(request, form, change)
-        if not change and self._switched_off_on_add(request):
-            obj.active = False
-        return obj
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None or not self._switched_off_on_add(request):
+            return form
+
+        class SwitchedOffForm(form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                # Before validation, which checks e.g. one active email per event and language.
+                self.instance.active = False
+
+        return SwitchedOffForm
 
     def response_add(self, request, obj, post_url_continue=None):
         if self._switched_off_on_add(request):
