@@ -88,6 +88,8 @@ class AttachmentTemplate(RevisionedModel, AttachmentContent):
         "password_policy",
         "password_template",
     )
+    # Versions of a document in several languages share its name.
+    LIVE_FIELDS = ("name", "language", "active")
     # Compiled on every save (`RevisionedModel.save`), whoever saves.
     TEMPLATE_FIELDS = ("html", "filename_template", "password_template")
     STYLESHEET_FIELDS = ("css",)

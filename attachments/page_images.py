@@ -1,5 +1,7 @@
 """Staff previews of a document as page images: what the customer's PDF looks like, without
 the browser's password prompt and without an unencrypted PDF ever leaving the server.
+Bounded: at most MAX_PREVIEW_PAGES pages, each at most MAX_PAGE_PIXELS, whatever page size the
+document's stylesheet asks for.
 
 The encrypted PDF (exactly what a customer receives) is opened in memory with the password it
 was built with and drawn page by page with PDFium (`pypdfium2`, a self-contained wheel, so no
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 
 import pypdfium2 as pdfium
 from django.utils.html import format_html, format_html_join
@@ -22,6 +25,18 @@ from .errors import AttachmentError
 MAX_PREVIEW_PAGES = 20
 # 1.5 × 72 dpi: an A4 page is 893 px wide, sharp on the preview's width, ~60-120 KB as PNG.
 SCALE = 1.5
+# The most pixels one page image may have (an A4 page at SCALE has 1.1 million, A3 2.3). A
+# stylesheet chooses the page size (`@page { size: 200in 200in }`): drawn at SCALE that page
+# is a 21,600 px square, 1.9 GB of bitmap and seconds of CPU in the web process, from any
+# editor's preview. A larger page is drawn smaller instead, to this many pixels.
+MAX_PAGE_PIXELS = 4_000_000
+
+
+def page_scale(width: float, height: float) -> float:
+    """The scale to draw a page of `width` by `height` points at: SCALE, or less for a page that
+    would exceed MAX_PAGE_PIXELS."""
+    area = max(width, 1.0) * max(height, 1.0)
+    return min(SCALE, math.sqrt(MAX_PAGE_PIXELS / area))
 
 
 def page_images(
@@ -37,7 +52,7 @@ def page_images(
         images = []
         for index in range(min(len(document), max_pages)):
             page = document[index]
-            image = page.render(scale=SCALE).to_pil()
+            image = page.render(scale=page_scale(*page.get_size())).to_pil()
             buffer = io.BytesIO()
             image.save(buffer, format="PNG", optimize=True)
             images.append(buffer.getvalue())

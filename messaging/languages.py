@@ -35,9 +35,21 @@ class TemplateChoice:
         return self.template.language if self.template else ""
 
 
-def fallback_note(what: str, used: str, wanted: str) -> str:
-    """The history line of a fallback: "PDF “Receipt” rendered in English: no Swedish version."."""
-    return f"{what} rendered in {language_name(used)}: no {language_name(wanted)} version."
+def fallback_note(what: str, used: str, wanted: str, *, unpublished: bool = False) -> str:
+    """The history line of a fallback: "PDF “Receipt” rendered in English: no Swedish version.",
+    or, when the wanted version exists but is still a draft, "…: the Swedish version is not
+    published." (staff looking for a missing translation would find one and be misled)."""
+    used_name, wanted_name = language_name(used), language_name(wanted)
+    if unpublished:
+        return f"{what} rendered in {used_name}: the {wanted_name} version is not published."
+    return f"{what} rendered in {used_name}: no {wanted_name} version."
+
+
+def _unpublished_in(versions, language: str, *, published: bool) -> bool:
+    """Whether an active version in `language` exists but was left out for being a draft."""
+    return published and any(
+        v.language == language and not v.published_revision_id for v in versions
+    )
 
 
 def template_for(*, event: str, language: str) -> tuple[MessageTemplate | None, list[str]]:
@@ -45,11 +57,15 @@ def template_for(*, event: str, language: str) -> tuple[MessageTemplate | None, 
     when it is another language's. A published version is preferred (a translation still in
     draft counts as missing); with none published, any active one (the outbox then fails the
     message for want of a published revision, as it always did)."""
-    active = MessageTemplate.objects.active().filter(event=event)
+    active = list(MessageTemplate.objects.active().filter(event=event))
     template = pick_version(_candidates(active, published=True), language)
     if template is None or template.language == language:
         return template, []
-    return template, [fallback_note(f"Email “{template.name}”", template.language, language)]
+    unpublished = _unpublished_in(active, language, published=True)
+    note = fallback_note(
+        f"Email “{template.name}”", template.language, language, unpublished=unpublished
+    )
+    return template, [note]
 
 
 def _candidates(versions, *, published: bool) -> list:
@@ -65,11 +81,27 @@ def layout_version(
     layout: Layout, language: str, *, published: bool = False
 ) -> tuple[Layout, list[str]]:
     """The version of `layout` (same name, active) in `language`, or its fallback."""
-    candidates = _candidates(layout.active_versions(), published=published)
-    version = pick_version(candidates, language) or layout
+    versions = list(layout.active_versions())
+    version = pick_version(_candidates(versions, published=published), language) or layout
     if version.language == language:
         return version, []
-    return version, [fallback_note(f"Layout “{version.name}”", version.language, language)]
+    unpublished = _unpublished_in(versions, language, published=published)
+    note = fallback_note(
+        f"Layout “{version.name}”", version.language, language, unpublished=unpublished
+    )
+    return version, [note]
+
+
+def layout_for(
+    linked: Layout | None, language: str, *, published: bool = False
+) -> tuple[Layout | None, list[str]]:
+    """The layout an email linked to `linked` renders inside: its version in `language`, else
+    another language's (with the history line). None when there is no layout, or when it is
+    switched off in every language (the email then renders alone, as an inactive layout
+    always did); switching off one translation is a missing translation, not "no layout"."""
+    if linked is None or not (linked.active or linked.active_versions().exists()):
+        return None, []
+    return layout_version(linked, language, published=published)
 
 
 def document_version(
@@ -77,20 +109,23 @@ def document_version(
 ) -> tuple[object | None, list[str]]:
     """The version of an attachment template (same name, active) in `language`, or its
     fallback; None when no version of it is active."""
-    version = pick_version(_candidates(document.active_versions(), published=published), language)
+    versions = list(document.active_versions())
+    version = pick_version(_candidates(versions, published=published), language)
     if version is None or version.language == language:
         return version, []
-    return version, [fallback_note(f"PDF “{version.name}”", version.language, language)]
+    unpublished = _unpublished_in(versions, language, published=published)
+    note = fallback_note(
+        f"PDF “{version.name}”", version.language, language, unpublished=unpublished
+    )
+    return version, [note]
 
 
 def versions_for(template: MessageTemplate) -> TemplateChoice:
     """`template` as saved now with the layout and attachment versions in its language (the
     preview pages: what a message of it would carry)."""
     fallbacks: list[str] = []
-    layout = None
-    if linked := template.applied_layout():
-        layout, notes = layout_version(linked, template.language)
-        fallbacks += notes
+    layout, notes = layout_for(template.layout, template.language)
+    fallbacks += notes
     attachments = []
     for linked in template.ordered_attachment_templates():
         document, notes = document_version(linked, template.language)

@@ -9,14 +9,15 @@ and resend.
 
 The layout and each PDF are the versions in the message's language (`messaging.languages`):
 the layout in the email's own, each PDF in the customer's, else the default language's;
-`fallbacks` are the history lines saying where one was missing.
+`fallbacks` are the history lines saying where one was missing, and which PDF was left out
+(deleted, or switched off in every language): the email still goes, never silently without it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .languages import document_version, layout_version
+from .languages import document_version, layout_for
 from .models import (
     LayoutRevision,
     MessageTemplate,
@@ -50,11 +51,10 @@ def pinned_revisions(
         )
     problems = []
     layout_revision = None
-    layout = revision.layout
-    if layout is not None and layout.active:
-        # One email, one language: the layout in the email's.
-        layout, notes = layout_version(layout, template.language, published=not draft)
-        fallbacks += notes
+    # One email, one language: the layout in the email's.
+    layout, notes = layout_for(revision.layout, template.language, published=not draft)
+    fallbacks += notes
+    if layout is not None:
         layout_revision = layout.revision_for(draft=draft)
         if layout_revision is None:
             problems.append(f"its layout “{layout}” has never been published")
@@ -63,11 +63,18 @@ def pinned_revisions(
     documents = documents_model.objects.in_bulk(revision.attachment_template_ids)
     attachment_revisions = []
     for pk in revision.attachment_template_ids:
-        document = documents.get(pk)
-        if document is not None:
-            document, notes = document_version(document, language, published=not draft)
+        linked = documents.get(pk)
+        if linked is None:
+            # Deleted since: sent without it, and the history says so (the customer was told
+            # a PDF comes; staff must be able to see why it did not).
+            fallbacks.append(f"A PDF of this email (#{pk}) not attached: it was deleted.")
+            continue
+        document, notes = document_version(linked, language, published=not draft)
         if document is None:
-            continue  # deleted or switched off since, in every language: sent without it
+            fallbacks.append(
+                f"PDF “{linked.name}” not attached: no version of it is active in any language."
+            )
+            continue
         fallbacks += notes
         if (document_revision := document.revision_for(draft=draft)) is None:
             problems.append(f"its attachment “{document}” has never been published")

@@ -293,6 +293,42 @@ class PublishRevisionMixin:
         opts = self.model._meta
         return request.user.has_perm(f"{opts.app_label}.publish_{opts.model_name}")
 
+    def get_readonly_fields(self, request, obj=None):
+        """Without the publish permission, the model's `LIVE_FIELDS` (which version goes to
+        whom: switching one off, relabelling its language) are read-only: they change what
+        customers get at once. A new object can be written, but stays switched off."""
+        fields = list(super().get_readonly_fields(request, obj))
+        if not self.has_publish_permission(request):
+            live = self.model.LIVE_FIELDS if obj is not None else ("active",)
+            fields += [name for name in live if name not in fields]
+        return fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None or not self._switched_off_on_add(request):
+            return form
+
+        class SwitchedOffForm(form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                # Before validation, which checks e.g. one active email per event and language.
+                self.instance.active = False
+
+        return SwitchedOffForm
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if self._switched_off_on_add(request):
+            self.message_user(
+                request,
+                "Saved switched off: staff who may both edit and publish review it, publish it and "
+                "switch it on.",
+                messages.INFO,
+            )
+        return super().response_add(request, obj, post_url_continue)
+
+    def _switched_off_on_add(self, request: HttpRequest) -> bool:
+        return "active" in self.model.LIVE_FIELDS and not self.has_publish_permission(request)
+
     def publication_context(self, request: HttpRequest, obj: RevisionedModel) -> dict:
         """What the change form says about what is live and what is a draft."""
         draft = obj.draft_revision()

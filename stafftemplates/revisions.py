@@ -125,6 +125,10 @@ class RevisionedModel(models.Model):
     # The fields holding staff templates (compiled on every save) and plain stylesheets.
     TEMPLATE_FIELDS: ClassVar[tuple[str, ...]] = ()
     STYLESHEET_FIELDS: ClassVar[tuple[str, ...]] = ()
+    # Fields outside the revisions that still decide what customers get (which version of a
+    # template is sent to whom): changing them takes effect at once, so in admin it takes the
+    # publish permission, like publishing does.
+    LIVE_FIELDS: ClassVar[tuple[str, ...]] = ()
 
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     published_by = models.ForeignKey(

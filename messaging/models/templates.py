@@ -38,6 +38,8 @@ class Layout(RevisionedModel):
     """
 
     REVISION_FIELDS = ("name", "html_header", "html_footer", "css", "text_header", "text_footer")
+    # Versions of a layout in several languages share its name.
+    LIVE_FIELDS = ("name", "language", "active")
     TEMPLATE_FIELDS = ("html_header", "html_footer", "text_header", "text_footer")
     STYLESHEET_FIELDS = ("css",)
 
@@ -130,6 +132,7 @@ class MessageTemplate(RevisionedModel):
 
     # The fields copied into each revision: the content, not the bookkeeping.
     REVISION_FIELDS = ("layout_id", "subject", "text_body", "html_body", "from_email", "reply_to")
+    LIVE_FIELDS = ("event", "language", "active")
     # Compiled on every save (`RevisionedModel.save`), whoever saves.
     TEMPLATE_FIELDS = ("subject", "text_body", "html_body")
 
@@ -209,10 +212,6 @@ class MessageTemplate(RevisionedModel):
             ]
         if errors:
             raise ValidationError(errors)
-
-    def applied_layout(self) -> Layout | None:
-        """The layout messages render inside now: none when unset or inactive."""
-        return self.layout if self.layout_id and self.layout.active else None
 
     def restore_related(self, revision: MessageTemplateRevision) -> None:
         """Restore the revision's attachments too, leaving out those deleted since."""

@@ -129,3 +129,19 @@ def test_the_strength_is_said_in_time_not_bits(admin_client, receipt_template, p
 
     assert "155 billion years" in page
     assert "bits" not in page
+
+
+def test_a_huge_page_size_is_drawn_within_the_pixel_bound(admin_client, receipt_template):
+    # The stylesheet picks the page size: at full scale a 40-inch page is a 4,320 px square
+    # (19 million pixels); a 200-inch one would take gigabytes of the web process's memory.
+    data = form_data(admin_client, change_url(receipt_template), "attachmenttemplate_form")
+    data["css"] = "@page { size: 40in 40in; }"
+
+    edited = admin_client.post(unsaved_url(receipt_template), data)
+
+    assert edited.status_code == 200
+    [page] = page_images(edited)
+    width, height = page.size
+    assert width * height <= 4_000_000
+    assert width == height  # the same square page, only drawn smaller
+    assert width > 1_000  # still readable

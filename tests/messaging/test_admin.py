@@ -607,6 +607,8 @@ def test_editors_add_a_layout_and_a_template_using_it(editor_client, confirmatio
     assert editor_client.post(url, data).status_code == 302
     layout = Layout.objects.get(name="Winter")
     assert layout.current_revision().created_by.username == "editor"
+    assert not layout.active  # until staff who may publish switch it on
+    Layout.objects.filter(pk=layout.pk).update(active=True)
 
     url = reverse("admin:messaging_messagetemplate_add")
     data = form_data(editor_client, url, "messagetemplate_form")

@@ -142,6 +142,22 @@ def test_without_a_swedish_email_the_english_one_goes_and_history_says_so(
     assert "Email “Order confirmation” rendered in English: no Swedish version." in history(message)
 
 
+def test_a_swedish_email_still_in_draft_is_named_as_such_in_the_history(
+    client, demo_shop, mailoutbox
+):
+    MessageTemplate.objects.filter(language="sv").update(published_revision=None)
+
+    order = buy_cutting_boards(client, "sv")
+
+    message = Message.objects.get(order=order)
+    assert message.status == Message.Status.SENT
+    assert mailoutbox[0].subject == f"Your Nordic Goods order {order.number}"
+    assert (
+        "Email “Order confirmation” rendered in English: the Swedish version is not published."
+        in history(message)
+    )
+
+
 def test_a_resend_keeps_the_orders_language(client, demo_shop, mailoutbox):
     order = buy_cutting_boards(client, "sv")
     first = Message.objects.get(order=order)
@@ -206,7 +222,11 @@ def test_a_swedish_pdf_still_in_draft_counts_as_missing(client, demo_shop, mailo
     message = Message.objects.get(order=order)
     assert message.status == Message.Status.SENT  # not failed for want of a published version
     assert "Order confirmation and receipt" in pdf_text(mailoutbox[0], order)
-    assert "PDF “Order confirmation” rendered in English: no Swedish version." in history(message)
+    # There is a Swedish version: the history says why it was not used, not that it is missing.
+    assert (
+        "PDF “Order confirmation” rendered in English: the Swedish version is not published."
+        in history(message)
+    )
 
 
 def test_the_seed_creates_every_demo_language_and_is_idempotent(demo_shop):

@@ -237,3 +237,55 @@ def test_a_proof_of_what_is_live_is_refused_when_nothing_is_live(editor_client, 
     assert "No proof sent:" in page
     assert "has never been published; publish it, or send a proof of the draft." in page
     assert not Message.objects.exists()
+
+
+# --- what goes to whom: switching a version off or relabelling it takes the publish permission
+
+
+def test_an_editor_cannot_switch_off_the_live_email(editor_client, confirmation_template):
+    url = change_url(confirmation_template)
+    data = form_data(editor_client, url, "messagetemplate_form")
+    assert "active" not in data and "language" not in data  # shown, not editable
+    data["active"] = ""  # a forged POST switching it off, and relabelling it
+    data["language"] = "sv" if confirmation_template.language != "sv" else "en"
+
+    assert editor_client.post(url, data, follow=True).status_code == 200
+
+    saved = MessageTemplate.objects.get(pk=confirmation_template.pk)
+    assert saved.active
+    assert saved.language == confirmation_template.language
+
+
+def test_an_editor_cannot_rename_a_document_out_of_its_language_group(
+    editor_client, confirmation_template
+):
+    document = confirmation_template.attachment_links.get().attachment_template
+    url = change_url(document)
+    data = form_data(editor_client, url, "attachmenttemplate_form")
+    data["name"] = "Something else"
+
+    assert editor_client.post(url, data, follow=True).status_code == 200
+
+    assert AttachmentTemplate.objects.get(pk=document.pk).name == document.name
+
+
+def test_staff_who_may_publish_can_switch_a_version_off(admin_client, confirmation_template):
+    url = change_url(confirmation_template)
+    data = form_data(admin_client, url, "messagetemplate_form")
+    data.pop("active")
+
+    assert admin_client.post(url, data, follow=True).status_code == 200
+
+    assert not MessageTemplate.objects.get(pk=confirmation_template.pk).active
+
+
+def test_a_template_an_editor_adds_starts_switched_off(editor_client, confirmation_template):
+    url = reverse("admin:messaging_layout_add")
+    data = form_data(editor_client, url, "layout_form")
+    data.update(name="Spring", language="sv", html_header="<p>Spring</p>", active="on")
+
+    page = editor_client.post(url, data, follow=True).content.decode()
+
+    layout = Layout.objects.get(name="Spring")
+    assert not layout.active
+    assert "Saved switched off" in page
