@@ -52,6 +52,7 @@ screenshots: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.attachments
 	$(BIN)/python -m bench.pipeline
+	$(BIN)/python -m bench.scale
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

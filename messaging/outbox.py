@@ -11,6 +11,7 @@ The rules (docs/architecture.md, "The flow of one order"):
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
@@ -230,3 +231,121 @@ def resend_message(*, message_id: int, reason: str, by: str, force: bool = False
             return None  # the same sequence number was taken at the same moment
         original.record(MessageEvent.Kind.NOTE, detail=f"Resent as message #{resend.pk}.")
     return resend
+
+
+def resend_messages(
+    *, message_ids: list[int], reason: str, by: str, force: bool = False
+) -> list[Message]:
+    """`resend_message` for many messages at once, in one transaction: what the resend
+    command queues, a chunk at a time.
+
+    The same rules, row for row: each original is locked (in id order, so two runs never
+    deadlock) and re-checked under the lock; one that was already replaced, or is a recent
+    resend (unless `force`), is left alone. The template, layout and attachment revisions are
+    looked up once per event instead of once per message, and the rows and their history lines
+    are written in a few statements: over 100,000 orders this is what keeps the run minutes,
+    not an hour. Each resend is published when the transaction commits. Returns the resends.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        originals = list(
+            Message.objects.select_for_update(of=("self",))
+            .select_related("order__customer")
+            .filter(pk__in=message_ids, is_proof=False, order__isnull=False)
+            .order_by("pk")
+        )
+        latest = set(
+            Message.objects.latest_per_order()
+            .filter(pk__in=[original.pk for original in originals])
+            .values_list("pk", flat=True)
+        )
+        originals = [
+            original
+            for original in originals
+            if original.pk in latest and (force or not original.is_recent_resend(now=now))
+        ]
+        if not originals:
+            return []
+        # Per (event, the order's language), as `queue_message` picks them.
+        pins = {
+            key: _pins(*key)
+            for key in {(original.event, original.order.language) for original in originals}
+        }
+        if any(pin.pinned.problem for pin in pins.values()):
+            # A part never published: `queue_message` fails each resend with the reason.
+            return _resend_each(originals, reason=reason, by=by, force=force)
+        try:
+            with transaction.atomic():
+                resends = Message.objects.bulk_create(
+                    Message(
+                        event=original.event,
+                        order=original.order,
+                        recipient=original.order.customer.email,
+                        language=pin.language,
+                        template_revision=pin.pinned.template_revision,
+                        layout_revision=pin.pinned.layout_revision,
+                        sequence=original.sequence + 1,
+                        resend_of=original,
+                    )
+                    for original in originals
+                    for pin in [pins[original.event, original.order.language]]
+                )
+        except IntegrityError:
+            # A sequence number taken meanwhile by a writer that did not lock the original:
+            # one at a time, each with its own check.
+            return _resend_each(originals, reason=reason, by=by, force=force)
+        events, links = [], []
+        for original, resend in zip(originals, resends, strict=True):
+            pin = pins[original.event, original.order.language]
+            links += [
+                MessageAttachment(message=resend, attachment_revision=revision, position=position)
+                for position, revision in enumerate(pin.pinned.attachment_revisions)
+            ]
+            note = f"Resend of message #{original.pk} by {by}" + (f": {reason}" if reason else ".")
+            events += [
+                MessageEvent(message=resend, kind=MessageEvent.Kind.QUEUED, detail=note),
+                # A version in another language than the order's, as `queue_message` notes it.
+                *(
+                    MessageEvent(message=resend, kind=MessageEvent.Kind.NOTE, detail=line)
+                    for line in pin.fallbacks
+                ),
+                MessageEvent(
+                    message=original,
+                    kind=MessageEvent.Kind.NOTE,
+                    detail=f"Resent as message #{resend.pk}.",
+                ),
+            ]
+        MessageAttachment.objects.bulk_create(links)
+        MessageEvent.objects.bulk_create(events)
+        for resend in resends:
+            publish_on_commit(resend.pk)
+    return resends
+
+
+@dataclass(frozen=True)
+class _Pin:
+    """What a new customer message of one event in one language is rendered from."""
+
+    language: str
+    pinned: PinnedRevisions
+    fallbacks: list[str]
+
+
+def _pins(event: str, language: str) -> _Pin:
+    """The revisions `queue_message` pins for `event` in an order's `language`."""
+    template, fallbacks = template_for(event=event, language=language)
+    pinned = (
+        pinned_revisions(template, draft=False, language=language)
+        if template
+        else PinnedRevisions(None)
+    )
+    return _Pin(template.language if template else "", pinned, [*fallbacks, *pinned.fallbacks])
+
+
+def _resend_each(originals: list[Message], **options) -> list[Message]:
+    """`resend_message` for each, in savepoints of the caller's transaction."""
+    return [
+        resend
+        for original in originals
+        if (resend := resend_message(message_id=original.pk, **options))
+    ]

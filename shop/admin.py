@@ -92,9 +92,12 @@ class OrderLineInline(admin.TabularInline):
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     list_display = ["number", "customer", "status", "language", "total", "currency", "created_at"]
-    list_filter = ["status", "language", "created_at", "currency"]
+    # No date hierarchy (its year links are a DISTINCT over every order's date, ~0.35 s at 10⁶
+    # orders) and no currency filter (a DISTINCT over every order's currency, ~0.15 s, to
+    # offer the one SHOP_CURRENCY): the created_at filter answers from the index.
+    list_filter = ["status", "language", "created_at"]
     search_fields = ["number", "customer__email", "customer__last_name", "customer__first_name"]
-    date_hierarchy = "created_at"
+    show_full_result_count = False
     list_select_related = ["customer"]
     readonly_fields = [
         "number",

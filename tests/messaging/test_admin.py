@@ -7,7 +7,9 @@ from html.parser import HTMLParser
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, Permission
+from django.db import connection
 from django.template.defaultfilters import filesizeformat
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -520,6 +522,48 @@ def test_the_message_list_filters_and_searches(
     assert listed(q=failed.recipient) == {failed.pk}
     assert listed(is_proof__exact="1") == set()
     assert "x" * 81 not in admin_client.get(url).content.decode()  # an excerpt only
+
+
+def test_the_message_list_finds_a_whole_order_number_or_address_in_any_case(
+    no_publish, admin_client, confirmation_template
+):
+    wanted = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    other = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    url = reverse("admin:messaging_message_changelist")
+
+    def listed(term):
+        page = admin_client.get(url, {"q": term}).content.decode()
+        return {pk for pk in (wanted.pk, other.pk) if f"/message/{pk}/change/" in page}
+
+    assert listed(wanted.order.number.lower()) == {wanted.pk}
+    assert listed(f"  {wanted.order.number} ") == {wanted.pk}
+    assert listed(wanted.recipient.upper()) == {wanted.pk}
+    assert listed(wanted.order.number[3:7]) == {wanted.pk}  # part of a number: substrings
+    assert listed("NG-2222-2222") == set()
+
+
+def test_the_message_list_costs_the_same_queries_however_many_rows(
+    no_publish, admin_client, confirmation_template, django_assert_max_num_queries
+):
+    """Over 10⁶ messages a query per row would be a page of 100 queries: the list reads each
+    row's error excerpt from the one query, whether the row has an error or not."""
+    url = reverse("admin:messaging_message_changelist")
+
+    def add(count):
+        for n in range(count):
+            message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+            if n % 2:
+                Message.objects.filter(pk=message.pk).update(status="failed", last_error="Nope")
+
+    add(2)
+    admin_client.get(url)  # the session and the user's first look-ups
+    with CaptureQueriesContext(connection) as few:
+        assert admin_client.get(url).status_code == 200
+    add(20)
+    with django_assert_max_num_queries(len(few)):
+        page = admin_client.get(url)
+    assert page.content.decode().count("/change/") >= 22
+    assert "Nope" in page.content.decode()
 
 
 def test_a_message_page_shows_its_history_and_revisions(

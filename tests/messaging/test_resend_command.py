@@ -105,6 +105,81 @@ def test_dry_run_lists_and_changes_nothing(no_delivery, confirmation_template):
     assert (Message.objects.count(), MessageEvent.objects.count()) == before
 
 
+def test_resends_are_queued_and_published_a_chunk_at_a_time(
+    no_publish, confirmation_template, monkeypatch
+):
+    """Each chunk commits (and reaches the workers) on its own: never one transaction holding
+    every selected order until the end of the run."""
+    from messaging import outbox
+    from messaging.management.commands import resend_confirmations
+
+    monkeypatch.setattr(resend_confirmations, "CHUNK", 2)
+    orders = [confirmed_order(status=Message.Status.FAILED) for _ in range(5)]
+    committed_when_published = []
+
+    def publish(*, message_id, **kwargs):
+        # What a worker picking up this id would find committed at that moment.
+        committed_when_published.append(Message.objects.filter(resend_of__isnull=False).count())
+        return True
+
+    monkeypatch.setattr(outbox, "publish_delivery", publish)
+
+    out, _ = run("--status", "failed", "--reason", "ESP outage")
+
+    assert committed_when_published == [2, 2, 4, 4, 5]
+    assert "Queued 5 resend(s)" in out
+    for order in orders:
+        original = order.messages.get(sequence=0)
+        [resend] = resends_of(order)
+        assert resend.recipient == order.customer.email
+        assert resend.template_revision == original.template_revision
+        assert list(resend.attachment_revisions.all()) == list(original.attachment_revisions.all())
+        assert resend.events.get().detail.endswith("ESP outage")
+        assert original.events.filter(detail=f"Resent as message #{resend.pk}.").exists()
+
+
+def test_a_resend_in_a_chunk_is_in_the_orders_language_with_its_fallback_lines(
+    no_delivery, confirmation_template, settings
+):
+    """Pinned as `queue_message` pins a first message: the order's language picks the
+    versions, and a version in another language is a line in the history."""
+    other = next(code for code, _ in settings.LANGUAGES if code != confirmation_template.language)
+    order = OrderFactory(language=other)
+    original = queue_message(order=order, event="order_confirmation")
+    Message.objects.filter(pk=original.pk).update(status=Message.Status.FAILED)
+
+    run("--status", "failed")
+
+    [resend] = resends_of(order)
+    assert resend.language == original.language == confirmation_template.language
+    fallback_lines = [
+        line for line in original.events.values_list("detail", flat=True) if "rendered in" in line
+    ]
+    assert fallback_lines  # the email exists in one language only
+    assert set(fallback_lines) <= set(resend.events.values_list("detail", flat=True))
+    assert list(resend.attachment_revisions.all()) == list(original.attachment_revisions.all())
+
+
+def test_resends_of_a_template_never_published_fail_with_the_reason(no_publish):
+    """The command queues a chunk at a time, and still never sends a draft: each resend is
+    kept, failed with what to publish, as a first message would be."""
+    from tests.factories import MessageTemplateFactory
+
+    order = OrderFactory()
+    original = queue_message(order=order, event="order_confirmation")  # no template yet
+    Message.objects.filter(pk=original.pk).update(status=Message.Status.FAILED)
+    MessageTemplateFactory(name="Winter", published=False)
+    no_publish.clear()
+
+    out, _ = run("--order", order.number, "--reason", "template fixed")
+
+    [resend] = resends_of(order)
+    assert resend.status == Message.Status.FAILED
+    assert "“Winter (English)” has never been published" in resend.last_error
+    assert no_publish == []
+    assert "Queued 1 resend(s)" in out
+
+
 @pytest.mark.parametrize(
     ("args", "error"),
     [

@@ -8,7 +8,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from messaging.models import Event, Message
-from messaging.outbox import resend_message
+from messaging.outbox import resend_messages
 from shop.models import Order
 
 CHUNK = 500
@@ -85,20 +85,22 @@ class Command(BaseCommand):
             return
 
         requested_by = f"resend_confirmations ({options['reason'] or 'no reason given'})"
-        progress = ProgressBar(total, self.stderr, every=max(1, total // 200))
-        resent = skipped = 0
-        for done, message_id in enumerate(self.iterate_ids(selection), start=1):
-            if resend_message(
-                message_id=message_id,
+        progress = ProgressBar(total, self.stderr)  # redrawn once per chunk
+        resent = skipped = done = 0
+        # One transaction per chunk: the resends of a chunk are queued (and published) together,
+        # a few statements each (`resend_messages`); never one transaction for the whole run.
+        for chunk in self.iterate_chunks(selection):
+            queued = resend_messages(
+                message_ids=chunk,
                 reason=options["reason"],
                 by=requested_by,
                 force=options["force"],
-            ):
-                resent += 1
-            else:
-                # Somebody else resent it meanwhile (another run, staff in admin), or its
-                # latest message is a resend that is minutes old.
-                skipped += 1
+            )
+            done += len(chunk)
+            resent += len(queued)
+            # The others: somebody else resent them meanwhile (another run, staff in admin),
+            # or their latest message is a resend that is minutes old.
+            skipped += len(chunk) - len(queued)
             progress.show(done, f"resent {resent}, skipped {skipped}")
         progress.close()
         self.stdout.write(
@@ -148,8 +150,9 @@ class Command(BaseCommand):
         return timezone.make_aware(datetime.combine(day, time.min))
 
     @staticmethod
-    def iterate_ids(selection):
-        """Primary keys in chunks: constant memory however many orders match.
+    def iterate_chunks(selection):
+        """Primary keys, CHUNK at a time (keyset pagination): constant memory however many
+        orders match.
 
         Only rows that existed when the run started: the resends it creates match the selection
         too (they are now the latest), and must not be resent again.
@@ -163,7 +166,7 @@ class Command(BaseCommand):
             )
             if not chunk:
                 return
-            yield from chunk
+            yield chunk
             last = chunk[-1]
 
     def list_selection(self, selection, total: int) -> None:
