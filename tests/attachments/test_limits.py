@@ -28,10 +28,9 @@ def short_limit(settings):
 
 
 def test_nested_loops_stop_at_the_time_limit_with_a_clear_error(short_limit):
-    started = time.monotonic()
+    # Finishing the million loops would return text; only the limit ends them with this error.
     with pytest.raises(TemplateLimitExceeded, match=r"HTML body took longer than 0.2 s"):
         render_template(MILLION_LOOPS, {}, label="HTML body")
-    assert time.monotonic() - started < 1.0
 
 
 def test_the_time_limit_holds_in_a_worker_thread(short_limit):
@@ -160,16 +159,20 @@ def test_admin_refuses_on_save_a_document_over_the_limits(admin_client, short_li
     assert not AttachmentTemplate.objects.filter(name="Runaway").exists()
 
 
-def test_expensive_text_filters_refuse_a_huge_input_before_starting(short_limit):
+def test_expensive_text_filters_refuse_a_huge_input_before_starting(monkeypatch):
     # Under the output cap, one truncatewords_html call on this ran for 24 s in one go.
     source = (
         '{% with t="x"|center:"999"|make_list|join:"<b>a</b> <i>b</i> <u>c</u> " %}'
         "{{ t|truncatewords_html:999 }}{% endwith %}"
     )
-    started = time.monotonic()
+    assert render_template('{{ "a b c"|truncatewords_html:2 }}', {}, label="x") == "a b …"
+    started = []
+    monkeypatch.setattr(
+        "django.template.defaultfilters.Truncator", lambda value: started.append(value)
+    )
+
     with pytest.raises(
         TemplateLimitExceeded, match=r"gives “truncatewords_html” [\d,]+ characters"
     ):
         render_template(source, {}, label="HTML body")
-    assert time.monotonic() - started < 1.0
-    assert render_template('{{ "a b c"|truncatewords_html:2 }}', {}, label="x") == "a b …"
+    assert started == []  # refused before Django's truncation began

@@ -10,9 +10,9 @@ from demo.catalog import seed_catalog
 from demo.emails import seed_message_templates
 from shop.models import Order
 
-from .conftest import fill_card, fill_contact_and_address
+from .conftest import fill_card, fill_contact_and_address, shoot
 from .test_accessibility import serious_violations
-from .test_phones import overflow, shoot
+from .test_phones import overflow
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -66,7 +66,7 @@ def test_checkout_and_payment_forms(live_server, page):
     for width, height in WIDTHS:
         page.set_viewport_size({"width": width, "height": height})
         found[f"checkout with errors at {width}px"] = serious_violations(page)
-        shoot(page, "checkout-errors", width)
+        shoot(page, "checkout-errors")
         assert overflow(page) == 0
 
     # Paired fields share a line, on a phone too; the country is a list to choose from.
@@ -93,7 +93,7 @@ def test_checkout_and_payment_forms(live_server, page):
     for width, height in WIDTHS:
         page.set_viewport_size({"width": width, "height": height})
         found[f"payment after a declined card at {width}px"] = serious_violations(page)
-        shoot(page, "payment-declined", width)
+        shoot(page, "payment-declined")
         assert overflow(page) == 0
 
     steps = {"cart": cart_url, "checkout": checkout_url, "payment": payment_url}
@@ -101,7 +101,7 @@ def test_checkout_and_payment_forms(live_server, page):
         page.set_viewport_size({"width": width, "height": height})
         for name, url in steps.items():
             page.goto(url)
-            shoot(page, name, width)
+            shoot(page, name)
 
     page.set_viewport_size({"width": 1280, "height": 900})
     fill_card(page)
@@ -113,5 +113,5 @@ def test_checkout_and_payment_forms(live_server, page):
     assert page.locator("tfoot").inner_text().split()[-2:] == ["SEK", "1,790.00"]
     for width, height in WIDTHS:
         page.set_viewport_size({"width": width, "height": height})
-        shoot(page, "confirmation", width)
+        shoot(page, "confirmation")
     assert {name: problems for name, problems in found.items() if problems} == {}
