@@ -45,51 +45,31 @@ def fallback_note(what: str, used: str, wanted: str, *, unpublished: bool = Fals
     return f"{what} rendered in {used_name}: no {wanted_name} version."
 
 
-def _unpublished_in(versions, language: str, *, published: bool) -> bool:
-    """Whether an active version in `language` exists but was left out for being a draft."""
-    return published and any(
+def _choose(versions, language: str, *, kind: str, published: bool) -> tuple[object | None, list]:
+    """The version in `language` among `versions` (active versions of one template), or the
+    fallback with its history line; None when there is none at all. For a customer
+    (`published`) a version that has a published revision is preferred: a translation still
+    in draft counts as missing."""
+    versions = list(versions)
+    candidates = [v for v in versions if v.published_revision_id] if published else []
+    version = pick_version(candidates or versions, language)
+    if version is None or version.language == language:
+        return version, []
+    unpublished = published and any(
         v.language == language and not v.published_revision_id for v in versions
     )
+    note = fallback_note(
+        f"{kind} “{version.name}”", version.language, language, unpublished=unpublished
+    )
+    return version, [note]
 
 
 def template_for(*, event: str, language: str) -> tuple[MessageTemplate | None, list[str]]:
     """The active email of `event` a customer ordering in `language` gets, and the history line
-    when it is another language's. A published version is preferred (a translation still in
-    draft counts as missing); with none published, any active one (the outbox then fails the
-    message for want of a published revision, as it always did)."""
-    active = list(MessageTemplate.objects.active().filter(event=event))
-    template = pick_version(_candidates(active, published=True), language)
-    if template is None or template.language == language:
-        return template, []
-    unpublished = _unpublished_in(active, language, published=True)
-    note = fallback_note(
-        f"Email “{template.name}”", template.language, language, unpublished=unpublished
-    )
-    return template, [note]
-
-
-def _candidates(versions, *, published: bool) -> list:
-    """For a customer (`published`), the versions that have a published revision, if any:
-    a translation still in draft counts as missing."""
-    versions = list(versions)
-    if not published:
-        return versions
-    return [v for v in versions if v.published_revision_id] or versions
-
-
-def layout_version(
-    layout: Layout, language: str, *, published: bool = False
-) -> tuple[Layout, list[str]]:
-    """The version of `layout` (same name, active) in `language`, or its fallback."""
-    versions = list(layout.active_versions())
-    version = pick_version(_candidates(versions, published=published), language) or layout
-    if version.language == language:
-        return version, []
-    unpublished = _unpublished_in(versions, language, published=published)
-    note = fallback_note(
-        f"Layout “{version.name}”", version.language, language, unpublished=unpublished
-    )
-    return version, [note]
+    when it is another language's. With no version published, any active one (the outbox then
+    fails the message for want of a published revision, as it always did)."""
+    active = MessageTemplate.objects.active().filter(event=event)
+    return _choose(active, language, kind="Email", published=True)
 
 
 def layout_for(
@@ -99,9 +79,9 @@ def layout_for(
     another language's (with the history line). None when there is no layout, or when it is
     switched off in every language (the email then renders alone, as an inactive layout
     always did); switching off one translation is a missing translation, not "no layout"."""
-    if linked is None or not (linked.active or linked.active_versions().exists()):
+    if linked is None:
         return None, []
-    return layout_version(linked, language, published=published)
+    return _choose(linked.active_versions(), language, kind="Layout", published=published)
 
 
 def document_version(
@@ -109,15 +89,8 @@ def document_version(
 ) -> tuple[object | None, list[str]]:
     """The version of an attachment template (same name, active) in `language`, or its
     fallback; None when no version of it is active."""
-    versions = list(document.active_versions())
-    version = pick_version(_candidates(versions, published=published), language)
-    if version is None or version.language == language:
-        return version, []
-    unpublished = _unpublished_in(versions, language, published=published)
-    note = fallback_note(
-        f"PDF “{version.name}”", version.language, language, unpublished=unpublished
-    )
-    return version, [note]
+    versions = document.active_versions()
+    return _choose(versions, language, kind="PDF", published=published)
 
 
 def versions_for(template: MessageTemplate) -> TemplateChoice:

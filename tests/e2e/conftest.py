@@ -3,6 +3,7 @@
 import os
 import shutil
 import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +18,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+# With UX_SHOTS set to a folder, the browser tests save their screenshots there (1280 and 390 px).
+SHOTS = os.environ.get("UX_SHOTS")
 
 # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still
 # plain synchronous code.
@@ -64,3 +68,11 @@ def fill_card(page, number: str = "4242 4242 4242 4242") -> None:
     page.get_by_label("Card number").fill(number)
     page.get_by_label("Expiry (MM/YY)").fill("12/30")
     page.get_by_label("CVC").fill("123")
+
+
+def shoot(page, name: str) -> None:
+    """Save a full-page screenshot as `<name>-<width>.png` in UX_SHOTS, when it is set."""
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        width = page.viewport_size["width"]
+        page.screenshot(path=str(Path(SHOTS) / f"{name}-{width}.png"), full_page=True)

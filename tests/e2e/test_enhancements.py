@@ -3,26 +3,14 @@
 With UX_SHOTS set to a folder, screenshots at 1280 and 390 px are saved there.
 """
 
-import os
-from pathlib import Path
-
 import pytest
 
 from demo.catalog import seed_catalog
 from demo.emails import seed_message_templates
 
-from .conftest import fill_card, fill_contact_and_address
+from .conftest import fill_card, fill_contact_and_address, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SHOTS = os.environ.get("UX_SHOTS")
-
-
-def shoot(page, name: str) -> None:
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        width = page.viewport_size["width"]
-        page.screenshot(path=str(Path(SHOTS) / f"{name}-{width}.png"), full_page=True)
 
 
 def buy_a_blanket(page, live_server) -> None:

@@ -4,16 +4,13 @@ One purchase is made on a desktop-sized page, then each page is revisited at eac
 UX_SHOTS set to a folder, a full-page screenshot of every page at every width is saved there.
 """
 
-import os
-from pathlib import Path
-
 import pytest
 
 from demo.catalog import seed_catalog
 from demo.emails import seed_message_templates
 from shop.models import Order
 
-from .conftest import fill_card, fill_contact_and_address
+from .conftest import fill_card, fill_contact_and_address, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,18 +18,11 @@ PHONES = [(390, 844), (360, 740)]
 # Between the phone layout and the desktop one.
 TABLETS = [(640, 960), (768, 1024), (900, 700), (1024, 768)]
 DESKTOP = (1280, 900)
-SHOTS = os.environ.get("UX_SHOTS")
 
 
 def overflow(page) -> int:
     """How many pixels the page is wider than the window (0 when nothing scrolls sideways)."""
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-
-
-def shoot(page, name: str, width: int) -> None:
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SHOTS) / f"{name}-{width}.png"), full_page=True)
 
 
 def test_no_storefront_page_scrolls_sideways_on_a_phone(live_server, page, settings):
@@ -70,7 +60,7 @@ def test_no_storefront_page_scrolls_sideways_on_a_phone(live_server, page, setti
         page.set_viewport_size({"width": width, "height": height})
         for name, url in pages.items():
             page.goto(url)
-            shoot(page, name, width)
+            shoot(page, name)
             if (width, height) != DESKTOP and overflow(page) > 0:
                 too_wide[f"{name} at {width}px"] = overflow(page)
 
@@ -95,7 +85,7 @@ def test_no_storefront_page_scrolls_sideways_on_a_phone(live_server, page, setti
         page.set_viewport_size({"width": width, "height": height})
         for name, url in pages.items():
             page.goto(url)
-            shoot(page, name, width)
+            shoot(page, name)
             if (width, height) != DESKTOP and overflow(page) > 0:
                 too_wide[f"{name} at {width}px"] = overflow(page)
 
@@ -131,13 +121,13 @@ def test_the_error_pages_fit_a_phone(live_server, page):
         response = page.goto(f"{live_server.url}/no-such-page/")
         assert response.status == 404
         assert page.get_by_test_id("not-found").is_visible()
-        shoot(page, "404", width)
+        shoot(page, "404")
         if overflow(page) > 0:
             too_wide[f"404 at {width}px"] = overflow(page)
         page.set_content(server_error_html)  # same origin: the stylesheet loads
         page.wait_for_load_state()
         assert page.get_by_test_id("server-error").is_visible()
-        shoot(page, "500", width)
+        shoot(page, "500")
         if overflow(page) > 0:
             too_wide[f"500 at {width}px"] = overflow(page)
 

@@ -6,9 +6,6 @@ document previewed as page images.
 With UX_SHOTS set to a folder, screenshots at 1280 and 390 px are saved there.
 """
 
-import os
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
@@ -17,16 +14,9 @@ from demo.emails import seed_message_templates
 from messaging.models import MessageTemplate
 from tests.factories import UserFactory
 
+from .conftest import shoot
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SHOTS = os.environ.get("UX_SHOTS")
-
-
-def shoot(page, name: str) -> None:
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        width = page.viewport_size["width"]
-        page.screenshot(path=str(Path(SHOTS) / f"{name}-{width}.png"), full_page=True)
 
 
 @pytest.fixture
