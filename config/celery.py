@@ -10,7 +10,7 @@ import logging
 import os
 
 from celery import Celery
-from celery.signals import celeryd_init, task_prerun, worker_process_init
+from celery.signals import celeryd_init, task_prerun, worker_init, worker_process_init
 
 from .connections import persist_in_worker
 
@@ -59,6 +59,18 @@ def freeze_startup_objects() -> None:
     """
     gc.collect()
     gc.freeze()
+
+
+@worker_init.connect
+def warm_up_before_forking(**kwargs) -> None:
+    """Warm the worker's main process too, before its pool starts: prefork children are forked
+    from it and inherit the imports, fonts and first-render state, so each child's own warm-up
+    (`warm_up_worker`, still run: it proves the child can draw) costs ~20 ms of CPU instead of
+    ~120 ms, also for a child that replaces one mid-burst; a pool without children (threads)
+    starts warm at all. Frozen before the fork, the shared objects are never written by a
+    collection in a child, so their pages stay shared."""
+    warm_up()
+    freeze_startup_objects()
 
 
 @worker_process_init.connect

@@ -8,7 +8,8 @@ from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from anymail.signals import AnymailTrackingEvent
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -465,6 +466,40 @@ def test_worker_start_freezes_what_it_holds_for_good(monkeypatch):
     celery.warm_up_worker()
     # Frozen after the first document, so the fonts and templates it loaded are included.
     assert calls == ["warm_up", "collect", "freeze"]
+
+
+def test_a_worker_warms_its_main_process_before_the_pool_forks(monkeypatch):
+    from celery.signals import worker_init
+
+    calls = []
+    monkeypatch.setattr(celery.gc, "collect", lambda: calls.append("collect"))
+    monkeypatch.setattr(celery.gc, "freeze", lambda: calls.append("freeze"))
+    monkeypatch.setattr(celery, "warm_up", lambda: calls.append("warm_up"))
+    # Connected to the signal Celery sends in the main process before it starts the pool.
+    assert celery.warm_up_before_forking in [ref() for _, ref in worker_init.receivers]
+    celery.warm_up_before_forking()
+    assert calls == ["warm_up", "collect", "freeze"]
+
+
+def test_one_delivery_reads_and_writes_in_six_statements(
+    no_publish, confirmation_template, mailoutbox
+):
+    """Claim (read, update), the order's lines, the pinned attachments, the outcome (update,
+    the attempt's history in one insert): a query added per message shows here."""
+    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    with CaptureQueriesContext(connection) as queries:
+        delivery.deliver_message(message_id=message.pk)
+    statements = [
+        q["sql"].split()[0]
+        for q in queries.captured_queries
+        if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "BEGIN", "COMMIT"))
+    ]
+    assert statements == ["SELECT", "UPDATE", "SELECT", "SELECT", "UPDATE", "INSERT"]
+    assert len(mailoutbox) == 1
+    message.refresh_from_db()
+    assert message.status == Message.Status.SENT
+    kinds = list(message.events.values_list("kind", flat=True))
+    assert kinds == ["queued", "claimed", "rendered", "attachment_built", "sent"]
 
 
 def test_capture_backend_stores_the_encrypted_email(
