@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from messaging.models import Message, MessageEvent
 from operations.alerting import check_delivery_health
@@ -51,11 +52,14 @@ def test_the_dashboard_renders_its_charts_at_1280px(live_server, page, tmp_path,
     page.get_by_label("Username").fill("staff")
     page.get_by_label("Password").fill("correct horse battery")
     page.get_by_role("button", name="Log in").click()
+    # The index has loaded (a screenshot taken mid-navigation fails in Chromium).
+    expect(page.get_by_role("link", name="Delivery health")).to_be_visible()
+    page.wait_for_load_state()
     page.screenshot(path=str(tmp_path / "admin-index.png"))
     page.get_by_role("link", name="Delivery health").click()
 
     charts = page.locator("svg.ops-chart")
-    assert charts.count() == 5
+    expect(charts).to_have_count(5)
     assert page.locator('svg[data-chart="latency"] rect[data-series="p95"]').count() == 24
     box = page.locator('svg[data-chart="hourly-status"]').bounding_box()
     assert box["width"] > 500  # drawn, at its size
