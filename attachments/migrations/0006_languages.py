@@ -4,6 +4,13 @@ import stafftemplates.languages
 from django.db import migrations, models
 
 
+def label_earlier_documents_english(apps, schema_editor):
+    """Everything written before languages existed was written in English: label it so, rather
+    than with the default language (Swedish in the demo), which would format an English text's
+    amounts the Swedish way and send an old English customer's resend in Swedish."""
+    apps.get_model("attachments", "AttachmentTemplate").objects.update(language="en")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -29,4 +36,5 @@ class Migration(migrations.Migration):
             model_name='attachmenttemplate',
             constraint=models.UniqueConstraint(fields=('name', 'language'), name='one_document_version_per_language'),
         ),
+        migrations.RunPython(label_earlier_documents_english, migrations.RunPython.noop),
     ]

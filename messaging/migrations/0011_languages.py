@@ -5,6 +5,15 @@ import stafftemplates.languages
 from django.db import migrations, models
 
 
+def label_earlier_templates_english(apps, schema_editor):
+    """Everything written before languages existed was written in English: label it so, rather
+    than with the default language (Swedish in the demo), which would format an English text's
+    amounts the Swedish way and send an old English customer's resend in Swedish."""
+    for model in ("Layout", "MessageTemplate"):
+        apps.get_model("messaging", model).objects.update(language="en")
+    apps.get_model("messaging", "Message").objects.filter(language="").update(language="en")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -64,4 +73,5 @@ class Migration(migrations.Migration):
             model_name='messagetemplate',
             constraint=models.UniqueConstraint(condition=models.Q(('active', True)), fields=('event', 'language'), name='one_active_template_per_event_language'),
         ),
+        migrations.RunPython(label_earlier_templates_english, migrations.RunPython.noop),
     ]

@@ -5,6 +5,13 @@ import shop.models
 from django.db import migrations, models
 
 
+def label_earlier_orders_english(apps, schema_editor):
+    """Everything written before languages existed was written in English: label it so, rather
+    than with the default language (Swedish in the demo), which would format an English text's
+    amounts the Swedish way and send an old English customer's resend in Swedish."""
+    apps.get_model("shop", "Order").objects.update(language="en")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -62,4 +69,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('product', 'language'), name='one_product_translation_per_language')],
             },
         ),
+        migrations.RunPython(label_earlier_orders_english, migrations.RunPython.noop),
     ]
