@@ -254,8 +254,10 @@ class RestoreRevisionMixin:
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
         revision = get_object_or_404(obj.revisions, pk=revision_pk)
-        # A restore must pass the checks a save passes (an old revision may predate them).
-        if problems := self.restore_problems(request, obj, revision):
+        # A restore must pass the checks a save passes (an old revision may predate them),
+        # and, like the change form, leave which version goes to whom to those who may publish.
+        problems = [*self._live_field_problems(request, obj, revision)]
+        if problems := problems or self.restore_problems(request, obj, revision):
             self.message_user(request, "Not restored: " + "; ".join(problems), messages.ERROR)
             return HttpResponseRedirect(reverse(admin_url(obj, "change"), args=[obj.pk]))
         try:
@@ -266,6 +268,22 @@ class RestoreRevisionMixin:
             self.log_change(request, obj, f"Restored revision {revision.number}.")
             self.message_user(request, f"Revision {revision.number} restored.", messages.SUCCESS)
         return HttpResponseRedirect(reverse(admin_url(obj, "change"), args=[obj.pk]))
+
+    def _live_field_problems(self, request: HttpRequest, obj, revision: Revision) -> list[str]:
+        may_publish = getattr(self, "has_publish_permission", None)
+        if may_publish is not None and may_publish(request):
+            return []
+        changed = [
+            obj._meta.get_field(name).verbose_name
+            for name in obj.LIVE_FIELDS
+            if name in obj.REVISION_FIELDS and getattr(revision, name) != getattr(obj, name)
+        ]
+        if not changed:
+            return []
+        return [
+            f"it would change the {', '.join(changed)}, which decides which customers get this "
+            "version; staff who may publish can restore it"
+        ]
 
     def restore_problems(self, request: HttpRequest, obj, revision: Revision) -> list[str]:
         """Why this user may not restore `revision` (the admin form's checks); none by default."""

@@ -290,3 +290,23 @@ def test_a_template_an_editor_adds_starts_switched_off(editor_client, confirmati
     layout = Layout.objects.get(name="Spring")
     assert not layout.active
     assert "Saved switched off" in page
+
+
+def test_an_editor_cannot_restore_a_revision_that_regroups_a_layout(
+    editor_client, admin_client, confirmation_template
+):
+    layout = confirmation_template.layout
+    kept = layout.name
+    layout.name = "Temporary"
+    layout.save()
+    old = layout.current_revision()
+    layout.name = kept
+    layout.save()
+    url = reverse("admin:messaging_layout_restore", args=[layout.pk, old.pk])
+
+    page = editor_client.post(url, follow=True).content.decode()
+
+    assert "Not restored" in page
+    assert Layout.objects.get(pk=layout.pk).name == kept  # its language versions stay together
+    admin_client.post(url)
+    assert Layout.objects.get(pk=layout.pk).name == "Temporary"  # staff who may publish can
