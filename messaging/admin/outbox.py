@@ -8,7 +8,8 @@ import re
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db.models.functions import Substr
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
@@ -213,7 +214,7 @@ class MessageAdmin(ObjectPageMixin, admin.ModelAdmin):
         term = search_term.strip()
         if re.fullmatch(ORDER_NUMBER_PATTERN, term.upper()):
             return queryset.filter(order__number=term.upper()), False
-        if "@" in term and " " not in term:
+        if _is_email_address(term):
             matching = Message.objects.to_recipient(term).values("pk")
             return queryset.filter(pk__in=matching), False
         return super().get_search_results(request, queryset, search_term)
@@ -481,3 +482,12 @@ class MessageAdmin(ObjectPageMixin, admin.ModelAdmin):
             "can_view_as_sent": self.has_as_sent_permission(request),
         }
         return super().change_view(request, object_id, form_url, extra)
+
+
+def _is_email_address(term: str) -> bool:
+    """A whole address (`@example.com` or `alice@exa` are parts: the substring search)."""
+    try:
+        validate_email(term)
+    except ValidationError:
+        return False
+    return True

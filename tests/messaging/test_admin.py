@@ -539,6 +539,8 @@ def test_the_message_list_finds_a_whole_order_number_or_address_in_any_case(
     assert listed(f"  {wanted.order.number} ") == {wanted.pk}
     assert listed(wanted.recipient.upper()) == {wanted.pk}
     assert listed(wanted.order.number[3:7]) == {wanted.pk}  # part of a number: substrings
+    assert listed("@EXAMPLE.com") == {wanted.pk, other.pk}  # part of an address: a domain
+    assert listed(wanted.recipient[:-4]) == {wanted.pk}
     assert listed("NG-2222-2222") == set()
 
 
