@@ -309,10 +309,11 @@ class AttachmentTemplateAdmin(
         sees, without the browser's password prompt (the PDF itself stays encrypted)."""
         template = self.viewable_object(request, pk)
         try:
-            source, password = self._preview(request, template)
-            if source is None:
-                raise Http404("No such order.")
-            attachment = build_attachment(template, source.context, password.password)
+            with translation.override(template.language):  # as the PDF and its download
+                source, password = self._preview(request, template)
+                if source is None:
+                    raise Http404("No such order.")
+                attachment = build_attachment(template, source.context, password.password)
             html = pages_html(attachment.content, password=password.password, title=template.name)
         except PreviewRefused as exc:
             raise (PermissionDenied if exc.forbidden else Http404)(str(exc)) from None

@@ -119,7 +119,7 @@ class TemplatePreviewMixin(UnsavedPreviewMixin, ObjectPageMixin):
         layout_id = request.POST.get("layout", "")
         draft.layout = (
             Layout.objects.filter(pk=layout_id, active=True).first()
-            if layout_id.isdigit()
+            if layout_id.isascii() and layout_id.isdigit()  # "²".isdigit() is True too
             else None
         )
         # In the language chosen in the form: the sample's amounts and dates are written in it.

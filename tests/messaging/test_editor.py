@@ -114,3 +114,15 @@ def test_the_proof_form_is_at_the_top_and_remembers_the_last_address(
 
     again = editor_client.get(preview_url).content.decode()
     assert 'value="colleague@example.com"' in again
+
+
+def test_a_layout_id_that_is_not_a_number_previews_without_a_layout(
+    editor_client, confirmation_template
+):
+    data = form_data(editor_client, change_url(confirmation_template), "messagetemplate_form")
+    data.update(layout="²", html_body="<p>Only the body</p>")  # "²".isdigit() is True
+
+    response = editor_client.post(unsaved_url(confirmation_template), data)
+
+    assert response.status_code == 200
+    assert "Only the body" in response.content.decode()
