@@ -90,7 +90,8 @@ class ReadOnlyInline(admin.TabularInline):
 
 
 # The code fields of every staff template editor: monospace, never soft-wrapped (so the line
-# numbers `static/js/staff_editor.js` draws beside them match the lines errors quote).
+# numbers `stafftemplates/static/stafftemplates/editor.js` draws beside them match the lines
+# errors quote).
 CODE_FIELD = forms.Textarea(attrs={"rows": 16, "cols": 110, "class": "code-field", "wrap": "off"})
 
 
@@ -145,10 +146,10 @@ class UnsavedPreviewMixin:
     """For a staff template's ModelAdmin: preview what is in the editor, unsaved.
 
     The change form posts its own fields (CSRF token included) to `<pk>/preview/unsaved/`
-    into a sandboxed frame beside the editor (`static/js/staff_editor.js`; without JavaScript
-    the frame stays hidden and the saved preview page still works). Only those who may change
-    the object may post it. Subclasses implement `render_unsaved_preview` and list the parts
-    the frame can show in `unsaved_preview_parts` ((value, label) pairs).
+    into a sandboxed frame beside the editor (`stafftemplates/static/stafftemplates/editor.js`;
+    without JavaScript the frame stays hidden and the saved preview page still works). Only
+    those who may change the object may post it. Subclasses implement `render_unsaved_preview`
+    and list the parts the frame can show in `unsaved_preview_parts` ((value, label) pairs).
     """
 
     unsaved_preview_parts: tuple[tuple[str, str], ...] = (("html", "HTML"), ("text", "Text"))
