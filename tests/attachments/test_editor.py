@@ -9,8 +9,10 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from PIL import Image
 
+from attachments import admin as attachments_admin
 from attachments.models import AttachmentTemplate, PasswordPolicy
 from tests.factories import StaffFactory
 from tests.messaging.test_admin import change_url, form_data
@@ -145,3 +147,21 @@ def test_a_huge_page_size_is_drawn_within_the_pixel_bound(admin_client, receipt_
     assert width * height <= 4_000_000
     assert width == height  # the same square page, only drawn smaller
     assert width > 1_000  # still readable
+
+
+def test_the_page_images_are_drawn_in_the_documents_language(
+    admin_client, receipt_template, monkeypatch
+):
+    AttachmentTemplate.objects.filter(pk=receipt_template.pk).update(language="sv")
+    languages = []
+    build = attachments_admin.build_attachment
+
+    def spy(*args, **kwargs):
+        languages.append(translation.get_language())
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(attachments_admin, "build_attachment", spy)
+    url = reverse("admin:attachments_attachmenttemplate_preview_pages", args=[receipt_template.pk])
+
+    assert admin_client.get(url, HTTP_ACCEPT_LANGUAGE="en").status_code == 200
+    assert languages == ["sv"]  # as the downloaded PDF: a Swedish customer's amounts and dates
