@@ -314,22 +314,11 @@ def seed_attachment_templates() -> AttachmentTemplate:
     """
     from . import documents_sv  # it builds on this module's constants
 
-    _mark_legacy_english(AttachmentTemplate.objects.filter(name=ORDER_CONFIRMATION))
     versions = {
         "en": _seed_document("en", HTML, "order-{{ order.number }}.pdf"),
         "sv": _seed_document("sv", documents_sv.HTML, documents_sv.FILENAME),
     }
     return versions.get(settings.LANGUAGE_CODE, versions["en"])
-
-
-def _mark_legacy_english(versions) -> None:
-    """Before languages, the one demo document was English; the migration labelled it with the
-    default language. One still holding an English demo text is English: say so."""
-    for template in versions.exclude(language="en"):
-        english = template.html == HTML or template.html in PREVIOUS_HTML
-        if english and not versions.filter(language="en").exists():
-            template.language = "en"
-            template.save(update_fields=["language"], note="Demo document: marked English.")
 
 
 def _seed_document(language: str, html: str, filename: str) -> AttachmentTemplate:

@@ -257,16 +257,11 @@ def seed_layout() -> Layout:
     """The demo shop's email layout in every demo language, unless it exists (staff edits are
     kept); an English layout still holding an earlier demo header and CSS gets the current
     ones. Returns the default language's."""
-    _mark_legacy_english(Layout.objects.filter(name=LAYOUT_NAME), _english_layout)
     versions = {
         "en": _seed_layout("en", LAYOUT_HTML_FOOTER, LAYOUT_TEXT_FOOTER),
         "sv": _seed_layout("sv", emails_sv.LAYOUT_HTML_FOOTER, emails_sv.LAYOUT_TEXT_FOOTER),
     }
     return versions.get(settings.LANGUAGE_CODE, versions["en"])
-
-
-def _english_layout(layout: Layout) -> bool:
-    return layout.html_footer == LAYOUT_HTML_FOOTER
 
 
 def _seed_layout(language: str, html_footer: str, text_footer: str) -> Layout:
@@ -289,20 +284,6 @@ def _seed_layout(language: str, html_footer: str, text_footer: str) -> Layout:
     return layout
 
 
-def _mark_legacy_english(versions, is_english) -> None:
-    """Before languages, the demo's one email and layout were English; the migration labelled
-    them with the default language. One still holding an English demo text is English."""
-    for row in versions.exclude(language="en"):
-        if is_english(row) and not versions.filter(language="en").exists():
-            row.language = "en"
-            row.save(update_fields=["language"], note="Demo text: marked English.")
-
-
-def _english_email(template: MessageTemplate) -> bool:
-    texts = (template.subject, template.text_body, template.html_body)
-    return texts == (SUBJECT, TEXT, HTML) or texts in PREVIOUS_BODIES
-
-
 def seed_message_templates() -> MessageTemplate:
     """Create the demo order confirmation in every demo language (English, Swedish), each with
     its layout and the demo PDF, unless it exists; idempotent. Returns the default language's.
@@ -316,7 +297,6 @@ def seed_message_templates() -> MessageTemplate:
     document = seed_attachment_templates()
     seed_layout()
     confirmations = MessageTemplate.objects.filter(event=Event.ORDER_CONFIRMATION)
-    _mark_legacy_english(confirmations, _english_email)
     texts = {
         "en": ("Order confirmation", SUBJECT, TEXT, HTML),
         "sv": ("Orderbekräftelse", emails_sv.SUBJECT, emails_sv.TEXT, emails_sv.HTML),

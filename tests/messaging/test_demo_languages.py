@@ -2,9 +2,11 @@
 the email (subject, text, HTML), its layout and its PDF are rendered in it — with the default
 language's version, and a line in the history, wherever a translation is missing."""
 
+import importlib
 import io
 
 import pytest
+from django.apps import apps as django_apps
 from django.test import TestCase
 from django.urls import reverse
 from pypdf import PdfReader
@@ -15,7 +17,7 @@ from demo import emails_sv
 from demo.catalog import seed_catalog
 from demo.emails import seed_message_templates
 from messaging import outbox
-from messaging.models import Message, MessageEvent, MessageTemplate
+from messaging.models import Layout, Message, MessageEvent, MessageTemplate
 from shop.models import Order, Product
 from tests.factories import CHECKOUT_DETAILS, StaffFactory
 from tests.messaging.helpers import deliver_order
@@ -250,16 +252,21 @@ def test_the_seed_creates_every_demo_language_and_is_idempotent(demo_shop):
 
 
 def test_a_database_from_before_languages_keeps_its_english_email_as_english(settings, db):
-    """The migration labels existing rows with the default language (Swedish for `make run`);
-    the seed recognises its own English demo texts, labels them English and adds Swedish."""
+    """The new column's default labels existing rows with the default language (Swedish for
+    `make run`); the migration relabels them English, and the seed adds Swedish beside them."""
     settings.LANGUAGE_CODE = "sv"
     from demo import emails
 
     seed_message_templates()
+    # Before languages there was one email and one layout, both English.
     MessageTemplate.objects.filter(language="sv").delete()
-    # What the migration leaves: the one English demo email, labelled with the default language.
+    Layout.objects.filter(language="sv").delete()
+    # Labelled with the default language by the new column.
     legacy = MessageTemplate.objects.get()
     MessageTemplate.objects.filter(pk=legacy.pk).update(language="sv")
+    Layout.objects.update(language="sv")
+    migration = importlib.import_module("messaging.migrations.0011_languages")
+    migration.label_earlier_templates_english(django_apps, None)
 
     seed_message_templates()
 
