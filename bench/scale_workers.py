@@ -11,8 +11,10 @@ Postmark backend talks HTTP to it; tests/messaging/fake_esp.py):
   then one worker with two processes (`--concurrency 2`, one per core) drains them. Printed:
   the drain rate (first to last acceptance by the ESP) as a fraction of twice the attachment
   build rate of one process measured just before (the target is ≥ 0.85), p50/p95 from each
-  order's commit to its message marked sent, duplicates (a message the ESP accepted twice) and
-  messages left unsent.
+  order's commit to its message marked sent, duplicates (a message the ESP accepted twice),
+  messages left unsent, and where the cores went meanwhile (the workers, PostgreSQL, Redis,
+  this script with the fake ESP, anything else, idle). The workers' share of the cores bounds
+  the fraction: it is what they would reach if nothing but the build cost them CPU.
 - **Checkout while busy.** gunicorn on 127.0.0.1:8104 (`--workers 2`); customers one after
   another go through product → checkout → payment, each with their own session, over
   loopback; the payment POST (order, outbox row, publish) is timed. Five rows measured in
@@ -47,6 +49,7 @@ from pathlib import Path
 from bench import scale_data
 
 DATABASE = f"{scale_data.PREFIX}_burst"
+SERVICES = ("postgres", "redis-server")  # process names, as /proc/<pid>/stat gives them
 BROKER = os.environ.get("BENCH_WORKERS_BROKER_URL", "redis://127.0.0.1:6379/6")
 QUEUE = "bench-scale"
 WEB_PORT, ESP_PORT = 8104, 8105
@@ -200,6 +203,32 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def cpu_by_name(names: tuple[str, ...]) -> dict[str, float]:
+    """CPU seconds of every live process named in `names` (PostgreSQL's backends, Redis),
+    with what their exited children used (an exited backend's time moves to the postmaster),
+    so that the difference of two readings is what they used in between."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    totals = dict.fromkeys(names, 0.0)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            head, tail = (entry / "stat").read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        name = head.split("(", 1)[1]
+        if name in totals:
+            fields = tail.split()
+            totals[name] += sum(int(value) for value in fields[11:15]) / ticks  # u, s, cu, cs
+    return totals
+
+
+def machine_busy() -> float:
+    """CPU seconds the whole machine spent busy so far (/proc/stat: all but idle and iowait)."""
+    values = [int(value) for value in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def purge_broker() -> None:
     from config.celery import app
 
@@ -219,6 +248,8 @@ def burst(count: int, esp) -> None:
     single, build_cpu = build_rate()  # on the burst's own orders, before any worker runs
     load_before = os.getloadavg()[0]
     accepted_before = len(esp.accepted())
+    services_before, busy_before = cpu_by_name(SERVICES), machine_busy()
+    own_before = time.process_time()  # this script: the fake ESP's threads and the polling
     process = worker()
     started = time.perf_counter()
     ids = list(committed)
@@ -229,6 +260,9 @@ def burst(count: int, esp) -> None:
         time.sleep(0.5)
     wall = time.perf_counter() - started
     worker_cpu = cpu_seconds(process.popen.pid)  # before the pool exits
+    own_cpu = time.process_time() - own_before
+    services = {name: used - services_before[name] for name, used in cpu_by_name(SERVICES).items()}
+    busy = machine_busy() - busy_before
     load_during = os.getloadavg()[0]
     process.stop()
     rows = Message.objects.filter(pk__in=ids).values_list("pk", "status", "sent_at")
@@ -257,6 +291,22 @@ def burst(count: int, esp) -> None:
         f"vs {build_cpu * 1000:.0f} ms per build = {build_cpu / cpu_per_order:.2f} of it; "
         f"they got {worker_cpu / wall:.2f} of the 2 cores (load average {load_before:.1f} "
         f"before, {load_during:.1f} at the end)"
+    )
+    shares = {
+        "workers": worker_cpu,
+        "PostgreSQL": services["postgres"],
+        "Redis": services["redis-server"],
+        "fake ESP + this script": own_cpu,
+    }
+    print(
+        "  where the 2 cores went while draining (cores): "
+        + ", ".join(f"{label} {used / wall:.2f}" for label, used in shares.items())
+        + f", anything else {max(0.0, busy - sum(shares.values())) / wall:.2f}, idle "
+        f"{max(0.0, (os.cpu_count() or 2) - busy / wall):.2f}"
+    )
+    print(
+        f"  ceiling on this machine: even with no cost but the build, the workers' share of "
+        f"the cores gives {worker_cpu / wall / 2:.2f} of 2 × build rate"
     )
     print(
         f"  commit → accepted by the ESP: p50 {p(latencies, 0.5):.1f} s, p95 "
