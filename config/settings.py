@@ -59,6 +59,8 @@ MIDDLEWARE = [
     # After sessions, before CommonMiddleware (Django's order): the language from the
     # switcher's cookie, else the browser's Accept-Language, else LANGUAGE_CODE.
     "django.middleware.locale.LocaleMiddleware",
+    # The back office is English whatever the browser asks (ADMIN_LANGUAGE_CODE below).
+    "config.admin_language.AdminLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -139,6 +141,13 @@ LANGUAGES = [("sv", "Swedish"), ("en", "English")]
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="sv")
 if LANGUAGE_CODE not in dict(LANGUAGES):
     raise ImproperlyConfigured(f"LANGUAGE_CODE must be one of {', '.join(dict(LANGUAGES))}.")
+# The back office's language (config/admin_language.py): its own words are English only, so
+# Django's admin words follow; "" lets each staff member's browser choose.
+ADMIN_LANGUAGE_CODE = env.str("ADMIN_LANGUAGE_CODE", default="en")
+if ADMIN_LANGUAGE_CODE and ADMIN_LANGUAGE_CODE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(
+        f"ADMIN_LANGUAGE_CODE must be empty or one of {', '.join(dict(LANGUAGES))}."
+    )
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Stockholm")
 USE_I18N = True

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from stafftemplates.languages import LanguageField, language_name
+from stafftemplates.languages import LanguageField, language_name, pick_version
 from stafftemplates.revisions import Revision, RevisionedModel, published_revision_field
 from stafftemplates.validators import validate_stylesheet, validate_template_syntax
 
@@ -228,21 +228,25 @@ class MessageTemplate(RevisionedModel):
 
     def publish_problems(self, revision: MessageTemplateRevision) -> list[str]:
         """A template revision goes live only with a live layout and live documents: customers
-        would otherwise get an email without its branding or without its PDF."""
+        would otherwise get an email without its branding or without its PDF.
+
+        Judged as a customer's message chooses them (`messaging.languages`): among the linked
+        layout's or document's active versions in every language, a published one is taken
+        before a draft, so only when none is published does the message fail; the version
+        named is the one it would have used. A draft translation beside a live one is a
+        fallback, not a reason to refuse."""
         problems = []
-        layout = revision.layout
-        if layout is not None and layout.active and layout.published_revision_id is None:
+        if layout := _unpublished_choice(revision.layout, self.language):
             problems.append(f"Its layout “{layout}” has never been published: publish it first.")
         attachment_model = MessageTemplateAttachment._meta.get_field(
             "attachment_template"
         ).related_model
-        documents = attachment_model.objects.filter(
-            pk__in=revision.attachment_template_ids, active=True, published_revision__isnull=True
-        )
-        problems += [
-            f"Its attachment “{document}” has never been published: publish it first."
-            for document in documents
-        ]
+        linked = attachment_model.objects.in_bulk(revision.attachment_template_ids)
+        for pk in revision.attachment_template_ids:
+            if pk in linked and (document := _unpublished_choice(linked[pk], self.language)):
+                problems.append(
+                    f"Its attachment “{document}” has never been published: publish it first."
+                )
         return problems
 
     def ordered_attachment_templates(self) -> list:
@@ -259,6 +263,18 @@ class MessageTemplate(RevisionedModel):
             else []
         )
         return content
+
+
+def _unpublished_choice(linked, language: str):
+    """The version of `linked` (a layout or attachment template) a customer message in
+    `language` would pin while it has nothing published, or None: some active version is
+    published (the message takes it), none is active (it goes without), or nothing is linked."""
+    if linked is None:
+        return None
+    versions = list(linked.active_versions())
+    if any(version.published_revision_id for version in versions):
+        return None
+    return pick_version(versions, language)
 
 
 class MessageTemplateAttachment(models.Model):

@@ -14,10 +14,12 @@ from attachments.models import AttachmentTemplate
 from messaging.models import Layout, Message, MessageTemplate
 from tests.factories import (
     AttachmentTemplateFactory,
+    LayoutFactory,
     MessageTemplateFactory,
+    OrderFactory,
     StaffFactory,
 )
-from tests.messaging.helpers import complete
+from tests.messaging.helpers import complete, deliver_order
 from tests.messaging.test_admin import change_url, form_data
 
 NEW_SUBJECT = "Fresh subject for {{ order.number }}"
@@ -310,3 +312,47 @@ def test_an_editor_cannot_restore_a_revision_that_regroups_a_layout(
     assert Layout.objects.get(pk=layout.pk).name == kept  # its language versions stay together
     admin_client.post(url)
     assert Layout.objects.get(pk=layout.pk).name == "Temporary"  # staff who may publish can
+
+
+def test_a_draft_translation_of_the_layout_does_not_stop_publishing(publisher_client, db):
+    """Customers' messages take a published version of the layout before a draft one in their
+    language (with a history line), so a Swedish draft beside a live English one is no reason
+    to refuse: publishing goes through and the message renders inside the English layout."""
+    live = LayoutFactory(name="Brand", language="en", html_header="<p>English frame</p>")
+    draft = LayoutFactory(name="Brand", language="sv", published=False)
+    template = MessageTemplateFactory(language="sv", layout=draft, published=False)
+
+    page = publisher_client.get(publish_url(template)).content.decode()
+    assert "has never been published" not in page
+    publisher_client.post(publish_url(template), {"revision": template.current_revision().pk})
+
+    template.refresh_from_db()
+    assert template.published_revision == template.current_revision()
+    message = deliver_order(OrderFactory(language="sv"))
+    assert message.status == Message.Status.SENT
+    assert message.layout_revision == live.published_revision
+    assert "Layout “Brand” rendered in English: the Swedish version is not published." in [
+        event.detail for event in message.events.all()
+    ]
+
+
+def test_publishing_waits_for_a_layout_with_no_live_version_in_any_language(publisher_client, db):
+    """The linked version switched off and the other language's never published: a customer's
+    message would pin the draft and fail, so the template may not go live before it."""
+    linked = LayoutFactory(name="Brand", language="en")
+    LayoutFactory(name="Brand", language="sv", published=False)
+    Layout.objects.filter(pk=linked.pk).update(active=False)
+    document = AttachmentTemplateFactory(name="Receipt", language="en")
+    AttachmentTemplateFactory(name="Receipt", language="sv", published=False)
+    AttachmentTemplate.objects.filter(pk=document.pk).update(active=False)
+    template = MessageTemplateFactory(
+        language="en", layout=linked, attachments=[document], published=False
+    )
+
+    page = publisher_client.get(publish_url(template)).content.decode()
+
+    assert "Its layout “Brand (Swedish)” has never been published" in page
+    assert "Its attachment “Receipt (Swedish)” has never been published" in page
+    publisher_client.post(publish_url(template), {"revision": template.current_revision().pk})
+    template.refresh_from_db()
+    assert template.published_revision is None

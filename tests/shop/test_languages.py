@@ -110,3 +110,23 @@ def test_the_500_page_speaks_the_visitors_language(production):
     html = response.content.decode()
     assert '<html lang="sv">' in html
     assert "Något gick fel hos oss" in html
+
+
+@pytest.mark.django_db
+def test_the_back_office_stays_english_whatever_the_browser_asks(
+    admin_client, client, settings, blanket
+):
+    """The back office's own words are English only: with a Swedish browser, Django's admin
+    words were Swedish around them. The shop beside it still follows the browser."""
+    swedish = {"accept-language": "sv"}
+    index = admin_client.get(reverse("admin:index"), headers=swedish)
+    page = index.content.decode()
+    assert '<html lang="en"' in page
+    assert "Log out" in page
+    assert "Logga ut" not in page
+    assert index["Content-Language"] == "en"
+    shop = client.get(reverse("shop:product", args=[blanket.slug]), headers=swedish)
+    assert "Lägg i varukorgen" in shop.content.decode()
+
+    settings.ADMIN_LANGUAGE_CODE = ""  # a translated back office: the browser decides again
+    assert "Logga ut" in admin_client.get(reverse("admin:index"), headers=swedish).content.decode()
