@@ -17,6 +17,17 @@ reader opens them (§7.6.4.3.3, Algorithms 2.A and 2.B):
 
 Two revision 6 hashes in all, where re-opening the file with pypdf cost three (it tries the
 password as the owner's first). Anything unexpected fails closed with `AttachmentError`.
+
+Nobody has the owner password: it would lift the restrictions, so none is kept. pypdf would
+still derive `/O` and `/OE` from a random one with two revision 6 hashes over it and `/U`
+(~2.5 ms, a twentieth of a document's build) for values that, from a random password thrown
+away, are indistinguishable from random bytes — so `encrypt_pdf` has them drawn at random
+instead (`_owner_values_drawn_at_random`): no password opens the document as its owner, as
+before. pypdf offers no public way to say "no owner password"; this replaces one private
+static method while the writer computes the dictionary, and only on the pypdf release it was
+checked against (`CHECKED_PYPDF`, pinned in pyproject.toml; `tests/attachments/
+test_encryption.py` fails when the method, its caller or the version change). The user side
+(`/U`, `/UE`, `/Perms`, the file key) is pypdf's own, and the proof above checks it.
 """
 
 from __future__ import annotations
@@ -29,11 +40,16 @@ import re
 import secrets
 import stringprep
 import struct
+import threading
 import unicodedata
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib.metadata import version
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from pypdf import PdfReader, PdfWriter
+from pypdf._encryption import AlgV5
 from pypdf.constants import UserAccessPermissions
 from pypdf.generic import (
     ArrayObject,
@@ -85,18 +101,52 @@ def encrypt_pdf(pdf: bytes, password: str) -> bytes:
         raise AttachmentError("A document password is required.")
     prepare_password(password)  # refuse, before any work, a password no reader could take
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
-    writer.encrypt(
-        user_password=password,
-        # Random and thrown away: nobody, not even staff, can lift the restrictions with it.
-        owner_password=secrets.token_urlsafe(32),
-        permissions_flag=PERMISSIONS,
-        algorithm="AES-256",
-    )
+    with _owner_values_drawn_at_random():
+        writer.encrypt(
+            user_password=password,
+            # Random and thrown away: nobody, not even staff, can lift the restrictions with
+            # it (and on the checked pypdf release, /O and /OE are drawn at random instead).
+            owner_password=secrets.token_urlsafe(32),
+            permissions_flag=PERMISSIONS,
+            algorithm="AES-256",
+        )
     output = io.BytesIO()
     writer.write(output)
     encrypted = output.getvalue()
     verify_encrypted(encrypted, password)
     return encrypted
+
+
+# --- no owner password ----------------------------------------------------------------------
+
+CHECKED_PYPDF = "7.1.1"
+_owner_values_lock = threading.Lock()
+
+
+def _random_owner_values(R: int, password: bytes, key: bytes, u_value: bytes):
+    """`/O` (a 32-byte "hash" and two 8-byte salts) and `/OE` for an owner password nobody
+    has: random bytes of their lengths (ISO 32000-2, Algorithm 9)."""
+    return secrets.token_bytes(48), secrets.token_bytes(32)
+
+
+@contextmanager
+def _owner_values_drawn_at_random() -> Iterator[None]:
+    """While pypdf's writer computes the encryption dictionary, `/O` and `/OE` are random
+    instead of two revision 6 hashes of a random password that is then thrown away.
+
+    Scoped and locked: pypdf's method is its own again as soon as the dictionary is written,
+    so nothing else in the process that encrypts with a real owner password is affected. On
+    another pypdf release nothing is replaced (the document is the same, 2.5 ms slower)."""
+    if version("pypdf") != CHECKED_PYPDF:
+        yield
+        return
+    with _owner_values_lock:
+        original = AlgV5.__dict__["compute_O_value"]
+        AlgV5.compute_O_value = staticmethod(_random_owner_values)
+        try:
+            yield
+        finally:
+            AlgV5.compute_O_value = original
 
 
 # --- passwords ----------------------------------------------------------------------------
@@ -375,6 +425,9 @@ def _verify(pdf: bytes, password: str, permissions: int) -> None:
         )
     u_value = _binary(encrypt.get("/U"), 48, "/U")
     ue_value = _binary(encrypt.get("/UE"), 32, "/UE")
+    # A reader tries a password as the owner's first: these must be well formed too.
+    _binary(encrypt.get("/O"), 48, "/O")
+    _binary(encrypt.get("/OE"), 32, "/OE")
     perms = _binary(encrypt.get("/Perms"), 16, "/Perms")
     p_value = encrypt.get("/P")
     if not isinstance(p_value, NumberObject) or p_value & 0xFFFFFFFF != permissions & 0xFFFFFFFF:

@@ -1,15 +1,21 @@
 """The proof of encryption (attachments/encryption.py): only a really encrypted AES-256 R6
 document that opens with the customer's password, as they type it, gets through."""
 
+import inspect
 import io
 import subprocess
+import tomllib
 import unicodedata
 from functools import cache
+from importlib.metadata import version
 
 import pytest
-from pypdf import PdfReader, PdfWriter
+from django.conf import settings
+from pypdf import PasswordType, PdfReader, PdfWriter
+from pypdf._encryption import AlgV5
 from pypdf.constants import UserAccessPermissions
 
+from attachments import encryption
 from attachments.encryption import (
     PERMISSIONS,
     StoredObjects,
@@ -209,3 +215,79 @@ def test_saslprep_keeps_what_rfc_4013_keeps():
     assert saslprep("\u00aa") == "a"  # NFKC
     assert saslprep("\u2168") == "IX"
     assert saslprep("שלום") == "שלום"
+
+
+def test_no_password_opens_the_document_as_its_owner():
+    """/O and /OE are random: the customer's password opens it as the user (printing and
+    accessibility only), the owner password pypdf was given opens nothing, and two documents
+    never share them."""
+    first, second = encrypt_pdf(plain_pdf(), PASSWORD), encrypt_pdf(plain_pdf(), PASSWORD)
+
+    reader = PdfReader(io.BytesIO(first))
+    assert reader.decrypt(PASSWORD) == PasswordType.USER_PASSWORD
+    assert reader.user_access_permissions == PERMISSIONS
+    owner_values = [
+        {key: PdfReader(io.BytesIO(doc)).trailer["/Encrypt"][key] for key in ("/O", "/OE")}
+        for doc in (first, second)
+    ]
+    assert owner_values[0]["/O"] != owner_values[1]["/O"]
+    assert owner_values[0]["/OE"] != owner_values[1]["/OE"]
+
+
+def test_qpdf_finds_the_document_sound_and_the_password_a_user_password(tmp_path):
+    pdf = tmp_path / "encrypted.pdf"  # the *encrypted* document
+    pdf.write_bytes(encrypt_pdf(plain_pdf(), PASSWORD))
+
+    checked = subprocess.run(
+        [require_tool("qpdf"), "--check", f"--password={PASSWORD}", str(pdf)],
+        capture_output=True,
+        check=False,
+    )
+
+    report = checked.stdout.decode()
+    assert checked.returncode == 0, report
+    assert "No syntax or stream encoding errors found" in report
+    assert "Supplied password is user password" in report
+
+
+def test_pypdf_never_hashes_the_thrown_away_owner_password(monkeypatch):
+    """The guard on the private method the shortcut replaces: if pypdf stops computing /O
+    through `AlgV5.compute_O_value`, or is upgraded, this fails (instead of the shortcut
+    silently doing nothing)."""
+    calls = []
+    original = AlgV5.compute_O_value
+
+    def hashing(*args):
+        calls.append(args)
+        return original(*args)
+
+    monkeypatch.setattr(AlgV5, "compute_O_value", staticmethod(hashing))
+
+    encrypt_pdf(plain_pdf(), PASSWORD)
+    assert calls == []  # drawn at random instead
+    assert AlgV5.__dict__["compute_O_value"].__func__ is hashing  # pypdf's own again after
+
+    def failing(*args, **kwargs):
+        raise RuntimeError("the writer failed")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(PdfWriter, "encrypt", failing)
+        with pytest.raises(RuntimeError):
+            encrypt_pdf(plain_pdf(), PASSWORD)
+    assert AlgV5.__dict__["compute_O_value"].__func__ is hashing  # even when encrypting fails
+
+    assert version("pypdf") == encryption.CHECKED_PYPDF
+    pyproject = tomllib.loads((settings.BASE_DIR / "pyproject.toml").read_text())
+    assert f"pypdf[crypto]=={encryption.CHECKED_PYPDF}" in pyproject["project"]["dependencies"]
+    assert list(inspect.signature(original).parameters) == ["R", "password", "key", "u_value"]
+    assert "AlgV5.compute_O_value(" in inspect.getsource(AlgV5.generate_values)
+
+
+def test_a_malformed_owner_value_is_refused():
+    content = encrypt_pdf(plain_pdf(), PASSWORD)
+    start = content.index(b"/OE <") + len(b"/OE <")
+    # One byte (two hex digits) short, padded with spaces: every offset stays right.
+    shortened = content[:start] + content[start + 2 : start + 64] + b">  " + content[start + 65 :]
+
+    with pytest.raises(AttachmentError, match="/OE is missing or malformed"):
+        verify_encrypted(shortened, PASSWORD)
