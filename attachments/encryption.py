@@ -45,6 +45,7 @@ import unicodedata
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from importlib.metadata import version
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -129,6 +130,13 @@ def _random_owner_values(R: int, password: bytes, key: bytes, u_value: bytes):
     return secrets.token_bytes(48), secrets.token_bytes(32)
 
 
+@cache
+def _pypdf_checked() -> bool:
+    """Whether the installed pypdf is the release the shortcut was checked against (asked
+    once: reading a distribution's metadata costs ~0.5 ms)."""
+    return version("pypdf") == CHECKED_PYPDF
+
+
 @contextmanager
 def _owner_values_drawn_at_random() -> Iterator[None]:
     """While pypdf's writer computes the encryption dictionary, `/O` and `/OE` are random
@@ -137,7 +145,7 @@ def _owner_values_drawn_at_random() -> Iterator[None]:
     Scoped and locked: pypdf's method is its own again as soon as the dictionary is written,
     so nothing else in the process that encrypts with a real owner password is affected. On
     another pypdf release nothing is replaced (the document is the same, 2.5 ms slower)."""
-    if version("pypdf") != CHECKED_PYPDF:
+    if not _pypdf_checked():
         yield
         return
     with _owner_values_lock:

@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.utils.html import escape
+from reportlab import rl_config
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
@@ -31,7 +32,7 @@ from stafftemplates.engine import ensure_plain, render_template
 from .encryption import PERMISSIONS, encrypt_pdf, verify_encrypted
 from .errors import AttachmentError, AttachmentTooLarge
 from .fonts import register_fonts
-from .stylesheets import share_default_stylesheet
+from .stylesheets import share_parsed_stylesheets, split_document_rules
 
 if TYPE_CHECKING:
     from .models import AttachmentTemplate, AttachmentTemplateRevision
@@ -45,6 +46,13 @@ PDF_MIMETYPE = "application/pdf"
 BASE_CSS = """
 html, body { font-family: "DejaVu Sans"; }
 """
+
+
+# Streams plainly compressed, not also ASCII85-armoured (ReportLab's default, meant for 7-bit
+# channels; the attachment is base64-encoded for email anyway): the page content is a fifth
+# smaller, and the proof of encryption (encryption.py) inflates it without a pure-Python
+# ASCII85 decode first. A documented ReportLab setting, read as each stream is written.
+rl_config.useA85 = 0
 
 
 @dataclass(frozen=True)
@@ -124,10 +132,14 @@ def render_html(
 ) -> str:
     """The complete HTML document: the embedded font, the template's CSS and rendered body."""
     body = render_template(template.html, context, label=f"HTML body of “{template.name}”")
+    # The page rules in a <style> of their own: the element rules' parse can then be shared
+    # between documents (stylesheets.py).
+    page_rules, element_rules = split_document_rules(template.css)
     return (
         '<!DOCTYPE html><html><head><meta charset="utf-8">'
         f"<title>{escape(template.name)}</title>"
-        f"<style>{BASE_CSS}\n{template.css}</style></head>"
+        + (f"<style>{page_rules}</style>" if page_rules else "")
+        + f"<style>{BASE_CSS}\n{element_rules}</style></head>"
         f"<body>{body}</body></html>"
     )
 
@@ -135,7 +147,7 @@ def render_html(
 def html_to_pdf(html: str) -> bytes:
     """Draw `html` with xhtml2pdf into memory (the PDF never touches disk)."""
     register_fonts()
-    share_default_stylesheet()
+    share_parsed_stylesheets()
     output = io.BytesIO()
     try:
         status = pisa.CreatePDF(

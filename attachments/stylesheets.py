@@ -1,16 +1,23 @@
-"""xhtml2pdf's own default stylesheet, parsed once per process instead of once per document.
+"""Stylesheets parsed once per process instead of once per document.
 
 Every document starts from xhtml2pdf's user-agent stylesheet (`xhtml2pdf.default.DEFAULT_CSS`:
-sizes of headings, margins of lists and tables…). xhtml2pdf parses it again for every document,
-about 3 ms of a 5-line order's ~50 ms of drawing (README, "Benchmark"). Its text never changes
-within a process, it holds no `@page`, `@font-face` or `url()` (nothing that touches the
-document being drawn) and the parsed rulesets are only read once built, so one parse serves
-every document.
+sizes of headings, margins of lists and tables…) and its template's own CSS; xhtml2pdf parses
+both again for every document (about 3 and 1.3 ms of a 5-line order's ~45 ms; README,
+"Benchmark"). A stylesheet's parse depends on its text alone — unless it has an at-rule or a
+`url()`: `@page` and `@frame` build the document's page templates *while* they are parsed,
+`@font-face` loads a font, `url()` is resolved against the document. So:
+
+- `split_document_rules` moves a template's top-level `@page`, `@frame` and `@font-face` rules
+  into a `<style>` of their own (`rendering.render_html`), parsed for each document as before;
+  they take no part in the cascade of element rules, so their place does not matter;
+- `share_parsed_stylesheets` keeps the parse of any stylesheet text with no `@`, no `url(`
+  and no CSS escape (xhtml2pdf's defaults, a template's element rules) for the next document
+  with the same text.
+  Parsed rulesets are only read afterwards: xhtml2pdf merges them into each document's own
+  ruleset, copying a declaration block before it changes one.
 
 xhtml2pdf offers no public way to hand it a parsed stylesheet: this replaces one private method
-of its per-document context, `pisaContext._parseCSSSource(text, sourceName)`, with a wrapper
-that keeps the result for the default stylesheet's source and passes everything else (the
-template's own CSS, whose `@page` rules do build the document's pages) through unchanged.
+of its per-document context, `pisaContext._parseCSSSource(text, sourceName)`, with a wrapper.
 Hence xhtml2pdf is pinned to the release this was checked against (`CHECKED_VERSION`, in
 pyproject.toml) and `tests/attachments/test_stylesheets.py` fails when the method, its caller or
 the version change, and compares pages drawn with and without the shared parse pixel for pixel.
@@ -18,33 +25,47 @@ the version change, and compares pages drawn with and without the shared parse p
 
 from __future__ import annotations
 
+import re
 import threading
+from collections import OrderedDict
 from importlib.metadata import version
 
-from xhtml2pdf import parser as xhtml2pdf_parser
 from xhtml2pdf.context import pisaContext
 
 CHECKED_VERSION = "0.2.28"
+# Distinct stylesheet texts kept: the defaults and each live template revision's, per
+# language; the least recently used goes first.
+MAX_PARSED = 64
 
 _lock = threading.Lock()
 _decided = False
 _original_parse = pisaContext._parseCSSSource
-# The default stylesheet's text → its parsed rulesets (one entry in practice).
-_parsed: dict[str, object] = {}
+# Stylesheet text → its parsed rulesets.
+_parsed: OrderedDict[str, object] = OrderedDict()
+# What makes a parse depend on the document: any at-rule, any url(); and any CSS escape,
+# which could spell either (`u\72 l(`).
+_DOCUMENT_BOUND = re.compile(r"@|url\(|\\", re.IGNORECASE)
 
 
 def _parse_css_source(context: pisaContext, text: str, sourceName: str):
-    """`pisaContext._parseCSSSource`, but the default stylesheet is parsed once per process."""
-    if sourceName != xhtml2pdf_parser.DEFAULT_CSS_SOURCE:
+    """`pisaContext._parseCSSSource`, but a stylesheet whose parse depends on its text alone
+    is parsed once per process."""
+    if _DOCUMENT_BOUND.search(text):
         return _original_parse(context, text, sourceName)
-    parsed = _parsed.get(text)
-    if parsed is None:
-        parsed = _original_parse(context, text, sourceName)
+    with _lock:
+        parsed = _parsed.get(text)
+        if parsed is not None:
+            _parsed.move_to_end(text)
+            return parsed
+    parsed = _original_parse(context, text, sourceName)
+    with _lock:
         _parsed[text] = parsed
+        while len(_parsed) > MAX_PARSED:
+            _parsed.popitem(last=False)
     return parsed
 
 
-def share_default_stylesheet() -> None:
+def share_parsed_stylesheets() -> None:
     """Install the shared parse once per process; cheap after the first call (a flag).
 
     On an xhtml2pdf release other than `CHECKED_VERSION` nothing is installed: documents are
@@ -59,3 +80,56 @@ def share_default_stylesheet() -> None:
         if version("xhtml2pdf") == CHECKED_VERSION:
             pisaContext._parseCSSSource = _parse_css_source
         _decided = True
+
+
+# --- a template's page rules apart --------------------------------------------------------
+
+_DOCUMENT_RULE = re.compile(r"@(?:page|frame|font-face)(?![\w-])", re.IGNORECASE)
+
+
+def split_document_rules(css: str) -> tuple[str, str]:
+    """(`css`'s top-level `@page`, `@frame` and `@font-face` rules, the rest of it), each in
+    source order. Comments and strings are skipped over; CSS this scan cannot follow (an
+    unclosed comment, string or block, a stray `}`) comes back whole as the rest, and is then
+    parsed for every document as before."""
+    document_rules: list[str] = []
+    rest: list[str] = []
+    depth, kept_from, rule_from = 0, 0, None
+    i, end = 0, len(css)
+    while i < end:
+        char = css[i]
+        if css.startswith("/*", i):
+            closing = css.find("*/", i + 2)
+            if closing < 0:
+                return "", css
+            i = closing + 2
+            continue
+        if char in "\"'":
+            i += 1
+            while i < end and css[i] != char and css[i] != "\n":
+                i += 2 if css[i] == "\\" else 1
+            if i >= end or css[i] != char:
+                return "", css
+        elif char == "\\":
+            i += 1
+        elif char == "@" and depth == 0 and rule_from is None and _DOCUMENT_RULE.match(css, i):
+            rest.append(css[kept_from:i])
+            rule_from = i
+        elif char == ";" and depth == 0 and rule_from is not None:
+            # An at-rule without a block (`@page;`): it ends here, nothing after it moves.
+            document_rules.append(css[rule_from : i + 1])
+            rule_from, kept_from = None, i + 1
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                return "", css
+            if depth == 0 and rule_from is not None:
+                document_rules.append(css[rule_from : i + 1])
+                rule_from, kept_from = None, i + 1
+        i += 1
+    if depth or rule_from is not None:
+        return "", css
+    rest.append(css[kept_from:])
+    return "\n".join(document_rules), "".join(rest)

@@ -14,6 +14,7 @@ from django.conf import settings
 from pypdf import PasswordType, PdfReader, PdfWriter
 from pypdf._encryption import AlgV5
 from pypdf.constants import UserAccessPermissions
+from reportlab import rl_config
 
 from attachments import encryption
 from attachments.encryption import (
@@ -291,3 +292,16 @@ def test_a_malformed_owner_value_is_refused():
 
     with pytest.raises(AttachmentError, match="/OE is missing or malformed"):
         verify_encrypted(shortened, PASSWORD)
+
+
+def test_armoured_page_content_is_proved_too(monkeypatch):
+    """Documents are written with plain Flate streams (`rl_config.useA85 = 0`); ReportLab's
+    default, ASCII85 over Flate, is proved the same way should it come back."""
+    monkeypatch.setattr(rl_config, "useA85", 1)
+    armoured = html_to_pdf(
+        f"<html><head><style>{BASE_CSS}</style></head><body><p>Armoured Å</p></body></html>"
+    )
+    assert b"/ASCII85Decode" in armoured
+
+    verify_encrypted(encrypt_pdf(armoured, PASSWORD), PASSWORD)
+    assert "Armoured Å" in decrypted_text(encrypt_pdf(armoured, PASSWORD), PASSWORD)

@@ -1,18 +1,20 @@
-"""xhtml2pdf's default stylesheet parsed once per process (attachments/stylesheets.py): the same
-pages as xhtml2pdf's own per-document parse, and guards on the private method it replaces."""
+"""Stylesheets parsed once per process (attachments/stylesheets.py): xhtml2pdf's defaults and a
+template's element rules, its page rules apart; the same pages as xhtml2pdf's own per-document
+parse of the template's CSS as written, and guards on the private method it replaces."""
 
 import inspect
 import tomllib
+from collections import OrderedDict
 from importlib.metadata import version
 
 import pytest
 from django.conf import settings
-from xhtml2pdf import parser as xhtml2pdf_parser
 from xhtml2pdf.context import pisaContext
 from xhtml2pdf.default import DEFAULT_CSS
 
 from attachments import stylesheets
 from attachments.rendering import BASE_CSS, html_to_pdf, render_html
+from attachments.stylesheets import split_document_rules
 
 from .test_fonts import rasterised, text_of
 
@@ -35,7 +37,7 @@ def document(css: str, body: str = DEFAULT_STYLED) -> str:
 
 @pytest.fixture
 def unshared(monkeypatch):
-    """Draw as xhtml2pdf does by itself: its own parse of the default stylesheet each time."""
+    """Draw as xhtml2pdf does by itself: its own parse of every stylesheet each time."""
 
     def draw(html: str) -> bytes:
         with monkeypatch.context() as patch:
@@ -75,25 +77,126 @@ def test_a_document_overriding_the_defaults_changes_nothing_for_the_next(unshare
     assert rasterised(html_to_pdf(overriding)) != rasterised(after)  # the override did apply
 
 
-def test_the_default_stylesheet_is_parsed_once_and_every_template_css_each_time(monkeypatch):
+def parse_counter(monkeypatch) -> list[str]:
+    """The texts xhtml2pdf really parses from now on (the shared parse starts empty)."""
     calls: list[str] = []
     original = stylesheets._original_parse
 
     def counting(context, text, sourceName):
-        calls.append(sourceName)
+        calls.append(text)
         return original(context, text, sourceName)
 
     monkeypatch.setattr(stylesheets, "_original_parse", counting)
-    monkeypatch.setattr(stylesheets, "_parsed", {})
-    for size in (10, 11, 12):
-        html_to_pdf(document(f"p {{ font-size: {size}pt; }}", "<p>text</p>"))
+    monkeypatch.setattr(stylesheets, "_parsed", OrderedDict())
+    return calls
 
-    # The guard on the private method this relies on: if xhtml2pdf stops parsing its default
-    # stylesheet through `pisaContext._parseCSSSource`, the shared parse is never used and
-    # this fails.
-    assert calls.count(xhtml2pdf_parser.DEFAULT_CSS_SOURCE) == 1
-    assert len([name for name in calls if name != xhtml2pdf_parser.DEFAULT_CSS_SOURCE]) == 3
-    assert stylesheets._parsed.keys() == {DEFAULT_CSS.strip() + "\n"}
+
+def test_each_stylesheet_is_parsed_once_but_page_rules_every_time(
+    monkeypatch, receipt_template, context
+):
+    calls = parse_counter(monkeypatch)
+    html = render_html(receipt_template, context)
+    page_rules, element_rules = split_document_rules(receipt_template.css)
+
+    for _ in range(3):
+        html_to_pdf(html)
+
+    # The guard on the private method this relies on: if xhtml2pdf stops parsing stylesheets
+    # through `pisaContext._parseCSSSource`, the shared parse is never used and this fails.
+    assert calls.count(DEFAULT_CSS.strip() + "\n") == 1
+    assert calls.count(f"{BASE_CSS}\n{element_rules}".strip()) == 1
+    assert calls.count(page_rules.strip()) == 3  # they build each document's pages
+    assert "@page" in page_rules
+    assert "@" not in element_rules
+
+
+def test_three_templates_css_are_three_parses_and_none_leaks_into_another(monkeypatch, unshared):
+    calls = parse_counter(monkeypatch)
+    sizes = (10, 11, 12)
+    for size in sizes:
+        html_to_pdf(document(f"p {{ font-size: {size}pt; }}", "<p>text</p>"))
+    assert len(calls) == 1 + len(sizes)  # the defaults once, each template once
+
+    for size in sizes:
+        html = document(f"p {{ font-size: {size}pt; }}", "<p>text</p>")
+        assert_same_document(html_to_pdf(html), unshared(html))
+
+
+def test_the_demo_document_is_pixel_identical_to_its_css_parsed_whole(
+    receipt_template, context, unshared
+):
+    """Page rules moved apart and element rules shared: the same pages as the template's CSS
+    in one <style>, parsed by xhtml2pdf for this document alone (how it was drawn before)."""
+    context["lines"] = context["lines"] * 10  # two pages: the footer and repeated headers too
+    html = render_html(receipt_template, context)
+    body = html[html.index("<body>") :]
+    as_written = f"<html><head><style>{BASE_CSS}\n{receipt_template.css}</style></head>{body}"
+
+    html_to_pdf(html)  # the element rules' parse now shared
+    assert_same_document(html_to_pdf(html), unshared(as_written))
+
+
+@pytest.mark.parametrize(
+    "css",
+    [
+        "@media print { p { color: #b91c1c; } } p { font-size: 11pt; }",
+        "p { background-image: url(img/logo.png); }",
+        "p { background-image: u\\72 l(img/logo.png); }",  # url( spelled with an escape
+    ],
+)
+def test_a_stylesheet_whose_parse_depends_on_the_document_is_never_shared(monkeypatch, css):
+    calls = parse_counter(monkeypatch)
+
+    html_to_pdf(document(css, "<p>x</p>"))
+    html_to_pdf(document(css, "<p>x</p>"))
+
+    assert calls.count(f"{BASE_CSS}\n{css}".strip()) == 2
+    assert list(stylesheets._parsed) == [DEFAULT_CSS.strip() + "\n"]
+
+
+def test_the_shared_parses_are_bounded(monkeypatch):
+    parse_counter(monkeypatch)
+    monkeypatch.setattr(stylesheets, "MAX_PARSED", 3)
+
+    for size in range(6, 12):
+        html_to_pdf(document(f"p {{ font-size: {size}pt; }}", "<p>x</p>"))
+
+    kept = " ".join(stylesheets._parsed)
+    assert len(stylesheets._parsed) == 3  # the defaults (used by every document) and the newest
+    assert "font-size: 11pt" in kept
+    assert "font-size: 10pt" in kept
+    assert "font-size: 9pt" not in kept
+
+
+@pytest.mark.parametrize(
+    ("css", "page_rules", "element_rules"),
+    [
+        ("p { color: red; }", "", "p { color: red; }"),
+        (
+            "@page { margin: 1cm; @frame f { top: 0; } }\np { x: y; }\n@FONT-FACE { a: b; }",
+            "@page { margin: 1cm; @frame f { top: 0; } }\n@FONT-FACE { a: b; }",
+            "\np { x: y; }\n",
+        ),
+        ("@page:first { margin: 0 }", "@page:first { margin: 0 }", ""),
+        # Left in place: a rule of the cascade, or an at-rule that is not about pages.
+        ("@media print { p { a: b } } i { c: d }", "", "@media print { p { a: b } } i { c: d }"),
+        ("@pages-x { } p { }", "", "@pages-x { } p { }"),
+        ("@page;\np { a: b }", "@page;", "\np { a: b }"),
+        # Comments and strings are skipped over.
+        (
+            "/* @page { } */ p::after { content: '} @page {'; } @page { }",
+            "@page { }",
+            "/* @page { } */ p::after { content: '} @page {'; } ",
+        ),
+        # What the scan cannot follow stays whole, parsed for each document as before.
+        ("@page { margin: 1cm; p { }", "", "@page { margin: 1cm; p { }"),
+        ("p { } } @page { }", "", "p { } } @page { }"),
+        ("/* unclosed @page { }", "", "/* unclosed @page { }"),
+        ("p { content: 'unclosed } @page { }", "", "p { content: 'unclosed } @page { }"),
+    ],
+)
+def test_page_rules_are_split_from_the_rest(css, page_rules, element_rules):
+    assert split_document_rules(css) == (page_rules, element_rules)
 
 
 def test_xhtml2pdf_is_pinned_to_the_release_the_shared_parse_was_checked_against():
@@ -105,6 +208,8 @@ def test_xhtml2pdf_is_pinned_to_the_release_the_shared_parse_was_checked_against
     assert f"xhtml2pdf=={stylesheets.CHECKED_VERSION}" in pyproject["project"]["dependencies"]
     replaced = inspect.signature(stylesheets._original_parse)
     assert list(replaced.parameters) == ["self", "text", "sourceName"]
-    # parseCSS hands the default stylesheet to that method under this source name.
+    # parseCSS hands the default stylesheet and each <style> to that method.
     assert "self._parseCSSSource(" in inspect.getsource(pisaContext.parseCSS)
-    assert "parser.DEFAULT_CSS_SOURCE" in inspect.getsource(pisaContext.parseCSS)
+    assert "starmap(self._parseCSSSource, self.cssSources)" in inspect.getsource(
+        pisaContext.parseCSS
+    )
