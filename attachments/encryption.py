@@ -142,16 +142,18 @@ def _owner_values_drawn_at_random() -> Iterator[None]:
     """While pypdf's writer computes the encryption dictionary, `/O` and `/OE` are random
     instead of two revision 6 hashes of a random password that is then thrown away.
 
-    Scoped and locked: pypdf's method is its own again as soon as the dictionary is written,
-    so nothing else in the process that encrypts with a real owner password is affected. On
-    another pypdf release nothing is replaced (the document is the same, 2.5 ms slower)."""
+    Scoped: pypdf's method is its own again as soon as the dictionary is written, even when
+    writing it fails. Locked against other callers of this function only, not thread-isolated:
+    nothing else in this project encrypts with pypdf, and code that did, with an owner
+    password it meant to keep, must not run in another thread meanwhile. On another pypdf
+    release nothing is replaced (the document is the same, 2.5 ms slower)."""
     if not _pypdf_checked():
         yield
         return
     with _owner_values_lock:
         original = AlgV5.__dict__["compute_O_value"]
-        AlgV5.compute_O_value = staticmethod(_random_owner_values)
         try:
+            AlgV5.compute_O_value = staticmethod(_random_owner_values)
             yield
         finally:
             AlgV5.compute_O_value = original

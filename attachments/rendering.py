@@ -132,15 +132,15 @@ def render_html(
 ) -> str:
     """The complete HTML document: the embedded font, the template's CSS and rendered body."""
     body = render_template(template.html, context, label=f"HTML body of “{template.name}”")
-    # The page rules in a <style> of their own: the element rules' parse can then be shared
-    # between documents (stylesheets.py).
+    # The element rules first, the page rules in a <style> of their own after them: the first
+    # stylesheet's parse can then be shared between documents (stylesheets.py).
     page_rules, element_rules = split_document_rules(template.css)
     return (
         '<!DOCTYPE html><html><head><meta charset="utf-8">'
         f"<title>{escape(template.name)}</title>"
+        f"<style>{BASE_CSS}\n{element_rules}</style>"
         + (f"<style>{page_rules}</style>" if page_rules else "")
-        + f"<style>{BASE_CSS}\n{element_rules}</style></head>"
-        f"<body>{body}</body></html>"
+        + f"</head><body>{body}</body></html>"
     )
 
 

@@ -8,19 +8,24 @@ both again for every document (about 3 and 1.3 ms of a 5-line order's ~45 ms; RE
 `@font-face` loads a font, `url()` is resolved against the document. So:
 
 - `split_document_rules` moves a template's top-level `@page`, `@frame` and `@font-face` rules
-  into a `<style>` of their own (`rendering.render_html`), parsed for each document as before;
-  they take no part in the cascade of element rules, so their place does not matter;
-- `share_parsed_stylesheets` keeps the parse of any stylesheet text with no `@`, no `url(`
-  and no CSS escape (xhtml2pdf's defaults, a template's element rules) for the next document
-  with the same text.
-  Parsed rulesets are only read afterwards: xhtml2pdf merges them into each document's own
-  ruleset, copying a declaration block before it changes one.
+  into a `<style>` of their own after the element rules (`rendering.render_html`), parsed for
+  each document as before: they add no rule to the cascade, so their place does not matter;
+  whatever it cannot move safely, it leaves whole;
+- `share_parsed_stylesheets` keeps the parse of xhtml2pdf's defaults and of each document's
+  *first* `<style>` (the template's element rules, from `render_html`) when its text has no
+  `@`, no `url(` and no CSS escape. Only the first: xhtml2pdf breaks ties between equally
+  specific rules by a counter that runs for the whole process, so a parse kept from an earlier
+  document ranks before everything parsed for this one — right for the first stylesheet, wrong
+  for a later one (a `<style>` in the body would lose to the head's). Parsed rulesets are only
+  read afterwards: xhtml2pdf merges them into each document's own ruleset, copying a
+  declaration block before it changes one.
 
 xhtml2pdf offers no public way to hand it a parsed stylesheet: this replaces one private method
-of its per-document context, `pisaContext._parseCSSSource(text, sourceName)`, with a wrapper.
-Hence xhtml2pdf is pinned to the release this was checked against (`CHECKED_VERSION`, in
-pyproject.toml) and `tests/attachments/test_stylesheets.py` fails when the method, its caller or
-the version change, and compares pages drawn with and without the shared parse pixel for pixel.
+of its per-document context, `pisaContext._parseCSSSource(text, sourceName)`, with a wrapper
+that reads the context's list of `<style>` sources. Hence xhtml2pdf is pinned to the release
+this was checked against (`CHECKED_VERSION`, in pyproject.toml) and
+`tests/attachments/test_stylesheets.py` fails when the method, its caller or the version
+change, and compares pages drawn with and without the shared parse pixel for pixel.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import threading
 from collections import OrderedDict
 from importlib.metadata import version
 
+from xhtml2pdf import parser as xhtml2pdf_parser
 from xhtml2pdf.context import pisaContext
 
 CHECKED_VERSION = "0.2.28"
@@ -47,10 +53,19 @@ _parsed: OrderedDict[str, object] = OrderedDict()
 _DOCUMENT_BOUND = re.compile(r"@|url\(|\\", re.IGNORECASE)
 
 
+def _shareable(context: pisaContext, text: str, sourceName: str) -> bool:
+    """xhtml2pdf's defaults, or the document's first `<style>`, with a text whose parse
+    depends on nothing else."""
+    first = context.cssSources[0] if context.cssSources else None
+    if sourceName != xhtml2pdf_parser.DEFAULT_CSS_SOURCE and first != (text, sourceName):
+        return False
+    return not _DOCUMENT_BOUND.search(text)
+
+
 def _parse_css_source(context: pisaContext, text: str, sourceName: str):
-    """`pisaContext._parseCSSSource`, but a stylesheet whose parse depends on its text alone
-    is parsed once per process."""
-    if _DOCUMENT_BOUND.search(text):
+    """`pisaContext._parseCSSSource`, but xhtml2pdf's defaults and a document's first
+    stylesheet are parsed once per process (when their parse depends on their text alone)."""
+    if not _shareable(context, text, sourceName):
         return _original_parse(context, text, sourceName)
     with _lock:
         parsed = _parsed.get(text)
@@ -85,51 +100,83 @@ def share_parsed_stylesheets() -> None:
 # --- a template's page rules apart --------------------------------------------------------
 
 _DOCUMENT_RULE = re.compile(r"@(?:page|frame|font-face)(?![\w-])", re.IGNORECASE)
+# Left in the rest, any of these would be parsed after the moved rules and could redefine or
+# attach to their pages (`@page` inside `@media`; xhtml2pdf also takes `@pages-x` for `@page`).
+_PAGE_WORDS = re.compile(r"@(?:page|frame)", re.IGNORECASE)
+_WHOLE = ("", None)
 
 
 def split_document_rules(css: str) -> tuple[str, str]:
     """(`css`'s top-level `@page`, `@frame` and `@font-face` rules, the rest of it), each in
-    source order. Comments and strings are skipped over; CSS this scan cannot follow (an
-    unclosed comment, string or block, a stray `}`) comes back whole as the rest, and is then
-    parsed for every document as before."""
-    document_rules: list[str] = []
+    source order, a line break where each moved rule was.
+
+    Whatever this cannot move without changing what xhtml2pdf draws comes back whole, as the
+    rest (then parsed for every document as before): CSS the scan cannot follow (an unclosed
+    comment, string or block, a stray `}`), an at-rule that does not start a statement,
+    page rules left behind (nested, or spelled `@pages…`), a moved rule using `var()` (custom
+    properties come from rules parsed before it), a comment marker inside a string (xhtml2pdf
+    strips comments without regard to strings), and any `</style`.
+    """
+    moved, rest = _split(css)
+    if rest is None or _PAGE_WORDS.search(rest) or re.search(r"var\(", moved, re.IGNORECASE):
+        return "", css
+    if re.search(r"</style", moved + rest, re.IGNORECASE):
+        return "", css
+    return moved, rest
+
+
+def _split(css: str) -> tuple[str, str | None]:
+    """The scan behind `split_document_rules`: (moved rules, rest), or `_WHOLE` (rest None)."""
+    moved: list[str] = []
     rest: list[str] = []
     depth, kept_from, rule_from = 0, 0, None
+    statement_start = True  # at depth 0, nothing but blanks and comments since the last end
     i, end = 0, len(css)
     while i < end:
         char = css[i]
         if css.startswith("/*", i):
             closing = css.find("*/", i + 2)
             if closing < 0:
-                return "", css
+                return _WHOLE
             i = closing + 2
+            continue
+        if char in " \t\r\n\f":
+            i += 1
             continue
         if char in "\"'":
             i += 1
             while i < end and css[i] != char and css[i] != "\n":
+                if css.startswith(("/*", "*/"), i):
+                    return _WHOLE
                 i += 2 if css[i] == "\\" else 1
             if i >= end or css[i] != char:
-                return "", css
+                return _WHOLE
         elif char == "\\":
-            i += 1
+            i += 1  # an escaped character is never a brace, a quote or an at-sign
         elif char == "@" and depth == 0 and rule_from is None and _DOCUMENT_RULE.match(css, i):
+            if not statement_start:
+                return _WHOLE
             rest.append(css[kept_from:i])
             rule_from = i
-        elif char == ";" and depth == 0 and rule_from is not None:
-            # An at-rule without a block (`@page;`): it ends here, nothing after it moves.
-            document_rules.append(css[rule_from : i + 1])
-            rule_from, kept_from = None, i + 1
         elif char == "{":
             depth += 1
         elif char == "}":
             depth -= 1
             if depth < 0:
-                return "", css
+                return _WHOLE
             if depth == 0 and rule_from is not None:
-                document_rules.append(css[rule_from : i + 1])
+                moved.append(css[rule_from : i + 1])
+                rest.append("\n")
                 rule_from, kept_from = None, i + 1
+        elif char == ";" and depth == 0 and rule_from is not None:
+            # An at-rule without a block (`@page;`): it ends here, nothing after it moves.
+            moved.append(css[rule_from : i + 1])
+            rest.append("\n")
+            rule_from, kept_from = None, i + 1
+        if depth == 0:
+            statement_start = char in "};"
         i += 1
     if depth or rule_from is not None:
-        return "", css
+        return _WHOLE
     rest.append(css[kept_from:])
-    return "\n".join(document_rules), "".join(rest)
+    return "\n".join(moved), "".join(rest)

@@ -204,7 +204,8 @@ def cpu_seconds(pid: int) -> float:
 
 
 def cpu_by_name(names: tuple[str, ...]) -> dict[str, float]:
-    """CPU seconds of every live process named in `names` (PostgreSQL's backends, Redis),
+    """CPU seconds of every live process named in `names` (PostgreSQL's, Redis's: every one
+    on the machine, so another cluster's too),
     with what their exited children used (an exited backend's time moves to the postmaster),
     so that the difference of two readings is what they used in between."""
     ticks = os.sysconf("SC_CLK_TCK")
@@ -224,9 +225,11 @@ def cpu_by_name(names: tuple[str, ...]) -> dict[str, float]:
 
 
 def machine_busy() -> float:
-    """CPU seconds the whole machine spent busy so far (/proc/stat: all but idle and iowait)."""
+    """CPU seconds the whole machine spent busy so far (/proc/stat: user, nice, system, irq
+    and softirq; guest time is already in user, steal is not ours)."""
     values = [int(value) for value in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
-    return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
+    user, nice, system, _idle, _iowait, irq, softirq = values[:7]
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
 
 
 def purge_broker() -> None:
@@ -292,6 +295,7 @@ def burst(count: int, esp) -> None:
         f"they got {worker_cpu / wall:.2f} of the 2 cores (load average {load_before:.1f} "
         f"before, {load_during:.1f} at the end)"
     )
+    cores = os.cpu_count() or 2
     shares = {
         "workers": worker_cpu,
         "PostgreSQL": services["postgres"],
@@ -299,14 +303,14 @@ def burst(count: int, esp) -> None:
         "fake ESP + this script": own_cpu,
     }
     print(
-        "  where the 2 cores went while draining (cores): "
+        f"  where the {cores} cores went while draining (cores): "
         + ", ".join(f"{label} {used / wall:.2f}" for label, used in shares.items())
         + f", anything else {max(0.0, busy - sum(shares.values())) / wall:.2f}, idle "
-        f"{max(0.0, (os.cpu_count() or 2) - busy / wall):.2f}"
+        f"{max(0.0, cores - busy / wall):.2f}"
     )
     print(
         f"  ceiling on this machine: even with no cost but the build, the workers' share of "
-        f"the cores gives {worker_cpu / wall / 2:.2f} of 2 × build rate"
+        f"the cores gives {worker_cpu / wall / 2:.2f} of 2 × build rate (2 processes)"
     )
     print(
         f"  commit → accepted by the ESP: p50 {p(latencies, 0.5):.1f} s, p95 "

@@ -20,14 +20,12 @@ class AdminLanguageMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.prefix = None
 
     def __call__(self, request):
         language = settings.ADMIN_LANGUAGE_CODE
-        if language:
-            if self.prefix is None:
-                self.prefix = reverse("admin:index")
-            if request.path_info.startswith(self.prefix):
-                translation.activate(language)
-                request.LANGUAGE_CODE = language
+        # Asked each time, with the script prefix on both sides: the site may be mounted
+        # under one (SCRIPT_NAME, FORCE_SCRIPT_NAME), and not always the same.
+        if language and request.path.startswith(reverse("admin:index")):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
         return self.get_response(request)

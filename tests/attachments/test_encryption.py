@@ -218,21 +218,25 @@ def test_saslprep_keeps_what_rfc_4013_keeps():
     assert saslprep("שלום") == "שלום"
 
 
-def test_no_password_opens_the_document_as_its_owner():
+def test_no_password_opens_the_document_as_its_owner(monkeypatch):
     """/O and /OE are random: the customer's password opens it as the user (printing and
-    accessibility only), the owner password pypdf was given opens nothing, and two documents
-    never share them."""
-    first, second = encrypt_pdf(plain_pdf(), PASSWORD), encrypt_pdf(plain_pdf(), PASSWORD)
+    accessibility only), and not even the owner password pypdf was handed opens it as the
+    owner (with pypdf's own /O it would)."""
+    handed = []
+    token_urlsafe = encryption.secrets.token_urlsafe
 
-    reader = PdfReader(io.BytesIO(first))
+    def remembered(nbytes=None):
+        handed.append(token_urlsafe(nbytes))
+        return handed[-1]
+
+    monkeypatch.setattr(encryption.secrets, "token_urlsafe", remembered)
+    content = encrypt_pdf(plain_pdf(), PASSWORD)
+    (owner_password,) = handed
+
+    reader = PdfReader(io.BytesIO(content))
     assert reader.decrypt(PASSWORD) == PasswordType.USER_PASSWORD
     assert reader.user_access_permissions == PERMISSIONS
-    owner_values = [
-        {key: PdfReader(io.BytesIO(doc)).trailer["/Encrypt"][key] for key in ("/O", "/OE")}
-        for doc in (first, second)
-    ]
-    assert owner_values[0]["/O"] != owner_values[1]["/O"]
-    assert owner_values[0]["/OE"] != owner_values[1]["/OE"]
+    assert PdfReader(io.BytesIO(content)).decrypt(owner_password) == PasswordType.NOT_DECRYPTED
 
 
 def test_qpdf_finds_the_document_sound_and_the_password_a_user_password(tmp_path):
@@ -252,9 +256,10 @@ def test_qpdf_finds_the_document_sound_and_the_password_a_user_password(tmp_path
 
 
 def test_pypdf_never_hashes_the_thrown_away_owner_password(monkeypatch):
-    """The guard on the private method the shortcut replaces: if pypdf stops computing /O
-    through `AlgV5.compute_O_value`, or is upgraded, this fails (instead of the shortcut
-    silently doing nothing)."""
+    """The guards on the private method the shortcut replaces: the shortcut is used (pypdf's
+    method is never called), pypdf's own method is back after each encryption, and the
+    release, the method's signature and its caller are those this was checked against (an
+    upgrade, or pypdf computing /O elsewhere, fails here instead of silently hashing again)."""
     calls = []
     original = AlgV5.compute_O_value
 

@@ -3,16 +3,19 @@ template's element rules, its page rules apart; the same pages as xhtml2pdf's ow
 parse of the template's CSS as written, and guards on the private method it replaces."""
 
 import inspect
+import io
 import tomllib
 from collections import OrderedDict
 from importlib.metadata import version
 
 import pytest
 from django.conf import settings
+from pypdf import PdfReader
 from xhtml2pdf.context import pisaContext
 from xhtml2pdf.default import DEFAULT_CSS
 
 from attachments import stylesheets
+from attachments.models import AttachmentTemplate
 from attachments.rendering import BASE_CSS, html_to_pdf, render_html
 from attachments.stylesheets import split_document_rules
 
@@ -175,28 +178,80 @@ def test_the_shared_parses_are_bounded(monkeypatch):
         (
             "@page { margin: 1cm; @frame f { top: 0; } }\np { x: y; }\n@FONT-FACE { a: b; }",
             "@page { margin: 1cm; @frame f { top: 0; } }\n@FONT-FACE { a: b; }",
-            "\np { x: y; }\n",
+            "\n\np { x: y; }\n\n",
         ),
-        ("@page:first { margin: 0 }", "@page:first { margin: 0 }", ""),
-        # Left in place: a rule of the cascade, or an at-rule that is not about pages.
+        ("@page:first { margin: 0 }", "@page:first { margin: 0 }", "\n"),
+        ("@page;\np { a: b }", "@page;", "\n\np { a: b }"),
+        ("p { c: '\\'' } @page { }", "@page { }", "p { c: '\\'' } \n"),
+        # A rule of the cascade, or an at-rule not about pages, stays where it is.
         ("@media print { p { a: b } } i { c: d }", "", "@media print { p { a: b } } i { c: d }"),
-        ("@pages-x { } p { }", "", "@pages-x { } p { }"),
-        ("@page;\np { a: b }", "@page;", "\np { a: b }"),
-        # Comments and strings are skipped over.
-        (
-            "/* @page { } */ p::after { content: '} @page {'; } @page { }",
-            "@page { }",
-            "/* @page { } */ p::after { content: '} @page {'; } ",
-        ),
-        # What the scan cannot follow stays whole, parsed for each document as before.
-        ("@page { margin: 1cm; p { }", "", "@page { margin: 1cm; p { }"),
-        ("p { } } @page { }", "", "p { } } @page { }"),
-        ("/* unclosed @page { }", "", "/* unclosed @page { }"),
-        ("p { content: 'unclosed } @page { }", "", "p { content: 'unclosed } @page { }"),
     ],
 )
-def test_page_rules_are_split_from_the_rest(css, page_rules, element_rules):
+def test_page_rules_are_moved_apart(css, page_rules, element_rules):
     assert split_document_rules(css) == (page_rules, element_rules)
+
+
+@pytest.mark.parametrize(
+    "css",
+    [
+        # Page rules that would stay behind and be parsed after the moved ones.
+        "@media print { @page { size: a5 } } @page { size: a4 landscape }",
+        "@pages-x { size: a5 } @page { }",  # xhtml2pdf reads @pages-x as @page
+        "/* @page { } */ @page { }",
+        # Custom properties come from rules parsed before the page rules.
+        ":root { --paper: a5 } @page { size: var(--paper) }",
+        # Joining what is left would make new text.
+        "p { } </sty@page { }le>",
+        ".a@page { } b { }",
+        # Comment markers in strings: xhtml2pdf strips comments regardless of strings.
+        "p::after { content: '/*'; } @page { } i::after { content: '*/' }",
+        # CSS the scan cannot follow.
+        "@page { margin: 1cm; p { }",
+        "p { } } @page { }",
+        "/* unclosed @page { }",
+        "p { content: 'unclosed } @page { }",
+        "p\\{ } @page { }",
+    ],
+)
+def test_what_cannot_move_safely_stays_whole(css):
+    assert split_document_rules(css) == ("", css)
+
+
+def test_a_later_stylesheet_keeps_its_rank_when_the_first_is_shared(unshared):
+    """xhtml2pdf breaks a tie between equally specific rules by the order it parsed them in,
+    counted for the whole process: a shared parse of a body <style> would rank before the
+    next template's head and win where the head rule should lose."""
+    body = "<style>.b { color: #1d4e89; }</style><p class='a b'>which colour wins</p>"
+    red = document(".a { color: #b91c1c; }", body)
+    green = document(".a { color: #15803d; }", body)
+
+    html_to_pdf(red)  # shares what it may with the next document
+
+    assert_same_document(html_to_pdf(green), unshared(green))
+
+
+@pytest.mark.parametrize(
+    "css",
+    [
+        ":root { --paper: a5; } @page { size: var(--paper); }",
+        "@media print { @page { size: a5; } } @page { size: a4 landscape; }",
+    ],
+)
+def test_page_sizes_are_as_written(css, unshared):
+    template = AttachmentTemplate(name="Sized", html="<p>x</p>", css=css)
+    html = render_html(template, {})
+    html_to_pdf(html)  # the first stylesheet's parse now shared
+
+    shared = html_to_pdf(html)
+
+    as_written = unshared(f"<html><head><style>{BASE_CSS}\n{css}</style></head><body><p>x</p>")
+    assert page_size(shared) == page_size(as_written)
+    assert_same_document(shared, as_written)
+
+
+def page_size(pdf: bytes) -> tuple[float, float]:
+    box = PdfReader(io.BytesIO(pdf)).pages[0].mediabox
+    return round(float(box.width)), round(float(box.height))
 
 
 def test_xhtml2pdf_is_pinned_to_the_release_the_shared_parse_was_checked_against():

@@ -4,7 +4,8 @@ language writes them."""
 from decimal import Decimal
 
 import pytest
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
+from django.test.utils import override_script_prefix
 from django.urls import reverse
 from django.utils import translation
 from django.views.defaults import server_error
@@ -114,7 +115,7 @@ def test_the_500_page_speaks_the_visitors_language(production):
 
 @pytest.mark.django_db
 def test_the_back_office_stays_english_whatever_the_browser_asks(
-    admin_client, client, settings, blanket
+    admin_client, admin_user, client, settings, blanket
 ):
     """The back office's own words are English only: with a Swedish browser, Django's admin
     words were Swedish around them. The shop beside it still follows the browser."""
@@ -127,6 +128,14 @@ def test_the_back_office_stays_english_whatever_the_browser_asks(
     assert index["Content-Language"] == "en"
     shop = client.get(reverse("shop:product", args=[blanket.slug]), headers=swedish)
     assert "Lägg i varukorgen" in shop.content.decode()
+
+    # The site mounted under a prefix (Django's WSGI handler sets it from SCRIPT_NAME; the
+    # test client does not, hence the override).
+    mounted = Client()  # its own middleware, whose first request is under the prefix
+    mounted.force_login(admin_user)
+    with override_script_prefix("/shop/"):
+        page = mounted.get("/admin/", headers=swedish, SCRIPT_NAME="/shop").content.decode()
+    assert '<html lang="en"' in page
 
     settings.ADMIN_LANGUAGE_CODE = ""  # a translated back office: the browser decides again
     assert "Logga ut" in admin_client.get(reverse("admin:index"), headers=swedish).content.decode()
