@@ -145,7 +145,10 @@ def render_html(
 
 
 def html_to_pdf(html: str) -> bytes:
-    """Draw `html` with xhtml2pdf into memory (the PDF never touches disk)."""
+    """Draw `html` with xhtml2pdf into memory (the PDF never touches disk).
+
+    The parse of `html`'s first `<style>` is kept for the process (stylesheets.py): it must
+    hold no customer data. `render_html` puts the template's CSS there, never rendered."""
     register_fonts()
     share_parsed_stylesheets()
     output = io.BytesIO()

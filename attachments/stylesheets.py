@@ -13,12 +13,13 @@ both again for every document (about 3 and 1.3 ms of a 5-line order's ~45 ms; RE
   whatever it cannot move safely, it leaves whole;
 - `share_parsed_stylesheets` keeps the parse of xhtml2pdf's defaults and of each document's
   *first* `<style>` (the template's element rules, from `render_html`) when its text has no
-  `@`, no `url(` and no CSS escape. Only the first: xhtml2pdf breaks ties between equally
-  specific rules by a counter that runs for the whole process, so a parse kept from an earlier
-  document ranks before everything parsed for this one — right for the first stylesheet, wrong
-  for a later one (a `<style>` in the body would lose to the head's). Parsed rulesets are only
-  read afterwards: xhtml2pdf merges them into each document's own ruleset, copying a
-  declaration block before it changes one.
+  `@`, no `url(`, no CSS escape and no custom property. Only the first: xhtml2pdf breaks ties
+  between equally specific rules by a counter that runs for the whole process, so a parse kept
+  from an earlier document ranks before everything parsed for this one — right for the first
+  stylesheet, wrong for a later one (a `<style>` in the body would lose to the head's).
+  Parsed rulesets are only read afterwards: xhtml2pdf merges them into each document's own
+  ruleset, copying a declaration block before it changes one. (What xhtml2pdf logs while
+  parsing — properties it does not implement — is logged for a process's first document.)
 
 xhtml2pdf offers no public way to hand it a parsed stylesheet: this replaces one private method
 of its per-document context, `pisaContext._parseCSSSource(text, sourceName)`, with a wrapper
@@ -48,9 +49,10 @@ _decided = False
 _original_parse = pisaContext._parseCSSSource
 # Stylesheet text → its parsed rulesets.
 _parsed: OrderedDict[str, object] = OrderedDict()
-# What makes a parse depend on the document: any at-rule, any url(); and any CSS escape,
-# which could spell either (`u\72 l(`).
-_DOCUMENT_BOUND = re.compile(r"@|url\(|\\", re.IGNORECASE)
+# What makes a parse depend on the document, or the document on the parse: any at-rule, any
+# url(); any CSS escape, which could spell either (`u\72 l(`); and any custom property (`--x`
+# on :root is recorded while parsing, for a later `@page` to read with var()).
+_DOCUMENT_BOUND = re.compile(r"@|url\(|\\|--", re.IGNORECASE)
 
 
 def _shareable(context: pisaContext, text: str, sourceName: str) -> bool:
@@ -100,9 +102,10 @@ def share_parsed_stylesheets() -> None:
 # --- a template's page rules apart --------------------------------------------------------
 
 _DOCUMENT_RULE = re.compile(r"@(?:page|frame|font-face)(?![\w-])", re.IGNORECASE)
-# Left in the rest, any of these would be parsed after the moved rules and could redefine or
-# attach to their pages (`@page` inside `@media`; xhtml2pdf also takes `@pages-x` for `@page`).
-_PAGE_WORDS = re.compile(r"@(?:page|frame)", re.IGNORECASE)
+# Left in the rest, any of these would be parsed before the moved rules and could redefine or
+# attach to their pages or fonts (`@page` inside `@media`; xhtml2pdf also takes `@pages-x`
+# for `@page`).
+_PAGE_WORDS = re.compile(r"@(?:page|frame|font-face)", re.IGNORECASE)
 _WHOLE = ("", None)
 
 
@@ -130,7 +133,11 @@ def _split(css: str) -> tuple[str, str | None]:
     moved: list[str] = []
     rest: list[str] = []
     depth, kept_from, rule_from = 0, 0, None
-    statement_start = True  # at depth 0, nothing but blanks and comments since the last end
+    # At depth 0: whether the next character starts a statement (a rule xhtml2pdf reads on
+    # its own), and whether the statement under way is an at-rule (`@import …;` ends at its
+    # `;`; anywhere else a `;` at depth 0 is garbage xhtml2pdf skips along with what follows).
+    statement_start, at_rule = True, False
+    parentheses = 0  # ( and [ : xhtml2pdf skips a bad declaration counting them with braces
     i, end = 0, len(css)
     while i < end:
         char = css[i]
@@ -143,6 +150,7 @@ def _split(css: str) -> tuple[str, str | None]:
         if char in " \t\r\n\f":
             i += 1
             continue
+        starts = depth == 0 and statement_start
         if char in "\"'":
             i += 1
             while i < end and css[i] != char and css[i] != "\n":
@@ -153,11 +161,17 @@ def _split(css: str) -> tuple[str, str | None]:
                 return _WHOLE
         elif char == "\\":
             i += 1  # an escaped character is never a brace, a quote or an at-sign
-        elif char == "@" and depth == 0 and rule_from is None and _DOCUMENT_RULE.match(css, i):
-            if not statement_start:
-                return _WHOLE
+        elif char in "([":
+            parentheses += 1
+        elif char in ")]":
+            parentheses = max(0, parentheses - 1)
+        elif char in "{}" and parentheses:
+            return _WHOLE
+        elif char == "@" and starts and rule_from is None and _DOCUMENT_RULE.match(css, i):
             rest.append(css[kept_from:i])
             rule_from = i
+        elif char == "@" and depth == 0 and _DOCUMENT_RULE.match(css, i):
+            return _WHOLE  # inside another statement: xhtml2pdf would not read it as a rule
         elif char == "{":
             depth += 1
         elif char == "}":
@@ -174,7 +188,14 @@ def _split(css: str) -> tuple[str, str | None]:
             rest.append("\n")
             rule_from, kept_from = None, i + 1
         if depth == 0:
-            statement_start = char in "};"
+            if starts:
+                at_rule = char == "@"
+            if char == "}":
+                statement_start, at_rule = True, False
+            elif char == ";":
+                statement_start, at_rule = at_rule, False
+            else:
+                statement_start = False
         i += 1
     if depth or rule_from is not None:
         return _WHOLE

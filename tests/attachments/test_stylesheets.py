@@ -205,6 +205,14 @@ def test_page_rules_are_moved_apart(css, page_rules, element_rules):
         ".a@page { } b { }",
         # Comment markers in strings: xhtml2pdf strips comments regardless of strings.
         "p::after { content: '/*'; } @page { } i::after { content: '*/' }",
+        # A stray ; at the top: xhtml2pdf skips what follows it as one bad rule.
+        ".total { color: #f00 };\n@page { size: a5; }",
+        ";@page { size: a5 } p { }",
+        # A font face left behind would be registered before the moved ones.
+        "@font-face { font-family: X } @media print { @font-face { font-family: Y } } p { }",
+        # Braces inside brackets: xhtml2pdf counts ( [ { together when it skips a declaration.
+        "@page { x: f(}); y: g({) } p { color: #f00 }",
+        "p { x: f(}); y: g({) } @page { size: a5 }",
         # CSS the scan cannot follow.
         "@page { margin: 1cm; p { }",
         "p { } } @page { }",
@@ -247,6 +255,22 @@ def test_page_sizes_are_as_written(css, unshared):
     as_written = unshared(f"<html><head><style>{BASE_CSS}\n{css}</style></head><body><p>x</p>")
     assert page_size(shared) == page_size(as_written)
     assert_same_document(shared, as_written)
+
+
+def test_custom_properties_a_later_page_rule_reads_are_not_lost(unshared):
+    """A :root custom property is recorded while its stylesheet is parsed, for an @page parsed
+    later to read with var(): a stylesheet declaring one is never shared."""
+    template = AttachmentTemplate(
+        name="Sized",
+        html="<style>@page { size: var(--paper); }</style><p>text</p>",
+        css=":root { --paper: a5; } p { color: #b91c1c; }",
+    )
+    html = render_html(template, {})
+    first = html_to_pdf(html)
+
+    second = html_to_pdf(html)
+
+    assert page_size(first) == page_size(second) == page_size(unshared(html)) == (420, 595)
 
 
 def page_size(pdf: bytes) -> tuple[float, float]:
