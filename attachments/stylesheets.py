@@ -34,6 +34,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
+from functools import lru_cache
 from importlib.metadata import version
 
 from xhtml2pdf import parser as xhtml2pdf_parser
@@ -109,6 +110,7 @@ _PAGE_WORDS = re.compile(r"@(?:page|frame|font-face)", re.IGNORECASE)
 _WHOLE = ("", None)
 
 
+@lru_cache(maxsize=MAX_PARSED)
 def split_document_rules(css: str) -> tuple[str, str]:
     """(`css`'s top-level `@page`, `@frame` and `@font-face` rules, the rest of it), each in
     source order, a line break where each moved rule was.
@@ -119,6 +121,8 @@ def split_document_rules(css: str) -> tuple[str, str]:
     page rules left behind (nested, or spelled `@pages…`), a moved rule using `var()` (custom
     properties come from rules parsed before it), a comment marker inside a string (xhtml2pdf
     strips comments without regard to strings), and any `</style`.
+
+    Kept per text, like the parse it is for (the scan is ~0.3 ms of Python per template).
     """
     moved, rest = _split(css)
     if rest is None or _PAGE_WORDS.search(rest) or re.search(r"var\(", moved, re.IGNORECASE):
