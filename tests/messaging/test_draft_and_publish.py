@@ -166,11 +166,20 @@ def test_a_template_needs_its_layout_and_documents_published_first(publisher_cli
     template.layout = layout
     template.save()
 
-    page = publisher_client.get(publish_url(template)).content.decode()
+    assert_publishing_refused(
+        publisher_client,
+        template,
+        "Its layout “Draft layout (English)” has never been published",
+        "Its attachment “Draft receipt (English)” has never been published",
+    )
 
-    assert "Its layout “Draft layout (English)” has never been published" in page
-    assert "Its attachment “Draft receipt (English)” has never been published" in page
-    publisher_client.post(publish_url(template), {"revision": template.current_revision().pk})
+
+def assert_publishing_refused(client, template, *problems: str) -> None:
+    """The publish page names each problem, and publishing anyway leaves nothing live."""
+    page = client.get(publish_url(template)).content.decode()
+    for problem in problems:
+        assert problem in page
+    client.post(publish_url(template), {"revision": template.current_revision().pk})
     template.refresh_from_db()
     assert template.published_revision is None
 
@@ -349,10 +358,9 @@ def test_publishing_waits_for_a_layout_with_no_live_version_in_any_language(publ
         language="en", layout=linked, attachments=[document], published=False
     )
 
-    page = publisher_client.get(publish_url(template)).content.decode()
-
-    assert "Its layout “Brand (Swedish)” has never been published" in page
-    assert "Its attachment “Receipt (Swedish)” has never been published" in page
-    publisher_client.post(publish_url(template), {"revision": template.current_revision().pk})
-    template.refresh_from_db()
-    assert template.published_revision is None
+    assert_publishing_refused(
+        publisher_client,
+        template,
+        "Its layout “Brand (Swedish)” has never been published",
+        "Its attachment “Receipt (Swedish)” has never been published",
+    )
