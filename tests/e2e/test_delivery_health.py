@@ -67,3 +67,21 @@ def test_the_dashboard_renders_its_charts_at_1280px(live_server, page, tmp_path,
     assert page.locator('tr[data-rule="queue_age"] .ops-firing').is_visible()
     assert blocked == []
     page.screenshot(path=str(tmp_path / "delivery-health.png"), full_page=True)
+
+
+def test_the_index_link_to_the_dashboard_fits_a_phone(live_server, page):
+    """The description used to sit beside the link in a column the admin keeps on one line: at
+    390 px it squeezed "Delivery health" into a column one letter wide."""
+    UserFactory(username="staff", is_staff=True, is_superuser=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/admin/")
+    page.get_by_label("Username").fill("staff")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Log in").click()
+
+    link = page.get_by_role("link", name="Delivery health")
+    expect(link).to_be_visible()
+    box = link.bounding_box()
+    assert box["width"] > 80  # the words side by side
+    assert box["height"] < 30  # on one line
+    assert page.get_by_text("Messages per status, latency, failures").is_visible()
