@@ -4,7 +4,6 @@ document that opens with the customer's password, as they type it, gets through.
 import inspect
 import io
 import subprocess
-import tomllib
 import unicodedata
 from functools import cache
 from importlib.metadata import version
@@ -283,10 +282,30 @@ def test_pypdf_never_hashes_the_thrown_away_owner_password(monkeypatch):
     assert AlgV5.__dict__["compute_O_value"].__func__ is hashing  # even when encrypting fails
 
     assert version("pypdf") == encryption.CHECKED_PYPDF
-    pyproject = tomllib.loads((settings.BASE_DIR / "pyproject.toml").read_text())
-    assert f"pypdf[crypto]=={encryption.CHECKED_PYPDF}" in pyproject["project"]["dependencies"]
+    # CI installs the lock: it must pin the release checked, so CI tests the shortcut.
+    lock = (settings.BASE_DIR / "requirements.lock").read_text()
+    assert f"\npypdf=={encryption.CHECKED_PYPDF} " in lock
     assert list(inspect.signature(original).parameters) == ["R", "password", "key", "u_value"]
     assert "AlgV5.compute_O_value(" in inspect.getsource(AlgV5.generate_values)
+
+
+def test_another_pypdf_release_hashes_as_pypdf_does(monkeypatch):
+    """pyproject.toml takes a range: on a release nobody checked, pypdf's own method runs and
+    the file is as good."""
+    calls = []
+    original = AlgV5.compute_O_value
+
+    def hashing(*args):
+        calls.append(args)
+        return original(*args)
+
+    monkeypatch.setattr(AlgV5, "compute_O_value", staticmethod(hashing))
+    monkeypatch.setattr(encryption, "_pypdf_checked", lambda: False)
+
+    content = encrypt_pdf(plain_pdf(), PASSWORD)
+
+    assert len(calls) == 1
+    assert PdfReader(io.BytesIO(content), password=PASSWORD).pages
 
 
 def test_a_malformed_owner_value_is_refused():

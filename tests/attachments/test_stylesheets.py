@@ -4,7 +4,6 @@ parse of the template's CSS as written, and guards on the private method it repl
 
 import inspect
 import io
-import tomllib
 from collections import OrderedDict
 from importlib.metadata import version
 
@@ -278,13 +277,26 @@ def page_size(pdf: bytes) -> tuple[float, float]:
     return round(float(box.width)), round(float(box.height))
 
 
+def test_another_xhtml2pdf_release_draws_with_its_own_parse(monkeypatch):
+    """pyproject.toml takes a range: on a release nobody checked, nothing is replaced."""
+    monkeypatch.setattr(pisaContext, "_parseCSSSource", stylesheets._original_parse)
+    monkeypatch.setattr(stylesheets, "_decided", False)
+    monkeypatch.setattr(stylesheets, "version", lambda name: "0.2.99")
+
+    pdf = html_to_pdf(document("", "<p>another release</p>"))
+
+    assert pisaContext._parseCSSSource is stylesheets._original_parse
+    assert "another release" in text_of(pdf)
+
+
 def test_xhtml2pdf_is_pinned_to_the_release_the_shared_parse_was_checked_against():
     html_to_pdf(document("", "<p>x</p>"))
 
     assert pisaContext._parseCSSSource is stylesheets._parse_css_source
     assert version("xhtml2pdf") == stylesheets.CHECKED_VERSION
-    pyproject = tomllib.loads((settings.BASE_DIR / "pyproject.toml").read_text())
-    assert f"xhtml2pdf=={stylesheets.CHECKED_VERSION}" in pyproject["project"]["dependencies"]
+    # CI installs the lock: it must pin the release checked, so CI tests the shortcut.
+    lock = (settings.BASE_DIR / "requirements.lock").read_text()
+    assert f"\nxhtml2pdf=={stylesheets.CHECKED_VERSION} " in lock
     replaced = inspect.signature(stylesheets._original_parse)
     assert list(replaced.parameters) == ["self", "text", "sourceName"]
     # parseCSS hands the default stylesheet and each <style> to that method.
