@@ -205,6 +205,9 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 # --- Shop -----------------------------------------------------------------------------------
 SHOP_NAME = env.str("SHOP_NAME", default="Nordic Goods")
+# Where customers find the shop, as emails and documents name it (`{{ shop.url }}`); `make run`
+# sets it to the port it serves on.
+SHOP_URL = env.str("SHOP_URL", default="http://127.0.0.1:8000/")
 SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="SEK")
 # The seller as the receipt PDF names it, and the VAT rate (percent) included in the prices:
 # the PDF shows the VAT amount in the total, computed with this rate (shop.documents).

@@ -33,6 +33,12 @@ def vat_included(total: Decimal, rate: Decimal | None = None) -> Decimal:
     return (total * rate / (100 + rate)).quantize(ORE, rounding=ROUND_HALF_UP)
 
 
+def shop_context() -> dict[str, Any]:
+    """The shop as templates name it: `shop.name`, and `shop.url`, where customers find it
+    (settings `SHOP_NAME`, `SHOP_URL`)."""
+    return {"name": settings.SHOP_NAME, "url": settings.SHOP_URL}
+
+
 def seller_context() -> dict[str, Any]:
     """Who sells: what a receipt must name (settings `SHOP_LEGAL_NAME`, `SHOP_ADDRESS`…)."""
     return {
@@ -103,7 +109,7 @@ def _order_context(order: Order) -> dict[str, Any]:
         for line in order.lines.all()
     ]
     return {
-        "shop": {"name": settings.SHOP_NAME},
+        "shop": shop_context(),
         "seller": seller_context(),
         "order": {
             "number": order.number,
@@ -167,7 +173,7 @@ def _sample_order_context(line_count: int) -> dict[str, Any]:
         )
     total = sum((line["line_total"] for line in lines), Decimal("0.00"))
     return {
-        "shop": {"name": settings.SHOP_NAME},
+        "shop": shop_context(),
         "seller": seller_context(),
         "order": {
             "number": "NG-SAMP-LE42",
