@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from .countries import country_name
 from .models import Order, active_language
@@ -149,14 +149,52 @@ def sample_order_context(line_count: int = 3, *, language: str | None = None) ->
         return _sample_order_context(line_count)
 
 
-def _sample_order_context(line_count: int) -> dict[str, Any]:
-    products = [
-        ("Ullfilt Åre", [("Colour", "Havsblå"), ("Size", "150 × 200 cm")], "1095.00"),
-        ("Engraved Cutting Board", [("Wood", "Ek"), ("Engraving", "För Åsa & Björn")], "569.00"),
-        ("Mugg Fjällräv", [("Glaze", "Mörkblå")], "209.00"),
-        ("Leather Notebook", [("Leather", "Konjak"), ("Initials", "ÅÄÖ")], "369.00"),
-        ("Stickad Mössa", [("Colour", "Gul"), ("Size", "S/M")], "249.00"),
+def _sample_products() -> list[tuple[str, list[tuple[str, str]], str]]:
+    """The sample's products, options and choices in the active language, as the catalog
+    names them there; what a customer typed (an engraving, initials) stays as typed."""
+    return [
+        (
+            "Ullfilt Åre",
+            [
+                (pgettext("sample order", "Colour"), pgettext("sample order", "Sea blue")),
+                (pgettext("sample order", "Size"), "150 × 200 cm"),
+            ],
+            "1095.00",
+        ),
+        (
+            pgettext("sample order", "Engraved Cutting Board"),
+            [
+                (pgettext("sample order", "Wood"), pgettext("sample order", "Oak")),
+                (pgettext("sample order", "Engraving"), "För Åsa & Björn"),
+            ],
+            "569.00",
+        ),
+        (
+            "Mugg Fjällräv",
+            [(pgettext("sample order", "Glaze"), pgettext("sample order", "Dark blue"))],
+            "209.00",
+        ),
+        (
+            pgettext("sample order", "Leather Notebook"),
+            [
+                (pgettext("sample order", "Leather"), pgettext("sample order", "Cognac")),
+                (pgettext("sample order", "Initials"), "ÅÄÖ"),
+            ],
+            "369.00",
+        ),
+        (
+            "Stickad Mössa",
+            [
+                (pgettext("sample order", "Colour"), pgettext("sample order", "Yellow")),
+                (pgettext("sample order", "Size"), "S/M"),
+            ],
+            "249.00",
+        ),
     ]
+
+
+def _sample_order_context(line_count: int) -> dict[str, Any]:
+    products = _sample_products()
     lines = []
     for index in range(line_count):
         name, options, price = products[index % len(products)]
