@@ -6,9 +6,9 @@ instance reaches them, so `{{ order.customer.user.password }}` has nothing to wa
 Amounts come three times: the number (`order.total`, for arithmetic and comparisons), the
 number written in the language the context is built in (`order.total_formatted`: "1 387,00"
 in Swedish, "1,387.00" in English) and the amount with its currency as that language writes it
-(`order.total_display`: "1 387,00 kr", "SEK 1,387.00"); the date as `order.date` and
-`order.date_display`. The words around them ("Total", "Order date") are the template's own:
-each language has its own template.
+(`order.total_display`: "1 387,00 kr", "SEK 1,387.00"); the date as `order.date`,
+`order.date_display` ("7 december 2026") and `order.date_short` ("7 dec. 2026"). The words
+around them ("Total", "Order date") are the template's own: each language has its own template.
 """
 
 from datetime import datetime
@@ -21,7 +21,7 @@ from django.utils.translation import gettext, pgettext
 
 from .countries import country_name
 from .models import Order, active_language
-from .money import format_amount, format_date, format_money
+from .money import format_amount, format_date, format_money, format_short_date
 
 ORE = Decimal("0.01")
 
@@ -40,10 +40,13 @@ def shop_context() -> dict[str, Any]:
 
 
 def seller_context() -> dict[str, Any]:
-    """Who sells: what a receipt must name (settings `SHOP_LEGAL_NAME`, `SHOP_ADDRESS`…)."""
+    """Who sells: what a receipt must name (settings `SHOP_LEGAL_NAME`, `SHOP_ADDRESS`…), the
+    country named in the active language ("Sweden", "Sverige": `SHOP_COUNTRY`)."""
+    country = country_name(settings.SHOP_COUNTRY) if settings.SHOP_COUNTRY else ""
     return {
         "legal_name": settings.SHOP_LEGAL_NAME,
-        "address": settings.SHOP_ADDRESS,
+        "address": ", ".join(part for part in (settings.SHOP_ADDRESS, country) if part),
+        "country": country,
         "org_number": settings.SHOP_ORG_NUMBER,
         "vat_number": settings.SHOP_VAT_NUMBER,
     }
@@ -81,6 +84,7 @@ def _amounts(*, subtotal, total, currency, date) -> dict[str, Any]:
     return {
         "date": date,
         "date_display": format_date(date),
+        "date_short": format_short_date(date),
         "currency": currency,
         **amounts(currency, subtotal=subtotal, total=total, vat=vat_included(total)),
         "vat_rate": settings.SHOP_VAT_RATE,
