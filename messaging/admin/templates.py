@@ -280,9 +280,13 @@ class MessageTemplateRevisionAdmin(RevisionAdmin):
         "html_body",
         "from_email",
         "reply_to",
-        "attachment_template_ids",
+        "attachments",
     ]
     readonly_fields = fields
+
+    @admin.display(description="attachments (in order)")
+    def attachments(self, revision: MessageTemplateRevision) -> str:
+        return ", ".join(revision.attachment_names()) or "—"
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("text_body", "html_body")

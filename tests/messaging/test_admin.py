@@ -132,7 +132,7 @@ def test_editors_save_a_template_and_a_revision_records_who(editor_client, confi
 
     page = editor_client.get(url).content.decode()
     # The revision list says what changed: the newest revision's "what changed" cell.
-    assert re.search(r'class="field-changes">\s*<p>subject\b', page)
+    assert re.search(r'class="field-changes">\s*<p>Subject\b', page)
     assert "{{ order.number }}" in page  # the variables beside the editor
     assert "lines[].product" in page
 
@@ -771,3 +771,30 @@ def test_the_index_is_branded_and_lists_no_revision_models(admin_client):
     assert "Layout revisions" not in page
     url = reverse("admin:messaging_layoutrevision_changelist")
     assert admin_client.get(url).status_code == 200  # still reachable
+
+
+def test_a_revision_names_the_documents_and_layout_it_changed(admin_client):
+    """Staff read "Attachments: Gift card", not "attachment_template_ids [] → [2]"."""
+    from messaging.models import MessageTemplateAttachment
+    from tests.factories import AttachmentTemplateFactory, LayoutFactory, MessageTemplateFactory
+
+    template = MessageTemplateFactory()
+    document = AttachmentTemplateFactory(name="Gift card")
+    MessageTemplateAttachment.objects.create(template=template, attachment_template=document)
+    template.layout = LayoutFactory(name="Winter frame")
+    template.save(note="gift card and winter frame")
+    revision = template.current_revision()
+
+    page = admin_client.get(
+        reverse("admin:messaging_messagetemplaterevision_change", args=[revision.pk])
+    ).content.decode()
+    history = admin_client.get(change_url(template)).content.decode()
+
+    diff = page[page.index('data-testid="side-by-side-diff"') - 400 :]
+    assert "<h3>Attachments</h3>" in diff
+    assert "Gift card" in diff
+    assert "Winter frame" in diff
+    assert f"[{document.pk}]" not in diff
+    assert "attachment_template_ids" not in page + history
+    assert re.search(r'class="field-changes">\s*<p>Layout, Attachments\b', history)
+    assert re.search(r"Attachments \(in order\):</label>\s*<div[^>]*>Gift card</div>", page)
