@@ -18,6 +18,7 @@ from messaging import delivery, outbox
 from messaging.models import Layout, Message, MessageTemplate
 from shop.documents import SAMPLE_TOKEN
 from tests.factories import OrderFactory, StaffFactory, publish_newest
+from tests.messaging.helpers import complete
 
 pytestmark = pytest.mark.django_db
 
@@ -798,3 +799,31 @@ def test_a_revision_names_the_documents_and_layout_it_changed(admin_client):
     assert "attachment_template_ids" not in page + history
     assert re.search(r'class="field-changes">\s*<p>Layout, Attachments\b', history)
     assert re.search(r"Attachments \(in order\):</label>\s*<div[^>]*>Gift card</div>", page)
+
+
+def readonly_field(page: str, label: str) -> str:
+    """The text of a read-only field on an admin change page, by its label."""
+    match = re.search(rf"<label>{label}:</label>\s*<div class=\"readonly\">(.*?)</div>", page, re.S)
+    assert match, f"no read-only field {label!r}"
+    return re.sub(r"<[^>]+>", "", match.group(1)).strip()
+
+
+def test_a_message_page_says_whom_it_went_to_and_its_language_in_words(admin_client, mailoutbox):
+    from tests.factories import MessageTemplateFactory
+
+    MessageTemplateFactory(language="sv")
+    staff = StaffFactory(username="proofreader")
+    customer_message = Message.objects.get(order=complete(OrderFactory(language="sv")))
+    proof = outbox.queue_proof(
+        template=MessageTemplate.objects.get(), recipient=staff.email, requested_by="proofreader"
+    )
+
+    customer_page = admin_client.get(change_url(customer_message)).content.decode()
+    proof_page = admin_client.get(change_url(proof)).content.decode()
+
+    assert readonly_field(customer_page, "Language") == "Swedish"
+    assert readonly_field(customer_page, "Sent to") == "The customer"
+    assert readonly_field(proof_page, "Sent to") == (
+        "Staff, as a proof (not counted as the customer’s message)"
+    )
+    assert "Is proof" not in customer_page + proof_page
