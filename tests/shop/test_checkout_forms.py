@@ -2,6 +2,8 @@
 list, the step indicator, the email on the payment page and a card number never echoed."""
 
 import logging
+import re
+from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
@@ -312,3 +314,18 @@ def test_details_in_swedish_and_other_latin_scripts_are_accepted(client, blanket
     response = client.post(reverse("shop:checkout"), details)
 
     assert response.status_code == 302
+
+
+def test_staff_read_amounts_and_the_language_as_the_shop_writes_them(admin_client):
+    order = OrderFactory(subtotal=Decimal("1138.00"), total=Decimal("1138.00"), language="sv")
+
+    listing = admin_client.get(reverse("admin:shop_order_changelist")).content.decode()
+    page = admin_client.get(reverse("admin:shop_order_change", args=[order.pk])).content.decode()
+
+    assert "SEK 1,138.00" in listing
+    assert "1138.00" not in listing
+    assert '<td class="field-language">Swedish</td>' in listing
+    assert re.search(r"Total:</label>\s*<div class=\"readonly\">SEK 1,138.00</div>", page)
+    assert re.search(r"Language:</label>\s*<div class=\"readonly\">Swedish</div>", page)
+    assert "1138.00" not in page
+    assert "SEK 125.00" in page  # the line's unit price
