@@ -1,4 +1,5 @@
-"""The forms of messaging's admin pages: which order a preview draws, where a proof goes.
+"""The forms of messaging's admin pages: which order a preview draws, where a proof goes, why
+a document password is revealed.
 
 Template content is checked by the models themselves (`MessageTemplate.clean`,
 `Layout.clean` and the compile-on-save rule), so the admin's model forms need nothing extra.
@@ -70,3 +71,15 @@ class ProofForm(PreviewForm):
         if hasattr(self, "source"):
             cleaned["source"] = self.source
         return cleaned
+
+
+class RevealForm(forms.Form):
+    """Why support reveals an order's document password: kept in the admin log's line."""
+
+    reason = forms.CharField(
+        max_length=200,
+        widget=forms.TextInput(attrs={"size": 60, "autofocus": True}),
+        help_text="Why you need it (e.g. “customer called, identity checked with the order "
+        "number and address”): it goes into the admin log with your name. No password, no "
+        "personal data.",
+    )

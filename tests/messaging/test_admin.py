@@ -408,7 +408,7 @@ def test_revealing_a_document_password_needs_the_permission(
     order = OrderFactory()
     outbox.queue_message(order=order, event="order_confirmation")
     url = reverse("admin:shop_order_document_password", args=[order.pk])
-    assert viewer_client.post(url).status_code == 403
+    assert viewer_client.post(url, {"reason": "curious"}).status_code == 403
     assert (
         "Reveal the document password" not in viewer_client.get(change_url(order)).content.decode()
     )
@@ -419,10 +419,33 @@ def test_revealing_a_document_password_needs_the_permission(
     )
     client.force_login(support)
     assert "Reveal the document password" in client.get(change_url(order)).content.decode()
-    page = client.post(url)
+    page = client.post(url, {"reason": "Customer called, checked name and address"})
     assert shown(page, "document-password") == generated_password(order.token)
     assert "no-store" in page["Cache-Control"]
-    assert LogEntry.objects.filter(change_message="Revealed the document password.").exists()
+    assert LogEntry.objects.filter(
+        change_message="Revealed the document password: Customer called, checked name and address"
+    ).exists()
+
+
+def test_a_reveal_asks_why_and_shows_nothing_without_a_reason(client, confirmation_template):
+    order = OrderFactory()
+    outbox.queue_message(order=order, event="order_confirmation")
+    support = StaffFactory(username="support")
+    support.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_order", "view_document_password"])
+    )
+    client.force_login(support)
+    url = reverse("admin:shop_order_document_password", args=[order.pk])
+
+    asked = client.get(url)
+    refused = client.post(url, {"reason": "  "})
+
+    for page in (asked, refused):
+        assert page.status_code == 200
+        assert 'name="reason"' in page.content.decode()
+        assert generated_password(order.token) not in page.content.decode()
+    assert "This field is required." in refused.content.decode()
+    assert not LogEntry.objects.filter(change_message__startswith="Revealed").exists()
 
 
 def test_the_reveal_permission_alone_does_not_open_an_order(client, confirmation_template):
@@ -431,7 +454,8 @@ def test_the_reveal_permission_alone_does_not_open_an_order(client, confirmation
     staff.user_permissions.add(Permission.objects.get(codename="view_document_password"))
     client.force_login(staff)
     url = reverse("admin:shop_order_document_password", args=[order.pk])
-    assert client.post(url).status_code == 403
+    assert client.post(url, {"reason": "curious"}).status_code == 403
+    assert client.get(url).status_code == 403
     assert not LogEntry.objects.exists()
 
 
