@@ -29,7 +29,7 @@ class OrderMessageInline(ReadOnlyInline):
         "message",
         "event",
         "sequence",
-        "is_proof",
+        "sent_to",
         "status",
         "recipient",
         "attempts",
@@ -41,6 +41,10 @@ class OrderMessageInline(ReadOnlyInline):
     @admin.display(description="message")
     def message(self, message: Message) -> str:
         return admin_link(message, f"#{message.pk}")
+
+    @admin.display(description="sent to")
+    def sent_to(self, message: Message) -> str:
+        return "staff (proof)" if message.is_proof else "the customer"
 
 
 admin.site.unregister(Order)

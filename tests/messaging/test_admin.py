@@ -851,3 +851,6 @@ def test_a_message_page_says_whom_it_went_to_and_its_language_in_words(admin_cli
         "Staff, as a proof (not counted as the customer’s message)"
     )
     assert "Is proof" not in customer_page + proof_page
+    order_page = admin_client.get(change_url(customer_message.order)).content.decode()
+    assert re.search(r'<td class="field-sent_to">\s*<p>the customer</p>', order_page)
+    assert "Is proof" not in order_page
