@@ -73,13 +73,28 @@ class ProofForm(PreviewForm):
         return cleaned
 
 
+REASON_INPUT_STYLE = "width: 100%; max-width: 40em; box-sizing: border-box;"
+
+
+def reason_field(help_text: str) -> forms.CharField:
+    """Why staff do something that the admin log keeps (a resend, a reveal). As wide as the
+    page allows, up to 40em: a 60-character box pushed a phone's page to 557 px."""
+    return forms.CharField(
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={
+                "autofocus": True,
+                "style": "width: 100%; max-width: 40em; box-sizing: border-box;",
+            }
+        ),
+        help_text=help_text,
+    )
+
+
 class RevealForm(forms.Form):
     """Why support reveals an order's document password: kept in the admin log's line."""
 
-    reason = forms.CharField(
-        max_length=200,
-        widget=forms.TextInput(attrs={"size": 60, "autofocus": True}),
-        help_text="Why you need it (e.g. “customer called, identity checked with the order "
-        "number and address”): it goes into the admin log with your name. No password, no "
-        "personal data.",
+    reason = reason_field(
+        "Why you need it (e.g. “customer called, identity checked with the order number and "
+        "address”): it goes into the admin log with your name. No password, no personal data."
     )

@@ -36,6 +36,7 @@ from stafftemplates.languages import default_language, language_name
 
 from .. import outbox
 from ..compose import build_pinned_attachment, context_and_token, render_as_sent
+from ..forms import reason_field
 from ..models import Message, MessageEvent
 from .common import admin_link
 
@@ -48,11 +49,9 @@ def to_the_second(moment) -> str:
 
 
 class ResendForm(forms.Form):
-    reason = forms.CharField(
-        max_length=200,
-        widget=forms.TextInput(attrs={"size": 60, "autofocus": True}),
-        help_text="Why it is resent (e.g. “customer says it never arrived”): it goes into the "
-        "new message's history and the admin log.",
+    reason = reason_field(
+        "Why it is resent (e.g. “customer says it never arrived”): it goes into the new "
+        "message's history and the admin log."
     )
 
 
