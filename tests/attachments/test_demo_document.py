@@ -127,3 +127,23 @@ def test_a_seller_country_outside_the_list_stops_the_checks(settings):
     assert [error.id for error in check_seller_country(None)] == ["shop.E005"]
     settings.SHOP_COUNTRY = "NO"
     assert check_seller_country(None) == []
+
+
+@pytest.mark.parametrize("language", ["en", "sv"])
+def test_demo_seed_brings_the_date_of_an_untouched_document_up_to_date(db, language):
+    from demo import documents_sv
+
+    earlier = {"en": PREVIOUS_HTML[-1], "sv": documents_sv.PREVIOUS_HTML[0]}[language]
+    AttachmentTemplate.objects.create(
+        name=ORDER_CONFIRMATION,
+        language=language,
+        html=earlier,
+        css=CSS,
+        filename_template="order-{{ order.number }}.pdf",
+    )
+
+    seed_attachment_templates()
+
+    template = AttachmentTemplate.objects.get(name=ORDER_CONFIRMATION, language=language)
+    assert "{{ order.date_short }}" in template.html
+    assert template.published_revision.html == template.html
