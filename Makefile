@@ -28,6 +28,7 @@ lock: | $(BIN)/python
 
 ## run: the demo shop at http://127.0.0.1:$(PORT) (SQLite, tasks in-process, dev inbox)
 run: export DEBUG = 1
+run: export SHOP_URL ?= http://127.0.0.1:$(PORT)/
 run: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --admin

@@ -205,12 +205,18 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 # --- Shop -----------------------------------------------------------------------------------
 SHOP_NAME = env.str("SHOP_NAME", default="Nordic Goods")
+# Where customers find the shop, as emails and documents name it (`{{ shop.url }}`); `make run`
+# sets it to the port it serves on.
+SHOP_URL = env.str("SHOP_URL", default="http://127.0.0.1:8000/")
 SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="SEK")
 # The seller as the receipt PDF names it, and the VAT rate (percent) included in the prices:
 # the PDF shows the VAT amount in the total, computed with this rate (shop.documents).
 SHOP_VAT_RATE = Decimal(env.str("SHOP_VAT_RATE", default="25"))
 SHOP_LEGAL_NAME = env.str("SHOP_LEGAL_NAME", default="Nordic Goods AB")
-SHOP_ADDRESS = env.str("SHOP_ADDRESS", default="Storgatan 1, 831 30 Östersund, Sverige")
+# The address without its country: the country is a code (shop/countries.py), named in each
+# document's language ("Sweden", "Sverige").
+SHOP_ADDRESS = env.str("SHOP_ADDRESS", default="Storgatan 1, 831 30 Östersund")
+SHOP_COUNTRY = env.str("SHOP_COUNTRY", default="SE")
 SHOP_ORG_NUMBER = env.str("SHOP_ORG_NUMBER", default="559000-0000")
 SHOP_VAT_NUMBER = env.str("SHOP_VAT_NUMBER", default="SE559000000001")
 # How long the confirmation page shows the document password, email and address after the

@@ -9,13 +9,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from attachments.api import can_reveal_password
 from shop.admin import OrderAdmin
 from shop.models import Order
 from stafftemplates.admin_pages import ObjectPageMixin, ReadOnlyInline, no_store
 
+from ..forms import RevealForm
 from ..models import Message
 from ..order_passwords import order_document_passwords
 from .common import admin_link
@@ -28,7 +29,7 @@ class OrderMessageInline(ReadOnlyInline):
         "message",
         "event",
         "sequence",
-        "is_proof",
+        "sent_to",
         "status",
         "recipient",
         "attempts",
@@ -40,6 +41,10 @@ class OrderMessageInline(ReadOnlyInline):
     @admin.display(description="message")
     def message(self, message: Message) -> str:
         return admin_link(message, f"#{message.pk}")
+
+    @admin.display(description="sent to")
+    def sent_to(self, message: Message) -> str:
+        return "staff (proof)" if message.is_proof else "the customer"
 
 
 admin.site.unregister(Order)
@@ -56,7 +61,9 @@ class OrderWithMessagesAdmin(ObjectPageMixin, OrderAdmin):
         return [
             path(
                 "<int:pk>/document-password/",
-                self.admin_site.admin_view(require_POST(self.document_password_view)),
+                self.admin_site.admin_view(
+                    require_http_methods(["GET", "POST"])(self.document_password_view)
+                ),
                 name="shop_order_document_password",
             ),
             *super().get_urls(),
@@ -75,18 +82,25 @@ class OrderWithMessagesAdmin(ObjectPageMixin, OrderAdmin):
         return super().change_view(request, object_id, form_url, extra)
 
     def document_password_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        """Reveal an order's document password (support calls): permission-checked, logged."""
+        """Reveal an order's document password (support calls): permission-checked, and only
+        with a reason, which the admin log keeps beside who looked and when."""
         order = self.viewable_object(request, pk)
         if not can_reveal_password(request.user):
             raise PermissionDenied
-        self.log_change(request, order, "Revealed the document password.")
+        form = RevealForm(request.POST if request.method == "POST" else None)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "original": order,
             "title": f"Document password of order {order.number}",
-            # What the customer's PDFs really open with: each attachment's own policy.
-            "passwords": order_document_passwords(order),
+            "form": form,
         }
+        if form.is_valid():
+            self.log_change(
+                request, order, f"Revealed the document password: {form.cleaned_data['reason']}"
+            )
+            # What the customer's PDFs really open with: each attachment's own policy.
+            context["passwords"] = order_document_passwords(order)
+            context["revealed"] = True
         response = TemplateResponse(request, "admin/messaging/document_password.html", context)
         return no_store(response)

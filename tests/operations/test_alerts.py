@@ -155,7 +155,7 @@ def test_bounce_ratio_from_tracking_events(alerts, settings):
         message.record(MessageEvent.Kind.TRACKING, esp_event_type=kind, esp_event_id=f"e{index}")
     finding = {f.rule: f for f in check_delivery_health()}["bounce_ratio"]
     assert finding.firing
-    assert finding.summary.startswith("2 of 10 tracked deliveries in the last 1440 min bounced")
+    assert finding.summary.startswith("2 of 10 tracked deliveries in the last 24 h bounced")
     assert alert_emails()[-1].subject == "[Sealpost alert] FIRING: Bounce ratio"
 
 
@@ -226,3 +226,22 @@ def test_beats_health_check_task_alerts_like_the_command(alerts, settings):
     make_message(age=timedelta(minutes=20))
     beat_task.apply()
     assert [e.subject for e in alert_emails()] == ["[Sealpost alert] FIRING: Oldest queued message"]
+
+
+@pytest.mark.parametrize(
+    ("minutes", "written"),
+    [
+        (0, "0 min"),
+        (15, "15 min"),
+        (60, "60 min"),
+        (90, "90 min"),
+        (120, "2 h"),
+        (150, "2 h 30 min"),
+        (1440, "24 h"),
+        (2880, "48 h"),
+    ],
+)
+def test_a_duration_in_a_summary_reads_as_people_say_it(minutes, written):
+    from operations.rules import duration
+
+    assert duration(minutes) == written
