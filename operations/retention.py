@@ -26,7 +26,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from messaging.models import Message, MessageEvent
-from shop.models import Customer, Order, OrderLine
+from shop.models import ERASED_ADDRESS, ERASED_TEXT, Customer, Order, OrderLine
 
 logger = logging.getLogger(__name__)
 
@@ -38,9 +38,8 @@ def captured_emails() -> QuerySet | None:
     return apps.get_model("inbox", "CapturedEmail").objects.all()
 
 
-# Validates as an EmailField (a reserved .invalid domain, RFC 2606) and reveals nothing.
-ERASED_ADDRESS = "erased@erased.invalid"
-ERASED_TEXT = "[erased]"
+__all__ = ["ERASED_ADDRESS", "ERASED_TEXT", "erase_customer", "purge_messages"]
+
 CHUNK = 1000
 # History lines whose detail the engine writes itself from fixed text and numbers: kept. Every
 # other kind may quote an ESP's answer, an operator's note or a file name made from a template,
@@ -195,6 +194,10 @@ def erase_customer(*, email: str) -> ErasureReport:
             Q(order_id__in=order_ids) | Q(pk__in=Message.objects.to_recipient(address).values("pk"))
         )
         message_ids = list(theirs.select_for_update().values_list("pk", flat=True))
+        # Again, in a new statement: a resend committed while we waited for its original's lock
+        # is invisible to the first one. Every message of their orders is locked now, so no
+        # resend can be written until this erasure commits (and then it is refused).
+        message_ids = list(theirs.select_for_update().values_list("pk", flat=True))
         sending = list(
             Message.objects.filter(pk__in=message_ids, status=Message.Status.SENDING).values_list(
                 "pk", flat=True
@@ -208,8 +211,9 @@ def erase_customer(*, email: str) -> ErasureReport:
         cancelled = _cancel_queued(message_ids)
         for chunk in _chunks(message_ids):
             anonymise_messages(chunk)
-        _anonymise_customers(customers)
-        OrderLine.objects.filter(order_id__in=order_ids).update(options=[])
+        # The fields the models declare personal, each replaced by its declared value.
+        Customer.objects.filter(pk__in=customers).update(**Customer.ERASED_VALUES)
+        OrderLine.objects.filter(order_id__in=order_ids).update(**OrderLine.ERASED_VALUES)
         captured = _delete_captured(address, message_ids)
         log_entries = _erase_admin_log(address, customers)
     report = ErasureReport(
@@ -234,23 +238,9 @@ def _cancel_queued(message_ids: list[int]) -> int:
     queued = Message.objects.filter(pk__in=message_ids, status=Message.Status.QUEUED)
     count = 0
     for message in queued:
-        message.mark_failed(reason="Not sent: the recipient's data was erased on request.")
+        message.mark_failed(reason=Message.RECIPIENT_ERASED)
         count += 1
     return count
-
-
-def _anonymise_customers(customer_ids: list[int]) -> None:
-    Customer.objects.filter(pk__in=customer_ids).update(
-        email=ERASED_ADDRESS,
-        first_name=ERASED_TEXT,
-        last_name="",
-        phone="",
-        address_line1=ERASED_TEXT,
-        address_line2="",
-        postal_code="",
-        city="",
-        country="",
-    )
 
 
 def _delete_captured(address: str, message_ids: list[int]) -> int:

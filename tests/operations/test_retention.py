@@ -8,6 +8,7 @@ from django.apps import apps
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.management import CommandError, call_command
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 from inbox.models import CapturedEmail
@@ -19,6 +20,7 @@ from operations import retention
 from operations.retention import ERASED_ADDRESS
 from shop.models import Order, OrderLine
 from tests.factories import CustomerFactory, OrderFactory, StaffFactory
+from tests.messaging.conftest import no_publish  # noqa: F401 - a fixture
 
 from .conftest import accept, make_message
 
@@ -184,3 +186,107 @@ def test_tracking_events_for_erased_messages_still_deduplicate(zlatan):
     record_tracking_event(event=event, esp_name="Capture")
     call_command("erase_customer", "--email", ADDRESS)
     assert record_tracking_event(event=event, esp_name="Capture") is None
+
+
+# --- an erased customer is never written to again ------------------------------------------
+
+
+@pytest.fixture
+def erased_while_retrying(confirmation_template):
+    """An order whose confirmation was waiting for a retry when its customer was erased."""
+    order = OrderFactory(customer__email=ADDRESS)
+    message = make_message(order=order, attempts=1, last_error="ESP timed out.")
+    call_command("erase_customer", "--email", ADDRESS)
+    message.refresh_from_db()
+    assert message.status == Message.Status.FAILED
+    return message
+
+
+def failed_confirmation(address: str) -> Message:
+    message = make_message(order=OrderFactory(customer__email=address))
+    message.mark_failed(reason="Gave up after 8 attempts.")
+    return message
+
+
+def test_the_resend_command_refuses_an_erased_customers_order_and_says_so(
+    erased_while_retrying, mailoutbox, capsys, django_capture_on_commit_callbacks
+):
+    other = failed_confirmation("someone.else@example.se")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("resend_confirmations", "--status", "failed")
+
+    out = capsys.readouterr().out
+    assert [email.to for email in mailoutbox] == [["someone.else@example.se"]]
+    assert "Queued 1 resend(s)" in out
+    assert "Not resent 1: the customer's data was erased on request." in out
+    assert not erased_while_retrying.resends.exists()
+    assert other.resends.count() == 1
+
+
+def test_the_resend_command_names_erased_orders_in_a_dry_run(erased_while_retrying, capsys):
+    call_command("resend_confirmations", "--status", "failed", "--dry-run")
+
+    out = capsys.readouterr().out
+    number = erased_while_retrying.order.number
+    assert f"not resent  order {number}  message #{erased_while_retrying.pk}  erased" in out
+    assert "Dry run: 0 message(s) would be resent; 1 not: the customer's data was erased" in out
+
+
+def test_resending_an_erased_customers_order_is_refused_with_the_reason(erased_while_retrying):
+    from messaging.outbox import CustomerErased, resend_message, resend_messages
+
+    with pytest.raises(CustomerErased, match="the customer's data was erased on request"):
+        resend_message(message_id=erased_while_retrying.pk, reason="", by="support")
+    with pytest.raises(CustomerErased):
+        queue_message(order=erased_while_retrying.order, event="order_confirmation")
+    run = resend_messages(message_ids=[erased_while_retrying.pk], reason="", by="support")
+    assert (run.resends, run.erased) == ([], [erased_while_retrying.pk])
+    assert Message.objects.count() == 1
+
+
+def test_the_admin_refuses_to_resend_to_an_erased_customer(
+    erased_while_retrying, admin_client, mailoutbox, django_capture_on_commit_callbacks
+):
+    pk = erased_while_retrying.pk
+    page = admin_client.get(reverse("admin:messaging_message_resend", args=[pk]))
+    assert "the customer's data was erased on request" in page.content.decode()
+    assert 'value="Yes, resend it"' not in page.content.decode()
+
+    one = admin_client.post(
+        reverse("admin:messaging_message_resend", args=[pk]), {"reason": "lost"}, follow=True
+    )
+    assert "Not resent: the customer&#x27;s data was erased on request." in one.content.decode()
+
+    other = failed_confirmation("someone.else@example.se")
+    with django_capture_on_commit_callbacks(execute=True):
+        many = admin_client.post(
+            reverse("admin:messaging_message_changelist"),
+            {
+                "action": "resend_selected",
+                "_selected_action": [pk, other.pk],
+                "confirm": "yes",
+                "reason": "ESP outage",
+            },
+            follow=True,
+        )
+    text = many.content.decode()
+    assert "1 resend(s) queued." in text
+    assert "1 not resent: the customer&#x27;s data was erased on request." in text
+    assert not erased_while_retrying.resends.exists()
+    assert [email.to for email in mailoutbox] == [["someone.else@example.se"]]
+
+
+@pytest.mark.usefixtures("no_publish")
+def test_a_worker_never_sends_to_the_erased_address(confirmation_template, mailoutbox):
+    """Whatever put it there (a row queued by an older release, a restored backup), a message
+    to the erased placeholder ends failed with the reason instead of reaching the ESP."""
+    message = queue_message(order=OrderFactory(), event="order_confirmation")
+    Message.objects.filter(pk=message.pk).update(recipient=ERASED_ADDRESS)
+
+    deliver_message(message_id=message.pk)
+
+    message.refresh_from_db()
+    assert mailoutbox == []
+    assert message.status == Message.Status.FAILED
+    assert message.last_error == "Not sent: the recipient's data was erased on request."
