@@ -12,10 +12,12 @@ erasure is the one deliberate exception, done with queryset updates.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from importlib import import_module
 
 from django.apps import apps
 from django.conf import settings
@@ -27,6 +29,7 @@ from django.utils import timezone
 
 from messaging.models import Message, MessageEvent
 from shop.models import ERASED_ADDRESS, ERASED_TEXT, Customer, Order, OrderLine
+from shop.views import PLACED_ORDERS_SESSION_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +74,8 @@ class ErasureReport:
     cancelled: int  # queued messages failed, so nothing goes to the erased address
     captured_emails: int
     log_entries: int
+    sessions: int  # browser sessions holding the address (a checkout) or their orders, deleted
+    login_attempts: int  # admin login attempts typed with the address (django-axes)
 
 
 class ErasureRefused(Exception):
@@ -216,6 +221,9 @@ def erase_customer(*, email: str) -> ErasureReport:
         OrderLine.objects.filter(order_id__in=order_ids).update(**OrderLine.ERASED_VALUES)
         captured = _delete_captured(address, message_ids)
         log_entries = _erase_admin_log(address, customers)
+        login_attempts = _erase_login_attempts(address)
+    # Outside the transaction, a chunk at a time: every session has to be decoded to be read.
+    sessions = delete_sessions_of(address=address, order_ids=order_ids)
     report = ErasureReport(
         customers=len(customers),
         orders=len(order_ids),
@@ -223,6 +231,8 @@ def erase_customer(*, email: str) -> ErasureReport:
         cancelled=cancelled,
         captured_emails=captured,
         log_entries=log_entries,
+        sessions=sessions,
+        login_attempts=login_attempts,
     )
     # Counts only: the address itself never reaches a log.
     logger.info("Erasure: %s", report)
@@ -270,3 +280,68 @@ def _erase_admin_log(address: str, customer_ids: list[int]) -> int:
         | Q(change_message__icontains=address)
     )
     return lines.update(object_repr=ERASED_TEXT, change_message="")
+
+
+def _erase_login_attempts(address: str) -> int:
+    """django-axes' records of admin logins typed with the address (a customer trying their
+    shop address at the admin login): the lockout counters and failure log go; a login log line
+    keeps its time and IP but loses the name."""
+    if not apps.is_installed("axes"):
+        return 0
+    typed = Q(username__iexact=address)
+    attempts = apps.get_model("axes", "AccessAttempt").objects.filter(
+        typed | Q(post_data__icontains=address) | Q(get_data__icontains=address)
+    )
+    failures = apps.get_model("axes", "AccessFailureLog").objects.filter(typed)
+    count = attempts.count() + failures.count()
+    attempts.delete()
+    failures.delete()
+    count += apps.get_model("axes", "AccessLog").objects.filter(typed).update(username=ERASED_TEXT)
+    return count
+
+
+# --- sessions -------------------------------------------------------------------------------
+
+
+def session_model():
+    """The session table's model, or None with a session engine that keeps no table (signed
+    cookies, cache only): then nothing is stored on the server to erase."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    return store.get_model_class() if hasattr(store, "get_model_class") else None
+
+
+def delete_sessions_of(*, address: str, order_ids: list[int]) -> int:
+    """Delete every stored session whose data names `address` (any letter case: a checkout
+    left half-way, a cart) or lists one of `order_ids` as placed in it (the browser that
+    ordered). Session data is signed and base64-encoded, so each is decoded here, a chunk at a
+    time: a search of the table or of a dump would miss it."""
+    model = session_model()
+    if model is None:
+        return 0
+    wanted, orders = address.casefold(), set(order_ids)
+    store = model.get_session_store_class()()
+    deleted, last = 0, ""
+    while True:
+        chunk = list(
+            model.objects.filter(session_key__gt=last)
+            .order_by("session_key")
+            .values_list("session_key", "session_data")[:CHUNK]
+        )
+        if not chunk:
+            return deleted
+        last = chunk[-1][0]
+        doomed = []
+        for key, data in chunk:
+            decoded = store.decode(data)
+            text = json.dumps(decoded, ensure_ascii=False, default=str).casefold()
+            placed = decoded.get(PLACED_ORDERS_SESSION_KEY) or []
+            if wanted in text or orders.intersection(placed):
+                doomed.append(key)
+        if doomed:
+            deleted += model.objects.filter(session_key__in=doomed).delete()[0]
+
+
+def clear_expired_sessions() -> None:
+    """Delete expired sessions (Django's `clearsessions`; beat runs it hourly): a checkout
+    left half-way keeps the customer's details only until its session expires."""
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
