@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything queries or records the request (config/nul_bytes.py).
+    "config.nul_bytes.ReplaceNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After sessions, before CommonMiddleware (Django's order): the language from the
     # switcher's cookie, else the browser's Accept-Language, else LANGUAGE_CODE.

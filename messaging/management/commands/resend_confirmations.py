@@ -76,6 +76,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not (options["order"] or options["since"] or options["until"] or options["status"]):
             raise CommandError("Select something: --order, --since, --until or --status.")
+        for name in ("order", "since", "until", "reason"):
+            # PostgreSQL refuses NUL in text: a DataError (and a traceback) otherwise.
+            values = options[name] if isinstance(options[name], list) else [options[name] or ""]
+            if any("\x00" in value for value in values):
+                raise CommandError(f"--{name} must not contain a NUL byte.")
         selection = self.select(options)
         total = selection.count()
         if not total:
