@@ -4,12 +4,11 @@ PostgreSQL refuses NUL in text: one reaching a query (an admin list filter's val
 (django-axes records the User-Agent of every failed admin login) is a DataError, a 500 and an
 error report. No browser or person sends one on purpose, and the visible U+FFFD then fails
 whatever validation the value meets (an order number, a choice) with the usual form error, or
-is stored as the mark of a broken client. A NUL in the path is a 400: no URL of ours has one.
-The tracking webhook's JSON body is not a form: `messaging.tracking` cleans its text the same
-way.
+is stored as the mark of a broken client. The path needs nothing: every URL pattern's
+converter refuses a NUL (a 404). The tracking webhook's JSON body is not a form:
+`messaging.tracking` cleans its text the same way.
 """
 
-from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, QueryDict
 
 NUL = "\x00"
@@ -30,7 +29,7 @@ def _cleaned(query: QueryDict) -> QueryDict | None:
 
 
 class ReplaceNulBytesMiddleware:
-    """Replace NUL in the query string, a form body and the headers; refuse it in the path."""
+    """Replace NUL in the query string, a form body and the headers."""
 
     FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -38,8 +37,6 @@ class ReplaceNulBytesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if NUL in request.path_info:
-            raise BadRequest("A NUL byte in the path.")
         for name, value in list(request.META.items()):
             if name.startswith("HTTP_") and isinstance(value, str) and NUL in value:
                 request.META[name] = value.replace(NUL, REPLACEMENT)

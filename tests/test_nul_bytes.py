@@ -40,7 +40,7 @@ def test_a_failed_admin_login_with_a_nul_byte_in_its_user_agent_is_counted(clien
     assert AccessAttempt.objects.get().user_agent == "Mozilla\ufffd/5.0"
 
 
-def test_a_nul_byte_in_a_storefront_form_is_a_form_error_and_in_a_path_a_400(client):
+def test_a_nul_byte_in_a_storefront_form_is_a_form_error(client):
     client.raise_request_exception = False
     option = TextOptionFactory(product__name="Mugg")
     client.post(
@@ -52,4 +52,3 @@ def test_a_nul_byte_in_a_storefront_form_is_a_form_error_and_in_a_path_a_400(cli
 
     assert page.status_code == 200
     assert "Enter a valid email address." in page.content.decode()
-    assert client.get("/cart/\x00").status_code == 400
