@@ -3,6 +3,7 @@
 import json
 from datetime import timedelta
 from decimal import Decimal
+from importlib import import_module
 
 import pytest
 from django.apps import apps
@@ -232,6 +233,18 @@ def test_a_checkout_left_half_way_is_deleted_by_beat_once_its_hour_is_over(clien
     assert places_holding("Ljungbyvägen 77") == []
     assert places_holding(ENGRAVING) == []
     assert "Zlatan" not in client.get(reverse("shop:checkout"), follow=True).content.decode()
+
+
+def test_erasure_forgets_a_cached_copy_of_the_session_too(settings, client):
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    abandon_a_checkout(client, ZLATANS_DETAILS)
+    key = client.session.session_key
+    CustomerFactory(email=ADDRESS)
+
+    call_command("erase_customer", "--email", ADDRESS)
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=key)
+    assert store.load() == {}
 
 
 def test_erasure_cancels_a_queued_message_instead_of_sending_it_to_nobody(confirmation_template):
