@@ -2,8 +2,10 @@
 
 Messages past `MESSAGING_RETENTION_DAYS` keep their status, dates and ids (the delivery
 statistics) but lose their recipient address and any history text that could hold personal
-data; the dev inbox keeps its `DEV_INBOX_KEEP` newest emails. `erase_customer` does the same at
-once for one person, across the shop's records too.
+data; the dev inbox keeps its `DEV_INBOX_KEEP` newest emails; expired sessions are deleted
+hourly (a checkout left half-way holds a name and an address). `erase_customer` does the same
+at once for one person, across the shop's records (the fields their models declare personal),
+django-axes' login records and the stored sessions too.
 
 Both walk primary keys in chunks, one short transaction per chunk, so memory stays flat and
 workers are never blocked for long. The history is append-only for the delivery engine;
