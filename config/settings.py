@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything queries or records the request (config/nul_bytes.py).
+    "config.nul_bytes.ReplaceNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After sessions, before CommonMiddleware (Django's order): the language from the
     # switcher's cookie, else the browser's Accept-Language, else LANGUAGE_CODE.
@@ -158,6 +160,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 
 SESSION_COOKIE_HTTPONLY = True
+# A session holding checkout details (name, address, phone) expires after this many minutes
+# idle, instead of SESSION_COOKIE_AGE's two weeks; beat deletes expired sessions hourly.
+CHECKOUT_SESSION_MINUTES = env.int("CHECKOUT_SESSION_MINUTES", default=60)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 # The language switcher's cookie (no script reads it): as careful as the session's.
@@ -431,6 +436,12 @@ CELERY_BEAT_SCHEDULE.update(
         "purge-messages": {
             "task": "operations.purge_messages",
             "schedule": crontab(hour=3, minute=17),
+            "options": {"expires": 3600},
+        },
+        # Django deletes no expired session by itself: checkouts left half-way would stay.
+        "clear-expired-sessions": {
+            "task": "operations.clear_expired_sessions",
+            "schedule": crontab(minute=41),
             "options": {"expires": 3600},
         },
     }

@@ -155,6 +155,12 @@ def _claim(*, message_id: int) -> tuple[Message, MessageEvent] | None:
         if message.attempts >= settings.MESSAGING_MAX_ATTEMPTS:
             message.mark_failed(reason=message.last_error or "No attempts left.")
             return None
+        if message.to_erased_recipient:
+            # Erasure fails the messages it finds; this catches any other way one got here
+            # (a row from an older release, a restored backup): never an email to the
+            # placeholder address, nor one about an erased order.
+            message.mark_failed(reason=Message.RECIPIENT_ERASED)
+            return None
         started = message.claim(now=now, claim_seconds=settings.MESSAGING_CLAIM_SECONDS)
     return message, started
 

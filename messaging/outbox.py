@@ -19,13 +19,32 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from shop.models import Order
+from shop.models import ERASED_ADDRESS, Order
 
 from .languages import template_for
 from .models import Message, MessageAttachment, MessageEvent, MessageTemplate
 from .pinning import PinnedRevisions, pinned_revisions
 
 logger = logging.getLogger(__name__)
+
+
+class CustomerErased(Exception):
+    """The order's customer was erased on request: nothing is queued for them again."""
+
+    def __init__(self, order_number: str):
+        super().__init__(
+            f"Not sent: the customer's data was erased on request (order {order_number})."
+        )
+
+
+@dataclass(frozen=True)
+class ResendRun:
+    """What `resend_messages` did: the resends it queued, and the originals it refused because
+    their customer was erased on request (the others it left alone were resent meanwhile or
+    are recent resends)."""
+
+    resends: list[Message]
+    erased: list[int]
 
 
 def publish_on_commit(message_id: int) -> None:
@@ -73,7 +92,11 @@ def queue_message(
     commits with the order or not at all. The first message of an (order, event) is idempotent;
     a resend (`resend_of`) takes the next sequence number. The template and attachment
     revisions are pinned now, so every retry renders the same thing.
+
+    Raises `CustomerErased` for an order whose customer was erased on request.
     """
+    if order.customer.is_erased:
+        raise CustomerErased(order.number)
     with transaction.atomic():
         if resend_of is None:
             existing = Message.objects.filter(
@@ -212,11 +235,17 @@ def resend_message(*, message_id: int, reason: str, by: str, force: bool = False
     - the message is itself a resend younger than `MESSAGING_RESEND_COOLDOWN_SECONDS` that has
       not failed or bounced, unless `force`: two overlapping runs of the resend command, or a
       double click on a resend's own page, would otherwise resend the resend.
+
+    Raises `CustomerErased`, changing nothing, when the order's customer was erased on request.
     """
     with transaction.atomic():
         original = Message.objects.select_for_update().filter(pk=message_id, is_proof=False).first()
         if original is None or original.order_id is None:
             return None
+        # Read after the lock, in its own statement: an erasure that held the lock is seen.
+        order = Order.objects.select_related("customer").get(pk=original.order_id)
+        if order.customer.is_erased:
+            raise CustomerErased(order.number)
         if not Message.objects.latest_per_order().filter(pk=original.pk).exists():
             return None
         if not force and original.is_recent_resend(now=timezone.now()):
@@ -235,7 +264,7 @@ def resend_message(*, message_id: int, reason: str, by: str, force: bool = False
 
 def resend_messages(
     *, message_ids: list[int], reason: str, by: str, force: bool = False
-) -> list[Message]:
+) -> ResendRun:
     """`resend_message` for many messages at once, in one transaction: what the resend
     command queues, a chunk at a time.
 
@@ -244,7 +273,8 @@ def resend_messages(
     resend (unless `force`), is left alone. The template, layout and attachment revisions are
     looked up once per event instead of once per message, and the rows and their history lines
     are written in a few statements: over 100,000 orders this is what keeps the run minutes,
-    not an hour. Each resend is published when the transaction commits. Returns the resends.
+    not an hour. Each resend is published when the transaction commits. An order whose
+    customer was erased on request is never resent: its original is returned in `erased`.
     """
     now = timezone.now()
     with transaction.atomic():
@@ -254,6 +284,15 @@ def resend_messages(
             .filter(pk__in=message_ids, is_proof=False, order__isnull=False)
             .order_by("pk")
         )
+        # Read after the locks, in their own statement: an erasure that held them is seen.
+        erased_orders = set(
+            Order.objects.filter(
+                pk__in={original.order_id for original in originals},
+                customer__email=ERASED_ADDRESS,
+            ).values_list("pk", flat=True)
+        )
+        erased = [original.pk for original in originals if original.order_id in erased_orders]
+        originals = [original for original in originals if original.order_id not in erased_orders]
         latest = set(
             Message.objects.latest_per_order()
             .filter(pk__in=[original.pk for original in originals])
@@ -265,7 +304,7 @@ def resend_messages(
             if original.pk in latest and (force or not original.is_recent_resend(now=now))
         ]
         if not originals:
-            return []
+            return ResendRun([], erased)
         # Per (event, the order's language), as `queue_message` picks them.
         pins = {
             key: _pins(*key)
@@ -273,7 +312,7 @@ def resend_messages(
         }
         if any(pin.pinned.problem for pin in pins.values()):
             # A part never published: `queue_message` fails each resend with the reason.
-            return _resend_each(originals, reason=reason, by=by, force=force)
+            return ResendRun(_resend_each(originals, reason=reason, by=by, force=force), erased)
         try:
             with transaction.atomic():
                 resends = Message.objects.bulk_create(
@@ -293,7 +332,7 @@ def resend_messages(
         except IntegrityError:
             # A sequence number taken meanwhile by a writer that did not lock the original:
             # one at a time, each with its own check.
-            return _resend_each(originals, reason=reason, by=by, force=force)
+            return ResendRun(_resend_each(originals, reason=reason, by=by, force=force), erased)
         events, links = [], []
         for original, resend in zip(originals, resends, strict=True):
             pin = pins[original.event, original.order.language]
@@ -319,7 +358,7 @@ def resend_messages(
         MessageEvent.objects.bulk_create(events)
         for resend in resends:
             publish_on_commit(resend.pk)
-    return resends
+    return ResendRun(resends, erased)
 
 
 @dataclass(frozen=True)

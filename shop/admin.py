@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db.models.constants import LOOKUP_SEP
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
@@ -122,6 +123,17 @@ class OrderAdmin(admin.ModelAdmin):
     ]
     fields = readonly_fields
     inlines = [OrderLineInline]
+    # The order's secrets: its document passwords derive from the token, and the checkout key
+    # names its payment. Not on the page, and no lookup in the URL either: Django allows one on
+    # any field of the model, and `?token__startswith=a` would tell, by the orders it lists,
+    # the token one character at a time.
+    secret_fields = ("token", "checkout_key")
+
+    def lookup_allowed(self, lookup, value, request=None):
+        """Refuse (a 400) any lookup on a secret field, whatever its operator."""
+        if lookup.split(LOOKUP_SEP)[0] in self.secret_fields:
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     def has_add_permission(self, request):
         return False  # orders come from checkout, never from a form in admin

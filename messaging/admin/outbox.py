@@ -40,6 +40,8 @@ from ..forms import reason_field
 from ..models import Message, MessageEvent
 from .common import admin_link
 
+ERASED = "the customer's data was erased on request"
+
 
 def to_the_second(moment) -> str:
     """A timestamp as support reads it against the ESP's logs: local time, to the second."""
@@ -326,9 +328,14 @@ class MessageAdmin(ObjectPageMixin, admin.ModelAdmin):
                 request, "admin/messaging/message/resend_selected.html", context
             )
         reason = form.cleaned_data["reason"]
-        queued = skipped = 0
+        queued = skipped = erased = 0
         for message in queryset.select_related(None).only("pk", "event").order_by("pk"):
-            if self._resend(request, message, reason) is None:
+            try:
+                resend = self._resend(request, message, reason)
+            except outbox.CustomerErased:
+                erased += 1
+                continue
+            if resend is None:
                 skipped += 1
             else:
                 queued += 1
@@ -336,6 +343,8 @@ class MessageAdmin(ObjectPageMixin, admin.ModelAdmin):
         text = f"{queued} resend(s) queued."
         if skipped:
             text += f" {skipped} skipped (proofs, already resent, or resent minutes ago)."
+        if erased:
+            text += f" {erased} not resent: {ERASED}."
         self.message_user(request, text, level)
         return None
 
@@ -391,9 +400,14 @@ class MessageAdmin(ObjectPageMixin, admin.ModelAdmin):
                 "title": f"Resend {message}?",
                 "form": form,
                 "resendable": not message.is_proof and message.order_id is not None,
+                "erased": message.order_id is not None and message.order.customer.is_erased,
             }
             return TemplateResponse(request, "admin/messaging/message/resend.html", context)
-        resend = self._resend(request, message, form.cleaned_data["reason"])
+        try:
+            resend = self._resend(request, message, form.cleaned_data["reason"])
+        except outbox.CustomerErased:
+            self.message_user(request, f"Not resent: {ERASED}.", messages.WARNING)
+            return HttpResponseRedirect(reverse("admin:messaging_message_change", args=[pk]))
         if resend is None:
             self.message_user(
                 request,

@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from shop.models import ERASED_ADDRESS
+
 from .history import MessageEvent
 from .templates import Event, LayoutRevision, MessageTemplateRevision
 
@@ -59,6 +61,9 @@ class Message(models.Model):
         DELIVERED = "delivered", "Delivered"
         BOUNCED = "bounced", "Bounced"
         FAILED = "failed", "Failed"
+
+    # The failure reason of a message whose recipient was erased on request (never sent).
+    RECIPIENT_ERASED = "Not sent: the recipient's data was erased on request."
 
     # How far along a message is; tracking only ever moves it to a higher rank, and bounced and
     # failed are final.
@@ -158,6 +163,14 @@ class Message(models.Model):
             and self.created_at > now - cooldown
             and self.status not in (self.Status.FAILED, self.Status.BOUNCED)
         )
+
+    @property
+    def to_erased_recipient(self) -> bool:
+        """Whether this message would go to a person erased on request: to the placeholder
+        address, or about an order whose customer was erased (proofs go to staff)."""
+        if self.recipient.lower() == ERASED_ADDRESS:
+            return True
+        return not self.is_proof and self.order is not None and self.order.customer.is_erased
 
     # --- transitions: the only code that changes `status` ------------------------------------
     # Callers hold the row locked (select_for_update) in a short transaction.
