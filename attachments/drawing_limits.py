@@ -1,0 +1,299 @@
+"""Bounds on drawing a document with xhtml2pdf: a budget checked before it starts and a deadline.
+
+The staff-template limits (`stafftemplates/limits.py`) bound the *template*: its time and the
+size of the HTML it produces. They do not bound xhtml2pdf's drawing of that HTML, which costs
+far more per byte for some shapes: 20,000 unclosed `<div>`s render in milliseconds and take a
+minute to parse (html5lib's parse is super-linear in nesting, and xhtml2pdf checks its own
+depth limit only after it), 22,000 page breaks take half a minute to lay out. So:
+
+* `check_drawable` reads the rendered HTML once, before xhtml2pdf sees it, and refuses a
+  document that nests deeper than `ATTACHMENT_MAX_NESTING`, holds more than
+  `ATTACHMENT_MAX_ELEMENTS` elements or breaks into more than `ATTACHMENT_MAX_PAGES` pages.
+  It is on every send's path, so it is one regular-expression pass with a short stack, not a
+  parse (about a millisecond for a 200-line order: see docs/architecture.md).
+* `drawing_deadline` stops a drawing that runs past `ATTACHMENT_DRAW_SECONDS` anyway (a long
+  document under every budget, a stylesheet that makes each page expensive). See its docstring
+  for where it can and cannot interrupt.
+
+Both raise an `AttachmentError` naming the document and the setting: a delivery fails with it
+permanently (drawing again draws the same thing), admin shows it on save and in previews.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from .errors import AttachmentError
+
+
+class DocumentTooComplex(AttachmentError):
+    """The rendered HTML is over a drawing budget: refused before xhtml2pdf starts."""
+
+
+class DocumentTookTooLong(AttachmentError):
+    """Drawing the document ran past `ATTACHMENT_DRAW_SECONDS`."""
+
+
+# --- the budget ---------------------------------------------------------------------------
+
+_TAG = re.compile(r"<!--.*?-->|<(/?)([A-Za-z][^\s/>]*)([^>]*)>", re.DOTALL)
+# Elements html5lib never puts anything inside.
+_VOID = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
+# Elements an opening sibling (or its parent's end) closes implicitly: `<li><li>` and
+# `<p><p>` are siblings, not nested, so they never add depth on their own. The document's
+# own `html`, `head` and `body` are a constant.
+_SIBLINGS = frozenset(
+    [
+        "p",
+        "li",
+        "dt",
+        "dd",
+        "td",
+        "th",
+        "tr",
+        "option",
+        "optgroup",
+        "thead",
+        "tbody",
+        "tfoot",
+        "colgroup",
+        "caption",
+        "rb",
+        "rt",
+        "rp",
+        "rtc",
+        "html",
+        "head",
+        "body",
+    ]
+)
+# html5lib nests a table's implied `tbody`, `tr` and `td` too: a table inside a cell is four
+# levels deeper, a list item inside a list two.
+_DEPTH = {"table": 4, "ul": 2, "ol": 2, "dl": 2, "select": 2}
+_STYLE_BLOCK = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.DOTALL | re.IGNORECASE)
+_PAGE_BREAK = re.compile(
+    r"(?:page-break-(?:before|after)|(?<![\w-])break-(?:before|after))\s*:\s*"
+    r"(?:always|left|right|page|recto|verso)|-pdf-next-page|<pdf:next(?:page|template)",
+    re.IGNORECASE,
+)
+_RULE = re.compile(r"([^{}]*)\{([^{}]*)\}")
+_CLASS_ATTRIBUTE = re.compile(r"""\bclass\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+_ID_ATTRIBUTE = re.compile(r"""\bid\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+
+
+@dataclass(frozen=True)
+class DrawingBudget:
+    """What one document may ask of xhtml2pdf (from settings, read per document)."""
+
+    max_nesting: int
+    max_elements: int
+    max_pages: int
+
+    @classmethod
+    def from_settings(cls) -> DrawingBudget:
+        return cls(
+            max_nesting=int(settings.ATTACHMENT_MAX_NESTING),
+            max_elements=int(settings.ATTACHMENT_MAX_ELEMENTS),
+            max_pages=int(settings.ATTACHMENT_MAX_PAGES),
+        )
+
+
+@dataclass(frozen=True)
+class _BreakSelector:
+    """The last compound of a selector whose rule breaks the page: a tag, classes, an id."""
+
+    tag: str | None
+    classes: frozenset[str]
+    id: str | None
+
+
+def _break_selectors(html: str) -> list[_BreakSelector]:
+    """Selectors of the document's `<style>` rules that break the page (conservatively: a
+    selector we cannot reduce to a tag, classes or an id matches every element)."""
+    found = []
+    for block in _STYLE_BLOCK.findall(html):
+        for selectors, declarations in _RULE.findall(block):
+            if not _PAGE_BREAK.search(declarations):
+                continue
+            for selector in selectors.split(","):
+                last = re.split(r"[\s>+~]+", selector.strip())[-1]
+                last = re.sub(r"::?[\w-]+(?:\([^)]*\))?|\[[^\]]*\]", "", last)
+                tag = re.match(r"[A-Za-z][\w-]*", last)
+                found.append(
+                    _BreakSelector(
+                        tag=tag[0].lower() if tag else None,
+                        classes=frozenset(re.findall(r"\.([\w-]+)", last)),
+                        id=next(iter(re.findall(r"#([\w-]+)", last)), None),
+                    )
+                )
+    return found
+
+
+def _attribute(pattern: re.Pattern, attributes: str) -> str:
+    found = pattern.search(attributes)
+    return next((group for group in found.groups() if group is not None), "") if found else ""
+
+
+def _breaks(name: str, attributes: str, selectors: list[_BreakSelector]) -> bool:
+    classes = set(_attribute(_CLASS_ATTRIBUTE, attributes).split()) if attributes else set()
+    element_id = _attribute(_ID_ATTRIBUTE, attributes) if attributes else ""
+    return any(
+        (selector.tag is None or selector.tag == name)
+        and selector.classes <= classes
+        and (selector.id is None or selector.id == element_id)
+        for selector in selectors
+    )
+
+
+def check_drawable(html: str, *, name: str, budget: DrawingBudget | None = None) -> None:
+    """Refuse, before drawing, HTML that would nest, hold or page more than the budget allows.
+
+    Raises `DocumentTooComplex` naming the document `name`, what is over and the setting.
+    Counts as html5lib will build the tree, closely enough to bound its cost: void elements
+    hold nothing, implicitly closed siblings (`<p>`, `<li>`, `<td>`…) do not nest, an end tag
+    closes what it matches. Pages are the page breaks asked for (inline, by `<pdf:nextpage>`
+    or by a stylesheet rule matching the element) plus one.
+    """
+    budget = budget or DrawingBudget.from_settings()
+    selectors = _break_selectors(html)
+    inline_breaks = len(_PAGE_BREAK.findall(_STYLE_BLOCK.sub("", html)))
+    stack: list[str] = []
+    depth = elements = rule_breaks = 0
+    for match in _TAG.finditer(html):
+        closing, raw_name, attributes = match.groups()
+        if raw_name is None:  # a comment
+            continue
+        tag = raw_name.lower()
+        if closing:
+            if tag in stack:
+                while stack:
+                    popped = stack.pop()
+                    depth -= _DEPTH.get(popped, 1)
+                    if popped == tag:
+                        break
+            continue
+        elements += 1
+        if selectors and _breaks(tag, attributes, selectors):
+            rule_breaks += 1
+        if tag in _VOID or tag in _SIBLINGS:
+            continue
+        stack.append(tag)
+        depth += _DEPTH.get(tag, 1)
+        if depth > budget.max_nesting:
+            raise DocumentTooComplex(
+                f"The document “{name}” nests its elements more than {budget.max_nesting} "
+                "deep (ATTACHMENT_MAX_NESTING): close its tags, or flatten the nesting."
+            )
+    if elements > budget.max_elements:
+        raise DocumentTooComplex(
+            f"The document “{name}” has {elements:,} elements, more than "
+            f"{budget.max_elements:,} (ATTACHMENT_MAX_ELEMENTS): simplify its loops."
+        )
+    pages = inline_breaks + rule_breaks + 1
+    if pages > budget.max_pages:
+        raise DocumentTooComplex(
+            f"The document “{name}” asks for {pages:,} pages, more than {budget.max_pages:,} "
+            "(ATTACHMENT_MAX_PAGES): check its page breaks."
+        )
+
+
+# --- the deadline -------------------------------------------------------------------------
+
+
+class _DeadlinePassed(BaseException):
+    """Raised by the alarm inside xhtml2pdf. A BaseException: xhtml2pdf and ReportLab catch
+    `Exception` in places and would carry on drawing."""
+
+
+@dataclass
+class _Alarm:
+    active: bool = True
+
+
+def _can_use_alarm() -> bool:
+    """Whether this thread may own SIGALRM: the main thread, on a platform with interval
+    timers, with no one else's handler or timer in place."""
+    return (
+        hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+        and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.SIG_IGN, None)
+        and signal.getitimer(signal.ITIMER_REAL)[0] == 0
+    )
+
+
+@contextmanager
+def drawing_deadline(*, name: str, seconds: float | None = None) -> Iterator[None]:
+    """Stop the drawing inside the block after `seconds` (`ATTACHMENT_DRAW_SECONDS`).
+
+    Two mechanisms, as the process allows:
+
+    * xhtml2pdf's own render limit (`max_render_seconds` of its resource policy, set by
+      `rendering.html_to_pdf` to the same value): cooperative, checked between elements and
+      flowables, in any thread; it does not reach the HTML parse or ReportLab's layout.
+    * here, in the main thread (Celery's prefork children and solo pool, gunicorn's sync
+      workers, the staff-preview child process): an interval timer whose SIGALRM interrupts
+      the pure-Python drawing wherever it is, parse and layout included. Signals reach only
+      the main thread; a thread (runserver, Celery's threads pool) keeps the cooperative
+      limit and the budget `check_drawable` enforced before drawing.
+
+    Raises `DocumentTookTooLong`. The timer is left as found: never armed over another
+    handler or a running timer (then only the cooperative limit applies).
+    """
+    seconds = float(settings.ATTACHMENT_DRAW_SECONDS if seconds is None else seconds)
+    too_long = DocumentTookTooLong(
+        f"The document “{name}” took longer than {seconds:g} s to draw "
+        "(ATTACHMENT_DRAW_SECONDS): shorten it, or simplify its tables and page rules."
+    )
+    if seconds <= 0 or not _can_use_alarm():
+        yield
+        return
+    alarm = _Alarm()
+
+    def interrupt(signum, frame):
+        if not alarm.active:
+            return
+        # Again shortly, should a bare `except:` in the drawing swallow this one.
+        signal.setitimer(signal.ITIMER_REAL, 0.1)
+        raise _DeadlinePassed
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        yield
+    except _DeadlinePassed:
+        raise too_long from None
+    finally:
+        # Disarmed even if the alarm fires again in here (the handler is a no-op once
+        # `active` is off).
+        while True:
+            try:
+                alarm.active = False
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, previous)
+                break
+            except _DeadlinePassed:
+                continue
