@@ -310,9 +310,10 @@ class TemplatePreviewMixin(UnsavedPreviewMixin, ObjectPageMixin):
                 recipient=form.cleaned_data["email"],
                 order=order,
                 requested_by=request.user.get_username(),
+                requester=request.user,
                 draft=form.cleaned_data["version"] != "published",
             )
-        except ValueError as exc:  # the published version was asked for and there is none
+        except ValueError as exc:  # nothing published to proof, or over the proof limit
             self.message_user(request, f"No proof sent: {exc}", messages.ERROR)
             return HttpResponseRedirect(preview_url)
         request.session[PROOF_EMAIL_KEY] = proof.recipient
