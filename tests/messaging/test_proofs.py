@@ -132,3 +132,26 @@ def test_the_proof_limit_is_per_staff_member_and_per_window(
         requester=editor,
     )
     assert Message.objects.filter(is_proof=True).count() == 3
+
+
+def test_a_proof_whose_document_cannot_be_drawn_fails_at_once_with_the_reason(
+    confirmation_template, queues
+):
+    # Saved before the budget existed (or over it only with a real order's data): the proof
+    # fails on its first attempt, with a reason staff can act on, and is not retried.
+    document = confirmation_template.attachment_links.get().attachment_template
+    revision = document.current_revision()
+    type(revision).objects.filter(pk=revision.pk).update(html="<div>" * 20_000)
+    proof = outbox.queue_proof(
+        template=confirmation_template, recipient="staff@example.com", requested_by="staff"
+    )
+    queues.clear()
+
+    proof = delivery.deliver_message(message_id=proof.pk)
+
+    assert (proof.status, proof.attempts) == (Message.Status.FAILED, 1)
+    assert proof.last_error.startswith(
+        f"Attachment error (DocumentTooComplex): The document “{revision.name}” nests its "
+        "elements more than 60 deep (ATTACHMENT_MAX_NESTING)"
+    )
+    assert queues == []  # no retry published
