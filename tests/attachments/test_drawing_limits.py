@@ -73,6 +73,7 @@ def test_a_template_looping_into_22201_page_breaks_is_refused_before_drawing(dra
     ("body", "css"),
     [
         ('<div style="page-break-before: always">p</div>' * 250, ""),
+        ('<DIV STYLE="PAGE-BREAK-AFTER: Always">p</DIV>' * 250, ""),  # CSS ignores case
         # Closed: html5lib keeps an unknown element open whatever its slash says.
         ("<pdf:nextpage></pdf:nextpage>p" * 250, ""),
         ('<div class="sheet x">p</div>' * 250, "div.sheet { page-break-after: always }"),
