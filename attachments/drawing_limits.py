@@ -194,8 +194,8 @@ def check_drawable(html: str, *, name: str, budget: DrawingBudget | None = None)
     )
     stack: list[str] = []
     depth = elements = rule_breaks = 0
-    # Without page-break rules the attributes are not needed: the shorter pattern is about a
-    # third cheaper (a tag inside a comment then counts too, which only over-counts).
+    # Without page-break rules the attributes are not needed: the shorter pattern stops at the
+    # name (a tag inside a comment then counts too, which only over-counts).
     pattern = _TAG if selectors else _TAG_NAME
     for match in pattern.finditer(html):
         closing, raw_name = match.group(1, 2)
@@ -254,7 +254,8 @@ def _can_use_alarm() -> bool:
     return (
         hasattr(signal, "setitimer")
         and threading.current_thread() is threading.main_thread()
-        and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.SIG_IGN, None)
+        # None: a handler installed outside Python, which could not be put back.
+        and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.SIG_IGN)
         and signal.getitimer(signal.ITIMER_REAL)[0] == 0
     )
 

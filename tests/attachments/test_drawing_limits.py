@@ -195,3 +195,17 @@ def test_outside_the_main_thread_the_budget_still_holds(drawings, context):
     thread.join(60)
     assert isinstance(outcome["error"], DocumentTooComplex)
     assert outcome["pdf"].startswith(b"%PDF")
+
+
+def test_someone_elses_alarm_is_left_alone(pages_drawn):
+    def theirs(signum, frame):
+        raise AssertionError("not ours to fire")
+
+    previous = signal.signal(signal.SIGALRM, theirs)
+    try:
+        pdf = rendering.html_to_pdf(document("<p>one</p>"), name="Short")
+        assert signal.getsignal(signal.SIGALRM) is theirs
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+    assert pdf.startswith(b"%PDF")
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # no timer was armed
