@@ -223,7 +223,7 @@ def _check_proof_limit(requester: AbstractBaseUser) -> None:
     if len(times) >= limit:
         free_at = timezone.localtime(times[-1] + window)
         raise ProofLimitReached(
-            f"you have sent {limit} proofs in the last "
+            f"you have sent {limit} proof{'s' if limit != 1 else ''} in the last "
             f"{settings.MESSAGING_PROOF_WINDOW_MINUTES} minutes (MESSAGING_PROOF_LIMIT); "
             f"the next can be sent at {free_at:%H:%M}"
         )

@@ -109,7 +109,7 @@ def test_the_proof_limit_is_per_staff_member_and_per_window(
         requested_by="editor",
         requester=editor,
     )
-    with pytest.raises(outbox.ProofLimitReached):
+    with pytest.raises(outbox.ProofLimitReached, match="you have sent 1 proof in the last 60"):
         outbox.queue_proof(
             template=confirmation_template,
             recipient="a@example.com",
