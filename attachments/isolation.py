@@ -6,7 +6,7 @@ storefront's home page take 45 s. In a forked child (`draw_apart`):
 
 * the child runs at a lower CPU priority (`NICENESS`), so the storefront's processes win the
   cores while it draws;
-* the child draws in its main thread, where the SIGALRM deadline (`drawing_limits`) works even
+* the child draws in its main thread, where the SIGALRM deadline (`drawing_deadline`) works even
   when the web server runs requests in threads (runserver);
 * the parent waits at most the render and drawing limits plus `MARGIN_SECONDS` (encryption,
   page images), then kills the child (SIGKILL: nothing inside it can delay that).
@@ -33,7 +33,7 @@ from django.db import connections
 from stafftemplates.errors import StaffTemplateError
 from stafftemplates.validators import sample_context
 
-from .drawing_limits import DocumentTookTooLong
+from .drawing_deadline import DocumentTookTooLong
 from .errors import AttachmentError
 from .page_images import pages_html
 from .rendering import Attachment, build_attachment, html_to_pdf, render_html

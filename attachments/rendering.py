@@ -29,7 +29,8 @@ from xhtml2pdf.config.resources import RenderLimitError, ResourceAccessPolicy
 
 from stafftemplates.engine import ensure_plain, render_template
 
-from .drawing_limits import check_drawable, drawing_deadline
+from .drawing_budget import check_drawable
+from .drawing_deadline import drawing_deadline
 from .encryption import PERMISSIONS, encrypt_pdf, verify_encrypted
 from .errors import AttachmentError, AttachmentTooLarge
 from .fonts import register_fonts
@@ -117,7 +118,7 @@ def link_callback(uri: str, rel: str | None) -> str:
 @cache
 def resource_policy(render_seconds: float = 60) -> ResourceAccessPolicy:
     """xhtml2pdf's own fetch gate, as a second lock: no network, reads confined to static;
-    and its own cooperative render limit (`drawing_limits.drawing_deadline` explains both
+    and its own cooperative render limit (`drawing_deadline.drawing_deadline` explains both
     limits), `render_seconds`."""
     return ResourceAccessPolicy.server(
         base_dir=None,
@@ -150,7 +151,8 @@ def render_html(
 
 def html_to_pdf(html: str, *, name: str = "document") -> bytes:
     """Draw `html` with xhtml2pdf into memory (the PDF never touches disk), within the drawing
-    budget and deadline (`drawing_limits`; errors name the document `name`).
+    budget and deadline (`drawing_budget`, `drawing_deadline`; errors name the document
+    `name`).
 
     The parse of `html`'s first `<style>` is kept for the process (stylesheets.py): it must
     hold no customer data. `render_html` puts the template's CSS there, never rendered."""

@@ -273,8 +273,8 @@ WEBHOOK_RATE_LIMIT = env.int("WEBHOOK_RATE_LIMIT", default=600)
 # --- Documents ------------------------------------------------------------------------------
 DOCUMENT_PASSWORD_KEY = env.str("DOCUMENT_PASSWORD_KEY", default="")
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
-# Bounds on drawing one document with xhtml2pdf (attachments/drawing_limits.py): a deadline,
-# and a budget checked on the rendered HTML before drawing starts.
+# Bounds on drawing one document with xhtml2pdf: a deadline (attachments/drawing_deadline.py)
+# and a budget checked on the rendered HTML before drawing starts (attachments/drawing_budget.py).
 ATTACHMENT_DRAW_SECONDS = env.float("ATTACHMENT_DRAW_SECONDS", default=5.0)
 ATTACHMENT_MAX_NESTING = env.int("ATTACHMENT_MAX_NESTING", default=60)
 ATTACHMENT_MAX_ELEMENTS = env.int("ATTACHMENT_MAX_ELEMENTS", default=10_000)

@@ -11,11 +11,12 @@ from django.urls import reverse
 
 from attachments import isolation
 from attachments.api import build_attachment
-from attachments.drawing_limits import DocumentTooComplex, DocumentTookTooLong
+from attachments.drawing_budget import DocumentTooComplex
+from attachments.drawing_deadline import DocumentTookTooLong
 from attachments.models import AttachmentTemplate
 from stafftemplates.errors import TemplateLimitExceeded
 
-from .test_drawing_limits import PAGE_BREAK_LOOPS, UNCLOSED
+from .test_drawing_bounds import PAGE_BREAK_LOOPS, UNCLOSED
 
 pytestmark = pytest.mark.skipif(not isolation.can_fork(), reason="needs fork")
 

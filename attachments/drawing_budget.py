@@ -1,31 +1,26 @@
-"""Bounds on drawing a document with xhtml2pdf: a budget checked before it starts and a deadline.
+"""The drawing budget: what a document may ask of xhtml2pdf, checked before it starts.
 
 The staff-template limits (`stafftemplates/limits.py`) bound the *template*: its time and the
 size of the HTML it produces. They do not bound xhtml2pdf's drawing of that HTML, which costs
 far more per byte for some shapes: 20,000 unclosed `<div>`s render in milliseconds and take a
 minute to parse (html5lib's parse is super-linear in nesting, and xhtml2pdf checks its own
-depth limit only after it), 22,000 page breaks take half a minute to lay out. So:
+depth limit only after it), 22,000 page breaks take half a minute to lay out.
 
-* `check_drawable` reads the rendered HTML once, before xhtml2pdf sees it, and refuses a
-  document that nests deeper than `ATTACHMENT_MAX_NESTING`, holds more than
-  `ATTACHMENT_MAX_ELEMENTS` elements or breaks into more than `ATTACHMENT_MAX_PAGES` pages.
-  It is on every send's path, so it is one regular-expression pass with a short stack, not a
-  parse (about a millisecond for a 200-line order: see docs/architecture.md).
-* `drawing_deadline` stops a drawing that runs past `ATTACHMENT_DRAW_SECONDS` anyway (a long
-  document under every budget, a stylesheet that makes each page expensive). See its docstring
-  for where it can and cannot interrupt.
+`check_drawable` reads the rendered HTML once, before xhtml2pdf sees it, and refuses a document
+that nests deeper than `ATTACHMENT_MAX_NESTING`, holds more than `ATTACHMENT_MAX_ELEMENTS`
+elements or breaks into more than `ATTACHMENT_MAX_PAGES` pages. It is on every send's path, so
+it is regular expressions and a short stack, not a parse (about 2 ms of CPU for a 200-line
+order: docs/architecture.md, "Drawing a document"). What runs long anyway is stopped by the
+deadline (`drawing_deadline.py`).
 
-Both raise an `AttachmentError` naming the document and the setting: a delivery fails with it
-permanently (drawing again draws the same thing), admin shows it on save and in previews.
+It raises, as the deadline does, an `AttachmentError` naming the document and the setting: a
+delivery fails with it permanently (drawing again draws the same thing), admin shows it on
+save and in previews.
 """
 
 from __future__ import annotations
 
 import re
-import signal
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -36,12 +31,6 @@ from .errors import AttachmentError
 class DocumentTooComplex(AttachmentError):
     """The rendered HTML is over a drawing budget: refused before xhtml2pdf starts."""
 
-
-class DocumentTookTooLong(AttachmentError):
-    """Drawing the document ran past `ATTACHMENT_DRAW_SECONDS`."""
-
-
-# --- the budget ---------------------------------------------------------------------------
 
 _TAG = re.compile(r"<!--.*?-->|<(/?)([a-z][^\s/>]*)([^>]*)>", re.DOTALL)
 _TAG_NAME = re.compile(r"<(/?)([a-z][^\s/>]*)")
@@ -233,82 +222,3 @@ def check_drawable(html: str, *, name: str, budget: DrawingBudget | None = None)
             f"The document “{name}” asks for {pages:,} pages, more than {budget.max_pages:,} "
             "(ATTACHMENT_MAX_PAGES): check its page breaks."
         )
-
-
-# --- the deadline -------------------------------------------------------------------------
-
-
-class _DeadlinePassed(BaseException):
-    """Raised by the alarm inside xhtml2pdf. A BaseException: xhtml2pdf and ReportLab catch
-    `Exception` in places and would carry on drawing."""
-
-
-@dataclass
-class _Alarm:
-    active: bool = True
-
-
-def _can_use_alarm() -> bool:
-    """Whether this thread may own SIGALRM: the main thread, on a platform with interval
-    timers, with no one else's handler or timer in place."""
-    return (
-        hasattr(signal, "setitimer")
-        and threading.current_thread() is threading.main_thread()
-        # None: a handler installed outside Python, which could not be put back.
-        and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.SIG_IGN)
-        and signal.getitimer(signal.ITIMER_REAL)[0] == 0
-    )
-
-
-@contextmanager
-def drawing_deadline(*, name: str, seconds: float | None = None) -> Iterator[None]:
-    """Stop the drawing inside the block after `seconds` (`ATTACHMENT_DRAW_SECONDS`).
-
-    Two mechanisms, as the process allows:
-
-    * xhtml2pdf's own render limit (`max_render_seconds` of its resource policy, set by
-      `rendering.html_to_pdf` to the same value): cooperative, checked between elements and
-      flowables, in any thread; it does not reach the HTML parse or ReportLab's layout.
-    * here, in the main thread (Celery's prefork children and solo pool, gunicorn's sync
-      workers, the staff-preview child process): an interval timer whose SIGALRM interrupts
-      the pure-Python drawing wherever it is, parse and layout included. Signals reach only
-      the main thread; a thread (runserver, Celery's threads pool) keeps the cooperative
-      limit and the budget `check_drawable` enforced before drawing.
-
-    Raises `DocumentTookTooLong`. The timer is left as found: never armed over another
-    handler or a running timer (then only the cooperative limit applies).
-    """
-    seconds = float(settings.ATTACHMENT_DRAW_SECONDS if seconds is None else seconds)
-    too_long = DocumentTookTooLong(
-        f"The document “{name}” took longer than {seconds:g} s to draw "
-        "(ATTACHMENT_DRAW_SECONDS): shorten it, or simplify its tables and page rules."
-    )
-    if seconds <= 0 or not _can_use_alarm():
-        yield
-        return
-    alarm = _Alarm()
-
-    def interrupt(signum, frame):
-        if not alarm.active:
-            return
-        # Again shortly, should a bare `except:` in the drawing swallow this one.
-        signal.setitimer(signal.ITIMER_REAL, 0.1)
-        raise _DeadlinePassed
-
-    previous = signal.signal(signal.SIGALRM, interrupt)
-    try:
-        signal.setitimer(signal.ITIMER_REAL, seconds)
-        yield
-    except _DeadlinePassed:
-        raise too_long from None
-    finally:
-        # Disarmed even if the alarm fires again in here (the handler is a no-op once
-        # `active` is off).
-        while True:
-            try:
-                alarm.active = False
-                signal.setitimer(signal.ITIMER_REAL, 0)
-                signal.signal(signal.SIGALRM, previous)
-                break
-            except _DeadlinePassed:
-                continue

@@ -1,5 +1,6 @@
 """Drawing is bounded: a budget on the rendered HTML checked before xhtml2pdf starts, and a
-deadline that stops a drawing that runs long anyway (attachments/drawing_limits.py)."""
+deadline that stops a drawing that runs long anyway (attachments/drawing_budget.py,
+drawing_deadline.py)."""
 
 import signal
 import threading
@@ -9,11 +10,8 @@ from reportlab.pdfgen.canvas import Canvas
 
 from attachments import rendering
 from attachments.api import AttachmentError, build_attachment
-from attachments.drawing_limits import (
-    DocumentTooComplex,
-    DocumentTookTooLong,
-    check_drawable,
-)
+from attachments.drawing_budget import DocumentTooComplex, check_drawable
+from attachments.drawing_deadline import DocumentTookTooLong
 from attachments.models import AttachmentTemplate
 
 from .conftest import PASSWORD, decrypted_text
