@@ -284,6 +284,12 @@ WEBHOOK_RATE_LIMIT = env.int("WEBHOOK_RATE_LIMIT", default=600)
 # --- Documents ------------------------------------------------------------------------------
 DOCUMENT_PASSWORD_KEY = env.str("DOCUMENT_PASSWORD_KEY", default="")
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# Bounds on drawing one document with xhtml2pdf: a deadline (attachments/drawing_deadline.py)
+# and a budget checked on the rendered HTML before drawing starts (attachments/drawing_budget.py).
+ATTACHMENT_DRAW_SECONDS = env.float("ATTACHMENT_DRAW_SECONDS", default=5.0)
+ATTACHMENT_MAX_NESTING = env.int("ATTACHMENT_MAX_NESTING", default=60)
+ATTACHMENT_MAX_ELEMENTS = env.int("ATTACHMENT_MAX_ELEMENTS", default=10_000)
+ATTACHMENT_MAX_PAGES = env.int("ATTACHMENT_MAX_PAGES", default=200)
 # Who may read a customer's document password (support, the admin reveal and previews): the
 # project wires the shop's permission here, so `attachments` names no other app.
 DOCUMENT_PASSWORD_REVEAL_PERMISSION = "shop.view_document_password"  # noqa: S105 - a permission
@@ -360,7 +366,17 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery
 MESSAGING_RELAY_QUEUE = env.str(
     "MESSAGING_RELAY_QUEUE", default=f"{CELERY_TASK_DEFAULT_QUEUE}.relay"
 )
-CELERY_TASK_QUEUES = (Queue(CELERY_TASK_DEFAULT_QUEUE), Queue(MESSAGING_RELAY_QUEUE))
+# Proofs (staff checking drafts) get a queue of their own, so a burst of them, or one slow to
+# draw, never waits in front of a customer's confirmation. Workers consume all three by default;
+# a deployment can give proofs a worker of their own (README, "Running it").
+MESSAGING_PROOF_QUEUE = env.str(
+    "MESSAGING_PROOF_QUEUE", default=f"{CELERY_TASK_DEFAULT_QUEUE}.proofs"
+)
+CELERY_TASK_QUEUES = (
+    Queue(CELERY_TASK_DEFAULT_QUEUE),
+    Queue(MESSAGING_RELAY_QUEUE),
+    Queue(MESSAGING_PROOF_QUEUE),
+)
 CELERY_TASK_ROUTES = {"messaging.relay_due_messages": {"queue": MESSAGING_RELAY_QUEUE}}
 
 # --- Messaging (delivery engine) ------------------------------------------------------------
@@ -384,6 +400,10 @@ MESSAGING_RESEND_COOLDOWN_SECONDS = env.int("MESSAGING_RESEND_COOLDOWN_SECONDS",
 # Customer emails one address may receive in 24 hours (0: no limit); staff resends and proofs
 # do not count. Above it the message is kept as failed, with the reason, for staff to resend.
 MESSAGING_RECIPIENT_DAILY_LIMIT = env.int("MESSAGING_RECIPIENT_DAILY_LIMIT", default=20)
+# Proofs one staff member may send within the window (0: no limit): each holds a worker
+# process while its documents are drawn.
+MESSAGING_PROOF_LIMIT = env.int("MESSAGING_PROOF_LIMIT", default=10)
+MESSAGING_PROOF_WINDOW_MINUTES = env.int("MESSAGING_PROOF_WINDOW_MINUTES", default=60)
 # A queued row due for longer than this was lost in transit: the relay publishes it again.
 MESSAGING_RELAY_GRACE_SECONDS = env.int("MESSAGING_RELAY_GRACE_SECONDS", default=120)
 MESSAGING_RELAY_INTERVAL_SECONDS = env.float("MESSAGING_RELAY_INTERVAL_SECONDS", default=60.0)

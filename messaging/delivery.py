@@ -276,7 +276,9 @@ def _record_failure(
         # Capped so a countdown never outlives the broker's visibility timeout (Redis would
         # hand it to a second worker); a longer wait is the relay's job.
         outbox.publish_delivery(
-            message_id=message_id, countdown=min(retry_in, settings.MESSAGING_MAX_COUNTDOWN)
+            message_id=message_id,
+            countdown=min(retry_in, settings.MESSAGING_MAX_COUNTDOWN),
+            proof=message.is_proof,
         )
     return message
 

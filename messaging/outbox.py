@@ -16,6 +16,8 @@ from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -47,27 +49,33 @@ class ResendRun:
     erased: list[int]
 
 
-def publish_on_commit(message_id: int) -> None:
+def publish_on_commit(message_id: int, *, proof: bool = False) -> None:
     """Hand `message_id` to Celery once the current transaction commits (at once outside one).
 
     The one way a new or resent message is published: the worker must never see an id whose
     row has not committed, and a rolled-back order publishes nothing.
     """
-    transaction.on_commit(partial(publish_delivery, message_id=message_id))
+    transaction.on_commit(partial(publish_delivery, message_id=message_id, proof=proof))
 
 
-def publish_delivery(*, message_id: int, countdown: float | None = None) -> bool:
+def publish_delivery(
+    *, message_id: int, countdown: float | None = None, proof: bool = False
+) -> bool:
     """Hand a message id to Celery; never raises.
 
     It runs after the order committed: an exception here would turn a paid order into an error
     page. A broker that is down only delays the email: the row stays queued and the relay
     publishes it again. The publish itself is bounded by the broker settings (connect and
     socket timeouts, a short publish retry policy).
+
+    A `proof` goes to `MESSAGING_PROOF_QUEUE`: a staff member's drafts, however slow to draw,
+    never wait in front of (or hold up) a customer's confirmation on the delivery queue.
     """
     from .tasks import deliver_message  # the tasks module imports the delivery workflows
 
+    queue = settings.MESSAGING_PROOF_QUEUE if proof else None
     try:
-        deliver_message.apply_async((message_id,), countdown=countdown)
+        deliver_message.apply_async((message_id,), countdown=countdown, queue=queue)
     except Exception as exc:
         logger.warning(
             "Could not enqueue message %s (%s); the relay will retry.",
@@ -168,18 +176,26 @@ def _over_daily_limit(message: Message) -> bool:
     return earlier.exclude(pk=message.pk).count() >= limit
 
 
+class ProofLimitReached(ValueError):
+    """The staff member sent `MESSAGING_PROOF_LIMIT` proofs within the window already."""
+
+
 def queue_proof(
     *,
     template: MessageTemplate,
     recipient: str,
     order: Order | None = None,
     requested_by: str,
+    requester: AbstractBaseUser | None = None,
     draft: bool = True,
 ) -> Message:
     """Queue a proof of `template` to a staff address, from `order` or the sample: its newest
     revisions, drafts included (`draft`, what staff are checking), or the published ones.
 
-    Raises `ValueError` when what was asked for was never published (nothing queued).
+    Raises `ValueError` when what was asked for was never published (nothing queued), and
+    `ProofLimitReached` (a `ValueError`) when `requester` already sent
+    `MESSAGING_PROOF_LIMIT` proofs in the last `MESSAGING_PROOF_WINDOW_MINUTES`: each proof
+    holds a worker process while its documents are drawn.
 
     Delivered by the same engine as customers' messages, and marked `is_proof`: it takes none
     of the order's sequence numbers (the uniqueness constraint, `queue_message` and resends all
@@ -190,6 +206,8 @@ def queue_proof(
     if pinned.problem:
         raise ValueError(f"{pinned.problem}; publish it, or send a proof of the draft.")
     with transaction.atomic(durable=True):
+        if requester is not None:
+            _check_proof_limit(requester)
         message = Message.objects.create(
             event=template.event,
             order=order,
@@ -198,6 +216,7 @@ def queue_proof(
             template_revision=pinned.template_revision,
             layout_revision=pinned.layout_revision,
             is_proof=True,
+            proof_requested_by=requester,
         )
         _pin_attachments(message=message, revisions=pinned.attachment_revisions)
         source = f"order {order.number}" if order else "the sample order"
@@ -207,8 +226,30 @@ def queue_proof(
             detail=f"Proof of the {version} from {source}, requested by {requested_by}.",
         )
         _record_fallbacks(message=message, lines=pinned.fallbacks)
-        publish_on_commit(message.pk)
+        publish_on_commit(message.pk, proof=True)
     return message
+
+
+def _check_proof_limit(requester: AbstractBaseUser) -> None:
+    """Raise `ProofLimitReached` when `requester` is at the limit; call inside the transaction
+    that creates the proof (the requester's row is locked, so two clicks cannot both pass)."""
+    limit = settings.MESSAGING_PROOF_LIMIT
+    if not limit:
+        return
+    get_user_model().objects.select_for_update().filter(pk=requester.pk).exists()
+    window = timedelta(minutes=settings.MESSAGING_PROOF_WINDOW_MINUTES)
+    since = timezone.now() - window
+    recent = Message.objects.filter(
+        is_proof=True, proof_requested_by=requester, created_at__gte=since
+    ).order_by("-created_at")
+    times = list(recent.values_list("created_at", flat=True)[:limit])
+    if len(times) >= limit:
+        free_at = timezone.localtime(times[-1] + window)
+        raise ProofLimitReached(
+            f"you have sent {limit} proof{'s' if limit != 1 else ''} in the last "
+            f"{settings.MESSAGING_PROOF_WINDOW_MINUTES} minutes (MESSAGING_PROOF_LIMIT); "
+            f"the next can be sent at {free_at:%H:%M}"
+        )
 
 
 def _pin_attachments(*, message: Message, revisions: list) -> None:

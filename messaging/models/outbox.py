@@ -125,6 +125,15 @@ class Message(models.Model):
     is_proof = models.BooleanField(
         default=False, help_text="A proof sent to staff: never counted as the customer's message."
     )
+    # Who asked for a proof: the per-staff limit (MESSAGING_PROOF_LIMIT) counts by it.
+    proof_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -26,7 +26,7 @@ import pytest
 
 from conftest import ON_POSTGRES
 from messaging.models import Message, MessageEvent
-from tests.harness import Beat, Worker, relay_queue_name
+from tests.harness import Beat, Worker, proof_queue_name, relay_queue_name
 from tests.messaging.conftest import (  # noqa: F401 - fixtures shared with the messaging tests
     celery_config,
     confirmation_template,
@@ -206,6 +206,10 @@ class Broker:
     def relay_queue(self) -> str:
         return relay_queue_name(self.queue)
 
+    @property
+    def proof_queue(self) -> str:
+        return proof_queue_name(self.queue)
+
 
 def _require_postgres():
     if not ON_POSTGRES:
@@ -268,7 +272,7 @@ def broker(request):
 
             redis.Redis.from_url(url, socket_connect_timeout=1).flushdb()
         else:
-            _delete_queues(url, [queue, target.relay_queue])
+            _delete_queues(url, [queue, target.relay_queue, target.proof_queue])
 
 
 def free_port() -> int:
