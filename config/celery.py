@@ -13,6 +13,7 @@ from celery import Celery
 from celery.signals import celeryd_init, task_prerun, worker_init, worker_process_init
 
 from .connections import persist_in_worker
+from .kombu_redis import guard_restore_unacked
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -21,6 +22,8 @@ logger = logging.getLogger(__name__)
 app = Celery("sealpost")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# A Redis broker that dies while a worker holds tasks must not stop the worker for good.
+guard_restore_unacked()
 # Workers serve task after task from the same processes: they keep their connections.
 celeryd_init.connect(persist_in_worker)
 
