@@ -52,23 +52,13 @@ def deliver_message(*, message_id: int) -> Message | None:
         outcome = _failed(failed.error, message_id=message_id, attempt=attempt, sending=False)
     else:
         history += composed.history
-        email = composed.email
         try:
-            backend = get_connection()
-            esp_name = getattr(backend, "esp_name", None) or type(backend).__name__
-            email.connection = backend
-            requested = time.perf_counter()
-            try:
-                email.send()
-            finally:
-                # The ESP request, answered, refused or timed out: /metrics' ESP histogram.
-                started.duration = time.perf_counter() - requested
-        except Exception as exc:
-            outcome = _failed(exc, message_id=message_id, attempt=attempt, sending=True)
+            # Proof for the relay, should this worker die from now on, that the ESP was asked.
+            message.record_esp_request()
+        except (OperationalError, InterfaceError) as exc:
+            outcome = _failed(exc, message_id=message_id, attempt=attempt, sending=False)
         else:
-            outcome = read_acceptance(email, recipient=message.recipient)
-            if isinstance(outcome, Failure):
-                logger.warning("Message %s attempt %s refused by the ESP.", message_id, attempt)
+            outcome, esp_name = _send(composed.email, message=message, started=started)
     if isinstance(outcome, Accepted):
         return _write_outcome(
             partial(
@@ -89,6 +79,27 @@ def deliver_message(*, message_id: int) -> Message | None:
         message_id=message_id,
         attempt=attempt,
     )
+
+
+def _send(email, *, message: Message, started: MessageEvent) -> tuple[Accepted | Failure, str]:
+    """One ESP request: what it came to, and the ESP's name; times it on `started`."""
+    esp_name = ""
+    try:
+        backend = get_connection()
+        esp_name = getattr(backend, "esp_name", None) or type(backend).__name__
+        email.connection = backend
+        requested = time.perf_counter()
+        try:
+            email.send()
+        finally:
+            # The ESP request, answered, refused or timed out: /metrics' ESP histogram.
+            started.duration = time.perf_counter() - requested
+    except Exception as exc:
+        return _failed(exc, message_id=message.pk, attempt=message.attempts, sending=True), esp_name
+    outcome = read_acceptance(email, recipient=message.recipient)
+    if isinstance(outcome, Failure):
+        logger.warning("Message %s attempt %s refused by the ESP.", message.pk, message.attempts)
+    return outcome, esp_name
 
 
 def _failed(exc: Exception, *, message_id: int, attempt: int, sending: bool):

@@ -403,3 +403,53 @@ def test_a_429_is_retried_no_sooner_than_the_esp_asked(
     assert message.status == Message.Status.QUEUED
     assert message.next_attempt_at >= before + timedelta(seconds=120)
     assert no_publish[-1]["countdown"] >= 120
+
+
+# --- a worker that died: what its history says ---------------------------------------------
+
+
+class WorkerKilled(BaseException):
+    """What the process sees of a SIGKILL: nothing after this point runs."""
+
+
+def die_in_attempt(monkeypatch, *, where: str) -> Message:
+    """Deliver one message, the worker dying while composing or while the ESP request is in
+    flight; then its claim expires and the relay releases it."""
+
+    def killed(*args, **kwargs):
+        raise WorkerKilled
+
+    if where == "composing":
+        monkeypatch.setattr(delivery, "compose_email", killed)
+    else:
+        monkeypatch.setattr("anymail.backends.postmark.EmailBackend.send_messages", killed)
+    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    with pytest.raises(WorkerKilled):
+        delivery.deliver_message(message_id=message.pk)
+    monkeypatch.undo()
+    later = timezone.now() + timedelta(seconds=3600)
+    from messaging.relay import relay_due_messages
+
+    assert relay_due_messages(now=later).released == 1
+    return Message.objects.get(pk=message.pk)
+
+
+def test_a_worker_killed_before_the_esp_request_says_the_email_was_not_sent(
+    confirmation_template, fake_postmark, monkeypatch, no_publish
+):
+    message = die_in_attempt(monkeypatch, where="composing")
+
+    line = message.events.get(kind=MessageEvent.Kind.CLAIM_EXPIRED)
+    assert "was not sent" in line.detail
+    assert "may have been sent" not in line.detail
+    assert "was not sent" in message.last_error
+    assert fake_postmark.requests == []
+
+
+def test_a_worker_killed_during_the_esp_request_says_it_may_have_been_sent(
+    confirmation_template, fake_postmark, monkeypatch, no_publish
+):
+    message = die_in_attempt(monkeypatch, where="sending")
+
+    line = message.events.get(kind=MessageEvent.Kind.CLAIM_EXPIRED)
+    assert "may have been sent" in line.detail
