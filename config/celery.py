@@ -21,6 +21,11 @@ logger = logging.getLogger(__name__)
 
 app = Celery("sealpost")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+if not app.conf.broker_url:
+    # No broker (development, the tests): tasks run in-process, but a publish still builds a
+    # broker connection. Kombu's in-memory transport, named with a host, instead of its
+    # default AMQP without one, whose "No hostname was supplied" every resend would print.
+    app.conf.broker_url = "memory://localhost/"
 app.autodiscover_tasks()
 # A Redis broker that dies while a worker holds tasks must not stop the worker for good.
 guard_restore_unacked()
