@@ -18,6 +18,7 @@ import time
 from datetime import timedelta
 from functools import partial
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import InterfaceError, OperationalError, connection, transaction
@@ -117,12 +118,23 @@ def _write_outcome(write, *, message_id: int, attempt: int, esp_message_id: str 
     lost. The writes are conditional on the attempt (a repeat after a commit whose answer was
     lost changes nothing), so trying again is safe. If the database stays away for longer than
     `MESSAGING_OUTCOME_WRITE_SECONDS`, the ids are logged for an operator to reconcile.
+
+    The task's soft time limit does not end the write either: it fires at most once, anywhere
+    (in a wait, in the middle of a statement, whose transaction then rolls back), and losing
+    the outcome of an email the ESP accepted costs the customer a second copy. The write goes
+    on within its own window; the hard limit (`CELERY_TASK_TIME_LIMIT`) still ends the process
+    (messaging/checks.py keeps the limits above the ESP timeout and this window).
     """
     deadline = time.monotonic() + settings.MESSAGING_OUTCOME_WRITE_SECONDS
     pause = 0.25
     while True:
         try:
             return write()
+        except SoftTimeLimitExceeded:
+            # Mid-statement perhaps: start again on a new connection.
+            if not _drop_connection():
+                raise
+            _note_soft_limit(message_id=message_id, attempt=attempt)
         except (OperationalError, InterfaceError) as exc:
             if not _drop_connection():
                 raise  # a caller's transaction: not ours to reconnect
@@ -141,8 +153,20 @@ def _write_outcome(write, *, message_id: int, attempt: int, esp_message_id: str 
                 message_id,
                 type(exc).__name__,
             )
-            time.sleep(pause)
+            try:
+                time.sleep(pause)
+            except SoftTimeLimitExceeded:
+                _note_soft_limit(message_id=message_id, attempt=attempt)
             pause = min(pause * 2, 4.0)
+
+
+def _note_soft_limit(*, message_id: int, attempt: int) -> None:
+    logger.warning(
+        "Message %s attempt %s: the soft time limit passed while recording the outcome; "
+        "still recording it.",
+        message_id,
+        attempt,
+    )
 
 
 def _claim(*, message_id: int) -> tuple[Message, MessageEvent] | None:
