@@ -79,10 +79,11 @@ class Row:
         statuses = dict(Message.objects.filter(pk__in=message_ids).values_list("pk", "status"))
         copies = Counter(int(m) for m in esp.sent_message_ids() if m and int(m) in message_ids)
         duplicated = {m for m, n in copies.items() if n > 1}
+        # A lost worker's line flags a duplicate only when it says the email may have gone.
         flagged = set(
-            MessageEvent.objects.filter(
-                message_id__in=duplicated, kind__in=DUPLICATE_FLAGS
-            ).values_list("message_id", flat=True)
+            MessageEvent.objects.filter(message_id__in=duplicated, kind__in=DUPLICATE_FLAGS)
+            .exclude(kind=MessageEvent.Kind.CLAIM_EXPIRED, detail__contains="was not sent")
+            .values_list("message_id", flat=True)
         )
         self.sent = sum(
             s in (Message.Status.SENT, Message.Status.DELIVERED) for s in statuses.values()
