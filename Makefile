@@ -10,11 +10,13 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Exactly the versions CI tested, each checked against its hash; then the project itself. `pip
-# check` stops here if pyproject.toml needs something the lock lacks: run `make lock`.
+# Exactly the versions CI tested, each checked against its hash; then the project itself: its
+# metadata only (it installs no package, the code runs from the checkout), so not editable,
+# which made setuptools print a notice every time. `pip check` stops here if pyproject.toml
+# needs something the lock lacks: run `make lock`.
 $(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip install --quiet --no-deps .
 	$(BIN)/python -m pip check
 	touch $@
 

@@ -125,6 +125,9 @@ AXES_ENABLED = env.bool("ADMIN_LOGIN_LOCKOUT", default=True)
 AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("ADMIN_LOGIN_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Quiet: no "AXES: BEGIN" banner on every management command, and lockout log lines name only
+# what the lock counts (username and address), not every request attribute.
+AXES_VERBOSE = False
 AXES_RESET_ON_SUCCESS = True
 # Never read a client-supplied X-Forwarded-For: a guesser would send a new address each time.
 AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db.models import Count, Max, Min, Q
 
@@ -49,6 +49,17 @@ def duration(minutes: int) -> str:
         return f"{minutes} min"
     hours, rest = divmod(minutes, 60)
     return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
+def ago(delta: timedelta) -> str:
+    """A wait as an operator reads it: seconds under two minutes (a relay every few seconds
+    can be late by less than one), minutes under two hours, then hours and minutes."""
+    seconds = int(delta.total_seconds())
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 7200:
+        return f"{seconds // 60} min"
+    return f"{seconds // 3600} h {seconds % 3600 // 60} min"
 
 
 def percent(ratio: float) -> str:
@@ -185,7 +196,8 @@ def check_relay(*, now: datetime, config: AlertSettings) -> Finding:
     return Finding(
         "relay",
         late > limit,
-        f"The relay last ran {duration(minutes(late))} ago ({heartbeat.runs} runs recorded; limit "
+        f"The relay last ran at {heartbeat.last_run_at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC, "
+        f"{ago(late)} ago ({heartbeat.runs} runs recorded; limit "
         f"{config.relay_missed_runs} intervals of {config.relay_interval_seconds:.0f} s).",
     )
 

@@ -114,6 +114,9 @@ class Message(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     claimed_until = models.DateTimeField(null=True, blank=True)
+    # The attempt whose ESP request started (0: none yet): written just before the request, so
+    # a worker that dies before it leaves proof the email was not sent.
+    esp_request_attempt = models.PositiveSmallIntegerField(default=0, editable=False)
     esp_name = models.CharField("ESP", max_length=50, blank=True)
     esp_message_id = models.CharField("ESP message id", max_length=255, blank=True, db_index=True)
     last_error = models.TextField(blank=True)
@@ -333,22 +336,35 @@ class Message(models.Model):
     def release_expired_claim(self, *, now: datetime) -> MessageEvent:
         """sending (claim expired) → queued: the worker that held it is gone.
 
-        It may have handed the email to the ESP before it died: this is the one window where a
-        customer can get the email twice, and the history says so.
+        If its ESP request had started, it may have handed the email over before it died:
+        this is the one window where a customer can get the email twice, and the history says
+        so. If the request never started (`esp_request_attempt`), the history says it was not
+        sent.
         """
         self._expect(self.Status.SENDING)
+        if self.esp_request_attempt == self.attempts:
+            self.last_error = "The worker stopped during the attempt."
+            detail = "The worker stopped during the attempt (the email may have been sent)."
+        else:
+            self.last_error = "The worker stopped before the ESP request: the email was not sent."
+            detail = self.last_error
         self.status = self.Status.QUEUED
         self.next_attempt_at = now
         self.claimed_until = None
-        self.last_error = "The worker stopped during the attempt."
         self.save(
             update_fields=["status", "next_attempt_at", "claimed_until", "last_error", "updated_at"]
         )
-        return self.record(
-            MessageEvent.Kind.CLAIM_EXPIRED,
-            attempt=self.attempts,
-            detail="The worker stopped during the attempt (the email may have been sent).",
-        )
+        return self.record(MessageEvent.Kind.CLAIM_EXPIRED, attempt=self.attempts, detail=detail)
+
+    def record_esp_request(self) -> None:
+        """The claimed attempt is about to ask the ESP: from now on it may have been sent.
+
+        Its own write, committed before the request (never inside a transaction around it);
+        only while this attempt still holds the row."""
+        Message.objects.filter(
+            pk=self.pk, status=self.Status.SENDING, attempts=self.attempts
+        ).update(esp_request_attempt=self.attempts)
+        self.esp_request_attempt = self.attempts
 
     def advance_to(self, status: str) -> bool:
         """Move forward only (tracking): returns whether the status changed."""

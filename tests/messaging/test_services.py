@@ -418,7 +418,10 @@ def test_relay_releases_expired_claims_and_republishes_lost_rows(
     now = timezone.now()
     stuck = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
     Message.objects.filter(pk=stuck.pk).update(
-        status="sending", attempts=1, claimed_until=now - timedelta(seconds=1)
+        status="sending",
+        attempts=1,
+        claimed_until=now - timedelta(seconds=1),
+        esp_request_attempt=1,  # the worker died with its ESP request in flight
     )
     lost = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
     Message.objects.filter(pk=lost.pk).update(next_attempt_at=now - timedelta(hours=1))
@@ -481,11 +484,12 @@ def test_a_worker_warms_its_main_process_before_the_pool_forks(monkeypatch):
     assert calls == ["warm_up", "collect", "freeze"]
 
 
-def test_one_delivery_reads_and_writes_in_six_statements(
+def test_one_delivery_reads_and_writes_in_seven_statements(
     no_publish, confirmation_template, mailoutbox
 ):
-    """Claim (read, update), the order's lines, the pinned attachments, the outcome (update,
-    the attempt's history in one insert): a query added per message shows here."""
+    """Claim (read, update), the order's lines, the pinned attachments, the mark that the ESP
+    request starts (update), the outcome (update, the attempt's history in one insert): a
+    query added per message shows here."""
     message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
     with CaptureQueriesContext(connection) as queries:
         delivery.deliver_message(message_id=message.pk)
@@ -494,7 +498,7 @@ def test_one_delivery_reads_and_writes_in_six_statements(
         for q in queries.captured_queries
         if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "BEGIN", "COMMIT"))
     ]
-    assert statements == ["SELECT", "UPDATE", "SELECT", "SELECT", "UPDATE", "INSERT"]
+    assert statements == ["SELECT", "UPDATE", "SELECT", "SELECT", "UPDATE", "UPDATE", "INSERT"]
     assert len(mailoutbox) == 1
     message.refresh_from_db()
     assert message.status == Message.Status.SENT

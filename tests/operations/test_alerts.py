@@ -1,6 +1,6 @@
 """Alert rules against real outbox rows: each fires, emails once per window, and resolves."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -159,6 +159,23 @@ def test_bounce_ratio_from_tracking_events(alerts, settings):
     assert alert_emails()[-1].subject == "[Sealpost alert] FIRING: Bounce ratio"
 
 
+def test_a_relay_stopped_for_less_than_a_minute_says_when_it_last_ran(alerts, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.MESSAGING_RELAY_INTERVAL_SECONDS = 1
+    settings.ALERT_RELAY_MISSED_RUNS = 5
+    last_run = timezone.now() - timedelta(seconds=40)
+    RelayHeartbeat.objects.update_or_create(pk=1, defaults={"last_run_at": last_run, "runs": 9})
+
+    finding = {f.rule: f for f in check_delivery_health()}["relay"]
+
+    assert finding.firing
+    assert "0 min" not in finding.summary
+    assert finding.summary.startswith(
+        f"The relay last ran at {last_run.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC, 40 s ago"
+    )
+    assert finding.summary in alert_emails()[-1].body
+
+
 def test_a_stopped_relay_fires_and_a_cron_run_of_relay_messages_clears_it(alerts, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False  # a broker is configured: the relay must run
     settings.MESSAGING_RELAY_INTERVAL_SECONDS = 60
@@ -168,7 +185,8 @@ def test_a_stopped_relay_fires_and_a_cron_run_of_relay_messages_clears_it(alerts
     )
     finding = {f.rule: f for f in check_delivery_health()}["relay"]
     assert finding.firing
-    assert finding.summary.startswith("The relay last ran 6 min ago (3 runs recorded")
+    assert finding.summary.startswith("The relay last ran at ")
+    assert "UTC, 6 min ago (3 runs recorded" in finding.summary
 
     call_command("relay_messages")
     assert "relay" not in firing(check_delivery_health())
