@@ -210,6 +210,13 @@ SILENCED_SYSTEM_CHECKS = [
 
 # --- Cache: rate-limit counts live here; production shares one (CACHE_URL=redis://...) -----
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"].endswith(".RedisCache"):
+    # A frozen Redis (accepting connections, answering nothing) held each rate-limited form for
+    # redis-py's default 5 s per call; a count that fails is skipped (shop/ratelimit.py), so
+    # give up quickly. Timeouts in CACHE_URL's query string (`?socket_timeout=2`) win.
+    _cache_options = CACHES["default"].setdefault("OPTIONS", {})
+    _cache_options.setdefault("socket_connect_timeout", 1.0)
+    _cache_options.setdefault("socket_timeout", 0.5)
 
 # --- Shop -----------------------------------------------------------------------------------
 SHOP_NAME = env.str("SHOP_NAME", default="Nordic Goods")
