@@ -300,6 +300,9 @@ ATTACHMENT_DRAW_SECONDS = env.float("ATTACHMENT_DRAW_SECONDS", default=5.0)
 ATTACHMENT_MAX_NESTING = env.int("ATTACHMENT_MAX_NESTING", default=60)
 ATTACHMENT_MAX_ELEMENTS = env.int("ATTACHMENT_MAX_ELEMENTS", default=10_000)
 ATTACHMENT_MAX_PAGES = env.int("ATTACHMENT_MAX_PAGES", default=200)
+# Staff previews one staff member may have drawing at once (each holds a web worker while it
+# waits for its child process); 0 for no limit.
+STAFF_PREVIEW_CONCURRENCY = env.int("STAFF_PREVIEW_CONCURRENCY", default=2)
 # Who may read a customer's document password (support, the admin reveal and previews): the
 # project wires the shop's permission here, so `attachments` names no other app.
 DOCUMENT_PASSWORD_REVEAL_PERMISSION = "shop.view_document_password"  # noqa: S105 - a permission
