@@ -3,6 +3,7 @@
 import os
 
 import pytest
+from django.utils import translation
 
 ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres", "pgsql"))
 
@@ -19,6 +20,16 @@ def _fast_password_hasher(settings):
     """Users are created and log in all over the suite: a deliberately slow hasher would spend
     seconds on nothing the tests look at (tests only; production keeps Django's default)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language and leaves it so. `LocaleMiddleware` activates
+    the visitor's language for the thread and nothing deactivates it after the response: a
+    request with a Swedish `Accept-Language` would otherwise leave Swedish for the next test."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
