@@ -37,9 +37,9 @@ def _default_language():
 
 @dataclass
 class BrokerCalls:
-    """What a publish or a probe spent on the broker: connection attempts, and every wait that ran out
-    with the timeout it ran out on. Counted, not timed: a loaded machine stretches the clock,
-    never these."""
+    """What a publish or a probe spent on the broker: connection attempts, and every wait that
+    ran out, with the timeout it ran out on. Counted, not timed: a loaded machine stretches the
+    clock, never these."""
 
     connects: int = 0
     waits: list[tuple[str, float]] = field(default_factory=list)
