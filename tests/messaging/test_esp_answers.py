@@ -119,3 +119,14 @@ def test_an_error_page_that_is_not_json_gives_the_status_alone(
 
     assert message.status == Message.Status.QUEUED  # a 502 is worth another attempt
     assert message.last_error == "Postmark API responded 502."
+
+
+def test_an_address_anymail_cannot_read_fails_the_message_for_good(
+    confirmation_template, django_capture_on_commit_callbacks
+):
+    # Checkout validates addresses; a row from before that (or edited in the database) is not.
+    message = deliver_order(OrderFactory(customer__email="no-at-sign"))
+
+    assert message.status == Message.Status.FAILED
+    assert message.last_error == "An address of the email is not valid for the ESP."
+    assert message.attempts == 1
