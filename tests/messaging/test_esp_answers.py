@@ -62,7 +62,7 @@ def test_a_connect_timeout_is_retried_and_not_flagged_as_maybe_sent(
 
 
 def test_a_retry_after_given_as_a_date_is_waited_for(
-    no_publish, confirmation_template, fake_postmark, settings
+    no_publish, confirmation_template, fake_postmark, settings, caplog
 ):
     settings.MESSAGING_RETRY_BASE_SECONDS = 1  # our own backoff alone would retry within 1 s
     asked = timezone.now() + timedelta(minutes=10)
@@ -78,6 +78,10 @@ def test_a_retry_after_given_as_a_date_is_waited_for(
     message = delivery.deliver_message(message_id=message.pk)
 
     assert message.status == Message.Status.QUEUED
+    assert message.last_error == "Postmark API responded 503 (error code 100: Maintenance)."
+    assert f"Message {message.pk} attempt 1 failed: AnymailRequestsAPIError (HTTP 503)" in [
+        r.getMessage() for r in caplog.records
+    ]
     # The date has whole seconds: the retry comes within the second the ESP named.
     assert asked - timedelta(seconds=1) <= message.next_attempt_at <= asked + timedelta(seconds=2)
 

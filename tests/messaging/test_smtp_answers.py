@@ -14,9 +14,9 @@ pytestmark = pytest.mark.django_db
 
 class ScriptedSMTP:
     """Speaks just enough SMTP for Django's backend; `answers` replaces the reply to a command
-    (`AUTH`, `RCPT`, or `.` for the end of the data)."""
+    (`AUTH`, `RCPT`, or `.` for the end of the data; None there: hang up instead)."""
 
-    def __init__(self, answers: dict[str, str]):
+    def __init__(self, answers: dict[str, str | None]):
         self.answers = answers
         self.server = socket.create_server(("127.0.0.1", 0))
         self.port = self.server.getsockname()[1]
@@ -36,6 +36,8 @@ class ScriptedSMTP:
                     if in_data:
                         if line == ".":
                             in_data = False
+                            if self.answers.get(".", "") is None:
+                                break  # the connection drops before the server answers
                             client.sendall(self.reply(".", "250 queued"))
                         continue
                     command = line.split(" ", 1)[0].split(":", 1)[0].upper()
@@ -85,12 +87,24 @@ ANSWERS = {
         "SMTP server responded 554.",
         1,
     ),
+    "syntax error": (
+        {".": "500 5.5.2 syntax error"},
+        Message.Status.FAILED,
+        "SMTP server responded 500.",
+        1,
+    ),
+    "hung up after the data": (
+        {".": None},
+        Message.Status.QUEUED,
+        "Mail connection error (SMTPServerDisconnected).",
+        1,
+    ),
 }
 
 
 @pytest.mark.parametrize("answer", list(ANSWERS))
 def test_an_smtp_answer_gives_the_message_its_outcome(
-    answer, confirmation_template, settings, django_capture_on_commit_callbacks
+    answer, confirmation_template, settings, django_capture_on_commit_callbacks, caplog
 ):
     script, status, error, attempts = ANSWERS[answer]
     server = ScriptedSMTP(script)
@@ -108,3 +122,19 @@ def test_an_smtp_answer_gives_the_message_its_outcome(
     assert message.last_error == error
     assert message.attempts == attempts
     assert not message.events.filter(kind="sent").exists()
+    # Only a connection lost after the data was written may have delivered the email.
+    assert message.events.filter(kind="no_response").exists() == (script == {".": None})
+    # The log names the exception's class, nothing of the email.
+    logged = [r.getMessage() for r in caplog.records if r.name == "messaging.delivery"]
+    assert [line for line in logged if "attempt 1 failed" in line] == [
+        f"Message {message.pk} attempt 1 failed: {error_class(answer)}"
+    ]
+    assert not any("@" in line for line in logged)
+
+
+def error_class(answer: str) -> str:
+    return {
+        "login refused": "SMTPAuthenticationError",
+        "recipient refused": "SMTPRecipientsRefused",
+        "hung up after the data": "SMTPServerDisconnected",
+    }.get(answer, "SMTPDataError")
