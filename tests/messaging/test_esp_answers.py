@@ -134,3 +134,16 @@ def test_an_address_anymail_cannot_read_fails_the_message_for_good(
     assert message.status == Message.Status.FAILED
     assert message.last_error == "An address of the email is not valid for the ESP."
     assert message.attempts == 1
+
+
+def test_a_300_answer_is_not_taken_for_acceptance(
+    confirmation_template, fake_postmark, django_capture_on_commit_callbacks
+):
+    # Only 2xx means the ESP took the email; requests does not follow a 300 for a POST.
+    fake_postmark.plan = [Step(300, {"ErrorCode": 0, "Message": "Multiple Choices"})]
+
+    message = deliver_order()
+
+    assert message.status == Message.Status.FAILED
+    assert message.last_error == "Postmark API responded 300 (Multiple Choices)."
+    assert not message.events.filter(kind="sent").exists()
