@@ -38,12 +38,13 @@ class StatusBackend(AnymailTestBackend):
     """Anymail's test backend, answering every recipient with `status`."""
 
     status = "sent"
+    esp_id = ESP_ID  # the id the ESP gives an email it accepts
 
     def post_to_esp(self, payload, message):
         accepted = self.status in ("sent", "queued", "unknown")
         message.anymail_test_response = {
             "recipient_status": {
-                email: AnymailRecipientStatus(ESP_ID if accepted else None, self.status)
+                email: AnymailRecipientStatus(self.esp_id if accepted else None, self.status)
                 for email in payload.recipient_emails
             }
         }
@@ -80,3 +81,18 @@ def test_a_recipient_status_gives_the_message_its_outcome(
     notes = list(message.events.filter(kind="note").values_list("detail", flat=True))
     assert notes == expected_notes
     assert message.events.filter(kind="sent").exists() == (expected_status == Message.Status.SENT)
+
+
+def test_an_accepted_recipient_without_an_id_is_sent_with_the_id_unknown(
+    confirmation_template, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = f"{__name__}.StatusBackend"
+    monkeypatch.setattr(StatusBackend, "status", "queued")
+    monkeypatch.setattr(StatusBackend, "esp_id", None)
+
+    message = deliver_order()
+
+    assert message.status == Message.Status.SENT
+    assert message.esp_message_id == ""
+    notes = list(message.events.filter(kind="note").values_list("detail", flat=True))
+    assert notes == ["The ESP accepted the email but returned no message id."]
