@@ -21,11 +21,19 @@ logger = logging.getLogger(__name__)
 
 app = Celery("sealpost")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-if not app.conf.broker_url:
-    # No broker (development, the tests): tasks run in-process, but a publish still builds a
-    # broker connection. Kombu's in-memory transport, named with a host, instead of its
-    # default AMQP without one, whose "No hostname was supplied" every resend would print.
-    app.conf.broker_url = "memory://localhost/"
+
+
+@app.on_after_configure.connect
+def _in_memory_broker_without_one(sender, **kwargs) -> None:
+    """No broker (development, the tests): tasks run in-process, but a publish still builds a
+    broker connection. Kombu's in-memory transport, named with a host, instead of its default
+    AMQP without one, whose "No hostname was supplied" every resend would print. Decided when
+    Celery first reads its configuration, not at import: importing `config` must not load the
+    settings (config/asgi.py marks the process first)."""
+    if not sender.conf.broker_url:
+        sender.conf.broker_url = "memory://localhost/"
+
+
 app.autodiscover_tasks()
 # A Redis broker that dies while a worker holds tasks must not stop the worker for good.
 guard_restore_unacked()
