@@ -99,6 +99,8 @@ def open_dashboard(live_server, page, width: int) -> None:
     page.get_by_label("Password").fill("correct horse battery")
     page.get_by_role("button", name="Log in").click()
     expect(page.locator("svg.ops-chart")).to_have_count(5)
+    # The charts are in the DOM before the page's stylesheet has loaded: measure after it.
+    page.wait_for_load_state("load")
 
 
 def test_the_dashboard_fits_a_phone_without_scrolling_sideways(live_server, page):
