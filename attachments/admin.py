@@ -119,8 +119,16 @@ class AttachmentTemplateAdmin(
     change_form_template = "admin/stafftemplates/editor_change_form.html"
     form = AttachmentTemplateForm
     unsaved_preview_parts = (("pages", "PDF pages"),)
-    list_display = ["name", "language", "password_policy", "active", "updated_at", "preview_link"]
-    list_filter = ["language", "active", "password_policy"]
+    list_display = [
+        "name",
+        "event_type",
+        "language",
+        "password_policy",
+        "active",
+        "updated_at",
+        "preview_link",
+    ]
+    list_filter = ["event_type", "language", "active", "password_policy"]
     search_fields = ["name"]
     readonly_fields = [
         "password_strength",
@@ -130,7 +138,7 @@ class AttachmentTemplateAdmin(
         "updated_at",
     ]
     fieldsets = [
-        (None, {"fields": ["name", "language", "active", "preview_link"]}),
+        (None, {"fields": ["name", "event_type", "language", "active", "preview_link"]}),
         ("Document", {"fields": ["html", "css", "filename_template", "variables"]}),
         (
             "Password",

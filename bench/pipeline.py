@@ -73,7 +73,7 @@ from config import celery  # noqa: E402
 from demo.emails import seed_message_templates  # noqa: E402
 from messaging import delivery, outbox  # noqa: E402
 from messaging.compose import compose_email  # noqa: E402
-from messaging.models import Event, Message  # noqa: E402
+from messaging.models import Message  # noqa: E402
 from shop.documents import order_context  # noqa: E402
 from tests.factories import OrderFactory  # noqa: E402
 
@@ -83,7 +83,7 @@ def prepare(count: int) -> list[int]:
     with mock.patch.object(outbox, "publish_delivery", return_value=True):
         orders = [OrderFactory() for _ in range(count)]
         return [
-            outbox.queue_message(order=order, event=Event.ORDER_CONFIRMATION).pk for order in orders
+            outbox.queue_message(order=order, event="order_confirmation").pk for order in orders
         ]
 
 

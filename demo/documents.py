@@ -4,6 +4,8 @@ from django.conf import settings
 
 from attachments.models import AttachmentTemplate
 
+from .events import seed_event_types
+
 ORDER_CONFIRMATION = "Order confirmation"
 
 # Rows per table: xhtml2pdf lays out a long table faster as several shorter ones.
@@ -325,7 +327,12 @@ def _seed_document(language: str, html: str, filename: str) -> AttachmentTemplat
     template, created = AttachmentTemplate.objects.get_or_create(
         name=ORDER_CONFIRMATION,
         language=language,
-        defaults={"html": html, "css": CSS, "filename_template": filename},
+        defaults={
+            "html": html,
+            "css": CSS,
+            "filename_template": filename,
+            "event_type": seed_event_types(),
+        },
     )
     upgradable = template.html in PREVIOUS_HTML and template.css in (*PREVIOUS_CSS, CSS)
     if not created and language == "en" and upgradable:

@@ -15,7 +15,7 @@ from shop.documents import order_context
 from shop.models import Order
 from stafftemplates.errors import StaffTemplateError
 
-from .models import Event, Message
+from .models import Message
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ def order_document_passwords(order: Order) -> list[DocumentPassword]:
     """
     message = (
         Message.objects.latest_per_order()
-        .filter(order=order, event=Event.ORDER_CONFIRMATION)
+        .filter(order=order, event="order_confirmation")
         .order_by("-sequence")
         .first()
     )

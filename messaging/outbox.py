@@ -168,7 +168,7 @@ def queue_proof(
         raise ValueError(f"{pinned.problem}; publish it, or send a proof of the draft.")
     with transaction.atomic(durable=True):
         message = Message.objects.create(
-            event=template.event,
+            event=template.event_id,
             order=order,
             recipient=recipient,
             language=template.language,  # with its layout and PDFs in that language

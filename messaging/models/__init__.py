@@ -5,7 +5,6 @@
 from .history import MessageEvent, MessageEventQuerySet, SenderOutage
 from .outbox import Message, MessageAttachment, MessageQuerySet
 from .templates import (
-    Event,
     Layout,
     LayoutRevision,
     MessageTemplate,
@@ -15,7 +14,6 @@ from .templates import (
 )
 
 __all__ = [
-    "Event",
     "Layout",
     "LayoutRevision",
     "Message",

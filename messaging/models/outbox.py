@@ -16,7 +16,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from .history import MessageEvent
-from .templates import Event, LayoutRevision, MessageTemplateRevision
+from .templates import LayoutRevision, MessageTemplateRevision
 
 
 class MessageQuerySet(models.QuerySet):
@@ -71,7 +71,8 @@ class Message(models.Model):
         Status.FAILED: 4,
     }
 
-    event = models.CharField(max_length=50, choices=Event.choices, db_index=True)
+    # The code of its template's event type.
+    event = models.CharField(max_length=50, db_index=True)
     order = models.ForeignKey(
         "shop.Order",
         on_delete=models.PROTECT,
@@ -147,7 +148,7 @@ class Message(models.Model):
         permissions = [("resend_message", "Can resend messages")]
 
     def __str__(self) -> str:
-        return f"{self.get_event_display()} #{self.pk}"
+        return f"{self.event.replace('_', ' ').capitalize()} #{self.pk}"
 
     def is_recent_resend(self, *, now: datetime) -> bool:
         """A resend younger than the resend cooldown that has not failed or bounced: resending

@@ -16,6 +16,7 @@ from demo.documents import (
     PREVIOUS_HTML,
     seed_attachment_templates,
 )
+from demo.events import seed_event_types
 from shop.documents import sample_order_context
 
 from .conftest import PASSWORD, decrypted_text
@@ -57,6 +58,7 @@ def test_demo_seed_upgrades_an_untouched_earlier_demo_document(db):
         html=PREVIOUS_HTML[0],
         css=PREVIOUS_CSS[0],
         filename_template="order-{{ order.number }}.pdf",
+        event_type=seed_event_types(),
     )
 
     template = seed_attachment_templates()
@@ -74,6 +76,7 @@ def test_demo_seed_leaves_a_staff_edited_document_alone(db):
         html=edited,
         css=PREVIOUS_CSS[0],
         filename_template="order-{{ order.number }}.pdf",
+        event_type=seed_event_types(),
     )
 
     template = seed_attachment_templates()

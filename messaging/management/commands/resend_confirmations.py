@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Max
 from django.utils import timezone
 
-from messaging.models import Event, Message
+from messaging.models import Message
 from messaging.outbox import resend_messages
 from shop.models import Order
 
@@ -120,7 +120,7 @@ class Command(BaseCommand):
     def select(self, options):
         """The latest customer message of each selected order's confirmation."""
         messages = Message.objects.latest_per_order().filter(
-            event=Event.ORDER_CONFIRMATION, is_proof=False
+            event="order_confirmation", is_proof=False
         )
         if numbers := options["order"]:
             known = set(Order.objects.filter(number__in=numbers).values_list("number", flat=True))
