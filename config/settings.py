@@ -270,6 +270,12 @@ DEV_INBOX_PERMISSION = "messaging.view_message"
 # request per event, so this stays well above a busy shop's event rate.
 WEBHOOK_RATE_LIMIT = env.int("WEBHOOK_RATE_LIMIT", default=600)
 
+# --- Events ---------------------------------------------------------------------------------
+# Fernet keys that encrypt events' data at rest, comma-separated: the first encrypts, all
+# decrypt (rotation: put the new key first, run `manage.py rotate_event_data_key`, then drop
+# the old one). Empty: derived from SECRET_KEY, which the production deploy check refuses.
+EVENT_DATA_KEYS = env.list("EVENT_DATA_KEYS", default=[])
+
 # --- Documents ------------------------------------------------------------------------------
 DOCUMENT_PASSWORD_KEY = env.str("DOCUMENT_PASSWORD_KEY", default="")
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)

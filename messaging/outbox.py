@@ -1,8 +1,8 @@
 """The outbox: write a message row in the caller's transaction and publish its id on commit.
 
 The rules (docs/architecture.md, "The flow of one order"):
-- the outbox row is written in the order's transaction, so it commits with the order or not
-  at all;
+- the outbox row is written in the event's transaction (the sender's: e.g. the order's), so it
+  commits with the event or not at all;
 - its id reaches Celery only after the commit, through `publish_on_commit`, and that publish
   can never fail or hang the checkout (`publish_delivery` never raises);
 - only ids cross the broker: no addresses, no personal data.
@@ -19,10 +19,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from shop.models import Order
-
 from .languages import template_for
-from .models import Message, MessageAttachment, MessageEvent, MessageTemplate
+from .models import Event, Message, MessageAttachment, MessageEvent, MessageTemplate
 from .pinning import PinnedRevisions, pinned_revisions
 
 logger = logging.getLogger(__name__)
@@ -61,47 +59,49 @@ def publish_delivery(*, message_id: int, countdown: float | None = None) -> bool
 
 def queue_message(
     *,
-    order: Order,
-    event: str,
+    event: Event,
     recipient: str | None = None,
     resend_of: Message | None = None,
     note: str = "",
-) -> Message:
-    """Write the outbox row for `event` about `order` and enqueue its delivery on commit.
+) -> Message | None:
+    """Write the outbox row of `event` and enqueue its delivery on commit.
 
-    Call it inside the order's transaction (the `order_completed` receiver does): the row
-    commits with the order or not at all. The first message of an (order, event) is idempotent;
-    a resend (`resend_of`) takes the next sequence number. The template and attachment
-    revisions are pinned now, so every retry renders the same thing.
+    Call it inside the event's transaction (`send_event` does): the row commits with the event
+    or not at all. The first message of an event is idempotent; a resend (`resend_of`) takes
+    the next sequence number. The template and attachment revisions are pinned now, so every
+    retry renders the same thing.
+
+    An event whose type has no published email template (in any language) gets no message:
+    it is marked `ignored` with the reason, and None is returned.
     """
     with transaction.atomic():
         if resend_of is None:
-            existing = Message.objects.filter(
-                order=order, event=event, is_proof=False, sequence=0
-            ).first()
+            existing = Message.objects.filter(event=event, is_proof=False, sequence=0).first()
             if existing is not None:
                 return existing
             sequence = 0
         else:
             last = (
-                Message.objects.filter(order=order, event=event, is_proof=False)
+                Message.objects.filter(event=event, is_proof=False)
                 .order_by("-sequence")
                 .values_list("sequence", flat=True)
                 .first()
             )
             sequence = 0 if last is None else last + 1
-        # The order's language picks the versions (a resend keeps it: it is the order's).
-        template, fallbacks = template_for(event=event, language=order.language)
+        # The event's language picks the versions (a resend keeps it: it is the event's).
+        template, fallbacks = template_for(event=event.type_id, language=event.language)
+        if resend_of is None and (template is None or template.published_revision_id is None):
+            _ignore(event)
+            return None
         # Customers get the published revisions, never a draft (messaging/pinning.py).
         pinned = (
-            pinned_revisions(template, draft=False, language=order.language)
+            pinned_revisions(template, draft=False, language=event.language)
             if template
             else PinnedRevisions(None)
         )
         message = Message.objects.create(
             event=event,
-            order=order,
-            recipient=recipient or order.customer.email,
+            recipient=recipient or event.recipient,
             language=template.language if template else "",
             template_revision=pinned.template_revision,
             layout_revision=pinned.layout_revision,
@@ -109,6 +109,7 @@ def queue_message(
             resend_of=resend_of,
         )
         _pin_attachments(message=message, revisions=pinned.attachment_revisions)
+        message.sync_event_status()  # a resend: the event waits for it now
         message.record(MessageEvent.Kind.QUEUED, detail=note)
         _record_fallbacks(message=message, lines=[*fallbacks, *pinned.fallbacks])
         if pinned.problem:
@@ -127,8 +128,24 @@ def queue_message(
             )
             logger.warning("Message %s not sent: recipient over the daily limit.", message.pk)
             return message
+        if event.scheduled_at and event.scheduled_at > message.next_attempt_at:
+            # Sent no earlier than the sender asked; the relay publishes it when it is due.
+            message.next_attempt_at = event.scheduled_at
+            message.save(update_fields=["next_attempt_at"])
+            return message
         publish_on_commit(message.pk)
     return message
+
+
+def _ignore(event: Event) -> None:
+    """No published email for the event's type: nothing to send, and the event says why."""
+    reason = (
+        f"No published email template of event type “{event.type_id}”: publish one in admin, "
+        "then send the event again with a new idempotency key."
+    )
+    Event.objects.filter(pk=event.pk).update(status=Event.Status.IGNORED, status_reason=reason)
+    event.status, event.status_reason = Event.Status.IGNORED, reason
+    logger.warning("Event %s ignored: its type has no published email template.", event.pk)
 
 
 def _over_daily_limit(message: Message) -> bool:
@@ -149,27 +166,27 @@ def queue_proof(
     *,
     template: MessageTemplate,
     recipient: str,
-    order: Order | None = None,
+    event: Event | None = None,
     requested_by: str,
     draft: bool = True,
 ) -> Message:
-    """Queue a proof of `template` to a staff address, from `order` or the sample: its newest
-    revisions, drafts included (`draft`, what staff are checking), or the published ones.
+    """Queue a proof of `template` to a staff address, from `event`'s data or the type's
+    example: its newest revisions, drafts included (`draft`, what staff are checking), or the
+    published ones.
 
     Raises `ValueError` when what was asked for was never published (nothing queued).
 
     Delivered by the same engine as customers' messages, and marked `is_proof`: it takes none
-    of the order's sequence numbers (the uniqueness constraint, `queue_message` and resends all
+    of the event's sequence numbers (the uniqueness constraint, `queue_message` and resends all
     ignore proofs), so the customer's own message and its resends are left alone. A proof
-    without an order renders the sample context, its PDF encrypted with the sample password.
+    without an event renders the example, its PDF encrypted with the sample password.
     """
     pinned = pinned_revisions(template, draft=draft)
     if pinned.problem:
         raise ValueError(f"{pinned.problem}; publish it, or send a proof of the draft.")
     with transaction.atomic(durable=True):
         message = Message.objects.create(
-            event=template.event_id,
-            order=order,
+            event=event,
             recipient=recipient,
             language=template.language,  # with its layout and PDFs in that language
             template_revision=pinned.template_revision,
@@ -177,7 +194,7 @@ def queue_proof(
             is_proof=True,
         )
         _pin_attachments(message=message, revisions=pinned.attachment_revisions)
-        source = f"order {order.number}" if order else "the sample order"
+        source = f"event {event.reference or event.pk}" if event else "the example"
         version = "newest revisions (drafts included)" if draft else "published revisions"
         message.record(
             MessageEvent.Kind.QUEUED,
@@ -202,10 +219,11 @@ def _record_fallbacks(*, message: Message, lines: list[str]) -> None:
 
 
 def resend_message(*, message_id: int, reason: str, by: str, force: bool = False) -> Message | None:
-    """Queue a new message for the same order and event as `message_id` (`resend_of` set).
+    """Queue a new message of the same event as `message_id` (`resend_of` set).
 
-    The new row takes the next sequence number and is delivered by the same engine, with the
-    same document password (it derives from the order). Returns None, changing nothing, when:
+    The new row takes the next sequence number and is delivered by the same engine, from the
+    same data (the event's, as it arrived) and with the same document password (it derives
+    from the event). Returns None, changing nothing, when:
     - the message was already replaced by a later one: two operators (or an operator and staff
       in admin) racing on the same message produce exactly one resend, because the original
       row is locked and re-checked before writing;
@@ -214,19 +232,22 @@ def resend_message(*, message_id: int, reason: str, by: str, force: bool = False
       double click on a resend's own page, would otherwise resend the resend.
     """
     with transaction.atomic():
-        original = Message.objects.select_for_update().filter(pk=message_id, is_proof=False).first()
-        if original is None or original.order_id is None:
+        original = (
+            Message.objects.select_for_update(of=("self",))
+            .select_related("event")
+            .filter(pk=message_id, is_proof=False)
+            .first()
+        )
+        if original is None or original.event_id is None:
             return None
-        if not Message.objects.latest_per_order().filter(pk=original.pk).exists():
+        if not Message.objects.latest_per_event().filter(pk=original.pk).exists():
             return None
         if not force and original.is_recent_resend(now=timezone.now()):
             return None
         note = f"Resend of message #{original.pk} by {by}" + (f": {reason}" if reason else ".")
         try:
             with transaction.atomic():
-                resend = queue_message(
-                    order=original.order, event=original.event, resend_of=original, note=note
-                )
+                resend = queue_message(event=original.event, resend_of=original, note=note)
         except IntegrityError:
             return None  # the same sequence number was taken at the same moment
         original.record(MessageEvent.Kind.NOTE, detail=f"Resent as message #{resend.pk}.")
@@ -242,20 +263,21 @@ def resend_messages(
     The same rules, row for row: each original is locked (in id order, so two runs never
     deadlock) and re-checked under the lock; one that was already replaced, or is a recent
     resend (unless `force`), is left alone. The template, layout and attachment revisions are
-    looked up once per event instead of once per message, and the rows and their history lines
-    are written in a few statements: over 100,000 orders this is what keeps the run minutes,
-    not an hour. Each resend is published when the transaction commits. Returns the resends.
+    looked up once per (type, language) instead of once per message, and the rows and their
+    history lines are written in a few statements: over 100,000 events this is what keeps the
+    run minutes, not an hour. Each resend is published when the transaction commits. Returns
+    the resends.
     """
     now = timezone.now()
     with transaction.atomic():
         originals = list(
             Message.objects.select_for_update(of=("self",))
-            .select_related("order__customer")
-            .filter(pk__in=message_ids, is_proof=False, order__isnull=False)
+            .select_related("event")
+            .filter(pk__in=message_ids, is_proof=False, event__isnull=False)
             .order_by("pk")
         )
         latest = set(
-            Message.objects.latest_per_order()
+            Message.objects.latest_per_event()
             .filter(pk__in=[original.pk for original in originals])
             .values_list("pk", flat=True)
         )
@@ -266,11 +288,8 @@ def resend_messages(
         ]
         if not originals:
             return []
-        # Per (event, the order's language), as `queue_message` picks them.
-        pins = {
-            key: _pins(*key)
-            for key in {(original.event, original.order.language) for original in originals}
-        }
+        # Per (type, the event's language), as `queue_message` picks them.
+        pins = {key: _pins(*key) for key in {_pin_key(original) for original in originals}}
         if any(pin.pinned.problem for pin in pins.values()):
             # A part never published: `queue_message` fails each resend with the reason.
             return _resend_each(originals, reason=reason, by=by, force=force)
@@ -279,8 +298,7 @@ def resend_messages(
                 resends = Message.objects.bulk_create(
                     Message(
                         event=original.event,
-                        order=original.order,
-                        recipient=original.order.customer.email,
+                        recipient=original.event.recipient,
                         language=pin.language,
                         template_revision=pin.pinned.template_revision,
                         layout_revision=pin.pinned.layout_revision,
@@ -288,7 +306,7 @@ def resend_messages(
                         resend_of=original,
                     )
                     for original in originals
-                    for pin in [pins[original.event, original.order.language]]
+                    for pin in [pins[_pin_key(original)]]
                 )
         except IntegrityError:
             # A sequence number taken meanwhile by a writer that did not lock the original:
@@ -296,7 +314,7 @@ def resend_messages(
             return _resend_each(originals, reason=reason, by=by, force=force)
         events, links = [], []
         for original, resend in zip(originals, resends, strict=True):
-            pin = pins[original.event, original.order.language]
+            pin = pins[_pin_key(original)]
             links += [
                 MessageAttachment(message=resend, attachment_revision=revision, position=position)
                 for position, revision in enumerate(pin.pinned.attachment_revisions)
@@ -304,7 +322,7 @@ def resend_messages(
             note = f"Resend of message #{original.pk} by {by}" + (f": {reason}" if reason else ".")
             events += [
                 MessageEvent(message=resend, kind=MessageEvent.Kind.QUEUED, detail=note),
-                # A version in another language than the order's, as `queue_message` notes it.
+                # A version in another language than the event's, as `queue_message` notes it.
                 *(
                     MessageEvent(message=resend, kind=MessageEvent.Kind.NOTE, detail=line)
                     for line in pin.fallbacks
@@ -317,23 +335,31 @@ def resend_messages(
             ]
         MessageAttachment.objects.bulk_create(links)
         MessageEvent.objects.bulk_create(events)
+        # Each event now waits for its resend (the status of a new first message).
+        Event.objects.filter(pk__in=[original.event_id for original in originals]).update(
+            status=Event.Status.PENDING, status_reason=""
+        )
         for resend in resends:
             publish_on_commit(resend.pk)
     return resends
 
 
+def _pin_key(message: Message) -> tuple[str, str]:
+    return message.event.type_id, message.event.language
+
+
 @dataclass(frozen=True)
 class _Pin:
-    """What a new customer message of one event in one language is rendered from."""
+    """What a new customer message of one event type in one language is rendered from."""
 
     language: str
     pinned: PinnedRevisions
     fallbacks: list[str]
 
 
-def _pins(event: str, language: str) -> _Pin:
-    """The revisions `queue_message` pins for `event` in an order's `language`."""
-    template, fallbacks = template_for(event=event, language=language)
+def _pins(event_type: str, language: str) -> _Pin:
+    """The revisions `queue_message` pins for an event of `event_type` in `language`."""
+    template, fallbacks = template_for(event=event_type, language=language)
     pinned = (
         pinned_revisions(template, draft=False, language=language)
         if template

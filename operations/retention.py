@@ -25,7 +25,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from messaging.models import Message, MessageEvent
+from messaging.models import Event, Message, MessageEvent
 from shop.models import Customer, Order, OrderLine
 
 logger = logging.getLogger(__name__)
@@ -97,8 +97,25 @@ def pk_chunks(queryset: QuerySet, *, size: int | None = None) -> Iterator[list[i
         last = chunk[-1]
 
 
+def anonymise_events(event_ids: list[int]) -> None:
+    """Erase the recipient and the data of these events (their status, dates and the
+    sender's reference stay: the delivery statistics and the books); a resend of one has
+    nothing left to send."""
+    Event.objects.filter(pk__in=event_ids).update(
+        recipient=ERASED_ADDRESS, recipient_name="", data={}
+    )
+
+
 def anonymise_messages(message_ids: list[int]) -> None:
-    """Erase the recipient, the error text and history details of these messages."""
+    """Erase the recipient, the error text and history details of these messages, and their
+    events' recipient and data."""
+    event_ids = (
+        Message.objects.filter(pk__in=message_ids, event__isnull=False)
+        .exclude(event__recipient=ERASED_ADDRESS)
+        .values_list("event_id", flat=True)
+        .distinct()
+    )
+    anonymise_events(list(event_ids))
     Message.objects.filter(pk__in=message_ids).update(recipient=ERASED_ADDRESS)
     # An ESP's error text can quote the address ("Invalid 'To' address: ..."): only those go.
     Message.objects.filter(pk__in=message_ids, last_error__contains="@").update(
@@ -191,8 +208,14 @@ def erase_customer(*, email: str) -> ErasureReport:
         order_ids = list(
             Order.objects.filter(customer_id__in=customers).values_list("pk", flat=True)
         )
+        numbers = Order.objects.filter(pk__in=order_ids).values_list("number", flat=True)
+        # Their events: sent to the address, or about their orders (by the order number).
+        events = Event.objects.filter(
+            Q(recipient__iexact=address) | Q(client=None, reference__in=list(numbers))
+        )
+        event_ids = list(events.values_list("pk", flat=True))
         theirs = Message.objects.filter(
-            Q(order_id__in=order_ids) | Q(pk__in=Message.objects.to_recipient(address).values("pk"))
+            Q(event_id__in=event_ids) | Q(pk__in=Message.objects.to_recipient(address).values("pk"))
         )
         message_ids = list(theirs.select_for_update().values_list("pk", flat=True))
         sending = list(
@@ -208,6 +231,8 @@ def erase_customer(*, email: str) -> ErasureReport:
         cancelled = _cancel_queued(message_ids)
         for chunk in _chunks(message_ids):
             anonymise_messages(chunk)
+        for chunk in _chunks(event_ids):
+            anonymise_events(chunk)  # ignored events have no message
         _anonymise_customers(customers)
         OrderLine.objects.filter(order_id__in=order_ids).update(options=[])
         captured = _delete_captured(address, message_ids)

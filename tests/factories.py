@@ -13,8 +13,12 @@ import factory
 from django.contrib.auth import get_user_model
 
 from attachments.models import DEFAULT_FILENAME_TEMPLATE, AttachmentTemplate
-from messaging.models import Layout, MessageTemplate
-from shop.events import ORDER_CONFIRMATION_SCHEMA, order_confirmation_example
+from messaging.models import Event, Layout, MessageTemplate
+from shop.events import (
+    ORDER_CONFIRMATION_SCHEMA,
+    order_confirmation_data,
+    order_confirmation_example,
+)
 from shop.models import Customer, OptionChoice, Order, OrderLine, Product, ProductOption
 from stafftemplates.models import EventType
 
@@ -135,6 +139,25 @@ class EventTypeFactory(factory.django.DjangoModelFactory):
     name = "Order confirmation"
     schema = factory.LazyFunction(lambda: ORDER_CONFIRMATION_SCHEMA)
     example = factory.LazyFunction(lambda: order_confirmation_example(language="en"))
+
+
+class OrderEventFactory(factory.django.DjangoModelFactory):
+    """An order's confirmation event as the storefront writes it (no message: pass the
+    `order`, or get a new one)."""
+
+    class Meta:
+        model = Event
+        exclude = ["order"]
+
+    order = factory.SubFactory(OrderFactory)
+    type = factory.SubFactory(EventTypeFactory)
+    recipient = factory.LazyAttribute(lambda e: e.order.customer.email)
+    recipient_name = factory.LazyAttribute(lambda e: e.order.customer.full_name)
+    language = factory.LazyAttribute(lambda e: e.order.language)
+    data = factory.LazyAttribute(lambda e: order_confirmation_data(e.order))
+    reference = factory.LazyAttribute(lambda e: e.order.number)
+    idempotency_key = factory.LazyAttribute(lambda e: f"order:{e.order.number}")
+    token = factory.LazyAttribute(lambda e: e.order.token)
 
 
 def publish_newest(obj) -> None:

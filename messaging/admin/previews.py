@@ -30,7 +30,6 @@ from attachments.api import (
     pages_html,
     preview_password,
 )
-from shop.models import Order
 from stafftemplates.admin_pages import (
     ObjectPageMixin,
     UnsavedPreviewMixin,
@@ -47,7 +46,7 @@ from stafftemplates.revision_admin import field_label
 
 from .. import outbox, preview
 from ..forms import PreviewForm, ProofForm
-from ..models import Layout, MessageTemplate
+from ..models import Event, Layout, MessageTemplate
 from ..rendering import RenderedMessage
 
 
@@ -303,12 +302,13 @@ class TemplatePreviewMixin(UnsavedPreviewMixin, ObjectPageMixin):
             self.message_user(request, f"No proof sent: {errors}", messages.ERROR)
             return HttpResponseRedirect(preview_url)
         source = form.cleaned_data["source"]
-        order = Order.objects.filter(number=source.number).first() if source.number else None
+        # A real order's proof renders the data its event arrived with.
+        event = Event.objects.latest_for(reference=source.number) if source.number else None
         try:
             proof = outbox.queue_proof(
                 template=template,
                 recipient=form.cleaned_data["email"],
-                order=order,
+                event=event,
                 requested_by=request.user.get_username(),
                 draft=form.cleaned_data["version"] != "published",
             )

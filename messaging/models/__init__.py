@@ -1,7 +1,8 @@
-"""Messaging's models, by concept: templates and layouts (`templates`), the outbox
-(`outbox`) and each message's history (`history`). Import them from here:
+"""Messaging's models, by concept: events and their senders (`events`), templates and layouts
+(`templates`), the outbox (`outbox`) and each message's history (`history`). Import them from here:
 `from messaging.models import Message, MessageEvent`."""
 
+from .events import Client, Event
 from .history import MessageEvent, MessageEventQuerySet, SenderOutage
 from .outbox import Message, MessageAttachment, MessageQuerySet
 from .templates import (
@@ -14,6 +15,8 @@ from .templates import (
 )
 
 __all__ = [
+    "Client",
+    "Event",
     "Layout",
     "LayoutRevision",
     "Message",

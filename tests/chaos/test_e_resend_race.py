@@ -30,7 +30,9 @@ def test_e_resend_race(chaos_row, broker, confirmation_template, esp, cluster):
     ok, _ = settle(lambda: all_sent(originals), timeout=90)
     assert ok, f"the confirmations were not sent\n{running.logs()}"
 
-    numbers = list(Message.objects.filter(pk__in=originals).values_list("order__number", flat=True))
+    numbers = list(
+        Message.objects.filter(pk__in=originals).values_list("event__reference", flat=True)
+    )
     command = [sys.executable, "manage.py", "resend_confirmations", "--reason", "chaos overlap"]
     command += [f"--order={number}" for number in numbers]
     env = celery_env(esp=None, broker_url=broker.url, queue=broker.queue)

@@ -15,6 +15,7 @@ from messaging.models import Message
 from shop.services import CartItem, place_order
 from tests.factories import CHECKOUT_DETAILS, ProductFactory
 from tests.messaging.conftest import celery_config, closed_port
+from tests.messaging.helpers import messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +72,7 @@ def test_checkout_survives_a_dead_broker_and_the_relay_sends_later(
         elapsed = time.monotonic() - started
 
     assert elapsed < 3.0  # bounded: connect 1 s, socket 2 s, and no endless retry
-    message = order.messages.get()
+    message = messages_of(order).get()
     assert message.status == Message.Status.QUEUED
     assert mailoutbox == []
 
@@ -125,7 +126,7 @@ def test_a_broker_that_freezes_after_the_first_checkout_holds_the_next_one_brief
 
     # Three socket timeouts of 0.5 s at most (measured 1.5 s; it was 6 s with 2 s timeouts).
     assert elapsed < 4.0
-    assert order.messages.get().status == Message.Status.QUEUED
+    assert messages_of(order).get().status == Message.Status.QUEUED
 
 
 def test_workers_wait_on_the_broker_with_a_longer_socket_timeout(settings):

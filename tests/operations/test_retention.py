@@ -13,12 +13,12 @@ from django.utils import timezone
 from inbox.models import CapturedEmail
 from messaging.delivery import deliver_message
 from messaging.models import Message, MessageEvent
-from messaging.outbox import queue_message
 from messaging.tracking import record_tracking_event
 from operations import retention
 from operations.retention import ERASED_ADDRESS
 from shop.models import Order, OrderLine
 from tests.factories import CustomerFactory, OrderFactory, StaffFactory
+from tests.messaging.helpers import messages_of, queue_order
 
 from .conftest import accept, make_message
 
@@ -66,7 +66,7 @@ def zlatan(settings, confirmation_template):
         quantity=1,
         line_total=Decimal("250.00"),
     )
-    message = queue_message(order=order, event="order_confirmation")
+    message = queue_order(order)
     deliver_message(message_id=message.pk)
     message.refresh_from_db()
     assert message.status == Message.Status.SENT
@@ -97,7 +97,7 @@ def test_erasure_leaves_no_trace_of_the_customer_anywhere(zlatan):
     for text in PERSONAL:
         assert places_holding(text) == [], text
     # The order and its message are still there for the books and the statistics.
-    message = zlatan.messages.get()
+    message = messages_of(zlatan).get()
     assert (message.status, message.recipient) == (Message.Status.SENT, ERASED_ADDRESS)
     assert Order.objects.get(pk=zlatan.pk).total == Decimal("250.00")
     # Someone else's data is untouched.
@@ -118,7 +118,11 @@ def test_erasure_is_refused_while_a_message_to_them_is_being_sent():
     sending = make_message(order=order, status=Message.Status.SENDING)
     with pytest.raises(CommandError, match=f"#{sending.pk} to this person are being sent"):
         call_command("erase_customer", "--email", ADDRESS)
-    assert set(places_holding(ADDRESS)) == {"messaging.Message.recipient", "shop.Customer.email"}
+    assert set(places_holding(ADDRESS)) == {
+        "messaging.Event.recipient",
+        "messaging.Message.recipient",
+        "shop.Customer.email",
+    }
 
 
 def test_erasure_logs_counts_only(zlatan, caplog, capsys):
@@ -140,7 +144,7 @@ def test_purge_anonymises_old_finished_messages_in_chunks_and_keeps_the_rest(
 ):
     settings.MESSAGING_RETENTION_DAYS = 180
     monkeypatch.setattr(retention, "CHUNK", 2)
-    expired = [old(zlatan.messages.get(), 200)]
+    expired = [old(messages_of(zlatan).get(), 200)]
     expired += [old(accept(make_message()), 181 + day) for day in range(4)]
     recent = old(accept(make_message()), 170)
     waiting = old(make_message(), 300)  # still queued: it needs its address
@@ -177,7 +181,7 @@ def test_tracking_events_for_erased_messages_still_deduplicate(zlatan):
     """Erasure keeps ESP event ids that are not digests: a replayed webhook stays one line."""
     from anymail.signals import AnymailTrackingEvent
 
-    message = zlatan.messages.get()
+    message = messages_of(zlatan).get()
     event = AnymailTrackingEvent(
         event_type="delivered", message_id=message.esp_message_id, event_id="esp-1"
     )
