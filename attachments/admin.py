@@ -203,7 +203,7 @@ class AttachmentTemplateAdmin(
             language = getattr(obj, "language", None) or settings.LANGUAGE_CODE
         try:
             with translation.override(language):
-                source = sample_source()
+                source = sample_source(draft.event_type if draft.event_type_id else None)
                 password = preview_password(
                     draft, source, user=request.user, session_key=request.session.session_key or ""
                 )
@@ -270,7 +270,9 @@ class AttachmentTemplateAdmin(
     def _preview(self, request: HttpRequest, template: AttachmentTemplate):
         """The order the query string names (or the sample) and the password its PDF opens
         with; None when there is no such order. Raises `PreviewRefused`."""
-        source = find_source(request.GET.get("order", "")[:40], user=request.user)
+        source = find_source(
+            request.GET.get("order", "")[:40], user=request.user, event_type=template.event_type
+        )
         if source is None:
             return None, None
         password = preview_password(

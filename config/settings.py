@@ -287,6 +287,7 @@ DOCUMENT_PASSWORD_REVEAL_PERMISSION = "shop.view_document_password"  # noqa: S10
 # The project's wiring of the template apps to its orders, so `stafftemplates` and
 # `attachments` never import `shop` (docs/architecture.md, "Import contracts"): two callables
 # returning (context, token) — the sample order that saves are tried on and previews draw,
+# written in the preview's language (without it, previews draw the event type's example),
 # and a real order by number (None when there is none) — and the permission that lets staff
 # preview a real order (it shows the customer's data).
 STAFF_TEMPLATE_SAMPLE = "shop.documents.sample_document"

@@ -32,7 +32,7 @@ def context_and_token(message: Message, language: str = "") -> tuple[dict[str, A
     language = language or message_language(message)
     if message.event_id is None:
         with translation.override(language):
-            sample = sample_source()
+            sample = sample_source(message.template_revision.template.event)
         return dict(sample.context), sample.token
     return message.event.template_context(language=language), message.event.token
 

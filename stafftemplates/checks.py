@@ -1,4 +1,4 @@
-"""System checks: the project's wiring of the template apps must resolve.
+"""System checks: the project's wiring of the template apps must resolve (when it is set).
 
 `stafftemplates` and `attachments` reach the project's orders only through settings that name
 callables and permissions (docs/architecture.md, "The rooms"). A typo there would surface as an
@@ -18,6 +18,8 @@ def check_project_wiring(app_configs, **kwargs):
     errors = []
     for name in CALLABLE_SETTINGS:
         path = getattr(settings, name, None)
+        if not path:
+            continue  # optional: previews then draw the event type's example
         try:
             found = import_string(path) if path else None
         except ImportError:

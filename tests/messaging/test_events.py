@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import TestCase
+from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -277,3 +278,28 @@ def test_rotating_the_key_re_encrypts_every_event(confirmation_template, setting
     settings.EVENT_DATA_KEYS = [new]
 
     assert Event.objects.get().data == sent.event.data
+
+
+def test_without_a_project_sample_proofs_and_previews_render_the_types_example(
+    admin_client, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.STAFF_TEMPLATE_SAMPLE = ""
+    welcome = EventTypeFactory(
+        code="welcome",
+        name="Welcome",
+        schema={"type": "object", "properties": {"name": {"type": "string"}}},
+        example={"name": "Example Person"},
+    )
+    template = MessageTemplateFactory(
+        event=welcome, subject="Welcome {{ name }}", text_body="Hi {{ name }}", html_body=""
+    )
+
+    preview = admin_client.get(
+        reverse("admin:messaging_messagetemplate_preview", args=[template.pk])
+    ).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.queue_proof(template=template, recipient="staff@example.com", requested_by="t")
+
+    assert "Welcome Example Person" in preview
+    (email,) = mailoutbox
+    assert (email.subject, email.body) == ("[Proof] Welcome Example Person", "Hi Example Person")
