@@ -776,3 +776,30 @@ def test_the_index_is_branded_and_lists_no_revision_models(admin_client):
     assert "Layout revisions" not in page
     url = reverse("admin:messaging_layoutrevision_changelist")
     assert admin_client.get(url).status_code == 200  # still reachable
+
+
+def test_an_event_page_shows_status_reason_and_messages_never_the_data(
+    admin_client, confirmation_template
+):
+    order = OrderFactory(customer__last_name="Zlatanowicz")
+    message = queue_order(order)
+    message.mark_failed(reason="Hard bounce.")
+
+    page = admin_client.get(change_url(message.event)).content.decode()
+
+    assert "Failed" in page
+    assert "Hard bounce." in page
+    assert f'href="{change_url(message)}"' in page
+    assert order.number in page
+    assert "Mugg Fjällräv" not in page  # the data (the order's lines) stays encrypted
+    assert "Zlatanowicz" in page  # the recipient's name, as the sender gave it
+
+
+def test_an_order_page_lists_the_messages_of_its_events(admin_client, confirmation_template):
+    order = OrderFactory()
+    message = queue_order(order)
+
+    page = admin_client.get(change_url(order)).content.decode()
+
+    assert f'href="{change_url(message)}">#{message.pk}</a>' in page
+    assert f"?q={order.number}" in page  # the outbox, filtered to the order's messages
