@@ -99,4 +99,4 @@ def test_staff_edit_preview_and_proof_then_a_customer_opens_the_pdf(live_server,
     assert reader.decrypt(password)
     assert number in reader.pages[0].extract_text()
     customer = Message.objects.get(is_proof=False)
-    assert (customer.order.number, customer.sequence, customer.status) == (number, 0, "sent")
+    assert (customer.event.reference, customer.sequence, customer.status) == (number, 0, "sent")

@@ -63,7 +63,7 @@ def test_support_follows_and_resends_an_email_at_1280_px(live_server, page):
     expect(page.locator(".message-status-failed")).to_have_text("Failed")
     shot(page, "message-list")
     assert fits(page)
-    number = page.locator("td.field-order_link a").first
+    number = page.locator("td.field-event_link a").first
     assert number.evaluate("a => getComputedStyle(a.parentElement).whiteSpace") == "nowrap"
 
     # A bulk resend asks for a reason too.
