@@ -161,6 +161,11 @@ def test_purge_anonymises_old_finished_messages_in_chunks_and_keeps_the_rest(
         message.refresh_from_db()
         assert message.recipient == ERASED_ADDRESS
         assert message.status == Message.Status.SENT  # the statistics keep it
+        # Its event keeps its status and reference, not the recipient nor the data.
+        event = message.event
+        assert (event.recipient, event.recipient_name, event.data) == (ERASED_ADDRESS, "", {})
+        assert event.reference
+    assert recent.event.data != {}
     assert not MessageEvent.objects.filter(detail__icontains=ADDRESS).exists()
     assert not MessageEvent.objects.filter(esp_event_id__contains=":sha256:").exists()
     recent.refresh_from_db()
