@@ -10,11 +10,13 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Exactly the versions CI tested, each checked against its hash; then the project itself. `pip
-# check` stops here if pyproject.toml needs something the lock lacks: run `make lock`.
+# Exactly the versions CI tested, each checked against its hash; then the project itself: its
+# metadata only (it installs no package, the code runs from the checkout), so not editable,
+# which made setuptools print a notice every time. `pip check` stops here if pyproject.toml
+# needs something the lock lacks: run `make lock`.
 $(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip install --quiet --no-deps .
 	$(BIN)/python -m pip check
 	touch $@
 
@@ -28,6 +30,7 @@ lock: | $(BIN)/python
 
 ## run: the demo shop at http://127.0.0.1:$(PORT) (SQLite, tasks in-process, dev inbox)
 run: export DEBUG = 1
+run: export SHOP_URL ?= http://127.0.0.1:$(PORT)/
 run: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --admin

@@ -37,8 +37,8 @@ from stafftemplates.revision_admin import (
 )
 
 from .errors import AttachmentError
+from .isolation import preview_attachment, preview_pages
 from .models import AttachmentTemplate, AttachmentTemplateRevision, PasswordPolicy
-from .page_images import pages_html
 from .passwords import (
     GENERATED_GUESS_SPACE,
     duration_in_words,
@@ -52,7 +52,6 @@ from .preview import (
     preview_password,
     sample_source,
 )
-from .rendering import build_attachment
 
 # What staff read about the generated policy: a time, not a bit count.
 GENERATED_GUESS_TIME = duration_in_words(seconds_to_guess(GENERATED_GUESS_SPACE))
@@ -207,8 +206,9 @@ class AttachmentTemplateAdmin(
                 password = preview_password(
                     draft, source, user=request.user, session_key=request.session.session_key or ""
                 )
-                attachment = build_attachment(draft, source.context, password.password)
-            html = pages_html(attachment.content, password=password.password, title=obj.name)
+                html = preview_pages(
+                    draft, source.context, password.password, title=obj.name or draft.name
+                )
         except (AttachmentError, StaffTemplateError) as exc:
             return preview_notice("Not previewed", [str(exc)])
         return sandboxed_html(html)
@@ -323,8 +323,9 @@ class AttachmentTemplateAdmin(
                 source, password = self._preview(request, template)
                 if source is None:
                     raise Http404("No such order.")
-                attachment = build_attachment(template, source.context, password.password)
-            html = pages_html(attachment.content, password=password.password, title=template.name)
+                html = preview_pages(
+                    template, source.context, password.password, title=template.name
+                )
         except PreviewRefused as exc:
             raise (PermissionDenied if exc.forbidden else Http404)(str(exc)) from None
         except (AttachmentError, StaffTemplateError) as exc:
@@ -340,7 +341,7 @@ class AttachmentTemplateAdmin(
                 source, password = self._preview(request, template)
                 if source is None:
                     raise Http404("No such order.")
-                attachment = build_attachment(template, source.context, password.password)
+                attachment = preview_attachment(template, source.context, password.password)
         except PreviewRefused as exc:
             raise (PermissionDenied if exc.forbidden else Http404)(str(exc)) from None
         except (AttachmentError, StaffTemplateError) as exc:

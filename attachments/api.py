@@ -10,6 +10,7 @@ document being built raises `AttachmentError`.
 """
 
 from .errors import AttachmentError, AttachmentTooLarge
+from .isolation import preview_attachment, preview_pages
 from .page_images import pages_html
 from .passwords import PASSWORD_BITS, document_password, generated_password
 from .preview import (
@@ -41,6 +42,8 @@ __all__ = [
     "find_source",
     "generated_password",
     "pages_html",
+    "preview_attachment",
+    "preview_pages",
     "preview_password",
     "render_filename",
     "sample_source",

@@ -25,7 +25,7 @@ away, are indistinguishable from random bytes — so `encrypt_pdf` has them draw
 instead (`_owner_values_drawn_at_random`): no password opens the document as its owner, as
 before. pypdf offers no public way to say "no owner password"; this replaces one private
 static method while the writer computes the dictionary, and only on the pypdf release it was
-checked against (`CHECKED_PYPDF`, pinned in pyproject.toml; `tests/attachments/
+checked against (`CHECKED_PYPDF`, pinned in requirements.lock; `tests/attachments/
 test_encryption.py` fails when the method, its caller or the version change). The user side
 (`/U`, `/UE`, `/Perms`, the file key) is pypdf's own, and the proof above checks it.
 """
@@ -58,6 +58,7 @@ from pypdf.generic import (
     ByteStringObject,
     DictionaryObject,
     IndirectObject,
+    NameObject,
     NumberObject,
     PdfObject,
     StreamObject,
@@ -101,7 +102,12 @@ def encrypt_pdf(pdf: bytes, password: str) -> bytes:
     if not password:
         raise AttachmentError("A document password is required.")
     prepare_password(password)  # refuse, before any work, a password no reader could take
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    try:
+        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    except Exception as exc:
+        # Only the type: a parser's message can quote the document.
+        raise AttachmentError(f"The drawn PDF could not be read ({type(exc).__name__}).") from None
+    declare_r6_version(writer)
     with _owner_values_drawn_at_random():
         writer.encrypt(
             user_password=password,
@@ -116,6 +122,28 @@ def encrypt_pdf(pdf: bytes, password: str) -> bytes:
     encrypted = output.getvalue()
     verify_encrypted(encrypted, password)
     return encrypted
+
+
+def declare_r6_version(writer: PdfWriter) -> None:
+    """Declare the version AES-256 revision 6 needs, instead of ReportLab's `%PDF-1.3`.
+
+    R6 belongs to PDF 2.0 (ISO 32000-2) and, before it, to PDF 1.7 with Adobe's extension
+    level 8, which is what Acrobat and qpdf write for it. 1.7 + level 8 is chosen: it says
+    what the file needs to readers from before PDF 2.0 that support R6 (Acrobat X and later
+    among them) without claiming PDF 2.0 semantics for ReportLab's 1.x content (its
+    document information dictionary, deprecated in 2.0, for one).
+    """
+    writer.pdf_header = b"%PDF-1.7"
+    writer.root_object[NameObject("/Extensions")] = DictionaryObject(
+        {
+            NameObject("/ADBE"): DictionaryObject(
+                {
+                    NameObject("/BaseVersion"): NameObject("/1.7"),
+                    NameObject("/ExtensionLevel"): NumberObject(8),
+                }
+            )
+        }
+    )
 
 
 # --- no owner password ----------------------------------------------------------------------

@@ -68,6 +68,13 @@ class AttachmentContent(models.Model):
             errors["password_template"] = needs
         if problems := document_html_problems(self.html):
             errors["html"] = problems
+        if "html" not in errors:
+            # Drawn for the sample order within the drawing budget and deadline, so a draft
+            # that cannot be drawn is refused here, not in a customer's (or a proof's) message.
+            from .isolation import sample_drawing_problem  # xhtml2pdf only where drawn
+
+            if problem := sample_drawing_problem(self):
+                errors["html"] = problem
         if errors:
             raise ValidationError(errors)
 

@@ -25,10 +25,12 @@ from django.conf import settings
 from django.utils.html import escape
 from reportlab import rl_config
 from xhtml2pdf import pisa
-from xhtml2pdf.config.resources import ResourceAccessPolicy
+from xhtml2pdf.config.resources import RenderLimitError, ResourceAccessPolicy
 
 from stafftemplates.engine import ensure_plain, render_template
 
+from .drawing_budget import check_drawable
+from .drawing_deadline import drawing_deadline
 from .encryption import PERMISSIONS, encrypt_pdf, verify_encrypted
 from .errors import AttachmentError, AttachmentTooLarge
 from .fonts import register_fonts
@@ -114,13 +116,16 @@ def link_callback(uri: str, rel: str | None) -> str:
 
 
 @cache
-def resource_policy() -> ResourceAccessPolicy:
-    """xhtml2pdf's own fetch gate, as a second lock: no network, reads confined to static."""
+def resource_policy(render_seconds: float = 60) -> ResourceAccessPolicy:
+    """xhtml2pdf's own fetch gate, as a second lock: no network, reads confined to static;
+    and its own cooperative render limit (`drawing_deadline.drawing_deadline` explains both
+    limits), `render_seconds`."""
     return ResourceAccessPolicy.server(
         base_dir=None,
         extra_roots=static_roots(),
         allow_remote=False,
         allow_remote_pdf_backgrounds=False,
+        max_render_seconds=render_seconds,
     )
 
 
@@ -144,25 +149,39 @@ def render_html(
     )
 
 
-def html_to_pdf(html: str) -> bytes:
-    """Draw `html` with xhtml2pdf into memory (the PDF never touches disk).
+def html_to_pdf(html: str, *, name: str = "document") -> bytes:
+    """Draw `html` with xhtml2pdf into memory (the PDF never touches disk), within the drawing
+    budget and deadline (`drawing_budget`, `drawing_deadline`; errors name the document
+    `name`).
 
     The parse of `html`'s first `<style>` is kept for the process (stylesheets.py): it must
     hold no customer data. `render_html` puts the template's CSS there, never rendered."""
+    check_drawable(html, name=name)
     register_fonts()
     share_parsed_stylesheets()
     output = io.BytesIO()
+    seconds = float(settings.ATTACHMENT_DRAW_SECONDS)
     try:
-        status = pisa.CreatePDF(
-            html,
-            dest=output,
-            link_callback=link_callback,
-            resource_policy=resource_policy(),
-            encoding="utf-8",
-            # Never spill to a temporary file: by default xhtml2pdf writes the source (name,
-            # address, email) to disk above 100 KiB (about 290 order lines).
-            capacity=-1,
-        )
+        with drawing_deadline(name=name, seconds=seconds):
+            status = pisa.CreatePDF(
+                html,
+                dest=output,
+                link_callback=link_callback,
+                resource_policy=resource_policy(seconds),
+                encoding="utf-8",
+                # Never spill to a temporary file: by default xhtml2pdf writes the source
+                # (name, address, email) to disk above 100 KiB (about 290 order lines).
+                capacity=-1,
+            )
+    except AttachmentError:
+        raise
+    except RenderLimitError:
+        # xhtml2pdf's own limits: its render time (the deadline, checked cooperatively) or
+        # its nesting depth (which the budget keeps a document well below).
+        raise AttachmentError(
+            f"The document “{name}” is over xhtml2pdf's limits (its drawing time, "
+            "ATTACHMENT_DRAW_SECONDS, or its nesting): shorten or simplify it."
+        ) from None
     except Exception as exc:
         # Only the type: xhtml2pdf messages can quote the document, i.e. personal data.
         raise AttachmentError(
@@ -235,7 +254,7 @@ def build_attachment(
     """
     ensure_plain(context)
     filename = render_filename(template, context)
-    pdf = html_to_pdf(render_html(template, context))
+    pdf = html_to_pdf(render_html(template, context), name=template.name)
     content = encrypt_pdf(pdf, password)
     check_size(content)
     return Attachment(filename=filename, content=content)

@@ -24,7 +24,7 @@ both again for every document (about 3 and 1.3 ms of a 5-line order's ~45 ms; RE
 xhtml2pdf offers no public way to hand it a parsed stylesheet: this replaces one private method
 of its per-document context, `pisaContext._parseCSSSource(text, sourceName)`, with a wrapper
 that reads the context's list of `<style>` sources. Hence xhtml2pdf is pinned to the release
-this was checked against (`CHECKED_VERSION`, in pyproject.toml) and
+this was checked against (`CHECKED_VERSION`, pinned in requirements.lock) and
 `tests/attachments/test_stylesheets.py` fails when the method, its caller or the version
 change, and compares pages drawn with and without the shared parse pixel for pixel.
 """

@@ -13,6 +13,7 @@ from celery import Celery
 from celery.signals import celeryd_init, task_prerun, worker_init, worker_process_init
 
 from .connections import persist_in_worker
+from .kombu_redis import guard_restore_unacked
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -20,7 +21,14 @@ logger = logging.getLogger(__name__)
 
 app = Celery("sealpost")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+if not app.conf.broker_url:
+    # No broker (development, the tests): tasks run in-process, but a publish still builds a
+    # broker connection. Kombu's in-memory transport, named with a host, instead of its
+    # default AMQP without one, whose "No hostname was supplied" every resend would print.
+    app.conf.broker_url = "memory://localhost/"
 app.autodiscover_tasks()
+# A Redis broker that dies while a worker holds tasks must not stop the worker for good.
+guard_restore_unacked()
 # Workers serve task after task from the same processes: they keep their connections.
 celeryd_init.connect(persist_in_worker)
 

@@ -14,8 +14,9 @@ from django.core.mail import get_connection
 
 from messaging import webhooks
 
+# DOCUMENT_PASSWORD_KEY and METRICS_TOKEN: at least this long, and a 32-character key of a few
+# repeated characters is long and still guessable.
 MIN_DOCUMENT_KEY_LENGTH = 32
-# A 32-character key of a few repeated characters is long and still guessable.
 MIN_DOCUMENT_KEY_DISTINCT = 12
 BROKER_SCHEMES = {"redis", "rediss", "amqp", "amqps", "pyamqp", "sentinel"}
 # Backends that never reach a customer: development and test tools.
@@ -74,13 +75,8 @@ def check_document_password_key(app_configs, **kwargs):
     key = settings.DOCUMENT_PASSWORD_KEY
     if settings.DEBUG:
         return []
-    if not key:
-        problem = "is not set"
-    elif len(key) < MIN_DOCUMENT_KEY_LENGTH:
-        problem = f"is only {len(key)} characters long"
-    elif len(set(key.strip())) < MIN_DOCUMENT_KEY_DISTINCT:
-        problem = "repeats a few characters (it looks typed, not generated)"
-    else:
+    problem = _weakness(key) if key else "is not set"
+    if problem is None:
         return []
     return [
         Error(
@@ -89,6 +85,24 @@ def check_document_password_key(app_configs, **kwargs):
             hint="Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
             ". Keep it: changing it changes every generated document password.",
             id="config.E002",
+        )
+    ]
+
+
+@register(Tags.security, deploy=True)
+def check_metrics_token(app_configs, **kwargs):
+    """`/metrics` is on the public site: its bearer token, when set, is all that keeps the
+    shop's order and delivery figures from anyone who guesses it (no lockout counts guesses)."""
+    token = settings.METRICS_TOKEN
+    if settings.DEBUG or not token or (problem := _weakness(token)) is None:
+        return []
+    return [
+        Error(
+            f"METRICS_TOKEN must have at least {MIN_DOCUMENT_KEY_LENGTH} characters, generated "
+            f"at random; it {problem}.",
+            hint="Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            ", or leave it unset to turn /metrics off.",
+            id="config.E006",
         )
     ]
 
@@ -106,9 +120,18 @@ def check_event_data_keys(app_configs, **kwargs):
             hint="Generate one with: python -c 'from cryptography.fernet import Fernet; "
             "print(Fernet.generate_key().decode())'. Keep every key until "
             "`manage.py rotate_event_data_key` has re-encrypted the rows with its successor.",
-            id="config.E006",
+            id="config.E007",
         )
     ]
+
+
+def _weakness(secret: str) -> str | None:
+    """What makes `secret` guessable (too short, or a few characters repeated), or None."""
+    if len(secret) < MIN_DOCUMENT_KEY_LENGTH:
+        return f"is only {len(secret)} characters long"
+    if len(set(secret.strip())) < MIN_DOCUMENT_KEY_DISTINCT:
+        return "repeats a few characters (it looks typed, not generated)"
+    return None
 
 
 @register(Tags.compatibility, deploy=True)

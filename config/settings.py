@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything queries or records the request (config/nul_bytes.py).
+    "config.nul_bytes.ReplaceNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After sessions, before CommonMiddleware (Django's order): the language from the
     # switcher's cookie, else the browser's Accept-Language, else LANGUAGE_CODE.
@@ -123,6 +125,9 @@ AXES_ENABLED = env.bool("ADMIN_LOGIN_LOCKOUT", default=True)
 AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("ADMIN_LOGIN_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Quiet: no "AXES: BEGIN" banner on every management command, and lockout log lines name only
+# what the lock counts (username and address), not every request attribute.
+AXES_VERBOSE = False
 AXES_RESET_ON_SUCCESS = True
 # Never read a client-supplied X-Forwarded-For: a guesser would send a new address each time.
 AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
@@ -158,6 +163,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 
 SESSION_COOKIE_HTTPONLY = True
+# A session holding checkout details (name, address, phone) expires after this many minutes
+# idle, instead of SESSION_COOKIE_AGE's two weeks; beat deletes expired sessions hourly.
+CHECKOUT_SESSION_MINUTES = env.int("CHECKOUT_SESSION_MINUTES", default=60)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 # The language switcher's cookie (no script reads it): as careful as the session's.
@@ -205,12 +213,18 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 # --- Shop -----------------------------------------------------------------------------------
 SHOP_NAME = env.str("SHOP_NAME", default="Nordic Goods")
+# Where customers find the shop, as emails and documents name it (`{{ shop.url }}`); `make run`
+# sets it to the port it serves on.
+SHOP_URL = env.str("SHOP_URL", default="http://127.0.0.1:8000/")
 SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="SEK")
 # The seller as the receipt PDF names it, and the VAT rate (percent) included in the prices:
 # the PDF shows the VAT amount in the total, computed with this rate (shop.documents).
 SHOP_VAT_RATE = Decimal(env.str("SHOP_VAT_RATE", default="25"))
 SHOP_LEGAL_NAME = env.str("SHOP_LEGAL_NAME", default="Nordic Goods AB")
-SHOP_ADDRESS = env.str("SHOP_ADDRESS", default="Storgatan 1, 831 30 Östersund, Sverige")
+# The address without its country: the country is a code (shop/countries.py), named in each
+# document's language ("Sweden", "Sverige").
+SHOP_ADDRESS = env.str("SHOP_ADDRESS", default="Storgatan 1, 831 30 Östersund")
+SHOP_COUNTRY = env.str("SHOP_COUNTRY", default="SE")
 SHOP_ORG_NUMBER = env.str("SHOP_ORG_NUMBER", default="559000-0000")
 SHOP_VAT_NUMBER = env.str("SHOP_VAT_NUMBER", default="SE559000000001")
 # How long the confirmation page shows the document password, email and address after the
@@ -279,6 +293,12 @@ EVENT_DATA_KEYS = env.list("EVENT_DATA_KEYS", default=[])
 # --- Documents ------------------------------------------------------------------------------
 DOCUMENT_PASSWORD_KEY = env.str("DOCUMENT_PASSWORD_KEY", default="")
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# Bounds on drawing one document with xhtml2pdf: a deadline (attachments/drawing_deadline.py)
+# and a budget checked on the rendered HTML before drawing starts (attachments/drawing_budget.py).
+ATTACHMENT_DRAW_SECONDS = env.float("ATTACHMENT_DRAW_SECONDS", default=5.0)
+ATTACHMENT_MAX_NESTING = env.int("ATTACHMENT_MAX_NESTING", default=60)
+ATTACHMENT_MAX_ELEMENTS = env.int("ATTACHMENT_MAX_ELEMENTS", default=10_000)
+ATTACHMENT_MAX_PAGES = env.int("ATTACHMENT_MAX_PAGES", default=200)
 # Who may read a customer's document password (support, the admin reveal and previews): the
 # project wires the shop's permission here, so `attachments` names no other app.
 DOCUMENT_PASSWORD_REVEAL_PERMISSION = "shop.view_document_password"  # noqa: S105 - a permission
@@ -291,6 +311,9 @@ DOCUMENT_PASSWORD_REVEAL_PERMISSION = "shop.view_document_password"  # noqa: S10
 # and a real order by number (None when there is none) — and the permission that lets staff
 # preview a real order (it shows the customer's data).
 STAFF_TEMPLATE_SAMPLE = "shop.documents.sample_document"
+# `shop` and `seller` as every template names them, in the message's language (the country
+# named in it); without it, from the SHOP_* settings as they are (stafftemplates/contexts.py).
+STAFF_TEMPLATE_SHOP_VALUES = "shop.documents.shop_values"
 STAFF_TEMPLATE_ORDER_LOOKUP = "shop.documents.find_document"
 PREVIEW_ORDER_PERMISSION = "shop.view_order"
 # Bounds on every render of a staff-written template (stafftemplates/limits.py).
@@ -356,7 +379,17 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery
 MESSAGING_RELAY_QUEUE = env.str(
     "MESSAGING_RELAY_QUEUE", default=f"{CELERY_TASK_DEFAULT_QUEUE}.relay"
 )
-CELERY_TASK_QUEUES = (Queue(CELERY_TASK_DEFAULT_QUEUE), Queue(MESSAGING_RELAY_QUEUE))
+# Proofs (staff checking drafts) get a queue of their own, so a burst of them, or one slow to
+# draw, never waits in front of a customer's confirmation. Workers consume all three by default;
+# a deployment can give proofs a worker of their own (README, "Running it").
+MESSAGING_PROOF_QUEUE = env.str(
+    "MESSAGING_PROOF_QUEUE", default=f"{CELERY_TASK_DEFAULT_QUEUE}.proofs"
+)
+CELERY_TASK_QUEUES = (
+    Queue(CELERY_TASK_DEFAULT_QUEUE),
+    Queue(MESSAGING_RELAY_QUEUE),
+    Queue(MESSAGING_PROOF_QUEUE),
+)
 CELERY_TASK_ROUTES = {"messaging.relay_due_messages": {"queue": MESSAGING_RELAY_QUEUE}}
 
 # --- Messaging (delivery engine) ------------------------------------------------------------
@@ -380,6 +413,10 @@ MESSAGING_RESEND_COOLDOWN_SECONDS = env.int("MESSAGING_RESEND_COOLDOWN_SECONDS",
 # Customer emails one address may receive in 24 hours (0: no limit); staff resends and proofs
 # do not count. Above it the message is kept as failed, with the reason, for staff to resend.
 MESSAGING_RECIPIENT_DAILY_LIMIT = env.int("MESSAGING_RECIPIENT_DAILY_LIMIT", default=20)
+# Proofs one staff member may send within the window (0: no limit): each holds a worker
+# process while its documents are drawn.
+MESSAGING_PROOF_LIMIT = env.int("MESSAGING_PROOF_LIMIT", default=10)
+MESSAGING_PROOF_WINDOW_MINUTES = env.int("MESSAGING_PROOF_WINDOW_MINUTES", default=60)
 # A queued row due for longer than this was lost in transit: the relay publishes it again.
 MESSAGING_RELAY_GRACE_SECONDS = env.int("MESSAGING_RELAY_GRACE_SECONDS", default=120)
 MESSAGING_RELAY_INTERVAL_SECONDS = env.float("MESSAGING_RELAY_INTERVAL_SECONDS", default=60.0)
@@ -432,6 +469,12 @@ CELERY_BEAT_SCHEDULE.update(
         "purge-messages": {
             "task": "operations.purge_messages",
             "schedule": crontab(hour=3, minute=17),
+            "options": {"expires": 3600},
+        },
+        # Django deletes no expired session by itself: checkouts left half-way would stay.
+        "clear-expired-sessions": {
+            "task": "operations.clear_expired_sessions",
+            "schedule": crontab(minute=41),
             "options": {"expires": 3600},
         },
     }

@@ -9,10 +9,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from attachments.api import can_reveal_password
 from messaging.document_passwords import reference_document_passwords
+from messaging.forms import RevealForm
 from messaging.models import Message
 from shop.admin import OrderAdmin
 from shop.models import Order
@@ -22,10 +23,11 @@ admin.site.unregister(Order)
 
 
 def order_messages(order: Order):
-    """The customer messages of the events the shop sent about `order` (by its number)."""
-    return Message.objects.filter(
-        event__client=None, event__reference=order.number, is_proof=False
-    ).select_related("event__type")
+    """The messages of the events the shop sent about `order` (by its number), proofs of it
+    included."""
+    return Message.objects.filter(event__client=None, event__reference=order.number).select_related(
+        "event__type"
+    )
 
 
 @admin.register(Order)
@@ -38,7 +40,9 @@ class OrderWithMessagesAdmin(ObjectPageMixin, OrderAdmin):
         return [
             path(
                 "<int:pk>/document-password/",
-                self.admin_site.admin_view(require_POST(self.document_password_view)),
+                self.admin_site.admin_view(
+                    require_http_methods(["GET", "POST"])(self.document_password_view)
+                ),
                 name="shop_order_document_password",
             ),
             *super().get_urls(),
@@ -63,18 +67,25 @@ class OrderWithMessagesAdmin(ObjectPageMixin, OrderAdmin):
         return super().change_view(request, object_id, form_url, extra)
 
     def document_password_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        """Reveal an order's document password (support calls): permission-checked, logged."""
+        """Reveal an order's document password (support calls): permission-checked, and only
+        with a reason, which the admin log keeps beside who looked and when."""
         order = self.viewable_object(request, pk)
         if not can_reveal_password(request.user):
             raise PermissionDenied
-        self.log_change(request, order, "Revealed the document password.")
+        form = RevealForm(request.POST if request.method == "POST" else None)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "original": order,
             "title": f"Document password of order {order.number}",
-            # What the customer's PDFs really open with: each attachment's own policy.
-            "passwords": reference_document_passwords(order.number),
+            "form": form,
         }
+        if form.is_valid():
+            self.log_change(
+                request, order, f"Revealed the document password: {form.cleaned_data['reason']}"
+            )
+            # What the customer's PDFs really open with: each attachment's own policy.
+            context["passwords"] = reference_document_passwords(order.number)
+            context["revealed"] = True
         response = TemplateResponse(request, "admin/messaging/document_password.html", context)
         return no_store(response)

@@ -8,6 +8,10 @@ from .events import seed_event_types
 
 ORDER_CONFIRMATION = "Order confirmation"
 
+# The order date, its month abbreviated as the document's language does ("7 dec. 2026").
+NEW_DATE = '{{ order.date_short }}, {{ order.date|time:"H:i" }}'
+OLD_DATE = '{{ order.date|date:"j M Y, H:i" }}'
+
 # Rows per table: xhtml2pdf lays out a long table faster as several shorter ones.
 CHUNK_ROWS = 20
 
@@ -38,7 +42,7 @@ HTML = """\
     <td class="facts">
       <table>
         <tr><th>Order number</th><td><strong>{{ order.number }}</strong></td></tr>
-        <tr><th>Order date</th><td>{{ order.date|date:"j M Y, H:i" }}</td></tr>
+        <tr><th>Order date</th><td>{{ order.date_short }}, {{ order.date|time:"H:i" }}</td></tr>
         <tr><th>Status</th><td>{{ order.status }}</td></tr>
         <tr><th>Payment</th><td>{{ order.payment_method }}</td></tr>
         <tr><th>Items</th><td>{{ order.unit_count }}</td></tr>
@@ -261,6 +265,8 @@ You have 30 days to change your mind.</p>
 
 # Amounts as numbers in the site's format, the currency code after them (before languages).
 PREVIOUS_HTML.append(PREVIOUS_HTML[0].replace('|floatformat:"2g" }}', "_formatted }}"))
+# The date with Django's month abbreviation ("7 Dec 2026" in Swedish too).
+PREVIOUS_HTML.append(HTML.replace(NEW_DATE, OLD_DATE))
 
 CSS = """\
 @page {
@@ -334,10 +340,13 @@ def _seed_document(language: str, html: str, filename: str) -> AttachmentTemplat
             "event_type": seed_event_types(),
         },
     )
-    upgradable = template.html in PREVIOUS_HTML and template.css in (*PREVIOUS_CSS, CSS)
-    if not created and language == "en" and upgradable:
-        template.html, template.css = HTML, CSS
-        template.save(note="Demo document updated: amounts written in its language.")
+    from . import documents_sv
+
+    earlier = {"en": PREVIOUS_HTML, "sv": documents_sv.PREVIOUS_HTML}.get(language, [])
+    upgradable = template.html in earlier and template.css in (*PREVIOUS_CSS, CSS)
+    if not created and upgradable:
+        template.html, template.css = html, CSS
+        template.save(note="Demo document updated: the date written as its language does.")
     elif not created:
         return template  # staff's own: their drafts stay drafts
     template.publish(template.current_revision())

@@ -2,10 +2,11 @@
 
 The same document as `demo.documents.HTML`, written in Swedish: every label is the template's
 own, the amounts come written out in Swedish (`order.total_display`: "1 387,00 kr") and Django's
-own filters (`date`, `floatformat`) write Swedish because the document renders in its language.
+own filters (`time`, `floatformat`) write Swedish because the document renders in its language;
+the date comes abbreviated as Swedish does (`order.date_short`: "7 dec. 2026").
 """
 
-from .documents import CHUNK_ROWS
+from .documents import CHUNK_ROWS, NEW_DATE, OLD_DATE
 
 HTML = """\
 <div id="footer">
@@ -34,7 +35,7 @@ HTML = """\
     <td class="facts">
       <table>
         <tr><th>Ordernummer</th><td><strong>{{ order.number }}</strong></td></tr>
-        <tr><th>Orderdatum</th><td>{{ order.date|date:"j M Y, H:i" }}</td></tr>
+        <tr><th>Orderdatum</th><td>{{ order.date_short }}, {{ order.date|time:"H:i" }}</td></tr>
         <tr><th>Status</th><td>{{ order.status }}</td></tr>
         <tr><th>Betalning</th><td>{{ order.payment_method }}</td></tr>
         <tr><th>Artiklar</th><td>{{ order.unit_count }}</td></tr>
@@ -89,5 +90,11 @@ ordernummer <strong>{{ order.number }}</strong>. Du har 30 dagars ångerrätt.</
 <p class="seller"><strong>Säljare:</strong> {{ seller.legal_name }} · {{ seller.address }}
 <br>Org.nr {{ seller.org_number }} · Momsreg.nr {{ seller.vat_number }}</p>
 """.replace("CHUNK", str(CHUNK_ROWS))
+
+# Earlier demo versions, replaced on seeding unless staff edited them (`demo.documents`).
+PREVIOUS_HTML = [
+    # The date with Django's month abbreviation, "7 Dec 2026".
+    HTML.replace(NEW_DATE, OLD_DATE),
+]
 
 FILENAME = "orderbekraftelse-{{ order.number }}.pdf"

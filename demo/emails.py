@@ -18,9 +18,9 @@ SUBJECT = "Your {{ shop.name }} order {{ order.number }}"
 # What the email says: the order number, date, what was bought and the total; how to open the
 # PDF; what to do when the password is lost; where the shop is. Never the address, phone or
 # the options (an engraving is personal text): those are in the encrypted PDF only.
-# The shop's address is plain text, not a link: a template may not put data in an `href`
-# (stafftemplates/template_urls.py), and a fixed link would have to name a host of
-# EMAIL_ALLOWED_URL_HOSTS wherever the demo runs. Staff write the real shop's link here.
+# The shop's address (`shop.url`, setting SHOP_URL) is plain text, not a link: a template may
+# not put data in an `href` (stafftemplates/template_urls.py), and a fixed link would have to
+# name a host of EMAIL_ALLOWED_URL_HOSTS wherever the demo runs. Mail apps make it a link.
 TEXT = """\
 Order {{ order.number }}
 Placed on {{ order.date_display }}
@@ -45,7 +45,7 @@ Reply to this email with your order number {{ order.number }}. Our support
 team first checks that it is really you, then looks the password up
 (every look-up is recorded) and tells you.
 
-Shop again at 127.0.0.1:8000
+Shop again at {{ shop.url }}
 """
 
 HTML = """\
@@ -77,12 +77,18 @@ We never send that password by email.</p>
 <p>Reply to this email with your order number
 <span style="white-space:nowrap;">{{ order.number }}</span>. Our support team first checks
 that it is really you, then looks the password up (every look-up is recorded) and tells you.</p>
-<p>Shop again at <strong>127.0.0.1:8000</strong></p>
+<p>Shop again at <strong>{{ shop.url }}</strong></p>
 """
 
 # Earlier demo versions: a row still holding one of them exactly was never edited by staff, so
 # seeding replaces it with the current text (with a revision); an edited row is left alone.
 PREVIOUS_BODIES = [
+    # Before the shop's address came from the settings (SHOP_URL).
+    (
+        SUBJECT,
+        TEXT.replace("{{ shop.url }}", "127.0.0.1:8000"),
+        HTML.replace("{{ shop.url }}", "127.0.0.1:8000"),
+    ),
     # Before amounts and dates were written in the email's language.
     (
         SUBJECT,
@@ -178,7 +184,7 @@ PREVIOUS_BODIES.append(
         text.replace("line.line_total }}", "line.line_total_formatted }}").replace(
             "order.total }}", "order.total_formatted }}"
         )
-        for text in PREVIOUS_BODIES[0]
+        for text in PREVIOUS_BODIES[1]
     )
 )
 
@@ -289,8 +295,8 @@ def seed_message_templates() -> MessageTemplate:
     """Create the demo order confirmation in every demo language (English, Swedish), each with
     its layout and the demo PDF, unless it exists; idempotent. Returns the default language's.
 
-    An English template still holding an earlier demo text gets the current one (one
-    revision); a template staff have edited since is left alone, so re-seeding adds no
+    A template still holding an earlier demo text, in either language, gets the current one
+    (one revision); a template staff have edited since is left alone, so re-seeding adds no
     revision. Every language's email links the default language's document: each message
     carries the version in its own language, and the default one where a translation is
     missing.
@@ -317,9 +323,9 @@ def seed_message_templates() -> MessageTemplate:
                 text_body=text,
                 html_body=html,
             )
-        elif language == "en" and _earlier_demo_email(template):
+        elif _earlier_demo_email(template):
             template.subject, template.text_body, template.html_body = subject, text, html
-            template.save(note="Demo email updated: amounts and date in the email's language.")
+            template.save(note="Demo email updated: the shop's address from its settings.")
             seeded = True
         if not template.attachment_links.exists():
             MessageTemplateAttachment.objects.create(
@@ -335,4 +341,5 @@ def seed_message_templates() -> MessageTemplate:
 
 
 def _earlier_demo_email(template: MessageTemplate) -> bool:
-    return (template.subject, template.text_body, template.html_body) in PREVIOUS_BODIES
+    earlier = {"en": PREVIOUS_BODIES, "sv": emails_sv.PREVIOUS_BODIES}.get(template.language, [])
+    return (template.subject, template.text_body, template.html_body) in earlier

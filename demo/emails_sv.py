@@ -30,7 +30,7 @@ Svara på det här mejlet med ditt ordernummer {{ order.number }}. Vår
 kundtjänst kontrollerar först att det verkligen är du, slår sedan upp
 lösenordet (varje uppslagning loggas) och berättar det för dig.
 
-Handla igen på 127.0.0.1:8000
+Handla igen på {{ shop.url }}
 """
 
 HTML = """\
@@ -62,8 +62,14 @@ Skriv det exakt som det visades, med bindestreck. Vi skickar aldrig lösenordet 
 <span style="white-space:nowrap;">{{ order.number }}</span>. Vår kundtjänst kontrollerar först
 att det verkligen är du, slår sedan upp lösenordet (varje uppslagning loggas) och berättar det
 för dig.</p>
-<p>Handla igen på <strong>127.0.0.1:8000</strong></p>
+<p>Handla igen på <strong>{{ shop.url }}</strong></p>
 """
+
+# Earlier demo versions, replaced on seeding unless staff edited them (`demo.emails`).
+PREVIOUS_BODIES = [
+    # Before the shop's address came from the settings (SHOP_URL).
+    tuple(text.replace("{{ shop.url }}", "127.0.0.1:8000") for text in (SUBJECT, TEXT, HTML)),
+]
 
 LAYOUT_HTML_FOOTER = """\
         <p>Varma hälsningar,<br>{{ shop.name }}</p>

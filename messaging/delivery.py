@@ -18,6 +18,7 @@ import time
 from datetime import timedelta
 from functools import partial
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import InterfaceError, OperationalError, connection, transaction
@@ -52,23 +53,13 @@ def deliver_message(*, message_id: int) -> Message | None:
         outcome = _failed(failed.error, message_id=message_id, attempt=attempt, sending=False)
     else:
         history += composed.history
-        email = composed.email
         try:
-            backend = get_connection()
-            esp_name = getattr(backend, "esp_name", None) or type(backend).__name__
-            email.connection = backend
-            requested = time.perf_counter()
-            try:
-                email.send()
-            finally:
-                # The ESP request, answered, refused or timed out: /metrics' ESP histogram.
-                started.duration = time.perf_counter() - requested
-        except Exception as exc:
-            outcome = _failed(exc, message_id=message_id, attempt=attempt, sending=True)
+            # Proof for the relay, should this worker die from now on, that the ESP was asked.
+            message.record_esp_request()
+        except (OperationalError, InterfaceError) as exc:
+            outcome = _failed(exc, message_id=message_id, attempt=attempt, sending=False)
         else:
-            outcome = read_acceptance(email, recipient=message.recipient)
-            if isinstance(outcome, Failure):
-                logger.warning("Message %s attempt %s refused by the ESP.", message_id, attempt)
+            outcome, esp_name = _send(composed.email, message=message, started=started)
     if isinstance(outcome, Accepted):
         return _write_outcome(
             partial(
@@ -91,6 +82,27 @@ def deliver_message(*, message_id: int) -> Message | None:
     )
 
 
+def _send(email, *, message: Message, started: MessageEvent) -> tuple[Accepted | Failure, str]:
+    """One ESP request: what it came to, and the ESP's name; times it on `started`."""
+    esp_name = ""
+    try:
+        backend = get_connection()
+        esp_name = getattr(backend, "esp_name", None) or type(backend).__name__
+        email.connection = backend
+        requested = time.perf_counter()
+        try:
+            email.send()
+        finally:
+            # The ESP request, answered, refused or timed out: /metrics' ESP histogram.
+            started.duration = time.perf_counter() - requested
+    except Exception as exc:
+        return _failed(exc, message_id=message.pk, attempt=message.attempts, sending=True), esp_name
+    outcome = read_acceptance(email, recipient=message.recipient)
+    if isinstance(outcome, Failure):
+        logger.warning("Message %s attempt %s refused by the ESP.", message.pk, message.attempts)
+    return outcome, esp_name
+
+
 def _failed(exc: Exception, *, message_id: int, attempt: int, sending: bool):
     """What an exception from composing or sending comes to; logged by class only."""
     logger.warning("Message %s attempt %s failed: %s", message_id, attempt, describe_exception(exc))
@@ -106,12 +118,23 @@ def _write_outcome(write, *, message_id: int, attempt: int, esp_message_id: str 
     lost. The writes are conditional on the attempt (a repeat after a commit whose answer was
     lost changes nothing), so trying again is safe. If the database stays away for longer than
     `MESSAGING_OUTCOME_WRITE_SECONDS`, the ids are logged for an operator to reconcile.
+
+    The task's soft time limit does not end the write either: it fires at most once, anywhere
+    (in a wait, in the middle of a statement, whose transaction then rolls back), and losing
+    the outcome of an email the ESP accepted costs the customer a second copy. The write goes
+    on within its own window; the hard limit (`CELERY_TASK_TIME_LIMIT`) still ends the process
+    (messaging/checks.py keeps the limits above the ESP timeout and this window).
     """
     deadline = time.monotonic() + settings.MESSAGING_OUTCOME_WRITE_SECONDS
     pause = 0.25
     while True:
         try:
             return write()
+        except SoftTimeLimitExceeded:
+            # Mid-statement perhaps: start again on a new connection.
+            if not _drop_connection():
+                raise
+            _note_soft_limit(message_id=message_id, attempt=attempt)
         except (OperationalError, InterfaceError) as exc:
             if not _drop_connection():
                 raise  # a caller's transaction: not ours to reconnect
@@ -130,8 +153,20 @@ def _write_outcome(write, *, message_id: int, attempt: int, esp_message_id: str 
                 message_id,
                 type(exc).__name__,
             )
-            time.sleep(pause)
+            try:
+                time.sleep(pause)
+            except SoftTimeLimitExceeded:
+                _note_soft_limit(message_id=message_id, attempt=attempt)
             pause = min(pause * 2, 4.0)
+
+
+def _note_soft_limit(*, message_id: int, attempt: int) -> None:
+    logger.warning(
+        "Message %s attempt %s: the soft time limit passed while recording the outcome; "
+        "still recording it.",
+        message_id,
+        attempt,
+    )
 
 
 def _claim(*, message_id: int) -> tuple[Message, MessageEvent] | None:
@@ -163,6 +198,12 @@ def _claim(*, message_id: int) -> tuple[Message, MessageEvent] | None:
             return None
         if message.attempts >= settings.MESSAGING_MAX_ATTEMPTS:
             message.mark_failed(reason=message.last_error or "No attempts left.")
+            return None
+        if message.to_erased_recipient:
+            # Erasure fails the messages it finds; this catches any other way one got here
+            # (a row from an older release, a restored backup): never an email to the
+            # placeholder address, nor one about an erased order.
+            message.mark_failed(reason=Message.RECIPIENT_ERASED)
             return None
         started = message.claim(now=now, claim_seconds=settings.MESSAGING_CLAIM_SECONDS)
     return message, started
@@ -279,7 +320,9 @@ def _record_failure(
         # Capped so a countdown never outlives the broker's visibility timeout (Redis would
         # hand it to a second worker); a longer wait is the relay's job.
         outbox.publish_delivery(
-            message_id=message_id, countdown=min(retry_in, settings.MESSAGING_MAX_COUNTDOWN)
+            message_id=message_id,
+            countdown=min(retry_in, settings.MESSAGING_MAX_COUNTDOWN),
+            proof=message.is_proof,
         )
     return message
 

@@ -1,4 +1,5 @@
-"""The forms of messaging's admin pages: which order a preview draws, where a proof goes.
+"""The forms of messaging's admin pages: which order a preview draws, where a proof goes, why
+a document password is revealed.
 
 Template content is checked by the models themselves (`MessageTemplate.clean`,
 `Layout.clean` and the compile-on-save rule), so the admin's model forms need nothing extra.
@@ -71,3 +72,30 @@ class ProofForm(PreviewForm):
         if hasattr(self, "source"):
             cleaned["source"] = self.source
         return cleaned
+
+
+REASON_INPUT_STYLE = "width: 100%; max-width: 40em; box-sizing: border-box;"
+
+
+def reason_field(help_text: str) -> forms.CharField:
+    """Why staff do something that the admin log keeps (a resend, a reveal). As wide as the
+    page allows, up to 40em: a 60-character box pushed a phone's page to 557 px."""
+    return forms.CharField(
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={
+                "autofocus": True,
+                "style": "width: 100%; max-width: 40em; box-sizing: border-box;",
+            }
+        ),
+        help_text=help_text,
+    )
+
+
+class RevealForm(forms.Form):
+    """Why support reveals an order's document password: kept in the admin log's line."""
+
+    reason = reason_field(
+        "Why you need it (e.g. “customer called, identity checked with the order number and "
+        "address”): it goes into the admin log with your name. No password, no personal data."
+    )

@@ -16,6 +16,8 @@ from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -26,27 +28,53 @@ from .pinning import PinnedRevisions, pinned_revisions
 logger = logging.getLogger(__name__)
 
 
-def publish_on_commit(message_id: int) -> None:
+class CustomerErased(Exception):
+    """The event's recipient was erased on request: nothing is queued for them again."""
+
+    def __init__(self, event: Event):
+        super().__init__(
+            "Not sent: the customer's data was erased on request "
+            f"({event.reference or f'event #{event.pk}'})."
+        )
+
+
+@dataclass(frozen=True)
+class ResendRun:
+    """What `resend_messages` did: the resends it queued, and the originals it refused because
+    their customer was erased on request (the others it left alone were resent meanwhile or
+    are recent resends)."""
+
+    resends: list[Message]
+    erased: list[int]
+
+
+def publish_on_commit(message_id: int, *, proof: bool = False) -> None:
     """Hand `message_id` to Celery once the current transaction commits (at once outside one).
 
     The one way a new or resent message is published: the worker must never see an id whose
     row has not committed, and a rolled-back order publishes nothing.
     """
-    transaction.on_commit(partial(publish_delivery, message_id=message_id))
+    transaction.on_commit(partial(publish_delivery, message_id=message_id, proof=proof))
 
 
-def publish_delivery(*, message_id: int, countdown: float | None = None) -> bool:
+def publish_delivery(
+    *, message_id: int, countdown: float | None = None, proof: bool = False
+) -> bool:
     """Hand a message id to Celery; never raises.
 
     It runs after the order committed: an exception here would turn a paid order into an error
     page. A broker that is down only delays the email: the row stays queued and the relay
     publishes it again. The publish itself is bounded by the broker settings (connect and
     socket timeouts, a short publish retry policy).
+
+    A `proof` goes to `MESSAGING_PROOF_QUEUE`: a staff member's drafts, however slow to draw,
+    never wait in front of (or hold up) a customer's confirmation on the delivery queue.
     """
     from .tasks import deliver_message  # the tasks module imports the delivery workflows
 
+    queue = settings.MESSAGING_PROOF_QUEUE if proof else None
     try:
-        deliver_message.apply_async((message_id,), countdown=countdown)
+        deliver_message.apply_async((message_id,), countdown=countdown, queue=queue)
     except Exception as exc:
         logger.warning(
             "Could not enqueue message %s (%s); the relay will retry.",
@@ -73,7 +101,11 @@ def queue_message(
 
     An event whose type has no published email template (in any language) gets no message:
     it is marked `ignored` with the reason, and None is returned.
+
+    Raises `CustomerErased` for an event whose recipient was erased on request.
     """
+    if event.is_erased:
+        raise CustomerErased(event)
     with transaction.atomic():
         if resend_of is None:
             existing = Message.objects.filter(event=event, is_proof=False, sequence=0).first()
@@ -162,19 +194,27 @@ def _over_daily_limit(message: Message) -> bool:
     return earlier.exclude(pk=message.pk).count() >= limit
 
 
+class ProofLimitReached(ValueError):
+    """The staff member sent `MESSAGING_PROOF_LIMIT` proofs within the window already."""
+
+
 def queue_proof(
     *,
     template: MessageTemplate,
     recipient: str,
     event: Event | None = None,
     requested_by: str,
+    requester: AbstractBaseUser | None = None,
     draft: bool = True,
 ) -> Message:
     """Queue a proof of `template` to a staff address, from `event`'s data or the type's
     example: its newest revisions, drafts included (`draft`, what staff are checking), or the
     published ones.
 
-    Raises `ValueError` when what was asked for was never published (nothing queued).
+    Raises `ValueError` when what was asked for was never published (nothing queued), and
+    `ProofLimitReached` (a `ValueError`) when `requester` already sent
+    `MESSAGING_PROOF_LIMIT` proofs in the last `MESSAGING_PROOF_WINDOW_MINUTES`: each proof
+    holds a worker process while its documents are drawn.
 
     Delivered by the same engine as customers' messages, and marked `is_proof`: it takes none
     of the event's sequence numbers (the uniqueness constraint, `queue_message` and resends all
@@ -185,6 +225,8 @@ def queue_proof(
     if pinned.problem:
         raise ValueError(f"{pinned.problem}; publish it, or send a proof of the draft.")
     with transaction.atomic(durable=True):
+        if requester is not None:
+            _check_proof_limit(requester)
         message = Message.objects.create(
             event=event,
             recipient=recipient,
@@ -192,6 +234,7 @@ def queue_proof(
             template_revision=pinned.template_revision,
             layout_revision=pinned.layout_revision,
             is_proof=True,
+            proof_requested_by=requester,
         )
         _pin_attachments(message=message, revisions=pinned.attachment_revisions)
         source = f"event {event.reference or event.pk}" if event else "the example"
@@ -201,8 +244,30 @@ def queue_proof(
             detail=f"Proof of the {version} from {source}, requested by {requested_by}.",
         )
         _record_fallbacks(message=message, lines=pinned.fallbacks)
-        publish_on_commit(message.pk)
+        publish_on_commit(message.pk, proof=True)
     return message
+
+
+def _check_proof_limit(requester: AbstractBaseUser) -> None:
+    """Raise `ProofLimitReached` when `requester` is at the limit; call inside the transaction
+    that creates the proof (the requester's row is locked, so two clicks cannot both pass)."""
+    limit = settings.MESSAGING_PROOF_LIMIT
+    if not limit:
+        return
+    get_user_model().objects.select_for_update().filter(pk=requester.pk).exists()
+    window = timedelta(minutes=settings.MESSAGING_PROOF_WINDOW_MINUTES)
+    since = timezone.now() - window
+    recent = Message.objects.filter(
+        is_proof=True, proof_requested_by=requester, created_at__gte=since
+    ).order_by("-created_at")
+    times = list(recent.values_list("created_at", flat=True)[:limit])
+    if len(times) >= limit:
+        free_at = timezone.localtime(times[-1] + window)
+        raise ProofLimitReached(
+            f"you have sent {limit} proof{'s' if limit != 1 else ''} in the last "
+            f"{settings.MESSAGING_PROOF_WINDOW_MINUTES} minutes (MESSAGING_PROOF_LIMIT); "
+            f"the next can be sent at {free_at:%H:%M}"
+        )
 
 
 def _pin_attachments(*, message: Message, revisions: list) -> None:
@@ -230,6 +295,8 @@ def resend_message(*, message_id: int, reason: str, by: str, force: bool = False
     - the message is itself a resend younger than `MESSAGING_RESEND_COOLDOWN_SECONDS` that has
       not failed or bounced, unless `force`: two overlapping runs of the resend command, or a
       double click on a resend's own page, would otherwise resend the resend.
+
+    Raises `CustomerErased`, changing nothing, when the order's customer was erased on request.
     """
     with transaction.atomic():
         original = (
@@ -240,6 +307,11 @@ def resend_message(*, message_id: int, reason: str, by: str, force: bool = False
         )
         if original is None or original.event_id is None:
             return None
+        # Read after the lock, in its own statement: an erasure that held the lock is seen.
+        event = Event.objects.get(pk=original.event_id)
+        if event.is_erased:
+            raise CustomerErased(event)
+        original.event = event
         if not Message.objects.latest_per_event().filter(pk=original.pk).exists():
             return None
         if not force and original.is_recent_resend(now=timezone.now()):
@@ -256,7 +328,7 @@ def resend_message(*, message_id: int, reason: str, by: str, force: bool = False
 
 def resend_messages(
     *, message_ids: list[int], reason: str, by: str, force: bool = False
-) -> list[Message]:
+) -> ResendRun:
     """`resend_message` for many messages at once, in one transaction: what the resend
     command queues, a chunk at a time.
 
@@ -265,8 +337,9 @@ def resend_messages(
     resend (unless `force`), is left alone. The template, layout and attachment revisions are
     looked up once per (type, language) instead of once per message, and the rows and their
     history lines are written in a few statements: over 100,000 events this is what keeps the
-    run minutes, not an hour. Each resend is published when the transaction commits. Returns
-    the resends.
+    run minutes, not an hour. Each resend is published when the transaction commits. An event
+    whose recipient was erased on request is never resent: its original is returned in
+    `erased`.
     """
     now = timezone.now()
     with transaction.atomic():
@@ -276,6 +349,12 @@ def resend_messages(
             .filter(pk__in=message_ids, is_proof=False, event__isnull=False)
             .order_by("pk")
         )
+        # Read after the locks, in their own statement: an erasure that held them is seen.
+        events = Event.objects.in_bulk({original.event_id for original in originals})
+        for original in originals:
+            original.event = events[original.event_id]
+        erased = [original.pk for original in originals if original.event.is_erased]
+        originals = [original for original in originals if not original.event.is_erased]
         latest = set(
             Message.objects.latest_per_event()
             .filter(pk__in=[original.pk for original in originals])
@@ -287,12 +366,12 @@ def resend_messages(
             if original.pk in latest and (force or not original.is_recent_resend(now=now))
         ]
         if not originals:
-            return []
+            return ResendRun([], erased)
         # Per (type, the event's language), as `queue_message` picks them.
         pins = {key: _pins(*key) for key in {_pin_key(original) for original in originals}}
         if any(pin.pinned.problem for pin in pins.values()):
             # A part never published: `queue_message` fails each resend with the reason.
-            return _resend_each(originals, reason=reason, by=by, force=force)
+            return ResendRun(_resend_each(originals, reason=reason, by=by, force=force), erased)
         try:
             with transaction.atomic():
                 resends = Message.objects.bulk_create(
@@ -311,7 +390,7 @@ def resend_messages(
         except IntegrityError:
             # A sequence number taken meanwhile by a writer that did not lock the original:
             # one at a time, each with its own check.
-            return _resend_each(originals, reason=reason, by=by, force=force)
+            return ResendRun(_resend_each(originals, reason=reason, by=by, force=force), erased)
         events, links = [], []
         for original, resend in zip(originals, resends, strict=True):
             pin = pins[_pin_key(original)]
@@ -341,7 +420,7 @@ def resend_messages(
         )
         for resend in resends:
             publish_on_commit(resend.pk)
-    return resends
+    return ResendRun(resends, erased)
 
 
 def _pin_key(message: Message) -> tuple[str, str]:

@@ -46,9 +46,9 @@ def relay_due_messages(
     expired = list(
         Message.objects.claim_expired(now=now)
         .order_by("claimed_until")
-        .values_list("pk", flat=True)[:limit]
+        .values_list("pk", "is_proof")[:limit]
     )
-    for message_id in expired:
+    for message_id, proof in expired:
         with transaction.atomic():
             message = (
                 Message.objects.claim_expired(now=now)
@@ -63,22 +63,22 @@ def relay_due_messages(
                 message.mark_failed(reason="The worker stopped during the last attempt.")
                 continue
         released += 1
-        outbox.publish_delivery(message_id=message_id)
+        outbox.publish_delivery(message_id=message_id, proof=proof)
 
     published = 0
     lost = list(
         Message.objects.due(now=stale)
         .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
+        .values_list("pk", "is_proof")[:limit]
     )
-    for message_id in lost:
+    for message_id, proof in lost:
         if Message.objects.due(now=stale).filter(pk=message_id).update(next_attempt_at=now):
             MessageEvent.objects.create(
                 message_id=message_id,
                 kind=MessageEvent.Kind.RELAYED,
                 detail="Due but never picked up (broker down or task lost).",
             )
-            published += outbox.publish_delivery(message_id=message_id)
+            published += outbox.publish_delivery(message_id=message_id, proof=proof)
     if released or published:
         logger.info(
             "Relay: %s expired claims released, %s messages re-enqueued.", released, published

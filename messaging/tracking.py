@@ -45,9 +45,9 @@ def record_tracking_event(*, event: AnymailTrackingEvent, esp_name: str) -> Mess
             with transaction.atomic():
                 recorded = message.record(
                     MessageEvent.Kind.TRACKING,
-                    esp_event_type=event.event_type or "",
-                    esp_event_id=tracking_event_key(event=event, esp_name=esp_name),
-                    detail=_tracking_detail(event),
+                    esp_event_type=without_nul(event.event_type or ""),
+                    esp_event_id=without_nul(tracking_event_key(event=event, esp_name=esp_name)),
+                    detail=without_nul(_tracking_detail(event)),
                     occurred_at=event.timestamp or timezone.now(),
                 )
         except IntegrityError:
@@ -91,6 +91,13 @@ def tracking_event_key(*, event: AnymailTrackingEvent, esp_name: str) -> str:
         str(part) for part in (event.message_id, event.event_type, event.timestamp, event.recipient)
     )
     return f"{prefix}:sha256:{hashlib.sha256(identity.encode()).hexdigest()}"
+
+
+def without_nul(text: str) -> str:
+    """`text` with each NUL byte replaced by U+FFFD: an ESP relays a receiving server's answer
+    as it came, and PostgreSQL refuses NUL in a text column (the event would never be
+    recorded, and the ESP would retry it for days)."""
+    return text.replace("\x00", "\ufffd")
 
 
 def _tracking_detail(event: AnymailTrackingEvent) -> str:

@@ -10,8 +10,9 @@ signatures (e.g. `ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY`). `config.checks` fails t
 gate for the same reason, so this refusal is the last line, not the first.
 
 A body that is not what the ESP sends (not JSON, a missing field, an event without the ESP's
-message id) is the sender's error: a 400, never a 500 (an ESP retries a 500 for days). Errors
-recording a valid event stay 500s, so the ESP retries those.
+message id, or with a NUL byte in it) is the sender's error: a 400, never a 500 (an ESP retries
+a 500 for days). Errors recording a valid event stay 500s, so the ESP retries those; a NUL in
+the text of a valid event is replaced (`messaging.tracking.without_nul`), so it is recorded.
 """
 
 import functools
@@ -103,6 +104,9 @@ def _strict_view(view_class):
                 # The ESP's message id is in every event it sends about an email; one without
                 # it is about nothing we sent.
                 raise BadRequest("Webhook event without the ESP's message id.")
+            if any("\x00" in str(event.message_id) for event in events):
+                # No id an ESP gave us holds a NUL, and PostgreSQL refuses one in a query.
+                raise BadRequest("Webhook event with a NUL byte in the ESP's message id.")
             return events
 
     StrictTrackingView.__name__ = f"Strict{view_class.__name__}"

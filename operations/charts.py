@@ -73,28 +73,45 @@ def status_bars(*, name: str, title: str, counts: dict[str, int]) -> SafeString:
     )
 
 
+# The hourly charts span their card: positions across are percentages of the drawing's width
+# (no viewBox), so the columns stretch with the page while the labels keep the page's text
+# size — a scaled viewBox drew 45 % of the card at 1280 px, or 24 px labels when stretched.
+PLOT_LEFT = 5.0  # percent: room for the "0" of the value axis
+PLOT_TOP = 16  # px: the axis' top value is written above the columns
+PLOT_HEIGHT = 150
+HOURS_HEIGHT = PLOT_TOP + PLOT_HEIGHT + 20
+
+
+def _column(index: int, count: int) -> tuple[float, float]:
+    """Where hour `index` of `count` starts and how wide it is, in percent of the width."""
+    width = (100 - PLOT_LEFT) / max(count, 1)
+    return PLOT_LEFT + index * width, width
+
+
+def _pct(value: float) -> str:
+    return f"{round(value, 2)}%"
+
+
 def stacked_hours(*, hourly: list[tuple[datetime, dict[str, int]]]) -> SafeString:
     """Messages created per hour (24 columns), stacked by status."""
-    left, width, height, bottom = 40, 24 * 22, 150, 20
-    column = width / max(len(hourly), 1)
     top = max((sum(counts.values()) for _, counts in hourly), default=0) or 1
-    parts = [_y_axis(left=left, height=height, top=str(top))]
+    parts = [_y_axis(top=str(top))]
     for index, (hour, counts) in enumerate(hourly):
-        x = left + index * column
-        base = height
+        x, column = _column(index, len(hourly))
+        base = PLOT_TOP + PLOT_HEIGHT
         for status, count in counts.items():
             if not count:
                 continue
-            bar = height * count / top
+            bar = PLOT_HEIGHT * count / top
             base -= bar
             parts.append(
                 format_html(
                     '<rect data-status="{}" x="{}" y="{}" width="{}" height="{}" fill="{}">'
                     "<title>{}:00 {}: {}</title></rect>",
                     status,
-                    round(x + 2, 1),
+                    _pct(x + column * 0.1),
                     round(base, 1),
-                    round(column - 4, 1),
+                    _pct(column * 0.8),
                     round(bar, 1),
                     STATUS_COLOURS.get(status, "#999"),
                     f"{hour:%H}",
@@ -103,37 +120,33 @@ def stacked_hours(*, hourly: list[tuple[datetime, dict[str, int]]]) -> SafeStrin
                 )
             )
         if index % 3 == 0:
-            parts.append(_x_label(x=x, y=height + 14, text=f"{hour:%H}"))
-    return _svg(
+            parts.append(_x_label(x=x, text=f"{hour:%H}"))
+    return _fluid_svg(
         name="hourly-status",
         title="Messages created per hour over the last 24 hours, by status",
-        width=left + width,
-        height=height + bottom,
         body="".join(parts),
     )
 
 
 def latency_columns(*, latencies: list) -> SafeString:
     """Per hour, p95 (light) behind p50 (dark), order placed → accepted by the ESP."""
-    left, width, height, bottom = 40, 24 * 22, 150, 20
-    column = width / max(len(latencies), 1)
     top = max((h.p95 or 0 for h in latencies), default=0) or 1
-    parts = [_y_axis(left=left, height=height, top=seconds(top))]
+    parts = [_y_axis(top=seconds(top))]
     for index, hour in enumerate(latencies):
-        x = left + index * column
-        for key, colour, inset in (("p95", P95_COLOUR, 2), ("p50", P50_COLOUR, 6)):
+        x, column = _column(index, len(latencies))
+        for key, colour, inset in (("p95", P95_COLOUR, 0.1), ("p50", P50_COLOUR, 0.3)):
             value = getattr(hour, key)
             if value is None:
                 continue
-            bar = height * value / top
+            bar = PLOT_HEIGHT * value / top
             parts.append(
                 format_html(
                     '<rect data-series="{}" x="{}" y="{}" width="{}" height="{}" fill="{}">'
                     "<title>{}:00 {} {} ({} emails)</title></rect>",
                     key,
-                    round(x + inset, 1),
-                    round(height - bar, 1),
-                    round(column - 2 * inset, 1),
+                    _pct(x + column * inset),
+                    round(PLOT_TOP + PLOT_HEIGHT - bar, 1),
+                    _pct(column * (1 - 2 * inset)),
                     round(bar, 1),
                     colour,
                     f"{hour.hour:%H}",
@@ -143,12 +156,10 @@ def latency_columns(*, latencies: list) -> SafeString:
                 )
             )
         if index % 3 == 0:
-            parts.append(_x_label(x=x, y=height + 14, text=f"{hour.hour:%H}"))
-    return _svg(
+            parts.append(_x_label(x=x, text=f"{hour.hour:%H}"))
+    return _fluid_svg(
         name="latency",
         title="Order placed to accepted by the ESP, p50 and p95 per hour, last 24 hours",
-        width=left + width,
-        height=height + bottom,
         body="".join(parts),
     )
 
@@ -162,30 +173,44 @@ def seconds(value: float) -> str:
     return f"{value / 60:.0f} min"
 
 
-def _y_axis(*, left: int, height: int, top: str) -> SafeString:
+def _fluid_svg(*, name: str, title: str, body: str) -> SafeString:
     return format_html(
-        '<line x1="{}" y1="0" x2="{}" y2="{}" stroke="#ccc"/>'
+        '<svg class="ops-chart ops-chart-fluid" data-chart="{}" role="img" width="100%" '
+        'height="{}" xmlns="http://www.w3.org/2000/svg"><title>{}</title>{}</svg>',
+        name,
+        HOURS_HEIGHT,
+        title,
+        mark_safe(body),  # noqa: S308 - built from format_html parts below
+    )
+
+
+def _y_axis(*, top: str) -> SafeString:
+    """The value axis: a line up the left of the columns and the baseline, with the top value
+    written above the columns and 0 beside the baseline."""
+    bottom = PLOT_TOP + PLOT_HEIGHT
+    return format_html(
         '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#ccc"/>'
-        '<text x="0" y="10" {}>{}</text><text x="0" y="{}" {}>0</text>',
-        left,
-        left,
-        height,
-        left,
-        height,
-        left + 24 * 22,
-        height,
+        '<line x1="{}" y1="{}" x2="100%" y2="{}" stroke="#ccc"/>'
+        '<text x="0" y="11" {}>{}</text><text x="0" y="{}" {}>0</text>',
+        _pct(PLOT_LEFT),
+        PLOT_TOP,
+        _pct(PLOT_LEFT),
+        bottom,
+        _pct(PLOT_LEFT),
+        bottom,
+        bottom,
         mark_safe(TEXT),  # noqa: S308 - a constant
         top,
-        height,
+        bottom,
         mark_safe(TEXT),  # noqa: S308 - a constant
     )
 
 
-def _x_label(*, x: float, y: int, text: str) -> SafeString:
+def _x_label(*, x: float, text: str) -> SafeString:
     return format_html(
         '<text x="{}" y="{}" {}>{}</text>',
-        round(x + 2, 1),
-        y,
+        _pct(x),
+        PLOT_TOP + PLOT_HEIGHT + 14,
         mark_safe(TEXT),  # noqa: S308 - a constant
         text,
     )

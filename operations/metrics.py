@@ -29,9 +29,10 @@ from .rules import RULES
 FAILURE_CLASSES = [
     ("Template error", "template"),
     ("Attachment error", "attachment"),
+    # Before "the recipient", which its wording contains too.
+    ("Not sent: the recipient's data was erased", "erased"),
     ("the recipient", "recipient_refused"),
     ("Not sent: this address already received", "daily_limit"),
-    ("Not sent: the recipient's data was erased", "erased"),
     ("Gave up after", "gave_up"),
     ("worker stopped", "worker_lost"),
     ("API responded", "esp_refused"),

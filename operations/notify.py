@@ -7,7 +7,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.urls import reverse
 
 from .models import AlertEvent
-from .rules import TITLES
+from .rules import TITLES, duration
 
 SUBJECT_PREFIX = "[Sealpost alert] "
 NO_RECIPIENTS = "MESSAGING_ALERT_EMAILS is empty"
@@ -30,7 +30,7 @@ def alert_body(event: AlertEvent) -> str:
     ]
     if event.kind == AlertEvent.Kind.FIRING:
         lines.append(
-            f"You get a reminder every {settings.ALERT_REPEAT_MINUTES} min while it fires, "
+            f"You get a reminder every {duration(settings.ALERT_REPEAT_MINUTES)} while it fires, "
             "and an email when it clears."
         )
     failed = (

@@ -2,8 +2,10 @@
 
 Messages past `MESSAGING_RETENTION_DAYS` keep their status, dates and ids (the delivery
 statistics) but lose their recipient address and any history text that could hold personal
-data; the dev inbox keeps its `DEV_INBOX_KEEP` newest emails. `erase_customer` does the same at
-once for one person, across the shop's records too.
+data; the dev inbox keeps its `DEV_INBOX_KEEP` newest emails; expired sessions are deleted
+hourly (a checkout left half-way holds a name and an address). `erase_customer` does the same
+at once for one person, across the shop's records (the fields their models declare personal),
+django-axes' login records and the stored sessions too.
 
 Both walk primary keys in chunks, one short transaction per chunk, so memory stays flat and
 workers are never blocked for long. The history is append-only for the delivery engine;
@@ -12,10 +14,12 @@ erasure is the one deliberate exception, done with queryset updates.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from importlib import import_module
 
 from django.apps import apps
 from django.conf import settings
@@ -26,7 +30,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from messaging.models import Event, Message, MessageEvent
-from shop.models import Customer, Order, OrderLine
+from shop.models import ERASED_ADDRESS, ERASED_TEXT, Customer, Order, OrderLine
+from shop.views import PLACED_ORDERS_SESSION_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -38,9 +43,8 @@ def captured_emails() -> QuerySet | None:
     return apps.get_model("inbox", "CapturedEmail").objects.all()
 
 
-# Validates as an EmailField (a reserved .invalid domain, RFC 2606) and reveals nothing.
-ERASED_ADDRESS = "erased@erased.invalid"
-ERASED_TEXT = "[erased]"
+__all__ = ["ERASED_ADDRESS", "ERASED_TEXT", "erase_customer", "purge_messages"]
+
 CHUNK = 1000
 # History lines whose detail the engine writes itself from fixed text and numbers: kept. Every
 # other kind may quote an ESP's answer, an operator's note or a file name made from a template,
@@ -72,6 +76,8 @@ class ErasureReport:
     cancelled: int  # queued messages failed, so nothing goes to the erased address
     captured_emails: int
     log_entries: int
+    sessions: int  # browser sessions holding the address (a checkout) or their orders, deleted
+    login_attempts: int  # admin login attempts typed with the address (django-axes)
 
 
 class ErasureRefused(Exception):
@@ -218,6 +224,10 @@ def erase_customer(*, email: str) -> ErasureReport:
             Q(event_id__in=event_ids) | Q(pk__in=Message.objects.to_recipient(address).values("pk"))
         )
         message_ids = list(theirs.select_for_update().values_list("pk", flat=True))
+        # Again, in a new statement: a resend committed while we waited for its original's lock
+        # is invisible to the first one. Every message of their orders is locked now, so no
+        # resend can be written until this erasure commits (and then it is refused).
+        message_ids = list(theirs.select_for_update().values_list("pk", flat=True))
         sending = list(
             Message.objects.filter(pk__in=message_ids, status=Message.Status.SENDING).values_list(
                 "pk", flat=True
@@ -233,10 +243,14 @@ def erase_customer(*, email: str) -> ErasureReport:
             anonymise_messages(chunk)
         for chunk in _chunks(event_ids):
             anonymise_events(chunk)  # ignored events have no message
-        _anonymise_customers(customers)
-        OrderLine.objects.filter(order_id__in=order_ids).update(options=[])
+        # The fields the models declare personal, each replaced by its declared value.
+        Customer.objects.filter(pk__in=customers).update(**Customer.ERASED_VALUES)
+        OrderLine.objects.filter(order_id__in=order_ids).update(**OrderLine.ERASED_VALUES)
         captured = _delete_captured(address, message_ids)
         log_entries = _erase_admin_log(address, customers)
+        login_attempts = _erase_login_attempts(address)
+    # Outside the transaction, a chunk at a time: every session has to be decoded to be read.
+    sessions = delete_sessions_of(address=address, order_ids=order_ids)
     report = ErasureReport(
         customers=len(customers),
         orders=len(order_ids),
@@ -244,6 +258,8 @@ def erase_customer(*, email: str) -> ErasureReport:
         cancelled=cancelled,
         captured_emails=captured,
         log_entries=log_entries,
+        sessions=sessions,
+        login_attempts=login_attempts,
     )
     # Counts only: the address itself never reaches a log.
     logger.info("Erasure: %s", report)
@@ -259,23 +275,9 @@ def _cancel_queued(message_ids: list[int]) -> int:
     queued = Message.objects.filter(pk__in=message_ids, status=Message.Status.QUEUED)
     count = 0
     for message in queued:
-        message.mark_failed(reason="Not sent: the recipient's data was erased on request.")
+        message.mark_failed(reason=Message.RECIPIENT_ERASED)
         count += 1
     return count
-
-
-def _anonymise_customers(customer_ids: list[int]) -> None:
-    Customer.objects.filter(pk__in=customer_ids).update(
-        email=ERASED_ADDRESS,
-        first_name=ERASED_TEXT,
-        last_name="",
-        phone="",
-        address_line1=ERASED_TEXT,
-        address_line2="",
-        postal_code="",
-        city="",
-        country="",
-    )
 
 
 def _delete_captured(address: str, message_ids: list[int]) -> int:
@@ -305,3 +307,65 @@ def _erase_admin_log(address: str, customer_ids: list[int]) -> int:
         | Q(change_message__icontains=address)
     )
     return lines.update(object_repr=ERASED_TEXT, change_message="")
+
+
+def _erase_login_attempts(address: str) -> int:
+    """django-axes' records of admin logins typed with the address (a customer trying their
+    shop address at the admin login): the lockout counters and failure log go; a login log line
+    keeps its time and IP but loses the name."""
+    if not apps.is_installed("axes"):
+        return 0
+    typed = Q(username__iexact=address)
+    attempts = apps.get_model("axes", "AccessAttempt").objects.filter(
+        typed | Q(post_data__icontains=address) | Q(get_data__icontains=address)
+    )
+    failures = apps.get_model("axes", "AccessFailureLog").objects.filter(typed)
+    count = attempts.count() + failures.count()
+    attempts.delete()
+    failures.delete()
+    count += apps.get_model("axes", "AccessLog").objects.filter(typed).update(username=ERASED_TEXT)
+    return count
+
+
+# --- sessions -------------------------------------------------------------------------------
+
+
+def delete_sessions_of(*, address: str, order_ids: list[int]) -> int:
+    """Delete every stored session whose data names `address` (any letter case: a checkout
+    left half-way, a cart) or lists one of `order_ids` as placed in it (the browser that
+    ordered). Session data is signed and base64-encoded, so each is decoded here, a chunk at a
+    time: a search of the table or of a dump would miss it. With a session engine that keeps
+    no table (signed cookies, cache only) nothing is stored to search, and nothing is done."""
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    if not hasattr(store_class, "get_model_class"):
+        return 0
+    model = store_class.get_model_class()
+    wanted, orders = address.casefold(), set(order_ids)
+    store = store_class()
+    deleted, last = 0, ""
+    while True:
+        chunk = list(
+            model.objects.filter(session_key__gt=last)
+            .order_by("session_key")
+            .values_list("session_key", "session_data")[:CHUNK]
+        )
+        if not chunk:
+            return deleted
+        last = chunk[-1][0]
+        doomed = []
+        for key, data in chunk:
+            decoded = store.decode(data)
+            text = json.dumps(decoded, ensure_ascii=False, default=str).casefold()
+            placed = decoded.get(PLACED_ORDERS_SESSION_KEY) or []
+            if wanted in text or orders.intersection(placed):
+                doomed.append(key)
+        for key in doomed:
+            # Through the engine: `cached_db` drops its cached copy too.
+            store_class(session_key=key).delete()
+            deleted += 1
+
+
+def clear_expired_sessions() -> None:
+    """Delete expired sessions (Django's `clearsessions`; beat runs it hourly): a checkout
+    left half-way keeps the customer's details only until its session expires."""
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db.models import Count, Max, Min, Q
 
@@ -41,6 +41,26 @@ def minutes(delta: timedelta) -> int:
     return int(delta.total_seconds() // 60)
 
 
+def duration(minutes: int) -> str:
+    """A number of minutes as an operator says it: "15 min", "90 min", "24 h", "2 h 30 min"
+    (minutes up to two hours; "1440 min" is not read as a day)."""
+    if minutes < 120:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
+def ago(delta: timedelta) -> str:
+    """A wait as an operator reads it: seconds under two minutes (a relay every few seconds
+    can be late by less than one), minutes under two hours, then hours and minutes."""
+    seconds = int(delta.total_seconds())
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 7200:
+        return f"{seconds // 60} min"
+    return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+
+
 def percent(ratio: float) -> str:
     return f"{ratio * 100:.0f}%"
 
@@ -62,8 +82,8 @@ def check_queue_age(*, now: datetime, config: AlertSettings) -> Finding:
     return Finding(
         "queue_age",
         firing,
-        f"The oldest queued message (#{pk}) has waited {waited} min; {queued.count()} queued "
-        f"(limit {config.queue_age_minutes} min).",
+        f"The oldest queued message (#{pk}) has waited {duration(waited)}; {queued.count()} "
+        f"queued (limit {duration(config.queue_age_minutes)}).",
     )
 
 
@@ -77,7 +97,7 @@ def check_failure_ratio(*, now: datetime, config: AlertSettings) -> Finding:
     ratio = failed / total if total else 0.0
     firing = total >= config.min_sample and ratio > config.failure_ratio
     summary = (
-        f"{failed} of {total} outcomes in the last {config.window_minutes} min failed "
+        f"{failed} of {total} outcomes in the last {duration(config.window_minutes)} failed "
         f"({percent(ratio)}; limit {percent(config.failure_ratio)} over at least "
         f"{config.min_sample})."
     )
@@ -100,7 +120,7 @@ def check_sender_outage(*, now: datetime, config: AlertSettings) -> Finding:
         "sender_outage",
         True,
         f"The ESP has refused our credentials (or the email backend is misconfigured) for "
-        f"{minutes(now - outage.since)} min; {outage.waiting} messages are held queued until "
+        f"{duration(minutes(now - outage.since))}; {outage.waiting} messages are held queued until "
         "the configuration is fixed.",
     )
 
@@ -133,7 +153,8 @@ def check_no_acceptance(*, now: datetime, config: AlertSettings) -> Finding:
         "no_acceptance",
         firing,
         f"No email accepted for {found['count']} orders placed since the last acceptance; the "
-        f"oldest waited {minutes(waited)} min (limit {config.no_acceptance_minutes} min). "
+        f"oldest waited {duration(minutes(waited))} (limit "
+        f"{duration(config.no_acceptance_minutes)}). "
         f"Orders: {', '.join(names)}.",
     )
 
@@ -153,9 +174,9 @@ def check_bounce_ratio(*, now: datetime, config: AlertSettings) -> Finding:
     ratio = bounced / total if total else 0.0
     firing = total >= config.min_sample and ratio > config.bounce_ratio
     summary = (
-        f"{bounced} of {total} tracked deliveries in the last {config.bounce_window_minutes} "
-        f"min bounced ({percent(ratio)}; limit {percent(config.bounce_ratio)} over at least "
-        f"{config.min_sample})."
+        f"{bounced} of {total} tracked deliveries in the last "
+        f"{duration(config.bounce_window_minutes)} bounced ({percent(ratio)}; limit "
+        f"{percent(config.bounce_ratio)} over at least {config.min_sample})."
     )
     if firing:
         bounced_ids = (
@@ -179,7 +200,8 @@ def check_relay(*, now: datetime, config: AlertSettings) -> Finding:
     return Finding(
         "relay",
         late > limit,
-        f"The relay last ran {minutes(late)} min ago ({heartbeat.runs} runs recorded; limit "
+        f"The relay last ran at {heartbeat.last_run_at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC, "
+        f"{ago(late)} ago ({heartbeat.runs} runs recorded; limit "
         f"{config.relay_missed_runs} intervals of {config.relay_interval_seconds:.0f} s).",
     )
 

@@ -1,4 +1,5 @@
-"""Beat's operations tasks: the health check (relay queue) and the daily retention purge."""
+"""Beat's operations tasks: the health check (relay queue), the daily retention purge and the
+hourly deletion of expired sessions."""
 
 from celery import shared_task
 
@@ -19,3 +20,9 @@ def check_delivery_health() -> None:
 def purge_messages() -> None:
     """Anonymise messages past `MESSAGING_RETENTION_DAYS`; trim the dev inbox."""
     retention.purge_messages()
+
+
+@shared_task(name="operations.clear_expired_sessions", ignore_result=True)
+def clear_expired_sessions() -> None:
+    """Delete expired sessions: a checkout left half-way holds a name and an address."""
+    retention.clear_expired_sessions()

@@ -1,9 +1,11 @@
-"""System checks: the storefront's abuse limits must parse and stay within what orders store."""
+"""System checks: the storefront's abuse limits must parse and stay within what orders store;
+the seller's country is one the shop can name in every language."""
 
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 from django.core.exceptions import ImproperlyConfigured
 
+from .countries import Country
 from .models import MAX_QUANTITY
 from .ratelimit import parse_rate
 
@@ -35,3 +37,17 @@ def check_abuse_limits(app_configs, **kwargs):
     if settings.SHOP_RATE_LIMIT_CACHE not in settings.CACHES:
         errors.append(Error("SHOP_RATE_LIMIT_CACHE names no cache in CACHES.", id="shop.E004"))
     return errors
+
+
+@register(Tags.compatibility)
+def check_seller_country(app_configs, **kwargs):
+    """`SHOP_COUNTRY` is a code (shop/countries.py): a name would print untranslated."""
+    if settings.SHOP_COUNTRY and settings.SHOP_COUNTRY not in Country.values:
+        return [
+            Error(
+                f"SHOP_COUNTRY = {settings.SHOP_COUNTRY!r} is not a country code the shop knows.",
+                hint=f"One of {', '.join(Country.values)}; the address goes in SHOP_ADDRESS.",
+                id="shop.E005",
+            )
+        ]
+    return []

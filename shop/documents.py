@@ -6,9 +6,9 @@ instance reaches them, so `{{ order.customer.user.password }}` has nothing to wa
 Amounts come three times: the number (`order.total`, for arithmetic and comparisons), the
 number written in the language the context is built in (`order.total_formatted`: "1 387,00"
 in Swedish, "1,387.00" in English) and the amount with its currency as that language writes it
-(`order.total_display`: "1 387,00 kr", "SEK 1,387.00"); the date as `order.date` and
-`order.date_display`. The words around them ("Total", "Order date") are the template's own:
-each language has its own template.
+(`order.total_display`: "1 387,00 kr", "SEK 1,387.00"); the date as `order.date`,
+`order.date_display` ("7 december 2026") and `order.date_short` ("7 dec. 2026"). The words
+around them ("Total", "Order date") are the template's own: each language has its own template.
 """
 
 from datetime import datetime
@@ -17,11 +17,11 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from .countries import country_name
 from .models import Order, active_language
-from .money import format_amount, format_date, format_money
+from .money import format_amount, format_date, format_money, format_short_date
 
 ORE = Decimal("0.01")
 
@@ -33,14 +33,29 @@ def vat_included(total: Decimal, rate: Decimal | None = None) -> Decimal:
     return (total * rate / (100 + rate)).quantize(ORE, rounding=ROUND_HALF_UP)
 
 
+def shop_context() -> dict[str, Any]:
+    """The shop as templates name it: `shop.name`, and `shop.url`, where customers find it
+    (settings `SHOP_NAME`, `SHOP_URL`)."""
+    return {"name": settings.SHOP_NAME, "url": settings.SHOP_URL}
+
+
 def seller_context() -> dict[str, Any]:
-    """Who sells: what a receipt must name (settings `SHOP_LEGAL_NAME`, `SHOP_ADDRESS`…)."""
+    """Who sells: what a receipt must name (settings `SHOP_LEGAL_NAME`, `SHOP_ADDRESS`…), the
+    country named in the active language ("Sweden", "Sverige": `SHOP_COUNTRY`)."""
+    country = country_name(settings.SHOP_COUNTRY) if settings.SHOP_COUNTRY else ""
     return {
         "legal_name": settings.SHOP_LEGAL_NAME,
-        "address": settings.SHOP_ADDRESS,
+        "address": ", ".join(part for part in (settings.SHOP_ADDRESS, country) if part),
+        "country": country,
         "org_number": settings.SHOP_ORG_NUMBER,
         "vat_number": settings.SHOP_VAT_NUMBER,
     }
+
+
+def shop_values() -> dict[str, Any]:
+    """`shop` and `seller` in the active language: what every staff template renders beside
+    its event's data (the project names this in `STAFF_TEMPLATE_SHOP_VALUES`)."""
+    return {"shop": shop_context(), "seller": seller_context()}
 
 
 def payment_method(card_last4: str | None) -> str:
@@ -75,6 +90,7 @@ def _amounts(*, subtotal, total, currency, date) -> dict[str, Any]:
     return {
         "date": date,
         "date_display": format_date(date),
+        "date_short": format_short_date(date),
         "currency": currency,
         **amounts(currency, subtotal=subtotal, total=total, vat=vat_included(total)),
         "vat_rate": settings.SHOP_VAT_RATE,
@@ -103,7 +119,7 @@ def _order_context(order: Order) -> dict[str, Any]:
         for line in order.lines.all()
     ]
     return {
-        "shop": {"name": settings.SHOP_NAME},
+        "shop": shop_context(),
         "seller": seller_context(),
         "order": {
             "number": order.number,
@@ -143,14 +159,52 @@ def sample_order_context(line_count: int = 3, *, language: str | None = None) ->
         return _sample_order_context(line_count)
 
 
-def _sample_order_context(line_count: int) -> dict[str, Any]:
-    products = [
-        ("Ullfilt Åre", [("Colour", "Havsblå"), ("Size", "150 × 200 cm")], "1095.00"),
-        ("Engraved Cutting Board", [("Wood", "Ek"), ("Engraving", "För Åsa & Björn")], "569.00"),
-        ("Mugg Fjällräv", [("Glaze", "Mörkblå")], "209.00"),
-        ("Leather Notebook", [("Leather", "Konjak"), ("Initials", "ÅÄÖ")], "369.00"),
-        ("Stickad Mössa", [("Colour", "Gul"), ("Size", "S/M")], "249.00"),
+def _sample_products() -> list[tuple[str, list[tuple[str, str]], str]]:
+    """The sample's products, options and choices in the active language, as the catalog
+    names them there; what a customer typed (an engraving, initials) stays as typed."""
+    return [
+        (
+            "Ullfilt Åre",
+            [
+                (pgettext("sample order", "Colour"), pgettext("sample order", "Sea blue")),
+                (pgettext("sample order", "Size"), "150 × 200 cm"),
+            ],
+            "1095.00",
+        ),
+        (
+            pgettext("sample order", "Engraved Cutting Board"),
+            [
+                (pgettext("sample order", "Wood"), pgettext("sample order", "Oak")),
+                (pgettext("sample order", "Engraving"), "För Åsa & Björn"),
+            ],
+            "569.00",
+        ),
+        (
+            "Mugg Fjällräv",
+            [(pgettext("sample order", "Glaze"), pgettext("sample order", "Dark blue"))],
+            "209.00",
+        ),
+        (
+            pgettext("sample order", "Leather Notebook"),
+            [
+                (pgettext("sample order", "Leather"), pgettext("sample order", "Cognac")),
+                (pgettext("sample order", "Initials"), "ÅÄÖ"),
+            ],
+            "369.00",
+        ),
+        (
+            "Stickad Mössa",
+            [
+                (pgettext("sample order", "Colour"), pgettext("sample order", "Yellow")),
+                (pgettext("sample order", "Size"), "S/M"),
+            ],
+            "249.00",
+        ),
     ]
+
+
+def _sample_order_context(line_count: int) -> dict[str, Any]:
+    products = _sample_products()
     lines = []
     for index in range(line_count):
         name, options, price = products[index % len(products)]
@@ -167,7 +221,7 @@ def _sample_order_context(line_count: int) -> dict[str, Any]:
         )
     total = sum((line["line_total"] for line in lines), Decimal("0.00"))
     return {
-        "shop": {"name": settings.SHOP_NAME},
+        "shop": shop_context(),
         "seller": seller_context(),
         "order": {
             "number": "NG-SAMP-LE42",

@@ -52,6 +52,7 @@ ORDER_CONFIRMATION_SCHEMA: dict[str, Any] = {
                     "status": _TEXT,
                     "date": {"type": "string", "format": "date-time"},
                     "date_display": _TEXT,
+                    "date_short": _TEXT,
                     "currency": {"type": "string", "minLength": 3, "maxLength": 3},
                     **_amounts("subtotal", "total", "vat"),
                     "vat_rate": _DECIMAL,

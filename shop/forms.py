@@ -108,7 +108,8 @@ class CheckoutForm(forms.ModelForm):
     """Contact and address, validated against the `Customer` columns they are saved to.
 
     Built from the model so a limit can never differ from its column: an email longer than
-    254 characters is a form error here, not a database error after the payment.
+    254 characters is a form error here, not a database error after the payment. Text the
+    receipt's font cannot draw is refused as it is in the cart (`shop.glyphs`).
     """
 
     # Names first, as people say them; the two pairs share a line (templates/shop/_form.html).
@@ -152,6 +153,14 @@ class CheckoutForm(forms.ModelForm):
             "city": gettext_lazy("City"),
             "country": gettext_lazy("Country"),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Name, address and contact are printed on the receipt PDF: refuse what its font cannot
+        # draw, with the cart's message, rather than print an empty box.
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                field.validators.append(validate_drawable)
 
 
 class BlankedInput(forms.TextInput):

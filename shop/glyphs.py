@@ -1,8 +1,8 @@
 """Which characters the order PDF can draw.
 
-Typed text (an engraving, initials) ends up in the order's PDF, set in DejaVu Sans
-(static/fonts/DejaVuSans.ttf, the font the PDF embeds). A character the font lacks would print
-as an empty box, so the cart form refuses it and names it.
+Typed text (an engraving, initials, the customer's name and address) ends up in the order's
+PDF, set in DejaVu Sans (static/fonts/DejaVuSans.ttf, the font the PDF embeds). A character the
+font lacks would print as an empty box, so the cart and checkout forms refuse it and name it.
 """
 
 import functools

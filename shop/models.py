@@ -85,7 +85,29 @@ class TranslationRow(models.Model):
         abstract = True
 
 
+# What erasure on request (operations/retention.py) writes in place of personal data. The address
+# validates as an EmailField (a reserved .invalid domain, RFC 2606) and reveals nothing; nothing
+# is ever sent to it.
+ERASED_ADDRESS = "erased@erased.invalid"
+ERASED_TEXT = "[erased]"
+
+
 class Customer(models.Model):
+    # Every field holding personal data, with what erasure writes in its place. Erasure writes
+    # exactly this, and tests/operations/test_retention.py fails for a field of Customer, Order
+    # or OrderLine that is neither erased (here, or in OrderLine's) nor declared kept there.
+    ERASED_VALUES = {
+        "email": ERASED_ADDRESS,
+        "first_name": ERASED_TEXT,
+        "last_name": "",
+        "phone": "",
+        "address_line1": ERASED_TEXT,
+        "address_line2": "",
+        "postal_code": "",
+        "city": "",
+        "country": "",
+    }
+
     email = models.EmailField(db_index=True)
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
@@ -108,6 +130,11 @@ class Customer(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_erased(self) -> bool:
+        """Whether this person's data was erased on request: nothing may be sent to them."""
+        return self.email == ERASED_ADDRESS
 
 
 class ProductQuerySet(models.QuerySet):
@@ -281,6 +308,9 @@ class Order(models.Model):
 
 
 class OrderLine(models.Model):
+    # What the customer typed (an engraving, a name) is theirs: see Customer.ERASED_VALUES.
+    ERASED_VALUES = {"options": []}
+
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(Product, on_delete=models.SET_NULL, null=True, blank=True)
     product_name = models.CharField(max_length=200)

@@ -17,6 +17,23 @@ from django.utils.translation import pgettext, pgettext_lazy
 
 CENTS = Decimal("0.01")
 
+# Month abbreviations as each language writes them in a short date. Django's own ("M", "N")
+# give "Dec" and "dec" in Swedish, where Swedish writes "dec." and "maj", "juni" unabbreviated.
+MONTH_ABBREVIATIONS = {
+    1: pgettext_lazy("abbreviated month", "Jan"),
+    2: pgettext_lazy("abbreviated month", "Feb"),
+    3: pgettext_lazy("abbreviated month", "Mar"),
+    4: pgettext_lazy("abbreviated month", "Apr"),
+    5: pgettext_lazy("abbreviated month", "May"),
+    6: pgettext_lazy("abbreviated month", "Jun"),
+    7: pgettext_lazy("abbreviated month", "Jul"),
+    8: pgettext_lazy("abbreviated month", "Aug"),
+    9: pgettext_lazy("abbreviated month", "Sep"),
+    10: pgettext_lazy("abbreviated month", "Oct"),
+    11: pgettext_lazy("abbreviated month", "Nov"),
+    12: pgettext_lazy("abbreviated month", "Dec"),
+}
+
 # How each language names a currency next to an amount; a currency missing here is written as
 # its code. Translators: the currency as written next to an amount ("kr" in Swedish).
 CURRENCY_NAMES = {"SEK": pgettext_lazy("currency", "SEK")}
@@ -70,3 +87,14 @@ def format_date(value: date | datetime, *, language: str | None = None) -> str:
         value = timezone.localtime(value)
     with _in_language(language):
         return formats.date_format(value, "j F Y")
+
+
+def format_short_date(value: date | datetime, *, language: str | None = None) -> str:
+    """A date with its month abbreviated as the language does: "7 dec. 2026", "7 Dec 2026"."""
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    with _in_language(language):
+        month = str(MONTH_ABBREVIATIONS[value.month])
+        # Translators: a short date; the month is already abbreviated ("dec.").
+        pattern = pgettext("short date", "%(day)d %(month)s %(year)d")
+    return pattern % {"day": value.day, "month": month, "year": value.year}

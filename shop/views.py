@@ -124,6 +124,10 @@ def checkout(request):
     form = CheckoutForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         request.session[CUSTOMER_SESSION_KEY] = form.cleaned_data
+        # A checkout left half-way must not keep a name and address for the session's weeks:
+        # the session holding them ends after this long idle, and beat deletes it
+        # (operations.clear_expired_sessions). Paying gives the session its usual age back.
+        request.session.set_expiry(settings.CHECKOUT_SESSION_MINUTES * 60)
         return redirect("shop:payment")
     rows, _ = cart.rows()
     total = sum(row.line.line_total for row in rows)
@@ -182,6 +186,7 @@ def payment(request):
                 # The order has them now; the session would keep them for its two weeks.
                 request.session.pop(CUSTOMER_SESSION_KEY, None)
                 request.session.pop(CHECKOUT_KEY_SESSION_KEY, None)
+                request.session.set_expiry(None)
                 request.session[PLACED_ORDERS_SESSION_KEY] = [*placed[-19:], order.pk]
                 return redirect("shop:confirmation", number=order.number)
     else:

@@ -9,7 +9,11 @@ from django.conf import settings
 from django.core.checks import Error, Tags, register
 from django.utils.module_loading import import_string
 
-CALLABLE_SETTINGS = ("STAFF_TEMPLATE_SAMPLE", "STAFF_TEMPLATE_ORDER_LOOKUP")
+CALLABLE_SETTINGS = (
+    "STAFF_TEMPLATE_SAMPLE",
+    "STAFF_TEMPLATE_ORDER_LOOKUP",
+    "STAFF_TEMPLATE_SHOP_VALUES",
+)
 PERMISSION_SETTINGS = ("PREVIEW_ORDER_PERMISSION", "DOCUMENT_PASSWORD_REVEAL_PERMISSION")
 
 
@@ -28,7 +32,7 @@ def check_project_wiring(app_configs, **kwargs):
             errors.append(
                 Error(
                     f"{name} = {path!r} does not name a callable.",
-                    hint="A dotted path to a function returning (context, token).",
+                    hint='A dotted path to a function (docs/architecture.md, "The rooms").',
                     id="stafftemplates.E001",
                 )
             )

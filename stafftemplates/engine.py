@@ -8,6 +8,7 @@ templates". Every failure is a `StaffTemplateError` naming the field.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -111,12 +112,37 @@ def render_template(
         raise StaffTemplateError(f"The {label} failed to render: {exc}") from exc
 
 
+# How much of a long line a syntax error quotes: enough to find the spot in the editor.
+QUOTE_CHARS = 80
+
+
 def syntax_error_message(source: str) -> str | None:
-    """The syntax error of `source` with its line number, or None when it compiles."""
+    """The syntax error of `source`, or None when it compiles: "Line 2: Unclosed tag: 'if'. …
+    The line: “<p>{% if customer.first_name %}</p>”" — the line number once (Django's message
+    repeats it), and the line quoted, around the offending tag when it is long."""
     try:
         validation_engine.from_string(source)
     except TemplateSyntaxError as exc:
         info = getattr(exc, "template_debug", None) or {}
         line = info.get("line")
-        return f"Line {line}: {exc}" if line else str(exc)
+        if not line:
+            return str(exc)
+        message = re.sub(r" on line \d+", "", str(exc)).rstrip()
+        if not message.endswith((".", "?", "!")):
+            message += "."
+        text = source.splitlines()[line - 1] if line <= len(source.splitlines()) else ""
+        quoted = _quote(text.strip(), info.get("during", ""))
+        return (
+            f"Line {line}: {message} The line: “{quoted}”" if quoted else f"Line {line}: {message}"
+        )
     return None
+
+
+def _quote(text: str, token: str) -> str:
+    """`text`, or the part of it around `token` when it is longer than QUOTE_CHARS."""
+    if len(text) <= QUOTE_CHARS:
+        return text
+    at = max(text.find(token), 0) if token else 0
+    start = max(0, min(at - (QUOTE_CHARS - len(token)) // 2, len(text) - QUOTE_CHARS))
+    end = start + QUOTE_CHARS
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")

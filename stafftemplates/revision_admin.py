@@ -75,12 +75,13 @@ def content_changes(before: Mapping[str, Any] | None, after: Mapping[str, Any]) 
 
 
 def changed_fields(revision: Revision) -> str:
-    """A one-line summary of what a revision changed, for the revision lists."""
+    """A one-line summary of what a revision changed, by the fields' human names, for the
+    revision lists."""
     before = revision.previous()
     if before is None:
         return "First revision."
-    names = [field for field, _ in content_changes(before.content(), revision.content())]
-    return ", ".join(names) or "No change."
+    changes = content_changes(before.content(), revision.content())
+    return ", ".join(revision_field_label(revision, f) for f, _ in changes) or "No change."
 
 
 # Inline styles: the admin's policy allows style attributes, not a <style> element.
@@ -139,6 +140,14 @@ def field_label(model, field: str) -> str:
         return field
 
 
+def revision_field_label(revision: Revision, field: str) -> str:
+    """What a revision holds under `field`, by its human name: the revised model's field, or
+    the revision's `CONTENT_LABELS` for a key no model field has ("Attachments")."""
+    if field in revision.CONTENT_LABELS:
+        return revision.CONTENT_LABELS[field]
+    return field_label(revision.revised_model(), field)
+
+
 def changes_diff(revision: Revision) -> str:
     """Each field a revision changed, by its human name, diffed side by side, for its page."""
     return revisions_diff(revision.previous(), revision)
@@ -152,15 +161,16 @@ def revisions_diff(
     changes = content_changes(before.content() if before else None, after.content())
     if not changes:
         return "No change."
-    old = before.content() if before else {}
-    model = after.revised_model()
+    # What changed is decided on the stored values; it is shown as staff read it (names).
+    old = before.readable_content() if before else {}
+    new = after.readable_content()
     return format_html_join(
         "",
         "<h3>{}</h3>{}",
         (
             (
-                field_label(model, field),
-                side_by_side(old.get(field, ""), after.content()[field], labels=labels),
+                revision_field_label(after, field),
+                side_by_side(old.get(field, ""), new[field], labels=labels),
             )
             for field, _ in changes
         ),

@@ -89,6 +89,13 @@ class Revision(models.Model):
         """What this revision holds, comparable with `RevisionedModel.revision_content()`."""
         return {field: getattr(self, field) for field in self.revised_model().REVISION_FIELDS}
 
+    # Human names of content keys that are no model field (e.g. a list of linked ids).
+    CONTENT_LABELS: ClassVar[dict[str, str]] = {}
+
+    def readable_content(self) -> dict[str, Any]:
+        """`content()` as staff read it in a diff: a linked object by its name, not its id."""
+        return self.content()
+
     def previous(self) -> Revision | None:
         """The revision just before this one, or None for the first."""
         return (

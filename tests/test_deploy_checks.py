@@ -70,6 +70,12 @@ def test_the_gate_fails_with_a_clear_message_when_a_secret_or_the_broker_is_miss
     assert missing in result.stderr
 
 
+def test_a_generated_metrics_token_passes_the_gate():
+    result = deploy_gate(PRODUCTION | {"METRICS_TOKEN": "mt-4Rk8-Pq2Z-Xw7N-Lb3V-Hc9T-Jd6F-Gs1M"})
+
+    assert result.returncode == 0, result.stderr
+
+
 def test_a_short_document_password_key_fails_the_gate():
     result = deploy_gate(PRODUCTION | {"DOCUMENT_PASSWORD_KEY": "too-short"})
 
@@ -148,6 +154,8 @@ def test_https_settings_come_from_the_environment():
         ({"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}, "never delivers"),
         ({"ANYMAIL_POSTMARK_SERVER_TOKEN": ""}, "cannot start"),
         ({"CACHE_URL": "locmemcache://"}, "per-process cache"),
+        ({"METRICS_TOKEN": "abc"}, "METRICS_TOKEN must have at least 32 characters"),
+        ({"METRICS_TOKEN": "ab" * 20}, "METRICS_TOKEN must have at least 32 characters"),
     ],
 )
 def test_the_gate_refuses_values_that_only_look_configured(change, message):

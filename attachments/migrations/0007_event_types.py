@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('attachments', '0006_languages'),
-        ('messaging', '0012_event_types'),
+        ('messaging', '0014_event_types'),
         ('stafftemplates', '0001_event_types'),
     ]
 

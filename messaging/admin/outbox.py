@@ -29,11 +29,15 @@ from stafftemplates.admin_pages import (
     text_error,
 )
 from stafftemplates.errors import StaffTemplateError
+from stafftemplates.languages import default_language, language_name
 
 from .. import outbox
 from ..compose import build_pinned_attachment, context_and_token, render_as_sent
+from ..forms import reason_field
 from ..models import Event, Message, MessageEvent
 from .common import admin_link
+
+ERASED = "the customer's data was erased on request"
 
 
 def to_the_second(moment) -> str:
@@ -44,11 +48,9 @@ def to_the_second(moment) -> str:
 
 
 class ResendForm(forms.Form):
-    reason = forms.CharField(
-        max_length=200,
-        widget=forms.TextInput(attrs={"size": 60, "autofocus": True}),
-        help_text="Why it is resent (e.g. “customer says it never arrived”): it goes into the "
-        "new message's history and the admin log.",
+    reason = reason_field(
+        "Why it is resent (e.g. “customer says it never arrived”): it goes into the new "
+        "message's history and the admin log."
     )
 
 
@@ -73,6 +75,21 @@ class MessageEventInline(ReadOnlyInline):
 TIMESTAMPS = ["created", "updated", "sent", "next_attempt", "claimed"]
 
 
+class RecipientKindFilter(admin.SimpleListFilter):
+    """Customers' messages or staff proofs ("is proof: yes/no" read as a fault)."""
+
+    title = "sent to"
+    parameter_name = "is_proof__exact"  # the parameter Django's own filter used: links keep working
+
+    def lookups(self, request, model_admin):
+        return [("0", "Customers"), ("1", "Staff (proofs)")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("0", "1"):
+            return queryset.filter(is_proof=self.value() == "1")
+        return queryset
+
+
 @admin.register(Message)
 class MessageAdmin(ObjectPageMixin, admin.ModelAdmin):
     """The outbox, read-only for everyone: the engine and the tracking webhooks write it."""
@@ -94,7 +111,7 @@ class MessageAdmin(ObjectPageMixin, admin.ModelAdmin):
     # No date hierarchy: its year links are a DISTINCT over every row's date (0.3-0.5 s at
     # 10⁶ messages, measured by bench/scale_backoffice.py); the created_at filter (today, past
     # 7 days, this month, this year) answers from the index.
-    list_filter = ["status", "event__type", "is_proof", "created_at"]
+    list_filter = ["status", "event__type", RecipientKindFilter, "created_at"]
     # A whole reference (an order number) or address finds its messages through an index (see
     # get_search_results); anything else is a substring search.
     search_fields = ["event__reference", "recipient"]
@@ -114,7 +131,7 @@ class MessageAdmin(ObjectPageMixin, admin.ModelAdmin):
                     "event_link",
                     "status",
                     "recipient",
-                    "is_proof",
+                    "sent_to",
                     "sequence",
                     "resend_of_link",
                     "resends_list",
@@ -141,7 +158,7 @@ class MessageAdmin(ObjectPageMixin, admin.ModelAdmin):
             "Rendered from",
             {
                 "fields": [
-                    "language",
+                    "language_name",
                     "template_revision_link",
                     "layout_revision_link",
                     "attachment_links",
@@ -172,6 +189,19 @@ class MessageAdmin(ObjectPageMixin, admin.ModelAdmin):
             message.status,
             message.get_status_display(),
         )
+
+    @admin.display(description="sent to")
+    def sent_to(self, message: Message) -> str:
+        if message.is_proof:
+            return "Staff, as a proof (not counted as the customer’s message)"
+        return "The customer"
+
+    @admin.display(description="language")
+    def language_name(self, message: Message) -> str:
+        if not message.language:
+            # Messages from before languages render in the default language.
+            return f"{language_name(default_language())} (the default: queued before languages)"
+        return language_name(message.language)
 
     @admin.display(description="template", ordering="template_revision__template__name")
     def template_name(self, message: Message) -> str:
@@ -298,9 +328,14 @@ class MessageAdmin(ObjectPageMixin, admin.ModelAdmin):
                 request, "admin/messaging/message/resend_selected.html", context
             )
         reason = form.cleaned_data["reason"]
-        queued = skipped = 0
+        queued = skipped = erased = 0
         for message in queryset.select_related(None).only("pk", "event").order_by("pk"):
-            if self._resend(request, message, reason) is None:
+            try:
+                resend = self._resend(request, message, reason)
+            except outbox.CustomerErased:
+                erased += 1
+                continue
+            if resend is None:
                 skipped += 1
             else:
                 queued += 1
@@ -308,6 +343,8 @@ class MessageAdmin(ObjectPageMixin, admin.ModelAdmin):
         text = f"{queued} resend(s) queued."
         if skipped:
             text += f" {skipped} skipped (proofs, already resent, or resent minutes ago)."
+        if erased:
+            text += f" {erased} not resent: {ERASED}."
         self.message_user(request, text, level)
         return None
 
@@ -363,9 +400,14 @@ class MessageAdmin(ObjectPageMixin, admin.ModelAdmin):
                 "title": f"Resend {message}?",
                 "form": form,
                 "resendable": not message.is_proof and message.event_id is not None,
+                "erased": message.event_id is not None and message.event.is_erased,
             }
             return TemplateResponse(request, "admin/messaging/message/resend.html", context)
-        resend = self._resend(request, message, form.cleaned_data["reason"])
+        try:
+            resend = self._resend(request, message, form.cleaned_data["reason"])
+        except outbox.CustomerErased:
+            self.message_user(request, f"Not resent: {ERASED}.", messages.WARNING)
+            return HttpResponseRedirect(reverse("admin:messaging_message_change", args=[pk]))
         if resend is None:
             self.message_user(
                 request,

@@ -25,9 +25,9 @@ from attachments.api import (
     AttachmentError,
     PreviewRefused,
     PreviewSource,
-    build_attachment,
     find_source,
-    pages_html,
+    preview_attachment,
+    preview_pages,
     preview_password,
 )
 from stafftemplates.admin_pages import (
@@ -275,18 +275,20 @@ class TemplatePreviewMixin(UnsavedPreviewMixin, ObjectPageMixin):
             source = self._source(request, template)
             try:
                 password = self._password(request, attachment_template, source)
-                attachment = build_attachment(
-                    attachment_template, source.context, password.password
-                )
+                # Drawn in a child process the storefront outranks (attachments/isolation.py).
                 if request.GET.get("pages"):
                     # Page images for the preview's frame: no password prompt, and the PDF
                     # itself never leaves the server unencrypted.
-                    html = pages_html(
-                        attachment.content,
-                        password=password.password,
+                    html = preview_pages(
+                        attachment_template,
+                        source.context,
+                        password.password,
                         title=attachment_template.name,
                     )
                     return no_store(sandboxed_html(html))
+                attachment = preview_attachment(
+                    attachment_template, source.context, password.password
+                )
             except (AttachmentError, StaffTemplateError) as exc:
                 return text_error(str(exc))
         return file_response(
@@ -316,9 +318,10 @@ class TemplatePreviewMixin(UnsavedPreviewMixin, ObjectPageMixin):
                 recipient=form.cleaned_data["email"],
                 event=event,
                 requested_by=request.user.get_username(),
+                requester=request.user,
                 draft=form.cleaned_data["version"] != "published",
             )
-        except ValueError as exc:  # the published version was asked for and there is none
+        except ValueError as exc:  # nothing published to proof, or over the proof limit
             self.message_user(request, f"No proof sent: {exc}", messages.ERROR)
             return HttpResponseRedirect(preview_url)
         request.session[PROOF_EMAIL_KEY] = proof.recipient

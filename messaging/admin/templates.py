@@ -7,12 +7,16 @@ method or a workflow, and every change lands in Django's admin log.
 
 from __future__ import annotations
 
+from functools import partial
+
+from django import forms
 from django.contrib import admin
 from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 
 from stafftemplates.admin_pages import UnsavedPreviewMixin
+from stafftemplates.languages import default_language, language_name, pick_version
 from stafftemplates.revision_admin import (
     NormalisedTextAdminMixin,
     PublishRevisionMixin,
@@ -138,17 +142,58 @@ class LayoutRevisionAdmin(RevisionAdmin):
 # --- message templates ----------------------------------------------------------------------
 
 
+class DocumentChoiceField(forms.ModelChoiceField):
+    """A PDF named as the document it is, not as one language version of it: each message
+    carries the version in its own language (the default language's where there is none)."""
+
+    def __init__(self, *args, languages: dict[str, list[str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.languages = languages
+
+    def label_from_instance(self, obj) -> str:
+        names = [language_name(code) for code in self.languages.get(obj.name, [obj.language])]
+        if len(names) == 1:
+            return f"{obj.name} — {names[0]} for every message"
+        return f"{obj.name} — sent in the message’s language ({', '.join(sorted(names))})"
+
+
 class AttachmentLinkInline(admin.TabularInline):
-    """The PDFs a message carries, in order."""
+    """The PDFs a message carries, in order, each named as a document (all its languages)."""
 
     model = MessageTemplateAttachment
     fields = ["attachment_template", "position"]
     extra = 0
     verbose_name = "attachment"
     verbose_name_plural = "attachments (in order)"
-    # Each message carries the version of the document in its own language when one exists.
-    # Link the default language's version: a translation can then be deleted, and the
-    # message falls back to the default (its history says so).
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name != "attachment_template":
+            return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        # The link stores one version's row; which version goes out is picked by language at
+        # send time. Offer one row per document: the one this message links, else the default
+        # language's (a translation can then be deleted, and messages fall back to it).
+        documents = list(db_field.remote_field.model.objects.only("pk", "name", "language"))
+        match = request.resolver_match
+        object_id = match.kwargs.get("object_id") if match else None
+        links = MessageTemplateAttachment.objects.filter(template_id=object_id)
+        linked = set(links.values_list("attachment_template_id", flat=True)) if object_id else set()
+        by_name: dict[str, list] = {}
+        for document in documents:
+            by_name.setdefault(document.name, []).append(document)
+        shown = [
+            next((v for v in versions if v.pk in linked), None)
+            or pick_version(versions, default_language())
+            for versions in by_name.values()
+        ]
+        active = db_field.remote_field.model.objects.filter(active=True)
+        languages: dict[str, list[str]] = {}
+        for name, language in active.values_list("name", "language"):
+            languages.setdefault(name, []).append(language)
+        kwargs["queryset"] = db_field.remote_field.model.objects.filter(
+            pk__in=[document.pk for document in shown]
+        )
+        kwargs["form_class"] = partial(DocumentChoiceField, languages=languages)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class MessageTemplateRevisionInline(RevisionInline):
@@ -235,9 +280,13 @@ class MessageTemplateRevisionAdmin(RevisionAdmin):
         "html_body",
         "from_email",
         "reply_to",
-        "attachment_template_ids",
+        "attachments",
     ]
     readonly_fields = fields
+
+    @admin.display(description="attachments (in order)")
+    def attachments(self, revision: MessageTemplateRevision) -> str:
+        return ", ".join(revision.attachment_names()) or "—"
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("text_body", "html_body")

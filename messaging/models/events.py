@@ -18,6 +18,10 @@ from stafftemplates.contexts import template_context
 
 from ..encryption import EncryptedJSONField
 
+# What erasure (`operations.retention`) writes in place of a recipient's address: a reserved
+# .invalid domain (RFC 2606) that validates as an address and reveals nothing.
+ERASED_ADDRESS = "erased@erased.invalid"
+
 
 def new_event_token() -> str:
     """A random token: what an event's generated document passwords derive from."""
@@ -111,6 +115,11 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type_id} #{self.pk}"
+
+    @property
+    def is_erased(self) -> bool:
+        """Whether the recipient's data was erased on request: it is never sent again."""
+        return self.recipient == ERASED_ADDRESS
 
     def template_context(self, *, language: str = "") -> dict[str, Any]:
         """What this event's templates render: its data as it arrived, typed by its type's

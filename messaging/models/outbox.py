@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from .events import Event
+from .events import ERASED_ADDRESS, Event
 from .history import MessageEvent
 from .templates import LayoutRevision, MessageTemplateRevision
 
@@ -60,6 +60,9 @@ class Message(models.Model):
         DELIVERED = "delivered", "Delivered"
         BOUNCED = "bounced", "Bounced"
         FAILED = "failed", "Failed"
+
+    # The failure reason of a message whose recipient was erased on request (never sent).
+    RECIPIENT_ERASED = "Not sent: the recipient's data was erased on request."
 
     # How far along a message is; tracking only ever moves it to a higher rank, and bounced and
     # failed are final.
@@ -109,6 +112,9 @@ class Message(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     claimed_until = models.DateTimeField(null=True, blank=True)
+    # The attempt whose ESP request started (0: none yet): written just before the request, so
+    # a worker that dies before it leaves proof the email was not sent.
+    esp_request_attempt = models.PositiveSmallIntegerField(default=0, editable=False)
     esp_name = models.CharField("ESP", max_length=50, blank=True)
     esp_message_id = models.CharField("ESP message id", max_length=255, blank=True, db_index=True)
     last_error = models.TextField(blank=True)
@@ -119,6 +125,15 @@ class Message(models.Model):
     )
     is_proof = models.BooleanField(
         default=False, help_text="A proof sent to staff: never counted as the customer's message."
+    )
+    # Who asked for a proof: the per-staff limit (MESSAGING_PROOF_LIMIT) counts by it.
+    proof_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -162,6 +177,14 @@ class Message(models.Model):
             and self.created_at > now - cooldown
             and self.status not in (self.Status.FAILED, self.Status.BOUNCED)
         )
+
+    @property
+    def to_erased_recipient(self) -> bool:
+        """Whether this message would go to a person erased on request: to the placeholder
+        address, or of an event whose recipient was erased (proofs go to staff)."""
+        if self.recipient.lower() == ERASED_ADDRESS:
+            return True
+        return not self.is_proof and self.event is not None and self.event.is_erased
 
     # --- transitions: the only code that changes `status` ------------------------------------
     # Callers hold the row locked (select_for_update) in a short transaction.
@@ -322,23 +345,36 @@ class Message(models.Model):
     def release_expired_claim(self, *, now: datetime) -> MessageEvent:
         """sending (claim expired) → queued: the worker that held it is gone.
 
-        It may have handed the email to the ESP before it died: this is the one window where a
-        customer can get the email twice, and the history says so.
+        If its ESP request had started, it may have handed the email over before it died:
+        this is the one window where a customer can get the email twice, and the history says
+        so. If the request never started (`esp_request_attempt`), the history says it was not
+        sent.
         """
         self._expect(self.Status.SENDING)
+        if self.esp_request_attempt == self.attempts:
+            self.last_error = "The worker stopped during the attempt."
+            detail = "The worker stopped during the attempt (the email may have been sent)."
+        else:
+            self.last_error = "The worker stopped before the ESP request: the email was not sent."
+            detail = self.last_error
         self.status = self.Status.QUEUED
         self.next_attempt_at = now
         self.claimed_until = None
-        self.last_error = "The worker stopped during the attempt."
         self.save(
             update_fields=["status", "next_attempt_at", "claimed_until", "last_error", "updated_at"]
         )
         self.sync_event_status()
-        return self.record(
-            MessageEvent.Kind.CLAIM_EXPIRED,
-            attempt=self.attempts,
-            detail="The worker stopped during the attempt (the email may have been sent).",
-        )
+        return self.record(MessageEvent.Kind.CLAIM_EXPIRED, attempt=self.attempts, detail=detail)
+
+    def record_esp_request(self) -> None:
+        """The claimed attempt is about to ask the ESP: from now on it may have been sent.
+
+        Its own write, committed before the request (never inside a transaction around it);
+        only while this attempt still holds the row."""
+        Message.objects.filter(
+            pk=self.pk, status=self.Status.SENDING, attempts=self.attempts
+        ).update(esp_request_attempt=self.attempts)
+        self.esp_request_attempt = self.attempts
 
     def advance_to(self, status: str) -> bool:
         """Move forward only (tracking): returns whether the status changed."""

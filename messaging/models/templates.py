@@ -7,6 +7,8 @@ changes what history says was sent.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -338,3 +340,24 @@ class MessageTemplateRevision(Revision):
         content = super().content()
         content["attachment_template_ids"] = list(self.attachment_template_ids)
         return content
+
+    CONTENT_LABELS: ClassVar[dict[str, str]] = {"attachment_template_ids": "Attachments"}
+
+    def readable_content(self) -> dict:
+        """The layout and the documents by name, one document a line, in order; each message
+        takes the version in its own language, so no one version's language is named."""
+        content = self.content()
+        content["layout_id"] = self.layout.name if self.layout else "(none)"
+        content["attachment_template_ids"] = "\n".join(self.attachment_names()) or "(none)"
+        return content
+
+    def attachment_names(self) -> list[str]:
+        """The linked documents' names in order (a document deleted since by its old id)."""
+        attachment_model = MessageTemplateAttachment._meta.get_field(
+            "attachment_template"
+        ).related_model
+        linked = attachment_model.objects.in_bulk(self.attachment_template_ids)
+        return [
+            linked[pk].name if pk in linked else f"deleted document #{pk}"
+            for pk in self.attachment_template_ids
+        ]

@@ -42,6 +42,15 @@ def _amounts(currency: str, **values) -> dict:
     return written
 
 
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _short_date(value) -> str:
+    month = pgettext("abbreviated month", MONTHS[value.month - 1])
+    pattern = pgettext("short date", "%(day)d %(month)s %(year)d")
+    return pattern % {"day": value.day, "month": month, "year": value.year}
+
+
 def _vat_included(total: Decimal) -> Decimal:
     rate = settings.SHOP_VAT_RATE
     return (total * rate / (100 + rate)).quantize(CENTS, rounding=ROUND_HALF_UP)
@@ -81,6 +90,7 @@ def _order_data(order, status_labels: dict) -> dict:
             "status": pgettext("order status", str(status_labels.get(order.status, order.status))),
             "date": date.isoformat(),
             "date_display": formats.date_format(date, "j F Y"),
+            "date_short": _short_date(date),
             "currency": order.currency,
             **_amounts(
                 order.currency,
@@ -187,8 +197,8 @@ def _status_of(message) -> tuple[str, str]:
 class Migration(migrations.Migration):
     dependencies = [
         ("shop", "0005_order_confirmation_event_type"),
-        ("messaging", "0013_events"),
+        ("messaging", "0015_events"),
     ]
-    run_before = [("messaging", "0014_messages_belong_to_events")]
+    run_before = [("messaging", "0016_messages_belong_to_events")]
 
     operations = [migrations.RunPython(orders_to_events, migrations.RunPython.noop)]

@@ -191,7 +191,15 @@ def test_change_page_warns_about_guessable_passwords(admin_client, db):
 
 @pytest.mark.parametrize("name", ["attachmenttemplate", "attachmenttemplaterevision"])
 def test_changelists_render(admin_client, receipt_template, name):
-    assert admin_client.get(reverse(f"admin:attachments_{name}_changelist")).status_code == 200
+    shown = receipt_template if name == "attachmenttemplate" else receipt_template.revisions.get()
+
+    response = admin_client.get(reverse(f"admin:attachments_{name}_changelist"))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    # The row staff look for, linked to its page.
+    assert receipt_template.name in page
+    assert reverse(f"admin:attachments_{name}_change", args=[shown.pk]) in page
 
 
 def test_admin_refuses_customer_data_inside_an_address(admin_client, db):

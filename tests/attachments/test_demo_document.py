@@ -5,6 +5,9 @@ The demo's own tests: every other attachments test builds its templates with
 `tests.factories`."""
 
 import re
+from datetime import date
+
+import pytest
 
 from attachments.api import build_attachment
 from attachments.models import AttachmentTemplate, PasswordPolicy
@@ -18,6 +21,7 @@ from demo.documents import (
 )
 from demo.events import seed_event_types
 from shop.documents import sample_order_context
+from shop.money import format_short_date
 
 from .conftest import PASSWORD, decrypted_text
 
@@ -83,3 +87,67 @@ def test_demo_seed_leaves_a_staff_edited_document_alone(db):
 
     assert template.html == edited
     assert template.revisions.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "date", "country", "foreign"),
+    [
+        ("sv", "28 nov. 2026, 14:05", "Östersund, Sverige", "Sweden"),
+        ("en", "28 Nov 2026, 14:05", "Östersund, Sweden", "Sverige"),
+    ],
+)
+def test_the_demo_document_writes_the_date_and_the_sellers_country_in_its_language(
+    db, language, date, country, foreign
+):
+    seed_attachment_templates()
+    template = AttachmentTemplate.objects.get(name=ORDER_CONFIRMATION, language=language)
+
+    document = build_attachment(template, sample_order_context(2, language=language), PASSWORD)
+
+    text = decrypted_text(document.content, PASSWORD)
+    assert date in text
+    assert country in text
+    assert foreign not in text
+
+
+@pytest.mark.parametrize(
+    ("language", "written"),
+    [
+        ("sv", ["7 jan. 2026", "7 maj 2026", "7 juni 2026", "7 sep. 2026", "7 dec. 2026"]),
+        ("en", ["7 Jan 2026", "7 May 2026", "7 Jun 2026", "7 Sep 2026", "7 Dec 2026"]),
+    ],
+)
+def test_a_short_date_is_abbreviated_as_the_language_does(language, written):
+    months = [date(2026, month, 7) for month in (1, 5, 6, 9, 12)]
+
+    assert [format_short_date(day, language=language) for day in months] == written
+
+
+def test_a_seller_country_outside_the_list_stops_the_checks(settings):
+    from shop.checks import check_seller_country
+
+    settings.SHOP_COUNTRY = "Sverige"
+    assert [error.id for error in check_seller_country(None)] == ["shop.E005"]
+    settings.SHOP_COUNTRY = "NO"
+    assert check_seller_country(None) == []
+
+
+@pytest.mark.parametrize("language", ["en", "sv"])
+def test_demo_seed_brings_the_date_of_an_untouched_document_up_to_date(db, language):
+    from demo import documents_sv
+
+    earlier = {"en": PREVIOUS_HTML[-1], "sv": documents_sv.PREVIOUS_HTML[0]}[language]
+    AttachmentTemplate.objects.create(
+        name=ORDER_CONFIRMATION,
+        language=language,
+        html=earlier,
+        css=CSS,
+        filename_template="order-{{ order.number }}.pdf",
+        event_type=seed_event_types(),
+    )
+
+    seed_attachment_templates()
+
+    template = AttachmentTemplate.objects.get(name=ORDER_CONFIRMATION, language=language)
+    assert "{{ order.date_short }}" in template.html
+    assert template.published_revision.html == template.html

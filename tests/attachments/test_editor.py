@@ -154,13 +154,14 @@ def test_the_page_images_are_drawn_in_the_documents_language(
 ):
     AttachmentTemplate.objects.filter(pk=receipt_template.pk).update(language="sv")
     languages = []
-    build = attachments_admin.build_attachment
+    draw = attachments_admin.preview_pages
 
     def spy(*args, **kwargs):
+        # The language active here is the drawing child's too (it is forked from this thread).
         languages.append(translation.get_language())
-        return build(*args, **kwargs)
+        return draw(*args, **kwargs)
 
-    monkeypatch.setattr(attachments_admin, "build_attachment", spy)
+    monkeypatch.setattr(attachments_admin, "preview_pages", spy)
     url = reverse("admin:attachments_attachmenttemplate_preview_pages", args=[receipt_template.pk])
 
     assert admin_client.get(url, HTTP_ACCEPT_LANGUAGE="en").status_code == 200

@@ -3,6 +3,7 @@ document that opens with the customer's password, as they type it, gets through.
 
 import inspect
 import io
+import json
 import subprocess
 import unicodedata
 from functools import cache
@@ -24,7 +25,8 @@ from attachments.encryption import (
     verify_encrypted,
 )
 from attachments.errors import AttachmentError
-from attachments.rendering import BASE_CSS, html_to_pdf
+from attachments.models import AttachmentTemplate
+from attachments.rendering import BASE_CSS, build_attachment, html_to_pdf
 
 from .conftest import PASSWORD, decrypted_text, require_tool
 
@@ -190,6 +192,48 @@ def test_a_no_break_space_counts_as_a_space():
     content = encrypt_pdf(plain_pdf(), "Gamla Stan 12")
 
     verify_encrypted(content, "Gamla\u00a0Stan\u00a012")
+    # The same proof refuses a near miss: passing above is the password opening the file.
+    with pytest.raises(AttachmentError, match="password does not open"):
+        verify_encrypted(content, "Gamla\u00a0Stan\u00a013")
+    assert "Łucja" in decrypted_text(content, "Gamla\u00a0Stan\u00a012")
+
+
+# What pypdf could write instead of AES-256 R6 if it changed under us: nothing encrypted at
+# all, a weaker algorithm, or a valid R6 dictionary over plaintext objects.
+def _unencrypted(writer, **kwargs):
+    return None
+
+
+def _weaker(writer, **kwargs):
+    return ORIGINAL_ENCRYPT(writer, **{**kwargs, "algorithm": "AES-128"})
+
+
+def _announced_only(writer, **kwargs):
+    ORIGINAL_ENCRYPT(writer, **kwargs)
+    writer._encryption = None
+
+
+ORIGINAL_ENCRYPT = PdfWriter.encrypt
+
+
+@pytest.mark.parametrize(
+    ("broken_encrypt", "reason"),
+    [
+        (_unencrypted, "not encrypted"),
+        (_weaker, "not AES-256 revision 6"),
+        (_announced_only, "stored unencrypted"),
+    ],
+)
+def test_encrypt_pdf_and_the_build_refuse_what_pypdf_wrote_wrongly(
+    monkeypatch, broken_encrypt, reason
+):
+    monkeypatch.setattr(PdfWriter, "encrypt", broken_encrypt)
+
+    with pytest.raises(AttachmentError, match=reason):
+        encrypt_pdf(plain_pdf(), PASSWORD)
+    template = AttachmentTemplate(name="Receipt", html="<p>{{ order.number }}</p>")
+    with pytest.raises(AttachmentError, match=reason):
+        build_attachment(template, {"order": {"number": "NG-1"}}, PASSWORD)
 
 
 @pytest.mark.parametrize(
@@ -282,7 +326,8 @@ def test_pypdf_never_hashes_the_thrown_away_owner_password(monkeypatch):
     assert AlgV5.__dict__["compute_O_value"].__func__ is hashing  # even when encrypting fails
 
     assert version("pypdf") == encryption.CHECKED_PYPDF
-    # CI installs the lock: it must pin the release checked, so CI tests the shortcut.
+    # pyproject.toml takes a range (another release falls back on pypdf's own method); the
+    # lock, what deployments install, pins the checked one.
     lock = (settings.BASE_DIR / "requirements.lock").read_text()
     assert f"\npypdf=={encryption.CHECKED_PYPDF} " in lock
     assert list(inspect.signature(original).parameters) == ["R", "password", "key", "u_value"]
@@ -329,3 +374,30 @@ def test_armoured_page_content_is_proved_too(monkeypatch):
 
     verify_encrypted(encrypt_pdf(armoured, PASSWORD), PASSWORD)
     assert "Armoured Å" in decrypted_text(encrypt_pdf(armoured, PASSWORD), PASSWORD)
+
+
+def test_the_header_declares_the_version_the_encryption_needs(tmp_path):
+    # AES-256 R6 is not PDF 1.3 (ReportLab's header): PDF 1.7 with Adobe's extension level 8.
+    content = encrypt_pdf(plain_pdf(), PASSWORD)
+    pdf = tmp_path / "encrypted.pdf"
+    pdf.write_bytes(content)
+
+    report = subprocess.run(
+        [require_tool("qpdf"), f"--password={PASSWORD}", "--json=2", str(pdf)],
+        capture_output=True,
+        check=True,
+    ).stdout
+    described = json.loads(report)
+    [header, objects] = described["qpdf"]
+    catalog_ref = objects["trailer"]["value"]["/Root"]
+    catalog = objects[f"obj:{catalog_ref}"]["value"]
+    assert content.startswith(b"%PDF-1.7\n")
+    assert header["pdfversion"] == "1.7"
+    assert described["encrypt"]["parameters"] | {"P": 0} == {
+        **described["encrypt"]["parameters"],
+        "P": 0,
+        "R": 6,
+        "V": 5,
+        "method": "AESv3",
+    }
+    assert catalog["/Extensions"] == {"/ADBE": {"/BaseVersion": "/1.7", "/ExtensionLevel": 8}}

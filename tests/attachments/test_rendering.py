@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from pypdf import PdfReader, PdfWriter
 
+from attachments import rendering
 from attachments.api import (
     Attachment,
     AttachmentError,
@@ -292,9 +293,10 @@ def test_an_empty_password_is_refused():
         build_attachment(template_with("<p>x</p>"), {}, "")
 
 
-def test_encrypt_refuses_a_broken_pdf():
-    with pytest.raises(Exception):  # noqa: B017,PT011 - pypdf's own error for a non-PDF
-        encrypt_pdf(b"not a pdf", PASSWORD)
+@pytest.mark.parametrize("pdf", [b"not a pdf", b"%PDF-1.4\n%%EOF", b""])
+def test_encrypt_refuses_a_broken_pdf(pdf):
+    with pytest.raises(AttachmentError, match=r"The drawn PDF could not be read \(\w+\)"):
+        encrypt_pdf(pdf, PASSWORD)
 
 
 @pytest.mark.parametrize(
@@ -339,5 +341,17 @@ def test_verification_refuses_an_unencrypted_or_wrongly_encrypted_pdf():
         verify_encrypted(weaker.getvalue(), PASSWORD)
 
 
-def test_warm_up_draws_a_document_without_error():
+def test_warm_up_draws_a_document_without_error(monkeypatch):
+    # What it drew and encrypted: the embedded font's letters, not a failure swallowed.
+    encrypted = []
+    original = rendering.encrypt_pdf
+    monkeypatch.setattr(
+        rendering,
+        "encrypt_pdf",
+        lambda pdf, password: encrypted.append(pdf) or original(pdf, password),
+    )
+
     warm_up()
+
+    [pdf] = encrypted
+    assert "Å ł Ω Ж" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()

@@ -294,7 +294,7 @@ def test_xhtml2pdf_is_pinned_to_the_release_the_shared_parse_was_checked_against
 
     assert pisaContext._parseCSSSource is stylesheets._parse_css_source
     assert version("xhtml2pdf") == stylesheets.CHECKED_VERSION
-    # CI installs the lock: it must pin the release checked, so CI tests the shortcut.
+    # pyproject.toml takes a range; the lock, what deployments install, pins the checked one.
     lock = (settings.BASE_DIR / "requirements.lock").read_text()
     assert f"\nxhtml2pdf=={stylesheets.CHECKED_VERSION} " in lock
     replaced = inspect.signature(stylesheets._original_parse)

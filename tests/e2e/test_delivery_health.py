@@ -14,6 +14,8 @@ from operations.alerting import check_delivery_health
 from tests.factories import UserFactory
 from tests.operations.conftest import accept, make_message
 
+from .conftest import shoot
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -85,3 +87,39 @@ def test_the_index_link_to_the_dashboard_fits_a_phone(live_server, page):
     assert box["width"] > 80  # the words side by side
     assert box["height"] < 30  # on one line
     assert page.get_by_text("Messages per status, latency, failures").is_visible()
+
+
+def open_dashboard(live_server, page, width: int) -> None:
+    busy_day()
+    check_delivery_health()
+    UserFactory(username="staff", is_staff=True, is_superuser=True)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/delivery-health/")
+    page.get_by_label("Username").fill("staff")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("svg.ops-chart")).to_have_count(5)
+
+
+def test_the_dashboard_fits_a_phone_without_scrolling_sideways(live_server, page):
+    open_dashboard(live_server, page, 390)
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shoot(page, "delivery-health")
+
+
+@pytest.mark.parametrize("chart", ["hourly-status", "latency"])
+def test_the_hourly_charts_fill_their_card_at_1280px(live_server, page, chart):
+    open_dashboard(live_server, page, 1280)
+
+    svg = page.locator(f'svg[data-chart="{chart}"]')
+    card = svg.locator("xpath=ancestor::div[contains(@class, 'ops-card')][1]")
+    inner = card.evaluate(
+        "el => el.clientWidth - parseFloat(getComputedStyle(el).paddingLeft)"
+        " - parseFloat(getComputedStyle(el).paddingRight)"
+    )
+    assert svg.bounding_box()["width"] >= 0.95 * inner
+    # Its labels stay the size of the page's text, not blown up with the drawing.
+    label = svg.locator("text").first.bounding_box()
+    assert label["height"] < 20
+    shoot(page, "delivery-health")

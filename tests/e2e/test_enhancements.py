@@ -154,3 +154,26 @@ def test_keyboard_users_get_a_skip_link_and_visible_focus(live_server, page):
     page.set_viewport_size({"width": 390, "height": 844})
     page.keyboard.press("Tab")
     shoot(page, "focus")
+
+
+def test_the_printed_confirmation_names_the_shop_and_leaves_out_what_only_the_screen_needs(
+    live_server, page, settings
+):
+    """A printout kept with the order says whose order it is, and drops the development
+    banner and the "shown until 14:35" limit, which mean nothing on paper."""
+    settings.DEV_INBOX = True
+    page.set_viewport_size({"width": 1280, "height": 900})
+    buy_a_blanket(page, live_server)
+    assert page.get_by_test_id("dev-inbox-hint").is_visible()  # on screen, in development
+
+    page.emulate_media(media="print")
+
+    printed = page.locator("body").inner_text()
+    assert "Nordic Goods" in printed
+    assert page.get_by_test_id("document-password").is_visible()
+    assert not page.get_by_test_id("dev-inbox-hint").is_visible()
+    assert not page.get_by_test_id("details-until").is_visible()
+    assert "Development mode" not in printed
+    shoot(page, "confirmation-print")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shoot(page, "confirmation-print")

@@ -18,7 +18,7 @@ from messaging import delivery, outbox
 from messaging.models import Layout, Message, MessageTemplate
 from shop.documents import SAMPLE_TOKEN
 from tests.factories import OrderFactory, StaffFactory, publish_newest
-from tests.messaging.helpers import messages_of, queue_order
+from tests.messaging.helpers import complete, message_of, messages_of, queue_order
 
 pytestmark = pytest.mark.django_db
 
@@ -133,7 +133,7 @@ def test_editors_save_a_template_and_a_revision_records_who(editor_client, confi
 
     page = editor_client.get(url).content.decode()
     # The revision list says what changed: the newest revision's "what changed" cell.
-    assert re.search(r'class="field-changes">\s*<p>subject\b', page)
+    assert re.search(r'class="field-changes">\s*<p>Subject\b', page)
     assert "{{ order.number }}" in page  # the variables beside the editor
     assert "lines[].product" in page
 
@@ -412,7 +412,7 @@ def test_revealing_a_document_password_needs_the_permission(
     order = OrderFactory()
     queue_order(order)
     url = reverse("admin:shop_order_document_password", args=[order.pk])
-    assert viewer_client.post(url).status_code == 403
+    assert viewer_client.post(url, {"reason": "curious"}).status_code == 403
     assert (
         "Reveal the document password" not in viewer_client.get(change_url(order)).content.decode()
     )
@@ -423,10 +423,33 @@ def test_revealing_a_document_password_needs_the_permission(
     )
     client.force_login(support)
     assert "Reveal the document password" in client.get(change_url(order)).content.decode()
-    page = client.post(url)
+    page = client.post(url, {"reason": "Customer called, checked name and address"})
     assert shown(page, "document-password") == generated_password(order.token)
     assert "no-store" in page["Cache-Control"]
-    assert LogEntry.objects.filter(change_message="Revealed the document password.").exists()
+    assert LogEntry.objects.filter(
+        change_message="Revealed the document password: Customer called, checked name and address"
+    ).exists()
+
+
+def test_a_reveal_asks_why_and_shows_nothing_without_a_reason(client, confirmation_template):
+    order = OrderFactory()
+    queue_order(order)
+    support = StaffFactory(username="support")
+    support.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_order", "view_document_password"])
+    )
+    client.force_login(support)
+    url = reverse("admin:shop_order_document_password", args=[order.pk])
+
+    asked = client.get(url)
+    refused = client.post(url, {"reason": "  "})
+
+    for page in (asked, refused):
+        assert page.status_code == 200
+        assert 'name="reason"' in page.content.decode()
+        assert generated_password(order.token) not in page.content.decode()
+    assert "This field is required." in refused.content.decode()
+    assert not LogEntry.objects.filter(change_message__startswith="Revealed").exists()
 
 
 def test_the_reveal_permission_alone_does_not_open_an_order(client, confirmation_template):
@@ -435,7 +458,8 @@ def test_the_reveal_permission_alone_does_not_open_an_order(client, confirmation
     staff.user_permissions.add(Permission.objects.get(codename="view_document_password"))
     client.force_login(staff)
     url = reverse("admin:shop_order_document_password", args=[order.pk])
-    assert client.post(url).status_code == 403
+    assert client.post(url, {"reason": "curious"}).status_code == 403
+    assert client.get(url).status_code == 403
     assert not LogEntry.objects.exists()
 
 
@@ -803,3 +827,62 @@ def test_an_order_page_lists_the_messages_of_its_events(admin_client, confirmati
 
     assert f'href="{change_url(message)}">#{message.pk}</a>' in page
     assert f"?q={order.number}" in page  # the outbox, filtered to the order's messages
+
+
+def test_a_revision_names_the_documents_and_layout_it_changed(admin_client):
+    """Staff read "Attachments: Gift card", not "attachment_template_ids [] → [2]"."""
+    from messaging.models import MessageTemplateAttachment
+    from tests.factories import AttachmentTemplateFactory, LayoutFactory, MessageTemplateFactory
+
+    template = MessageTemplateFactory()
+    document = AttachmentTemplateFactory(name="Gift card")
+    MessageTemplateAttachment.objects.create(template=template, attachment_template=document)
+    template.layout = LayoutFactory(name="Winter frame")
+    template.save(note="gift card and winter frame")
+    revision = template.current_revision()
+
+    page = admin_client.get(
+        reverse("admin:messaging_messagetemplaterevision_change", args=[revision.pk])
+    ).content.decode()
+    history = admin_client.get(change_url(template)).content.decode()
+
+    diff = page[page.index('data-testid="side-by-side-diff"') - 400 :]
+    assert "<h3>Attachments</h3>" in diff
+    assert "Gift card" in diff
+    assert "Winter frame" in diff
+    assert f"[{document.pk}]" not in diff
+    assert "attachment_template_ids" not in page + history
+    assert re.search(r'class="field-changes">\s*<p>Layout, Attachments\b', history)
+    assert re.search(r"Attachments \(in order\):</label>\s*<div[^>]*>Gift card</div>", page)
+
+
+def readonly_field(page: str, label: str) -> str:
+    """The text of a read-only field on an admin change page, by its label."""
+    match = re.search(rf"<label>{label}:</label>\s*<div class=\"readonly\">(.*?)</div>", page, re.S)
+    assert match, f"no read-only field {label!r}"
+    return re.sub(r"<[^>]+>", "", match.group(1)).strip()
+
+
+def test_a_message_page_says_whom_it_went_to_and_its_language_in_words(admin_client, mailoutbox):
+    from tests.factories import MessageTemplateFactory
+
+    MessageTemplateFactory(language="sv")
+    staff = StaffFactory(username="proofreader")
+    order = complete(OrderFactory(language="sv"))
+    customer_message = message_of(order)
+    proof = outbox.queue_proof(
+        template=MessageTemplate.objects.get(), recipient=staff.email, requested_by="proofreader"
+    )
+
+    customer_page = admin_client.get(change_url(customer_message)).content.decode()
+    proof_page = admin_client.get(change_url(proof)).content.decode()
+
+    assert readonly_field(customer_page, "Language") == "Swedish"
+    assert readonly_field(customer_page, "Sent to") == "The customer"
+    assert readonly_field(proof_page, "Sent to") == (
+        "Staff, as a proof (not counted as the customer’s message)"
+    )
+    assert "Is proof" not in customer_page + proof_page
+    order_page = admin_client.get(change_url(order)).content.decode()
+    assert re.search(r'<td class="field-sent_to">\s*<p>the customer</p>', order_page)
+    assert "Is proof" not in order_page

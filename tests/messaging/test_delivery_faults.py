@@ -11,6 +11,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import OperationalError, connection
 from django.urls import reverse
 from django.utils import timezone
@@ -173,6 +174,41 @@ def test_the_outcome_is_written_after_the_database_dropped_the_connection(
     assert message.esp_message_id == "0"  # the test backend's id: kept, not lost
     assert message.events.filter(kind="sent").count() == 1
     assert message.events.filter(kind="claimed").count() == 1
+
+
+def test_the_soft_time_limit_does_not_cut_the_outcome_write_of_an_accepted_email(
+    no_publish, confirmation_template, mailoutbox, monkeypatch, settings
+):
+    """The soft limit fires while the worker waits for the database to come back, after the
+    ESP accepted: the outcome is still written (else the relay sends it again, the first ESP
+    id lost)."""
+    settings.MESSAGING_OUTCOME_WRITE_SECONDS = 5
+    monkeypatch.setattr(delivery, "_drop_connection", lambda: True)
+    message = queue_order(OrderFactory())
+    real = Message.mark_sent_if_claimed
+    writes, pauses = [], []
+
+    def database_away_twice(self, **kwargs):
+        writes.append(kwargs)
+        if len(writes) <= 2:
+            raise OperationalError("could not connect to server")
+        return real(self, **kwargs)
+
+    def pause_cut_by_the_soft_limit(seconds):
+        pauses.append(seconds)
+        if len(pauses) == 1:
+            raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(Message, "mark_sent_if_claimed", database_away_twice)
+    monkeypatch.setattr(delivery.time, "sleep", pause_cut_by_the_soft_limit)
+    delivery.deliver_message(message_id=message.pk)
+
+    message.refresh_from_db()
+    assert len(mailoutbox) == 1
+    assert message.status == Message.Status.SENT
+    assert message.esp_message_id == "0"  # the test backend's id: kept
+    assert message.events.filter(kind="sent").count() == 1
+    assert len(writes) == 3
 
 
 def test_an_outcome_that_cannot_be_written_logs_the_esp_id_only(
@@ -403,3 +439,53 @@ def test_a_429_is_retried_no_sooner_than_the_esp_asked(
     assert message.status == Message.Status.QUEUED
     assert message.next_attempt_at >= before + timedelta(seconds=120)
     assert no_publish[-1]["countdown"] >= 120
+
+
+# --- a worker that died: what its history says ---------------------------------------------
+
+
+class WorkerKilled(BaseException):
+    """What the process sees of a SIGKILL: nothing after this point runs."""
+
+
+def die_in_attempt(monkeypatch, *, where: str) -> Message:
+    """Deliver one message, the worker dying while composing or while the ESP request is in
+    flight; then its claim expires and the relay releases it."""
+
+    def killed(*args, **kwargs):
+        raise WorkerKilled
+
+    if where == "composing":
+        monkeypatch.setattr(delivery, "compose_email", killed)
+    else:
+        monkeypatch.setattr("anymail.backends.postmark.EmailBackend.send_messages", killed)
+    message = queue_order(OrderFactory())
+    with pytest.raises(WorkerKilled):
+        delivery.deliver_message(message_id=message.pk)
+    monkeypatch.undo()
+    later = timezone.now() + timedelta(seconds=3600)
+    from messaging.relay import relay_due_messages
+
+    assert relay_due_messages(now=later).released == 1
+    return Message.objects.get(pk=message.pk)
+
+
+def test_a_worker_killed_before_the_esp_request_says_the_email_was_not_sent(
+    confirmation_template, fake_postmark, monkeypatch, no_publish
+):
+    message = die_in_attempt(monkeypatch, where="composing")
+
+    line = message.events.get(kind=MessageEvent.Kind.CLAIM_EXPIRED)
+    assert "was not sent" in line.detail
+    assert "may have been sent" not in line.detail
+    assert "was not sent" in message.last_error
+    assert fake_postmark.requests == []
+
+
+def test_a_worker_killed_during_the_esp_request_says_it_may_have_been_sent(
+    confirmation_template, fake_postmark, monkeypatch, no_publish
+):
+    message = die_in_attempt(monkeypatch, where="sending")
+
+    line = message.events.get(kind=MessageEvent.Kind.CLAIM_EXPIRED)
+    assert "may have been sent" in line.detail

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from attachments.api import generated_password
 from demo import emails
 from demo.emails import seed_message_templates
+from messaging.models import MessageTemplate
 from shop.models import OrderLine
 from tests.factories import OrderFactory
 from tests.messaging.helpers import complete
@@ -49,7 +50,7 @@ def test_the_demo_email_says_what_a_customer_needs_and_nothing_personal(
         assert "document password" in body
         assert "Lost the password?" in body
         assert "Reply to this email with your order number" in body
-        assert "127.0.0.1:8000" in body
+        assert "Shop again at" in body
         assert "Warm regards," in body  # the demo layout
     assert "2 × Mugg Fjällräv: SEK 250.00" in email.body
     assert "2 &times; Mugg Fjällräv" in html
@@ -71,6 +72,37 @@ def test_the_demo_email_says_what_a_customer_needs_and_nothing_personal(
         assert value not in email.subject
     [(filename, _content, _mimetype)] = email.attachments
     assert filename == f"order-{order.number}.pdf"
+
+
+@pytest.mark.parametrize(("language", "says"), [("en", "Shop again at"), ("sv", "Handla igen på")])
+def test_the_demo_email_names_the_shop_where_it_runs(settings, mailoutbox, language, says):
+    """`make run PORT=8731` serves the shop at :8731: the email says so, not :8000."""
+    settings.SHOP_URL = "http://127.0.0.1:8731/"
+    seed_message_templates()
+
+    complete(OrderFactory(language=language))
+
+    [email] = mailoutbox
+    html = email.alternatives[0][0]
+    assert f"{says} http://127.0.0.1:8731/" in email.body
+    assert f"{says} <strong>http://127.0.0.1:8731/</strong>" in html
+    assert "8000" not in email.body + html
+
+
+def test_seeding_brings_the_demo_email_from_before_the_shop_address_up_to_date(db):
+    from demo import emails_sv
+
+    seed_message_templates()
+    fixed = {"en": emails.PREVIOUS_BODIES[0], "sv": emails_sv.PREVIOUS_BODIES[0]}
+    for template in MessageTemplate.objects.all():
+        template.subject, template.text_body, template.html_body = fixed[template.language]
+        template.save(note="as an earlier seed left it")
+
+    seed_message_templates()
+
+    for template in MessageTemplate.objects.all():
+        assert "{{ shop.url }}" in template.text_body
+        assert template.published_revision.text_body == template.text_body
 
 
 def test_the_demo_email_and_layout_pass_the_template_checks(settings):

@@ -4,6 +4,7 @@ language's version, and a line in the history, wherever a translation is missing
 
 import importlib
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -19,6 +20,7 @@ from demo.catalog import seed_catalog
 from demo.emails import seed_message_templates
 from messaging import outbox
 from messaging.models import Layout, Message, MessageEvent, MessageTemplate
+from shop.documents import SAMPLE_TOKEN
 from shop.models import Order, Product
 from shop.money import format_money
 from tests.factories import CHECKOUT_DETAILS, StaffFactory
@@ -277,3 +279,59 @@ def test_a_database_from_before_languages_keeps_its_english_email_as_english(set
     legacy.refresh_from_db()
     assert (legacy.language, legacy.subject) == ("en", emails.SUBJECT)
     assert MessageTemplate.objects.get(language="sv").subject == emails_sv.SUBJECT
+
+
+@pytest.mark.parametrize(
+    ("language", "written", "foreign"),
+    [
+        ("sv", ["Skärbräda med gravyr", "Färg: Havsblå", "Träslag: Ek"], ["Engraved", "Colour"]),
+        ("en", ["Engraved Cutting Board", "Colour: Sea blue", "Wood: Oak"], ["Havsblå", "Ek\n"]),
+    ],
+)
+def test_a_proof_shows_the_sample_order_in_its_templates_language(
+    demo_shop, mailoutbox, language, written, foreign
+):
+    """The sample order's products, options and choices are in the proof's language, as a
+    customer's order would be, not half English."""
+    template = MessageTemplate.objects.get(language=language)
+    staff = StaffFactory(username="proofreader")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        outbox.queue_proof(template=template, recipient=staff.email, requested_by=staff.username)
+
+    [email] = mailoutbox
+    [(_, content, _)] = email.attachments
+    reader = PdfReader(io.BytesIO(content))
+    assert reader.decrypt(generated_password(SAMPLE_TOKEN))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert written[0] in email.body
+    for words in written:
+        assert words in text
+    for words in foreign:
+        assert words not in text
+
+
+def attachment_choices(page: str) -> list[tuple[bool, str]]:
+    """The attachment inline's first select: each option's selected flag and text."""
+    select = page[page.index('name="attachment_links-0-attachment_template"') :]
+    select = select[: select.index("</select>")]
+    return [
+        ("selected" in attrs, text)
+        for attrs, text in re.findall(r"<option([^>]*)>([^<]*)</option>", select)
+    ]
+
+
+@pytest.mark.parametrize("language", ["en", "sv"])
+def test_the_editor_names_the_attached_document_not_one_language_version(
+    admin_client, demo_shop, language
+):
+    """The English email links the default language's (Swedish) document row, and sends the
+    English version: the editor names the document and says which version goes out."""
+    template = MessageTemplate.objects.get(language=language)
+    url = reverse("admin:messaging_messagetemplate_change", args=[template.pk])
+
+    page = admin_client.get(url).content.decode()
+
+    assert attachment_choices(page) == [
+        (False, "---------"),
+        (True, "Order confirmation — sent in the message’s language (English, Swedish)"),
+    ]

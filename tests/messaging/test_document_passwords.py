@@ -95,7 +95,10 @@ def test_support_sees_the_password_the_pdf_opens_with(client, bank_style):
     )
     client.force_login(support)
 
-    page = client.post(reverse("admin:shop_order_document_password", args=[order.pk]))
+    page = client.post(
+        reverse("admin:shop_order_document_password", args=[order.pk]),
+        {"reason": "Customer called, checked name and address"},
+    )
 
     assert passwords_shown(page) == ["11122Lind"]
     assert f"order-{order.number}.pdf" in page.content.decode()

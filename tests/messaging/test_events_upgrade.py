@@ -11,7 +11,7 @@ from shop.events import order_confirmation_data
 from shop.models import Order
 
 BEFORE = [
-    ("messaging", "0012_event_types"),
+    ("messaging", "0014_event_types"),
     ("shop", "0005_order_confirmation_event_type"),
     ("attachments", "0007_event_types"),
 ]

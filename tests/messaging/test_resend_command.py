@@ -194,6 +194,9 @@ def test_resends_of_a_template_never_published_fail_with_the_reason(no_publish):
         (["--until", "2026-13-45"], "--until '2026-13-45' is not a date"),
         (["--since", "2026-11-20", "--until", "2026-11-01"], "--since is after --until"),
         ([], "Select something"),
+        # A DataError on PostgreSQL otherwise (SQLite would store the reason).
+        (["--order", "NG-7K3M-Q9XD\x00"], "--order must not contain a NUL byte"),
+        (["--status", "failed", "--reason", "lost\x00"], "--reason must not contain a NUL byte"),
     ],
 )
 def test_bad_input_is_a_command_error(db, args, error):

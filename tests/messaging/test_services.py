@@ -418,7 +418,10 @@ def test_relay_releases_expired_claims_and_republishes_lost_rows(
     now = timezone.now()
     stuck = queue_order(OrderFactory())
     Message.objects.filter(pk=stuck.pk).update(
-        status="sending", attempts=1, claimed_until=now - timedelta(seconds=1)
+        status="sending",
+        attempts=1,
+        claimed_until=now - timedelta(seconds=1),
+        esp_request_attempt=1,  # the worker died with its ESP request in flight
     )
     lost = queue_order(OrderFactory())
     Message.objects.filter(pk=lost.pk).update(next_attempt_at=now - timedelta(hours=1))
@@ -485,8 +488,9 @@ def test_one_delivery_reads_and_writes_in_seven_statements(
     no_publish, confirmation_template, mailoutbox
 ):
     """Claim (read with the event, update, the event's status), the pinned attachments, the
-    outcome (update, the event's status, the attempt's history in one insert): the data comes
-    with the event, so no query reads the order; a query added per message shows here."""
+    mark that the ESP request starts (update), the outcome (update, the event's status, the
+    attempt's history in one insert): the data comes with the event, so no query reads the
+    order; a query added per message shows here."""
     message = queue_order(OrderFactory())
     with CaptureQueriesContext(connection) as queries:
         delivery.deliver_message(message_id=message.pk)
@@ -495,7 +499,12 @@ def test_one_delivery_reads_and_writes_in_seven_statements(
         for q in queries.captured_queries
         if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "BEGIN", "COMMIT"))
     ]
-    assert statements == ["SELECT", "UPDATE", "UPDATE", "SELECT", "UPDATE", "UPDATE", "INSERT"]
+    assert statements == [
+        *["SELECT", "UPDATE", "UPDATE"],  # the claim
+        "SELECT",  # the pinned PDFs
+        "UPDATE",  # the ESP request starts
+        *["UPDATE", "UPDATE", "INSERT"],  # the outcome
+    ]
     assert len(mailoutbox) == 1
     message.refresh_from_db()
     assert message.status == Message.Status.SENT

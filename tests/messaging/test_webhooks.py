@@ -127,3 +127,44 @@ def test_webhooks_are_rate_limited_per_ip(sent_message, settings, client, monkey
     assert statuses[2] == 429
     assert 429 not in statuses[:2]
     assert other_ip != 429
+
+
+@pytest.mark.parametrize(
+    ("field", "status"),
+    [
+        # No email of ours has such an id: the event is about nothing we sent.
+        ("MessageID", 400),
+        # Text an ESP relays from a receiving server: recorded, the NUL replaced.
+        ("Details", 200),
+        ("Description", 200),
+        ("Email", 200),
+        ("ID", 200),
+        ("Type", 200),
+    ],
+)
+def test_a_nul_byte_in_an_authenticated_event_is_a_400_or_recorded_never_a_500(
+    sent_message, client, field, status
+):
+    """PostgreSQL refuses NUL in text (SQLite takes it): the ESP would retry a 500 for days,
+    and a genuine bounce quoting a broken server's answer would never be recorded."""
+    client.raise_request_exception = False
+    payload = bounce_payload(sent_message) | {"ID": 4242}
+    payload[field] = f"{payload[field]}\x00 tail"
+
+    response = post_webhook(client, payload)
+
+    assert response.status_code == status
+    if status == 400:
+        assert status_and_tracking(sent_message) == (Message.Status.SENT, 0)
+    else:
+        assert status_and_tracking(sent_message) == (Message.Status.BOUNCED, 1)
+        [event] = sent_message.events.filter(kind="tracking")
+        assert "\x00" not in event.detail + event.esp_event_id + event.esp_event_type
+
+
+def test_a_nul_byte_in_a_delivery_events_recipient_is_recorded(sent_message, client):
+    client.raise_request_exception = False
+    payload = delivery_payload(sent_message) | {"Recipient": "kund\x00@example.com"}
+
+    assert post_webhook(client, payload).status_code == 200
+    assert status_and_tracking(sent_message) == (Message.Status.DELIVERED, 1)

@@ -1,6 +1,6 @@
 """Alert rules against real outbox rows: each fires, emails once per window, and resolves."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -155,8 +155,25 @@ def test_bounce_ratio_from_tracking_events(alerts, settings):
         message.record(MessageEvent.Kind.TRACKING, esp_event_type=kind, esp_event_id=f"e{index}")
     finding = {f.rule: f for f in check_delivery_health()}["bounce_ratio"]
     assert finding.firing
-    assert finding.summary.startswith("2 of 10 tracked deliveries in the last 1440 min bounced")
+    assert finding.summary.startswith("2 of 10 tracked deliveries in the last 24 h bounced")
     assert alert_emails()[-1].subject == "[Sealpost alert] FIRING: Bounce ratio"
+
+
+def test_a_relay_stopped_for_less_than_a_minute_says_when_it_last_ran(alerts, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.MESSAGING_RELAY_INTERVAL_SECONDS = 1
+    settings.ALERT_RELAY_MISSED_RUNS = 5
+    last_run = timezone.now() - timedelta(seconds=40)
+    RelayHeartbeat.objects.update_or_create(pk=1, defaults={"last_run_at": last_run, "runs": 9})
+
+    finding = {f.rule: f for f in check_delivery_health()}["relay"]
+
+    assert finding.firing
+    assert "0 min" not in finding.summary
+    assert finding.summary.startswith(
+        f"The relay last ran at {last_run.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC, 40 s ago"
+    )
+    assert finding.summary in alert_emails()[-1].body
 
 
 def test_a_stopped_relay_fires_and_a_cron_run_of_relay_messages_clears_it(alerts, settings):
@@ -168,7 +185,8 @@ def test_a_stopped_relay_fires_and_a_cron_run_of_relay_messages_clears_it(alerts
     )
     finding = {f.rule: f for f in check_delivery_health()}["relay"]
     assert finding.firing
-    assert finding.summary.startswith("The relay last ran 6 min ago (3 runs recorded")
+    assert finding.summary.startswith("The relay last ran at ")
+    assert "UTC, 6 min ago (3 runs recorded" in finding.summary
 
     call_command("relay_messages")
     assert "relay" not in firing(check_delivery_health())
@@ -226,3 +244,22 @@ def test_beats_health_check_task_alerts_like_the_command(alerts, settings):
     make_message(age=timedelta(minutes=20))
     beat_task.apply()
     assert [e.subject for e in alert_emails()] == ["[Sealpost alert] FIRING: Oldest queued message"]
+
+
+@pytest.mark.parametrize(
+    ("minutes", "written"),
+    [
+        (0, "0 min"),
+        (15, "15 min"),
+        (60, "60 min"),
+        (90, "90 min"),
+        (120, "2 h"),
+        (150, "2 h 30 min"),
+        (1440, "24 h"),
+        (2880, "48 h"),
+    ],
+)
+def test_a_duration_in_a_summary_reads_as_people_say_it(minutes, written):
+    from operations.rules import duration
+
+    assert duration(minutes) == written

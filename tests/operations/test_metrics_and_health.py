@@ -68,6 +68,17 @@ def test_metrics_match_the_outbox(client, metrics_token):
     assert samples[("sealpost_alert_firing", (("rule", "queue_age"),))] == 0
 
 
+def test_messages_failed_by_erasure_are_counted_as_erased_not_refused(client, metrics_token):
+    erased = make_message()
+    erased.mark_failed(reason=Message.RECIPIENT_ERASED)
+    make_message(status=Message.Status.FAILED, last_error="The ESP refused the recipient address.")
+
+    samples = scrape(client)
+
+    assert samples[("sealpost_failed_messages", (("reason_class", "erased"),))] == 1
+    assert samples[("sealpost_failed_messages", (("reason_class", "recipient_refused"),))] == 1
+
+
 def test_metrics_are_a_404_unless_a_token_is_set(client, settings):
     settings.METRICS_TOKEN = ""
     response = client.get("/metrics", HTTP_AUTHORIZATION="Bearer anything")

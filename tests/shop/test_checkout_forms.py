@@ -2,6 +2,8 @@
 list, the step indicator, the email on the payment page and a card number never echoed."""
 
 import logging
+import re
+from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
@@ -282,3 +284,48 @@ def test_staff_see_the_country_by_name_on_the_order(admin_client):
     page = admin_client.get(reverse("admin:shop_order_change", args=[order.pk]))
 
     assert "Finland" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "named"),
+    [
+        ("first_name", "Kim 🙂", "“🙂”"),
+        ("last_name", "山田", "“山”, “田”"),
+        ("address_line1", "Storgatan 12 🏠", "“🏠”"),
+        ("city", "東京", "“東”, “京”"),
+    ],
+)
+def test_details_the_pdf_font_cannot_draw_are_refused_by_name(client, blanket, field, typed, named):
+    """The receipt prints the name and address in the PDF's font: a character it lacks would
+    print as an empty box, so checkout refuses it as the cart refuses such an engraving."""
+    add_to_cart(client, blanket)
+
+    response = client.post(reverse("shop:checkout"), CUSTOMER | {field: typed})
+
+    assert response.status_code == 200
+    assert f"Our printed order cannot show {named}" in response.content.decode()
+    assert "checkout_customer" not in client.session
+
+
+def test_details_in_swedish_and_other_latin_scripts_are_accepted(client, blanket):
+    add_to_cart(client, blanket)
+    details = CUSTOMER | {"first_name": "Kim", "last_name": "O'Brien-Ståhl", "city": "Łódź"}
+
+    response = client.post(reverse("shop:checkout"), details)
+
+    assert response.status_code == 302
+
+
+def test_staff_read_amounts_and_the_language_as_the_shop_writes_them(admin_client):
+    order = OrderFactory(subtotal=Decimal("1138.00"), total=Decimal("1138.00"), language="sv")
+
+    listing = admin_client.get(reverse("admin:shop_order_changelist")).content.decode()
+    page = admin_client.get(reverse("admin:shop_order_change", args=[order.pk])).content.decode()
+
+    assert "SEK 1,138.00" in listing
+    assert "1138.00" not in listing
+    assert '<td class="field-language">Swedish</td>' in listing
+    assert re.search(r"Total:</label>\s*<div class=\"readonly\">SEK 1,138.00</div>", page)
+    assert re.search(r"Language:</label>\s*<div class=\"readonly\">Swedish</div>", page)
+    assert "1138.00" not in page
+    assert "SEK 125.00" in page  # the line's unit price

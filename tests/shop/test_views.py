@@ -1,5 +1,9 @@
+from datetime import timedelta
+
 import pytest
+from django.contrib.sessions.models import Session
 from django.urls import reverse
+from django.utils import timezone
 
 from shop.models import Order
 
@@ -144,6 +148,22 @@ def test_checkout_details_leave_the_session_once_the_order_is_placed(client, bla
     # The next purchase starts from an empty form, not from the last customer's address.
     add_to_cart(client, blanket)
     assert "Storgatan" not in client.get(reverse("shop:checkout")).content.decode()
+
+
+def test_a_session_holding_checkout_details_lives_an_hour_idle_then_two_weeks_once_paid(
+    client, blanket, settings
+):
+    settings.CHECKOUT_SESSION_MINUTES = 60
+    key = fill_checkout(client, blanket)
+    # The browser's cookie and the stored row both end an hour after the last change.
+    assert client.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == 3600
+    assert Session.objects.get().expire_date <= timezone.now() + timedelta(minutes=60)
+
+    pay(client, key)
+
+    # Paid: the details are gone, and the confirmation page stays reachable as long as ever.
+    age = Session.objects.get().expire_date - timezone.now()
+    assert age > timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
 
 
 def test_declined_card_shows_error_and_creates_nothing(client, blanket):

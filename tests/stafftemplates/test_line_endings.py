@@ -68,7 +68,7 @@ def test_a_subject_only_edit_with_crlf_bodies_changes_only_the_subject(
     assert confirmation_template.html_body == CONFIRMATION_HTML
     revision = confirmation_template.current_revision()
     assert confirmation_template.revisions.count() == revisions + 1
-    assert changed_fields(revision) == "subject"
+    assert changed_fields(revision) == "Subject"
     assert logged_fields(confirmation_template) == ["Subject"]
 
 
@@ -98,7 +98,7 @@ def test_an_attachment_template_edit_names_only_the_changed_field(
 
     document.refresh_from_db()
     assert (document.html, document.css) == (RECEIPT_HTML, RECEIPT_CSS)
-    assert changed_fields(document.current_revision()) == "filename_template"
+    assert changed_fields(document.current_revision()) == "File name"
     assert logged_fields(document) == ["File name"]
 
 
@@ -110,7 +110,7 @@ def test_saving_normalises_line_endings_in_every_text_field(confirmation_templat
 
     assert "\r" not in layout.css
     assert layout.text_footer == "Kind regards,\n{{ shop.name }}\n"
-    assert changed_fields(layout.current_revision()) == "text_footer"  # not css
+    assert changed_fields(layout.current_revision()) == "Text footer"  # not CSS
 
     revisions = confirmation_template.revisions.count()
     confirmation_template.html_body = confirmation_template.html_body.replace("\n", "\r\n")

@@ -8,9 +8,11 @@ from django.db.models import Max
 from django.utils import timezone
 
 from messaging.models import Event, Message
+from messaging.models.events import ERASED_ADDRESS
 from messaging.outbox import resend_messages
 
 CHUNK = 500
+ERASED = "the customer's data was erased on request"
 
 
 class ProgressBar:
@@ -79,6 +81,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not (options["order"] or options["since"] or options["until"] or options["status"]):
             raise CommandError("Select something: --order, --since, --until or --status.")
+        for name in ("order", "since", "until", "reason"):
+            # PostgreSQL refuses NUL in text: a DataError (and a traceback) otherwise.
+            values = options[name] if isinstance(options[name], list) else [options[name] or ""]
+            if any("\x00" in value for value in values):
+                raise CommandError(f"--{name} must not contain a NUL byte.")
         selection = self.select(options)
         total = selection.count()
         if not total:
@@ -90,28 +97,31 @@ class Command(BaseCommand):
 
         requested_by = f"resend_confirmations ({options['reason'] or 'no reason given'})"
         progress = ProgressBar(total, self.stderr)  # redrawn once per chunk
-        resent = skipped = done = 0
+        resent = skipped = erased = done = 0
         # One transaction per chunk: the resends of a chunk are queued (and published) together,
         # a few statements each (`resend_messages`); never one transaction for the whole run.
         for chunk in self.iterate_chunks(selection):
-            queued = resend_messages(
+            run = resend_messages(
                 message_ids=chunk,
                 reason=options["reason"],
                 by=requested_by,
                 force=options["force"],
             )
             done += len(chunk)
-            resent += len(queued)
+            resent += len(run.resends)
+            erased += len(run.erased)
             # The others: somebody else resent them meanwhile (another run, staff in admin),
             # or their latest message is a resend that is minutes old.
-            skipped += len(chunk) - len(queued)
-            progress.show(done, f"resent {resent}, skipped {skipped}")
+            skipped += len(chunk) - len(run.resends) - len(run.erased)
+            progress.show(done, f"resent {resent}, skipped {skipped}, erased {erased}")
         progress.close()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Queued {resent} resend(s). Workers deliver them; follow them in admin (Messages)."
             )
         )
+        if erased:
+            self.stdout.write(self.style.WARNING(f"Not resent {erased}: {ERASED}."))
         if skipped:
             minutes = round(settings.MESSAGING_RESEND_COOLDOWN_SECONDS / 60)
             self.stdout.write(
@@ -176,7 +186,16 @@ class Command(BaseCommand):
             last = chunk[-1]
 
     def list_selection(self, selection, total: int) -> None:
-        rows = selection.order_by("pk").values_list("pk", "event__reference", "status", "attempts")
-        for pk, number, status, attempts in rows.iterator(chunk_size=CHUNK):
+        rows = selection.order_by("pk").values_list(
+            "pk", "event__reference", "status", "attempts", "event__recipient"
+        )
+        erased = 0
+        for pk, number, status, attempts, recipient in rows.iterator(chunk_size=CHUNK):
+            if recipient == ERASED_ADDRESS:
+                erased += 1
+                self.stdout.write(f"not resent  order {number}  message #{pk}  erased")
+                continue
             self.stdout.write(f"would resend  order {number}  message #{pk}  {status} ({attempts})")
-        self.stdout.write(self.style.WARNING(f"Dry run: {total} message(s) would be resent."))
+        summary = f"Dry run: {total - erased} message(s) would be resent"
+        summary += f"; {erased} not: {ERASED}." if erased else "."
+        self.stdout.write(self.style.WARNING(summary))

@@ -10,7 +10,9 @@ from operations.retention import ErasureRefused, erase_customer
 class Command(BaseCommand):
     help = (
         "Anonymise the customer with this email address: customer records, orders' typed "
-        "options, messages and their history, captured dev-inbox mail and admin log lines. "
+        "options, messages and their history, captured dev-inbox mail, admin log lines, "
+        "admin login attempts typed with the address, and browser sessions holding it (a "
+        "checkout left half-way) or their orders. "
         "Queued messages to them are cancelled. Refused while one of their messages is being "
         "sent. Prints and logs counts only."
     )
@@ -31,5 +33,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Erased: {report.customers} customer records, {report.orders} orders, "
             f"{report.messages} messages ({report.cancelled} queued ones cancelled), "
-            f"{report.captured_emails} captured emails, {report.log_entries} admin log lines."
+            f"{report.captured_emails} captured emails, {report.log_entries} admin log lines, "
+            f"{report.sessions} browser sessions, {report.login_attempts} admin login attempts."
         )

@@ -19,7 +19,7 @@ def create_missing_types(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('messaging', '0011_languages'),
+        ('messaging', '0013_esp_request_attempt'),
         ('stafftemplates', '0001_event_types'),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('messaging', '0013_events'),
+        ('messaging', '0015_events'),
     ]
 
     operations = [

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('attachments', '0007_event_types'),
-        ('messaging', '0012_event_types'),
+        ('messaging', '0014_event_types'),
         ('stafftemplates', '0001_event_types'),
     ]
 
