@@ -4,7 +4,7 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.test import TestCase
 from django.urls import reverse
@@ -303,3 +303,10 @@ def test_without_a_project_sample_proofs_and_previews_render_the_types_example(
     assert "Welcome Example Person" in preview
     (email,) = mailoutbox
     assert (email.subject, email.body) == ("[Proof] Welcome Example Person", "Hi Example Person")
+
+
+def test_rotation_without_configured_keys_is_refused_with_what_to_do(settings, db):
+    settings.EVENT_DATA_KEYS = []
+
+    with pytest.raises(CommandError, match="Set EVENT_DATA_KEYS to a new key first"):
+        call_command("rotate_event_data_key")
