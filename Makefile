@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint bench lock clean messages screenshots
+.PHONY: run test lint bench lock clean messages screenshots mutation
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,14 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+
+## mutation: break the modules that carry the promises on purpose ([tool.mutmut] in
+## pyproject.toml), one small change at a time, and count what the tests notice; results and
+## the copy it mutates stay in mutants/; `make mutation MUTANTS="messaging.failures*"` runs
+## one module; not run by CI (docs/testing.md)
+mutation: $(VENV)/.installed
+	$(BIN)/mutmut run --max-children $(or $(JOBS),2) $(MUTANTS)
+	$(BIN)/python scripts/mutation_scores.py
 
 ## screenshots: docs/screenshots/*.png for the README (throw-away SQLite database, a server on
 ## port 8103, Chromium at /usr/bin/chromium, pdftoppm); not run by CI

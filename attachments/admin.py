@@ -207,7 +207,11 @@ class AttachmentTemplateAdmin(
                     draft, source, user=request.user, session_key=request.session.session_key or ""
                 )
                 html = preview_pages(
-                    draft, source.context, password.password, title=obj.name or draft.name
+                    draft,
+                    source.context,
+                    password.password,
+                    title=obj.name or draft.name,
+                    staff=request.user.pk,
                 )
         except (AttachmentError, StaffTemplateError) as exc:
             return preview_notice("Not previewed", [str(exc)])
@@ -324,7 +328,11 @@ class AttachmentTemplateAdmin(
                 if source is None:
                     raise Http404("No such order.")
                 html = preview_pages(
-                    template, source.context, password.password, title=template.name
+                    template,
+                    source.context,
+                    password.password,
+                    title=template.name,
+                    staff=request.user.pk,
                 )
         except PreviewRefused as exc:
             raise (PermissionDenied if exc.forbidden else Http404)(str(exc)) from None
@@ -341,7 +349,9 @@ class AttachmentTemplateAdmin(
                 source, password = self._preview(request, template)
                 if source is None:
                     raise Http404("No such order.")
-                attachment = preview_attachment(template, source.context, password.password)
+                attachment = preview_attachment(
+                    template, source.context, password.password, staff=request.user.pk
+                )
         except PreviewRefused as exc:
             raise (PermissionDenied if exc.forbidden else Http404)(str(exc)) from None
         except (AttachmentError, StaffTemplateError) as exc:

@@ -16,18 +16,24 @@ the database: what it needs (the template's fields, the plain context, the passw
 before the fork, and it drops its copy of the parent's database connections unclosed (closing
 would end the parent's session). Where `fork` does not exist, the preview is drawn in-process,
 still under the budget and the cooperative deadline.
+
+A waiting preview still holds its web worker (or thread), so one staff member with many tabs
+could hold them all: each gets `STAFF_PREVIEW_CONCURRENCY` drawings at a time (`preview_slot`),
+counted in the shared cache, and the next is refused before any child starts.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import multiprocessing
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connections
 
 from stafftemplates.errors import StaffTemplateError
@@ -131,6 +137,43 @@ def draw_apart(name: str, function: Callable[..., T], /, *args: Any, **kwargs: A
     raise AttachmentError(f"The preview of “{name}” could not be drawn ({outcome[1]}).")
 
 
+class PreviewBusy(AttachmentError):
+    """The staff member already has as many previews drawing as they may."""
+
+
+@contextlib.contextmanager
+def preview_slot(staff: int | None) -> Iterator[None]:
+    """One of the `STAFF_PREVIEW_CONCURRENCY` drawings staff member `staff` (a user id) may
+    have at once, held while the block runs; raises `PreviewBusy` when none is free.
+
+    Counted in the shared cache, so every web process sees the same count; the count expires
+    with the longest a preview can take, so a process killed mid-preview frees its slot. A
+    cache that is down never stops a preview (it is a guard against one person's tabs, not a
+    security boundary)."""
+    limit = int(settings.STAFF_PREVIEW_CONCURRENCY)
+    if staff is None or limit <= 0:
+        yield
+        return
+    key = f"attachments:previews-drawing:{staff}"
+    try:
+        cache.add(key, 0, timeout=math.ceil(time_allowed()) + 5)
+        running = cache.incr(key)
+    except Exception as exc:
+        log.warning("Preview slots not counted: the cache failed (%s).", type(exc).__name__)
+        yield
+        return
+    try:
+        if running > limit:
+            raise PreviewBusy(
+                f"Not drawn: you already have {limit} preview{'s' if limit > 1 else ''} "
+                "drawing (STAFF_PREVIEW_CONCURRENCY). Reload this one when it has finished."
+            )
+        yield
+    finally:
+        with contextlib.suppress(Exception):  # expired meanwhile, or the cache went down
+            cache.decr(key)
+
+
 # --- what staff previews draw -----------------------------------------------------------------
 
 
@@ -147,11 +190,15 @@ def preview_attachment(
     template: AttachmentTemplate | AttachmentTemplateRevision,
     context: Mapping[str, Any],
     password: str,
+    *,
+    staff: int | None = None,
 ) -> Attachment:
-    """`build_attachment` for a staff preview, drawn apart (`draw_apart`)."""
-    return draw_apart(
-        template.name, build_attachment, _unsaved_copy(template), dict(context), password
-    )
+    """`build_attachment` for a staff preview, drawn apart (`draw_apart`) in one of the staff
+    member's preview slots (`preview_slot`)."""
+    with preview_slot(staff):
+        return draw_apart(
+            template.name, build_attachment, _unsaved_copy(template), dict(context), password
+        )
 
 
 def _pages(template: AttachmentTemplate, context: dict, password: str, title: str) -> str:
@@ -165,12 +212,14 @@ def preview_pages(
     password: str,
     *,
     title: str,
+    staff: int | None = None,
 ) -> str:
     """The document built and shown as page images (`page_images.pages_html`), drawn apart:
     the PDF and its pages never exist in the web process."""
-    return draw_apart(
-        template.name, _pages, _unsaved_copy(template), dict(context), password, title
-    )
+    with preview_slot(staff):
+        return draw_apart(
+            template.name, _pages, _unsaved_copy(template), dict(context), password, title
+        )
 
 
 def sample_drawing_problem(template: AttachmentTemplate) -> str | None:

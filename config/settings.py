@@ -210,6 +210,13 @@ SILENCED_SYSTEM_CHECKS = [
 
 # --- Cache: rate-limit counts live here; production shares one (CACHE_URL=redis://...) -----
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"].endswith(".RedisCache"):
+    # A frozen Redis (accepting connections, answering nothing) held each rate-limited form for
+    # redis-py's default 5 s per call; a count that fails is skipped (shop/ratelimit.py), so
+    # give up quickly. Timeouts in CACHE_URL's query string (`?socket_timeout=2`) win.
+    _cache_options = CACHES["default"].setdefault("OPTIONS", {})
+    _cache_options.setdefault("socket_connect_timeout", 1.0)
+    _cache_options.setdefault("socket_timeout", 0.5)
 
 # --- Shop -----------------------------------------------------------------------------------
 SHOP_NAME = env.str("SHOP_NAME", default="Nordic Goods")
@@ -299,6 +306,9 @@ ATTACHMENT_DRAW_SECONDS = env.float("ATTACHMENT_DRAW_SECONDS", default=5.0)
 ATTACHMENT_MAX_NESTING = env.int("ATTACHMENT_MAX_NESTING", default=60)
 ATTACHMENT_MAX_ELEMENTS = env.int("ATTACHMENT_MAX_ELEMENTS", default=10_000)
 ATTACHMENT_MAX_PAGES = env.int("ATTACHMENT_MAX_PAGES", default=200)
+# Staff previews one staff member may have drawing at once (each holds a web worker while it
+# waits for its child process); 0 for no limit.
+STAFF_PREVIEW_CONCURRENCY = env.int("STAFF_PREVIEW_CONCURRENCY", default=2)
 # Who may read a customer's document password (support, the admin reveal and previews): the
 # project wires the shop's permission here, so `attachments` names no other app.
 DOCUMENT_PASSWORD_REVEAL_PERMISSION = "shop.view_document_password"  # noqa: S105 - a permission

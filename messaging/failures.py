@@ -39,6 +39,14 @@ TRANSIENT_STATUSES = frozenset({408, 425, 429}) | frozenset(range(500, 600))
 # an operator fixes the configuration, so it is nobody's message's fault.
 SENDER_REFUSED_STATUSES = frozenset({401, 403})
 
+# Anymail's recipient statuses that refuse the email for good: another attempt would send the
+# same email to the same address. The reason is what staff read on the message.
+REFUSED_RECIPIENT_REASONS = {
+    "rejected": "The ESP rejected the recipient address.",  # blocked: bounced or complained
+    "invalid": "The ESP found the recipient address invalid.",
+    "failed": "The ESP could not send to the recipient address.",
+}
+
 UNKNOWN_ID_NOTE = "The ESP accepted the email but returned no message id."
 
 
@@ -83,8 +91,8 @@ def read_acceptance(email, *, recipient: str) -> Accepted | Failure:
     esp_message_id = _message_id(getattr(mine, "message_id", None))
     if state in ("queued", "sent"):
         return Accepted(esp_message_id, note="" if esp_message_id else UNKNOWN_ID_NOTE)
-    if state in ("rejected", "invalid", "failed"):
-        return Failure(f"The ESP {state} the recipient address.", transient=False)
+    if state in REFUSED_RECIPIENT_REASONS:
+        return Failure(REFUSED_RECIPIENT_REASONS[state], transient=False)
     response = getattr(status, "esp_response", None)
     http_status = getattr(response, "status_code", None)
     if isinstance(http_status, int) and http_status >= 400:

@@ -16,6 +16,7 @@ the text of a valid event is replaced (`messaging.tracking.without_nul`), so it 
 """
 
 import functools
+import logging
 import time
 import warnings
 from contextlib import contextmanager
@@ -30,6 +31,8 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
 ANYMAIL_BACKENDS = "anymail.backends."
+
+log = logging.getLogger(__name__)
 
 
 def configured_esp() -> str | None:
@@ -126,12 +129,18 @@ def over_rate_limit(request: HttpRequest) -> bool:
     if not limit:
         return False
     key = f"webhook-rate:{client_ip(request)}:{int(time.time() // 60)}"
-    cache.add(key, 0, timeout=120)
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=120)
-        count = 1
+        cache.add(key, 0, timeout=120)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=120)
+            count = 1
+    except Exception as exc:  # each cache backend raises its own connection errors
+        # An unreachable cache (often the broker's Redis, down) must not lose the ESP's events:
+        # authenticated requests are still checked below, only the count is skipped.
+        log.warning("Webhook rate limit cache unreachable (%s): not counted", type(exc).__name__)
+        return False
     return count > limit
 
 

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.conf import settings
+from django.core import validators
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -161,6 +162,15 @@ class CheckoutForm(forms.ModelForm):
         for field in self.fields.values():
             if isinstance(field, forms.CharField):
                 field.validators.append(validate_drawable)
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        # A NUL a broken client sent arrives as U+FFFD (config/nul_bytes.py), which Django's
+        # validator takes for a letter of an international domain name: the order would be
+        # paid and its confirmation refused by the ESP.
+        if "\ufffd" in email:
+            raise ValidationError(validators.EmailValidator.message, code="invalid")
+        return email
 
 
 class BlankedInput(forms.TextInput):

@@ -4,10 +4,15 @@ A fixed-window counter in Django's cache: two cache calls per limited request an
 dependency. The counts are only as shared as the cache is: with the default per-process
 memory cache each web process counts on its own, so production should point
 `SHOP_RATE_LIMIT_CACHE` at a shared cache (Redis, Memcached).
+
+A cache that cannot be reached lets the request through uncounted: that shared Redis is often
+the broker's server too, and while it is down the shop keeps selling (the relay sends the
+emails once it is back); a failing count would turn every checkout into a server error.
 """
 
 import hashlib
 import ipaddress
+import logging
 import re
 import time
 from collections.abc import Callable
@@ -19,6 +24,8 @@ from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+
+log = logging.getLogger(__name__)
 
 _RATE = re.compile(r"\A\s*(\d+)\s*/\s*([smhd])\s*\Z")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -65,12 +72,17 @@ def _count(scope: str, identity: str, rate: Rate, now: float) -> tuple[int, int]
     digest = hashlib.sha256(f"{scope}:{identity}".encode()).hexdigest()[:32]
     key = f"shop-rate:{digest}:{rate.seconds}:{window}"
     cache = caches[settings.SHOP_RATE_LIMIT_CACHE]
-    cache.add(key, 0, timeout=rate.seconds)
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr: this request opens a new window
-        cache.add(key, 1, timeout=rate.seconds)
-        count = 1
+        cache.add(key, 0, timeout=rate.seconds)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr: this request opens a new window
+            cache.add(key, 1, timeout=rate.seconds)
+            count = 1
+    except Exception as exc:  # each cache backend raises its own connection errors
+        # The class only: the key is hashed, but an error's text may name the server.
+        log.warning("Rate limit cache unreachable (%s): request not counted", type(exc).__name__)
+        return 0, 0
     return count, max(1, int((window + 1) * rate.seconds - now))
 
 

@@ -52,3 +52,21 @@ def test_a_nul_byte_in_a_storefront_form_is_a_form_error(client):
 
     assert page.status_code == 200
     assert "Enter a valid email address." in page.content.decode()
+
+
+def test_a_nul_byte_at_the_end_of_a_checkout_email_is_a_form_error(client):
+    # Replaced by U+FFFD, it reads as a letter of an international domain name to Django's
+    # EmailValidator: the order was paid and its confirmation failed ("not valid for the ESP").
+    client.raise_request_exception = False
+    option = TextOptionFactory(product__name="Mugg")
+    client.post(
+        reverse("shop:product", args=[option.product.slug]),
+        {f"option_{option.pk}": "ok", "quantity": 1},
+    )
+
+    page = client.post(
+        reverse("shop:checkout"), CHECKOUT_DETAILS | {"email": "asa@example.com\x00"}
+    )
+
+    assert page.status_code == 200
+    assert "Enter a valid email address." in page.content.decode()

@@ -284,10 +284,11 @@ class TemplatePreviewMixin(UnsavedPreviewMixin, ObjectPageMixin):
                         source.context,
                         password.password,
                         title=attachment_template.name,
+                        staff=request.user.pk,
                     )
                     return no_store(sandboxed_html(html))
                 attachment = preview_attachment(
-                    attachment_template, source.context, password.password
+                    attachment_template, source.context, password.password, staff=request.user.pk
                 )
             except (AttachmentError, StaffTemplateError) as exc:
                 return text_error(str(exc))

@@ -132,3 +132,38 @@ def test_the_editors_unsaved_preview_refuses_the_reported_template_without_drawi
     assert response.status_code == 200
     assert "Not previewed" in page
     assert "has 22,207 elements, more than 10,000 (ATTACHMENT_MAX_ELEMENTS)" in page
+
+
+def test_one_staff_member_draws_only_so_many_previews_at_once(
+    admin_client, admin_user, receipt_template, settings
+):
+    """Six tabs of previews from one editor held every web worker: each staff member gets
+    `STAFF_PREVIEW_CONCURRENCY` drawings at a time, the next is refused before any child."""
+    settings.STAFF_PREVIEW_CONCURRENCY = 1
+    url = reverse("admin:attachments_attachmenttemplate_preview_pages", args=[receipt_template.pk])
+
+    with isolation.preview_slot(admin_user.pk):  # one preview of theirs still drawing
+        refused = admin_client.get(url)
+        with isolation.preview_slot(admin_user.pk + 1):  # another editor's is not counted
+            pass
+
+    assert refused.status_code == 400
+    assert refused.content.decode() == (
+        "Not drawn: you already have 1 preview drawing (STAFF_PREVIEW_CONCURRENCY). "
+        "Reload this one when it has finished."
+    )
+    assert multiprocessing.active_children() == []
+    drawn = admin_client.get(url)  # the slot is free again
+    assert drawn.status_code == 200
+    assert "<img" in drawn.content.decode()
+
+
+def test_a_cache_that_is_down_never_stops_a_preview(monkeypatch, settings):
+    settings.STAFF_PREVIEW_CONCURRENCY = 1
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(isolation.cache, "add", down)
+    with isolation.preview_slot(1), isolation.preview_slot(1):
+        pass

@@ -1,6 +1,7 @@
 """Forged ESP tracking events: what an attacker on the internet can and cannot do to the outbox."""
 
 import json
+import socket
 
 import pytest
 from django.core.cache import cache
@@ -168,3 +169,23 @@ def test_a_nul_byte_in_a_delivery_events_recipient_is_recorded(sent_message, cli
 
     assert post_webhook(client, payload).status_code == 200
     assert status_and_tracking(sent_message) == (Message.Status.DELIVERED, 1)
+
+
+def test_a_bounce_is_recorded_while_the_rate_limit_cache_is_down(sent_message, settings, client):
+    # The shared cache is a Redis, often the broker's: an ESP's events while it is down are
+    # recorded uncounted, as the storefront's forms go on (shop/ratelimit.py).
+    with socket.socket() as probe:  # a port nothing listens on once this closes
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+        }
+    }
+    client.raise_request_exception = False
+
+    response = post_webhook(client, bounce_payload(sent_message))
+
+    assert response.status_code == 200
+    assert status_and_tracking(sent_message) == (Message.Status.BOUNCED, 1)

@@ -1,7 +1,6 @@
 """/metrics for Prometheus (matches the database, behind a bearer token) and /healthz."""
 
 import os
-import time
 from datetime import timedelta
 
 import pytest
@@ -102,16 +101,15 @@ def test_healthz_is_ok_and_plain_text(client):
     assert "Content-Security-Policy" not in response  # not HTML
 
 
-def test_healthz_reports_a_stopped_broker_within_a_second(client, settings):
+def test_healthz_reports_a_stopped_broker_at_its_first_refusal(client, settings, broker_calls):
     broker = f"redis://127.0.0.1:{closed_port()}/0"
     settings.CELERY_BROKER_URL = broker
     settings.CELERY_TASK_ALWAYS_EAGER = False
     with celery_config(broker_url=broker):
-        started = time.monotonic()
         response = client.get("/healthz")
-        elapsed = time.monotonic() - started
     assert (response.status_code, response.content) == (503, b"unavailable: broker\n")
-    assert elapsed < 1.5
+    # One connection attempt, no retry loop: a load balancer's probe is answered at once.
+    assert (broker_calls.connects, broker_calls.waits) == (1, [])
 
 
 def test_healthz_and_metrics_need_no_csrf_token_and_take_no_posts(settings):

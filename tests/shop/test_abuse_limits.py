@@ -1,5 +1,7 @@
 """Abuse limits on the storefront: how big a cart can get and how fast forms can be posted."""
 
+import socket
+
 import pytest
 from django.core.cache import cache
 from django.test import Client
@@ -124,3 +126,33 @@ def test_a_mistyped_limit_stops_manage_py_check(settings):
     settings.SHOP_MAX_LINE_QUANTITY = 500
 
     assert [error.id for error in check_abuse_limits(None)] == ["shop.E001", "shop.E002"]
+
+
+@pytest.fixture
+def dead_cache(limits_on):
+    """The rate limits' cache is a Redis server that is gone (its port refuses connections)."""
+    with socket.socket() as probe:  # a port nothing listens on once this closes
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    limits_on.CACHES = {
+        **limits_on.CACHES,
+        "ratelimits": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+        },
+    }
+    limits_on.SHOP_RATE_LIMIT_CACHE = "ratelimits"
+    return limits_on
+
+
+def test_a_customer_pays_while_the_rate_limit_cache_is_down(client, blanket, dead_cache, caplog):
+    # Production counts in Redis, often the broker's server: when it dies, the shop keeps
+    # selling (the relay sends the emails later), so its forms must not fail on the count.
+    client.raise_request_exception = False
+
+    key = fill_checkout(client, blanket)
+    response = pay(client, key)
+
+    assert response.status_code == 302
+    assert Order.objects.get().status == Order.Status.PAID
+    assert "not counted" in caplog.text

@@ -112,6 +112,18 @@ def test_same_checkout_key_gives_one_order(blanket):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_replay_after_the_cart_was_emptied_returns_the_placed_order(blanket, gateway):
+    # After checkout the cart is cleared: the replayed request (a double click, a retry after
+    # a lost response) arrives with no items and must still find its order, not "empty".
+    order = place_order(**order_args(blanket))
+
+    replay = place_order(**order_args(blanket, items=[]))
+
+    assert replay.pk == order.pk
+    assert len(gateway["authorised"]) == 1  # charged once
+
+
+@pytest.mark.django_db(transaction=True)
 def test_declined_card_creates_nothing(blanket):
     with pytest.raises(PaymentDeclined, match="declined"):
         place_order(**order_args(blanket, card="4000 0000 0000 0002"))

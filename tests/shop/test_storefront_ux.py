@@ -84,7 +84,12 @@ def test_engraving_the_pdf_font_cannot_draw_is_refused_by_name(client, blanket, 
 def test_engraving_in_swedish_and_with_symbols_the_font_has_is_accepted(client, blanket):
     from .test_views import add_to_cart
 
-    assert add_to_cart(client, blanket, engraving="Åsa ♥ Bo €").status_code == 302
+    response = add_to_cart(client, blanket, engraving="Åsa ♥ Bo €")
+
+    assert response.status_code == 302
+    assert response.url == reverse("shop:cart")
+    cart = client.get(response.url).content.decode()
+    assert "Engraving: Åsa ♥ Bo €" in cart
 
 
 def test_the_font_is_read_once():
