@@ -118,8 +118,16 @@ class AttachmentTemplateAdmin(
     change_form_template = "admin/stafftemplates/editor_change_form.html"
     form = AttachmentTemplateForm
     unsaved_preview_parts = (("pages", "PDF pages"),)
-    list_display = ["name", "language", "password_policy", "active", "updated_at", "preview_link"]
-    list_filter = ["language", "active", "password_policy"]
+    list_display = [
+        "name",
+        "event_type",
+        "language",
+        "password_policy",
+        "active",
+        "updated_at",
+        "preview_link",
+    ]
+    list_filter = ["event_type", "language", "active", "password_policy"]
     search_fields = ["name"]
     readonly_fields = [
         "password_strength",
@@ -129,7 +137,7 @@ class AttachmentTemplateAdmin(
         "updated_at",
     ]
     fieldsets = [
-        (None, {"fields": ["name", "language", "active", "preview_link"]}),
+        (None, {"fields": ["name", "event_type", "language", "active", "preview_link"]}),
         ("Document", {"fields": ["html", "css", "filename_template", "variables"]}),
         (
             "Password",
@@ -194,7 +202,7 @@ class AttachmentTemplateAdmin(
             language = getattr(obj, "language", None) or settings.LANGUAGE_CODE
         try:
             with translation.override(language):
-                source = sample_source()
+                source = sample_source(draft.event_type if draft.event_type_id else None)
                 password = preview_password(
                     draft, source, user=request.user, session_key=request.session.session_key or ""
                 )
@@ -266,7 +274,9 @@ class AttachmentTemplateAdmin(
     def _preview(self, request: HttpRequest, template: AttachmentTemplate):
         """The order the query string names (or the sample) and the password its PDF opens
         with; None when there is no such order. Raises `PreviewRefused`."""
-        source = find_source(request.GET.get("order", "")[:40], user=request.user)
+        source = find_source(
+            request.GET.get("order", "")[:40], user=request.user, event_type=template.event_type
+        )
         if source is None:
             return None, None
         password = preview_password(

@@ -96,13 +96,19 @@ class AttachmentTemplate(RevisionedModel, AttachmentContent):
         "password_template",
     )
     # Versions of a document in several languages share its name.
-    LIVE_FIELDS = ("name", "language", "active")
+    LIVE_FIELDS = ("name", "event_type", "language", "active")
     # Compiled on every save (`RevisionedModel.save`), whoever saves.
     TEMPLATE_FIELDS = ("html", "filename_template", "password_template")
     STYLESHEET_FIELDS = ("css",)
 
     name = models.CharField(
         max_length=200, help_text="The versions of one document in each language share its name."
+    )
+    event_type = models.ForeignKey(
+        "stafftemplates.EventType",
+        on_delete=models.PROTECT,
+        related_name="attachment_templates",
+        help_text="The events whose data this document renders; previews render its example.",
     )
     language = LanguageField()
     active = models.BooleanField(default=True, db_index=True)

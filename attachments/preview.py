@@ -1,8 +1,9 @@
 """The one preview system: which order a preview draws, and which password its PDFs open with.
 
 Both the attachment template admin and the message template admin preview through here.
-`attachments` never imports `shop`: the project names two callables in settings, each
-returning `(context, token)` — `STAFF_TEMPLATE_SAMPLE` (the sample order) and
+`attachments` never imports `shop`: the project may name two callables in settings, each
+returning `(context, token)` — `STAFF_TEMPLATE_SAMPLE` (the sample order, written in the
+active language; without it, previews draw the event type's example) and
 `STAFF_TEMPLATE_ORDER_LOOKUP` (a real order by number, None when there is none) — and the two
 permissions: `PREVIEW_ORDER_PERMISSION` (drawing a real order) and
 `DOCUMENT_PASSWORD_REVEAL_PERMISSION` (reading a customer's document password).
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.utils import translation
 from django.utils.module_loading import import_string
 
 from .passwords import document_password, generated_password
@@ -71,23 +73,37 @@ class PreviewSource:
     number: str = ""
 
 
-def sample_source() -> PreviewSource:
-    """The sample order (`STAFF_TEMPLATE_SAMPLE`)."""
-    context, token = import_string(settings.STAFF_TEMPLATE_SAMPLE)()
-    return PreviewSource(context, token)
+# What an event type's example opens with: a made-up token for made-up data.
+EXAMPLE_TOKEN = "event-type-example-token"  # noqa: S105 - opens only example PDFs
 
 
-def find_source(number: str, *, user: Any) -> PreviewSource | None:
-    """The sample for a blank number, the order `number`, or None when there is no such order.
+def sample_source(event_type: Any = None) -> PreviewSource:
+    """What a preview or proof draws without a real order: the project's sample
+    (`STAFF_TEMPLATE_SAMPLE`, written in the active language) where it names one, else the
+    example of `event_type` (`stafftemplates.models.EventType`) — or nothing, without either."""
+    if sample := getattr(settings, "STAFF_TEMPLATE_SAMPLE", ""):
+        context, token = import_string(sample)()
+        return PreviewSource(context, token)
+    if event_type is None:
+        return PreviewSource({}, EXAMPLE_TOKEN)
+    language = translation.get_language() or ""
+    return PreviewSource(event_type.example_context(language=language), EXAMPLE_TOKEN)
+
+
+def find_source(number: str, *, user: Any, event_type: Any = None) -> PreviewSource | None:
+    """The sample for a blank number (`sample_source`), the order `number`, or None when
+    there is no such order (or the project names no `STAFF_TEMPLATE_ORDER_LOOKUP`).
 
     Raises `PreviewRefused` for a malformed number or a user without the order permission,
     before any query.
     """
     number = number.strip().upper()
     if not number:
-        return sample_source()
+        return sample_source(event_type)
     check_order_number(number=number, user=user)
-    found = import_string(settings.STAFF_TEMPLATE_ORDER_LOOKUP)(number)
+    if not (lookup := getattr(settings, "STAFF_TEMPLATE_ORDER_LOOKUP", "")):
+        return None
+    found = import_string(lookup)(number)
     if found is None:
         return None
     context, token = found

@@ -71,10 +71,10 @@ from django.db import connection, connections  # noqa: E402
 from attachments.api import build_attachment, document_password  # noqa: E402
 from config import celery  # noqa: E402
 from demo.emails import seed_message_templates  # noqa: E402
+from demo.events import send_order_confirmation  # noqa: E402
 from messaging import delivery, outbox  # noqa: E402
 from messaging.compose import compose_email  # noqa: E402
-from messaging.models import Event, Message  # noqa: E402
-from shop.documents import order_context  # noqa: E402
+from messaging.models import Message  # noqa: E402
 from tests.factories import OrderFactory  # noqa: E402
 
 
@@ -82,19 +82,18 @@ def prepare(count: int) -> list[int]:
     """Queued messages for `count` new orders (not delivered: the publish is switched off)."""
     with mock.patch.object(outbox, "publish_delivery", return_value=True):
         orders = [OrderFactory() for _ in range(count)]
-        return [
-            outbox.queue_message(order=order, event=Event.ORDER_CONFIRMATION).pk for order in orders
-        ]
+        events = [send_order_confirmation(order=order).event for order in orders]
+        return [event.messages.get().pk for event in events]
 
 
 def attachment_jobs(message_ids: list[int]) -> list[tuple]:
     """(revision, context, password) for each message's attachments, prepared beforehand."""
     jobs = []
-    for message in Message.objects.filter(pk__in=message_ids).select_related("order__customer"):
-        context = order_context(message.order)
+    for message in Message.objects.filter(pk__in=message_ids).select_related("event__type"):
+        context = message.event.template_context()
         for link in message.attachment_links.select_related("attachment_revision"):
             revision = link.attachment_revision
-            password = document_password(revision, context=context, token=message.order.token)
+            password = document_password(revision, context=context, token=message.event.token)
             jobs.append((revision, context, password))
     return jobs
 
@@ -129,7 +128,7 @@ def forget_sent_emails() -> None:
 def loaded_messages(message_ids: list[int]) -> list[Message]:
     """The rows as the claim reads them (same joins), loaded before the clock starts."""
     messages = Message.objects.select_related(
-        "template_revision", "layout_revision", "order__customer"
+        "template_revision__template", "layout_revision", "event__type"
     ).in_bulk(message_ids)
     return [messages[message_id] for message_id in message_ids]
 

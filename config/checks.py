@@ -107,6 +107,24 @@ def check_metrics_token(app_configs, **kwargs):
     ]
 
 
+@register(Tags.security, deploy=True)
+def check_event_data_keys(app_configs, **kwargs):
+    """Events' data (names, addresses, what was bought) is encrypted at rest; a key derived
+    from SECRET_KEY would leave the dump and the key in the same hands, and rotating
+    SECRET_KEY would make every event unreadable."""
+    if settings.DEBUG or settings.EVENT_DATA_KEYS:
+        return []
+    return [
+        Error(
+            "EVENT_DATA_KEYS must be set in production: the keys events' data is encrypted with.",
+            hint="Generate one with: python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'. Keep every key until "
+            "`manage.py rotate_event_data_key` has re-encrypted the rows with its successor.",
+            id="config.E007",
+        )
+    ]
+
+
 def _weakness(secret: str) -> str | None:
     """What makes `secret` guessable (too short, or a few characters repeated), or None."""
     if len(secret) < MIN_DOCUMENT_KEY_LENGTH:

@@ -291,6 +291,12 @@ DEV_INBOX_PERMISSION = "messaging.view_message"
 # request per event, so this stays well above a busy shop's event rate.
 WEBHOOK_RATE_LIMIT = env.int("WEBHOOK_RATE_LIMIT", default=600)
 
+# --- Events ---------------------------------------------------------------------------------
+# Fernet keys that encrypt events' data at rest, comma-separated: the first encrypts, all
+# decrypt (rotation: put the new key first, run `manage.py rotate_event_data_key`, then drop
+# the old one). Empty: derived from SECRET_KEY, which the production deploy check refuses.
+EVENT_DATA_KEYS = env.list("EVENT_DATA_KEYS", default=[])
+
 # --- Documents ------------------------------------------------------------------------------
 DOCUMENT_PASSWORD_KEY = env.str("DOCUMENT_PASSWORD_KEY", default="")
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
@@ -311,9 +317,13 @@ DOCUMENT_PASSWORD_REVEAL_PERMISSION = "shop.view_document_password"  # noqa: S10
 # The project's wiring of the template apps to its orders, so `stafftemplates` and
 # `attachments` never import `shop` (docs/architecture.md, "Import contracts"): two callables
 # returning (context, token) — the sample order that saves are tried on and previews draw,
+# written in the preview's language (without it, previews draw the event type's example),
 # and a real order by number (None when there is none) — and the permission that lets staff
 # preview a real order (it shows the customer's data).
 STAFF_TEMPLATE_SAMPLE = "shop.documents.sample_document"
+# `shop` and `seller` as every template names them, in the message's language (the country
+# named in it); without it, from the SHOP_* settings as they are (stafftemplates/contexts.py).
+STAFF_TEMPLATE_SHOP_VALUES = "shop.documents.shop_values"
 STAFF_TEMPLATE_ORDER_LOOKUP = "shop.documents.find_document"
 PREVIEW_ORDER_PERMISSION = "shop.view_order"
 # Bounds on every render of a staff-written template (stafftemplates/limits.py).

@@ -4,6 +4,8 @@ from django.conf import settings
 
 from attachments.models import AttachmentTemplate
 
+from .events import seed_event_types
+
 ORDER_CONFIRMATION = "Order confirmation"
 
 # The order date, its month abbreviated as the document's language does ("7 dec. 2026").
@@ -331,7 +333,12 @@ def _seed_document(language: str, html: str, filename: str) -> AttachmentTemplat
     template, created = AttachmentTemplate.objects.get_or_create(
         name=ORDER_CONFIRMATION,
         language=language,
-        defaults={"html": html, "css": CSS, "filename_template": filename},
+        defaults={
+            "html": html,
+            "css": CSS,
+            "filename_template": filename,
+            "event_type": seed_event_types(),
+        },
     )
     from . import documents_sv
 

@@ -7,10 +7,11 @@ ever contains.
 
 from django.conf import settings
 
-from messaging.models import Event, Layout, MessageTemplate, MessageTemplateAttachment
+from messaging.models import Layout, MessageTemplate, MessageTemplateAttachment
 
 from . import emails_sv
 from .documents import seed_attachment_templates
+from .events import seed_event_types
 
 SUBJECT = "Your {{ shop.name }} order {{ order.number }}"
 
@@ -300,9 +301,10 @@ def seed_message_templates() -> MessageTemplate:
     carries the version in its own language, and the default one where a translation is
     missing.
     """
+    event_type = seed_event_types()
     document = seed_attachment_templates()
     seed_layout()
-    confirmations = MessageTemplate.objects.filter(event=Event.ORDER_CONFIRMATION)
+    confirmations = MessageTemplate.objects.filter(event=event_type)
     texts = {
         "en": ("Order confirmation", SUBJECT, TEXT, HTML),
         "sv": ("Orderbekräftelse", emails_sv.SUBJECT, emails_sv.TEXT, emails_sv.HTML),
@@ -313,7 +315,7 @@ def seed_message_templates() -> MessageTemplate:
         seeded = template is None
         if template is None:
             template = MessageTemplate.objects.create(
-                event=Event.ORDER_CONFIRMATION,
+                event=event_type,
                 name=name,
                 language=language,
                 layout=Layout.objects.get(name=LAYOUT_NAME, language=language),

@@ -12,7 +12,6 @@ from django.core.mail import EmailMultiAlternatives
 from django.utils import translation
 
 from attachments.api import build_attachment, document_password, sample_source
-from shop.documents import order_context
 from stafftemplates.errors import StaffTemplateError
 
 from .models import Message, MessageEvent
@@ -26,16 +25,16 @@ def message_language(message: Message) -> str:
 
 
 def context_and_token(message: Message, language: str = "") -> tuple[dict[str, Any], str]:
-    """The flat context a message renders against, written in `language` (the message's own by
-    default; a PDF that fell back to another language gets its own), and the token its
-    generated passwords derive from: its order's, or for a proof without one the sample order
-    the previews show."""
+    """The flat context a message renders against, and the token its generated passwords
+    derive from: its event's data as it arrived and its event's token, or for a proof without
+    an event the sample the previews show, written in `language` (the message's own by
+    default; a PDF that fell back to another language gets its own)."""
     language = language or message_language(message)
-    if message.order_id is None:
+    if message.event_id is None:
         with translation.override(language):
-            sample = sample_source()
+            sample = sample_source(message.template_revision.template.event)
         return dict(sample.context), sample.token
-    return order_context(message.order, language=language), message.order.token
+    return message.event.template_context(language=language), message.event.token
 
 
 PROOF_PREFIX = "[Proof] "
@@ -80,7 +79,7 @@ def render_as_sent(message: Message, context: dict[str, Any]) -> RenderedMessage
     subject prefix."""
     revision = message.template_revision
     if revision is None:
-        raise StaffTemplateError(f"No active message template for {message.event!r}.")
+        raise StaffTemplateError("No active message template for this event's type.")
     # Django's `date` and number filters inside the template write the message's language.
     with translation.override(message_language(message)):
         rendered = render_message(
@@ -155,5 +154,5 @@ def _compose(message: Message, history: list[MessageEvent]) -> EmailMultiAlterna
     if message.is_proof:
         email.metadata["proof"] = "true"
     # One tag: Postmark (and others) accept no more, and refuse the whole email otherwise.
-    email.tags = [message.event]
+    email.tags = [message.template_revision.template.event_id]
     return email

@@ -178,7 +178,7 @@ def _claim(*, message_id: int) -> tuple[Message, MessageEvent] | None:
         claimed = list(
             Message.objects.select_for_update(skip_locked=True, of=("self",))
             # Everything the attempt reads, in this one query.
-            .select_related("template_revision", "layout_revision", "order__customer")
+            .select_related("template_revision__template", "layout_revision", "event__type")
             .filter(pk=message_id, status=Message.Status.QUEUED, next_attempt_at__lte=due_by)
             # One row by primary key: no ORDER BY (`.first()` would compile Meta.ordering's
             # two columns into every claim, ~0.3 ms of ORM work per message).
@@ -187,6 +187,15 @@ def _claim(*, message_id: int) -> tuple[Message, MessageEvent] | None:
         if not claimed:
             return None
         message = claimed[0]
+        expires_at = message.event.expires_at if message.event_id else None
+        if expires_at is not None and expires_at <= now:
+            # Never sent late: the sender said when the email stops being worth sending.
+            message.mark_failed(
+                reason=f"Not sent: the event expired at {expires_at.isoformat()} before it "
+                "could be sent.",
+                expired=True,
+            )
+            return None
         if message.attempts >= settings.MESSAGING_MAX_ATTEMPTS:
             message.mark_failed(reason=message.last_error or "No attempts left.")
             return None

@@ -25,14 +25,15 @@ class PreviewForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "blank: the demo sample"}),
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, event_type=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.event_type = event_type  # whose example a blank number draws, without a sample
 
     def clean_order(self) -> str:
         number = self.cleaned_data["order"].strip().upper()
         try:
-            self.source = find_source(number, user=self.user)
+            self.source = find_source(number, user=self.user, event_type=self.event_type)
         except PreviewRefused as exc:
             raise ValidationError(str(exc), code="order") from None
         if self.source is None:

@@ -1,8 +1,8 @@
 """The outbox: write a message row in the caller's transaction and publish its id on commit.
 
 The rules (docs/architecture.md, "The flow of one order"):
-- the outbox row is written in the order's transaction, so it commits with the order or not
-  at all;
+- the outbox row is written in the event's transaction (the sender's: e.g. the order's), so it
+  commits with the event or not at all;
 - its id reaches Celery only after the commit, through `publish_on_commit`, and that publish
   can never fail or hang the checkout (`publish_delivery` never raises);
 - only ids cross the broker: no addresses, no personal data.
@@ -21,21 +21,20 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from shop.models import ERASED_ADDRESS, Order
-
 from .languages import template_for
-from .models import Message, MessageAttachment, MessageEvent, MessageTemplate
+from .models import Event, Message, MessageAttachment, MessageEvent, MessageTemplate
 from .pinning import PinnedRevisions, pinned_revisions
 
 logger = logging.getLogger(__name__)
 
 
 class CustomerErased(Exception):
-    """The order's customer was erased on request: nothing is queued for them again."""
+    """The event's recipient was erased on request: nothing is queued for them again."""
 
-    def __init__(self, order_number: str):
+    def __init__(self, event: Event):
         super().__init__(
-            f"Not sent: the customer's data was erased on request (order {order_number})."
+            "Not sent: the customer's data was erased on request "
+            f"({event.reference or f'event #{event.pk}'})."
         )
 
 
@@ -88,51 +87,53 @@ def publish_delivery(
 
 def queue_message(
     *,
-    order: Order,
-    event: str,
+    event: Event,
     recipient: str | None = None,
     resend_of: Message | None = None,
     note: str = "",
-) -> Message:
-    """Write the outbox row for `event` about `order` and enqueue its delivery on commit.
+) -> Message | None:
+    """Write the outbox row of `event` and enqueue its delivery on commit.
 
-    Call it inside the order's transaction (the `order_completed` receiver does): the row
-    commits with the order or not at all. The first message of an (order, event) is idempotent;
-    a resend (`resend_of`) takes the next sequence number. The template and attachment
-    revisions are pinned now, so every retry renders the same thing.
+    Call it inside the event's transaction (`send_event` does): the row commits with the event
+    or not at all. The first message of an event is idempotent; a resend (`resend_of`) takes
+    the next sequence number. The template and attachment revisions are pinned now, so every
+    retry renders the same thing.
 
-    Raises `CustomerErased` for an order whose customer was erased on request.
+    An event whose type has no published email template (in any language) gets no message:
+    it is marked `ignored` with the reason, and None is returned.
+
+    Raises `CustomerErased` for an event whose recipient was erased on request.
     """
-    if order.customer.is_erased:
-        raise CustomerErased(order.number)
+    if event.is_erased:
+        raise CustomerErased(event)
     with transaction.atomic():
         if resend_of is None:
-            existing = Message.objects.filter(
-                order=order, event=event, is_proof=False, sequence=0
-            ).first()
+            existing = Message.objects.filter(event=event, is_proof=False, sequence=0).first()
             if existing is not None:
                 return existing
             sequence = 0
         else:
             last = (
-                Message.objects.filter(order=order, event=event, is_proof=False)
+                Message.objects.filter(event=event, is_proof=False)
                 .order_by("-sequence")
                 .values_list("sequence", flat=True)
                 .first()
             )
             sequence = 0 if last is None else last + 1
-        # The order's language picks the versions (a resend keeps it: it is the order's).
-        template, fallbacks = template_for(event=event, language=order.language)
+        # The event's language picks the versions (a resend keeps it: it is the event's).
+        template, fallbacks = template_for(event=event.type_id, language=event.language)
+        if resend_of is None and (template is None or template.published_revision_id is None):
+            _ignore(event)
+            return None
         # Customers get the published revisions, never a draft (messaging/pinning.py).
         pinned = (
-            pinned_revisions(template, draft=False, language=order.language)
+            pinned_revisions(template, draft=False, language=event.language)
             if template
             else PinnedRevisions(None)
         )
         message = Message.objects.create(
             event=event,
-            order=order,
-            recipient=recipient or order.customer.email,
+            recipient=recipient or event.recipient,
             language=template.language if template else "",
             template_revision=pinned.template_revision,
             layout_revision=pinned.layout_revision,
@@ -140,6 +141,7 @@ def queue_message(
             resend_of=resend_of,
         )
         _pin_attachments(message=message, revisions=pinned.attachment_revisions)
+        message.sync_event_status()  # a resend: the event waits for it now
         message.record(MessageEvent.Kind.QUEUED, detail=note)
         _record_fallbacks(message=message, lines=[*fallbacks, *pinned.fallbacks])
         if pinned.problem:
@@ -158,8 +160,24 @@ def queue_message(
             )
             logger.warning("Message %s not sent: recipient over the daily limit.", message.pk)
             return message
+        if event.scheduled_at and event.scheduled_at > message.next_attempt_at:
+            # Sent no earlier than the sender asked; the relay publishes it when it is due.
+            message.next_attempt_at = event.scheduled_at
+            message.save(update_fields=["next_attempt_at"])
+            return message
         publish_on_commit(message.pk)
     return message
+
+
+def _ignore(event: Event) -> None:
+    """No published email for the event's type: nothing to send, and the event says why."""
+    reason = (
+        f"No published email template of event type “{event.type_id}”: publish one in admin, "
+        "then send the event again with a new idempotency key."
+    )
+    Event.objects.filter(pk=event.pk).update(status=Event.Status.IGNORED, status_reason=reason)
+    event.status, event.status_reason = Event.Status.IGNORED, reason
+    logger.warning("Event %s ignored: its type has no published email template.", event.pk)
 
 
 def _over_daily_limit(message: Message) -> bool:
@@ -184,13 +202,14 @@ def queue_proof(
     *,
     template: MessageTemplate,
     recipient: str,
-    order: Order | None = None,
+    event: Event | None = None,
     requested_by: str,
     requester: AbstractBaseUser | None = None,
     draft: bool = True,
 ) -> Message:
-    """Queue a proof of `template` to a staff address, from `order` or the sample: its newest
-    revisions, drafts included (`draft`, what staff are checking), or the published ones.
+    """Queue a proof of `template` to a staff address, from `event`'s data or the type's
+    example: its newest revisions, drafts included (`draft`, what staff are checking), or the
+    published ones.
 
     Raises `ValueError` when what was asked for was never published (nothing queued), and
     `ProofLimitReached` (a `ValueError`) when `requester` already sent
@@ -198,9 +217,9 @@ def queue_proof(
     holds a worker process while its documents are drawn.
 
     Delivered by the same engine as customers' messages, and marked `is_proof`: it takes none
-    of the order's sequence numbers (the uniqueness constraint, `queue_message` and resends all
+    of the event's sequence numbers (the uniqueness constraint, `queue_message` and resends all
     ignore proofs), so the customer's own message and its resends are left alone. A proof
-    without an order renders the sample context, its PDF encrypted with the sample password.
+    without an event renders the example, its PDF encrypted with the sample password.
     """
     pinned = pinned_revisions(template, draft=draft)
     if pinned.problem:
@@ -209,8 +228,7 @@ def queue_proof(
         if requester is not None:
             _check_proof_limit(requester)
         message = Message.objects.create(
-            event=template.event,
-            order=order,
+            event=event,
             recipient=recipient,
             language=template.language,  # with its layout and PDFs in that language
             template_revision=pinned.template_revision,
@@ -219,7 +237,7 @@ def queue_proof(
             proof_requested_by=requester,
         )
         _pin_attachments(message=message, revisions=pinned.attachment_revisions)
-        source = f"order {order.number}" if order else "the sample order"
+        source = f"event {event.reference or event.pk}" if event else "the example"
         version = "newest revisions (drafts included)" if draft else "published revisions"
         message.record(
             MessageEvent.Kind.QUEUED,
@@ -266,10 +284,11 @@ def _record_fallbacks(*, message: Message, lines: list[str]) -> None:
 
 
 def resend_message(*, message_id: int, reason: str, by: str, force: bool = False) -> Message | None:
-    """Queue a new message for the same order and event as `message_id` (`resend_of` set).
+    """Queue a new message of the same event as `message_id` (`resend_of` set).
 
-    The new row takes the next sequence number and is delivered by the same engine, with the
-    same document password (it derives from the order). Returns None, changing nothing, when:
+    The new row takes the next sequence number and is delivered by the same engine, from the
+    same data (the event's, as it arrived) and with the same document password (it derives
+    from the event). Returns None, changing nothing, when:
     - the message was already replaced by a later one: two operators (or an operator and staff
       in admin) racing on the same message produce exactly one resend, because the original
       row is locked and re-checked before writing;
@@ -280,23 +299,27 @@ def resend_message(*, message_id: int, reason: str, by: str, force: bool = False
     Raises `CustomerErased`, changing nothing, when the order's customer was erased on request.
     """
     with transaction.atomic():
-        original = Message.objects.select_for_update().filter(pk=message_id, is_proof=False).first()
-        if original is None or original.order_id is None:
+        original = (
+            Message.objects.select_for_update(of=("self",))
+            .select_related("event")
+            .filter(pk=message_id, is_proof=False)
+            .first()
+        )
+        if original is None or original.event_id is None:
             return None
         # Read after the lock, in its own statement: an erasure that held the lock is seen.
-        order = Order.objects.select_related("customer").get(pk=original.order_id)
-        if order.customer.is_erased:
-            raise CustomerErased(order.number)
-        if not Message.objects.latest_per_order().filter(pk=original.pk).exists():
+        event = Event.objects.get(pk=original.event_id)
+        if event.is_erased:
+            raise CustomerErased(event)
+        original.event = event
+        if not Message.objects.latest_per_event().filter(pk=original.pk).exists():
             return None
         if not force and original.is_recent_resend(now=timezone.now()):
             return None
         note = f"Resend of message #{original.pk} by {by}" + (f": {reason}" if reason else ".")
         try:
             with transaction.atomic():
-                resend = queue_message(
-                    order=original.order, event=original.event, resend_of=original, note=note
-                )
+                resend = queue_message(event=original.event, resend_of=original, note=note)
         except IntegrityError:
             return None  # the same sequence number was taken at the same moment
         original.record(MessageEvent.Kind.NOTE, detail=f"Resent as message #{resend.pk}.")
@@ -312,30 +335,28 @@ def resend_messages(
     The same rules, row for row: each original is locked (in id order, so two runs never
     deadlock) and re-checked under the lock; one that was already replaced, or is a recent
     resend (unless `force`), is left alone. The template, layout and attachment revisions are
-    looked up once per event instead of once per message, and the rows and their history lines
-    are written in a few statements: over 100,000 orders this is what keeps the run minutes,
-    not an hour. Each resend is published when the transaction commits. An order whose
-    customer was erased on request is never resent: its original is returned in `erased`.
+    looked up once per (type, language) instead of once per message, and the rows and their
+    history lines are written in a few statements: over 100,000 events this is what keeps the
+    run minutes, not an hour. Each resend is published when the transaction commits. An event
+    whose recipient was erased on request is never resent: its original is returned in
+    `erased`.
     """
     now = timezone.now()
     with transaction.atomic():
         originals = list(
             Message.objects.select_for_update(of=("self",))
-            .select_related("order__customer")
-            .filter(pk__in=message_ids, is_proof=False, order__isnull=False)
+            .select_related("event")
+            .filter(pk__in=message_ids, is_proof=False, event__isnull=False)
             .order_by("pk")
         )
         # Read after the locks, in their own statement: an erasure that held them is seen.
-        erased_orders = set(
-            Order.objects.filter(
-                pk__in={original.order_id for original in originals},
-                customer__email=ERASED_ADDRESS,
-            ).values_list("pk", flat=True)
-        )
-        erased = [original.pk for original in originals if original.order_id in erased_orders]
-        originals = [original for original in originals if original.order_id not in erased_orders]
+        events = Event.objects.in_bulk({original.event_id for original in originals})
+        for original in originals:
+            original.event = events[original.event_id]
+        erased = [original.pk for original in originals if original.event.is_erased]
+        originals = [original for original in originals if not original.event.is_erased]
         latest = set(
-            Message.objects.latest_per_order()
+            Message.objects.latest_per_event()
             .filter(pk__in=[original.pk for original in originals])
             .values_list("pk", flat=True)
         )
@@ -346,11 +367,8 @@ def resend_messages(
         ]
         if not originals:
             return ResendRun([], erased)
-        # Per (event, the order's language), as `queue_message` picks them.
-        pins = {
-            key: _pins(*key)
-            for key in {(original.event, original.order.language) for original in originals}
-        }
+        # Per (type, the event's language), as `queue_message` picks them.
+        pins = {key: _pins(*key) for key in {_pin_key(original) for original in originals}}
         if any(pin.pinned.problem for pin in pins.values()):
             # A part never published: `queue_message` fails each resend with the reason.
             return ResendRun(_resend_each(originals, reason=reason, by=by, force=force), erased)
@@ -359,8 +377,7 @@ def resend_messages(
                 resends = Message.objects.bulk_create(
                     Message(
                         event=original.event,
-                        order=original.order,
-                        recipient=original.order.customer.email,
+                        recipient=original.event.recipient,
                         language=pin.language,
                         template_revision=pin.pinned.template_revision,
                         layout_revision=pin.pinned.layout_revision,
@@ -368,7 +385,7 @@ def resend_messages(
                         resend_of=original,
                     )
                     for original in originals
-                    for pin in [pins[original.event, original.order.language]]
+                    for pin in [pins[_pin_key(original)]]
                 )
         except IntegrityError:
             # A sequence number taken meanwhile by a writer that did not lock the original:
@@ -376,7 +393,7 @@ def resend_messages(
             return ResendRun(_resend_each(originals, reason=reason, by=by, force=force), erased)
         events, links = [], []
         for original, resend in zip(originals, resends, strict=True):
-            pin = pins[original.event, original.order.language]
+            pin = pins[_pin_key(original)]
             links += [
                 MessageAttachment(message=resend, attachment_revision=revision, position=position)
                 for position, revision in enumerate(pin.pinned.attachment_revisions)
@@ -384,7 +401,7 @@ def resend_messages(
             note = f"Resend of message #{original.pk} by {by}" + (f": {reason}" if reason else ".")
             events += [
                 MessageEvent(message=resend, kind=MessageEvent.Kind.QUEUED, detail=note),
-                # A version in another language than the order's, as `queue_message` notes it.
+                # A version in another language than the event's, as `queue_message` notes it.
                 *(
                     MessageEvent(message=resend, kind=MessageEvent.Kind.NOTE, detail=line)
                     for line in pin.fallbacks
@@ -397,23 +414,31 @@ def resend_messages(
             ]
         MessageAttachment.objects.bulk_create(links)
         MessageEvent.objects.bulk_create(events)
+        # Each event now waits for its resend (the status of a new first message).
+        Event.objects.filter(pk__in=[original.event_id for original in originals]).update(
+            status=Event.Status.PENDING, status_reason=""
+        )
         for resend in resends:
             publish_on_commit(resend.pk)
     return ResendRun(resends, erased)
 
 
+def _pin_key(message: Message) -> tuple[str, str]:
+    return message.event.type_id, message.event.language
+
+
 @dataclass(frozen=True)
 class _Pin:
-    """What a new customer message of one event in one language is rendered from."""
+    """What a new customer message of one event type in one language is rendered from."""
 
     language: str
     pinned: PinnedRevisions
     fallbacks: list[str]
 
 
-def _pins(event: str, language: str) -> _Pin:
-    """The revisions `queue_message` pins for `event` in an order's `language`."""
-    template, fallbacks = template_for(event=event, language=language)
+def _pins(event_type: str, language: str) -> _Pin:
+    """The revisions `queue_message` pins for an event of `event_type` in `language`."""
+    template, fallbacks = template_for(event=event_type, language=language)
     pinned = (
         pinned_revisions(template, draft=False, language=language)
         if template

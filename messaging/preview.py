@@ -42,7 +42,7 @@ def render_editor_preview(
         subject=template.subject,
         text=template.text_body,
         html=template.html_body,
-        context=sample_source().context,
+        context=sample_source(template.event if template.event_id else None).context,
         layout=layout,
     )
 

@@ -1,13 +1,6 @@
 """Signal receivers, connected in `MessagingConfig.ready()`: one line each, calling a service."""
 
-from .models import Event
-from .outbox import queue_message
 from .tracking import record_tracking_event
-
-
-def queue_order_confirmation(sender, order, **kwargs) -> None:
-    """`shop.signals.order_completed`: runs inside the order's transaction."""
-    queue_message(order=order, event=Event.ORDER_CONFIRMATION)
 
 
 def record_tracking(sender, event, esp_name, **kwargs) -> None:

@@ -29,7 +29,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from messaging.models import Message, MessageEvent
+from messaging.models import Event, Message, MessageEvent
 from shop.models import ERASED_ADDRESS, ERASED_TEXT, Customer, Order, OrderLine
 from shop.views import PLACED_ORDERS_SESSION_KEY
 
@@ -103,8 +103,25 @@ def pk_chunks(queryset: QuerySet, *, size: int | None = None) -> Iterator[list[i
         last = chunk[-1]
 
 
+def anonymise_events(event_ids: list[int]) -> None:
+    """Erase the recipient and the data of these events (their status, dates and the
+    sender's reference stay: the delivery statistics and the books); a resend of one has
+    nothing left to send."""
+    Event.objects.filter(pk__in=event_ids).update(
+        recipient=ERASED_ADDRESS, recipient_name="", data={}
+    )
+
+
 def anonymise_messages(message_ids: list[int]) -> None:
-    """Erase the recipient, the error text and history details of these messages."""
+    """Erase the recipient, the error text and history details of these messages, and their
+    events' recipient and data."""
+    event_ids = (
+        Message.objects.filter(pk__in=message_ids, event__isnull=False)
+        .exclude(event__recipient=ERASED_ADDRESS)
+        .values_list("event_id", flat=True)
+        .distinct()
+    )
+    anonymise_events(list(event_ids))
     Message.objects.filter(pk__in=message_ids).update(recipient=ERASED_ADDRESS)
     # An ESP's error text can quote the address ("Invalid 'To' address: ..."): only those go.
     Message.objects.filter(pk__in=message_ids, last_error__contains="@").update(
@@ -197,8 +214,14 @@ def erase_customer(*, email: str) -> ErasureReport:
         order_ids = list(
             Order.objects.filter(customer_id__in=customers).values_list("pk", flat=True)
         )
+        numbers = Order.objects.filter(pk__in=order_ids).values_list("number", flat=True)
+        # Their events: sent to the address, or about their orders (by the order number).
+        events = Event.objects.filter(
+            Q(recipient__iexact=address) | Q(client=None, reference__in=list(numbers))
+        )
+        event_ids = list(events.values_list("pk", flat=True))
         theirs = Message.objects.filter(
-            Q(order_id__in=order_ids) | Q(pk__in=Message.objects.to_recipient(address).values("pk"))
+            Q(event_id__in=event_ids) | Q(pk__in=Message.objects.to_recipient(address).values("pk"))
         )
         message_ids = list(theirs.select_for_update().values_list("pk", flat=True))
         # Again, in a new statement: a resend committed while we waited for its original's lock
@@ -218,6 +241,8 @@ def erase_customer(*, email: str) -> ErasureReport:
         cancelled = _cancel_queued(message_ids)
         for chunk in _chunks(message_ids):
             anonymise_messages(chunk)
+        for chunk in _chunks(event_ids):
+            anonymise_events(chunk)  # ignored events have no message
         # The fields the models declare personal, each replaced by its declared value.
         Customer.objects.filter(pk__in=customers).update(**Customer.ERASED_VALUES)
         OrderLine.objects.filter(order_id__in=order_ids).update(**OrderLine.ERASED_VALUES)

@@ -12,8 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.db.models import Count, Max, Min, Q
 
-from messaging.models import Message, MessageEvent
-from shop.models import Order
+from messaging.models import Event, Message, MessageEvent
 
 from .conf import AlertSettings
 from .heartbeat import last_relay_run
@@ -127,16 +126,20 @@ def check_sender_outage(*, now: datetime, config: AlertSettings) -> Finding:
 
 
 def check_no_acceptance(*, now: datetime, config: AlertSettings) -> Finding:
-    """Orders have been waiting M minutes and the ESP accepted nothing since they were placed.
+    """Events (orders placed) have been waiting M minutes and the ESP accepted nothing since
+    they arrived.
 
-    Measured from the oldest order after the last acceptance, not from the last acceptance: a
-    quiet night followed by one order a minute ago is not an incident.
+    Measured from the oldest event after the last acceptance, not from the last acceptance: a
+    quiet night followed by one order a minute ago is not an incident. Ignored events wait for
+    nothing.
     """
     last_sent = MessageEvent.objects.filter(kind=MessageEvent.Kind.SENT).aggregate(
         at=Max("occurred_at")
     )["at"]
     floor = now - NO_ACCEPTANCE_LOOKBACK
-    waiting = Order.objects.filter(created_at__gte=max(last_sent or floor, floor))
+    waiting = Event.objects.filter(created_at__gte=max(last_sent or floor, floor)).exclude(
+        status=Event.Status.IGNORED
+    )
     if last_sent is not None:
         waiting = waiting.filter(created_at__gt=last_sent)
     found = waiting.aggregate(oldest=Min("created_at"), count=Count("id"))
@@ -144,14 +147,15 @@ def check_no_acceptance(*, now: datetime, config: AlertSettings) -> Finding:
         return Finding("no_acceptance", False, "No order is waiting for an accepted email.")
     waited = now - found["oldest"]
     firing = waited >= timedelta(minutes=config.no_acceptance_minutes)
-    numbers = waiting.order_by("created_at").values_list("number", flat=True)[:IDS_SHOWN]
+    shown = waiting.order_by("created_at").values_list("reference", "pk")[:IDS_SHOWN]
+    names = [reference or f"#{pk}" for reference, pk in shown]
     return Finding(
         "no_acceptance",
         firing,
         f"No email accepted for {found['count']} orders placed since the last acceptance; the "
         f"oldest waited {duration(minutes(waited))} (limit "
         f"{duration(config.no_acceptance_minutes)}). "
-        f"Orders: {', '.join(numbers)}.",
+        f"Orders: {', '.join(names)}.",
     )
 
 

@@ -122,9 +122,9 @@ LATENCY_LOOKBACK = timedelta(days=7)
 
 
 def accepted_first_messages(*, since: datetime):
-    """First messages of real orders accepted by the ESP since `since` (a resend or a proof
-    would measure a staff decision, not the pipeline), annotated with `lag`: seconds from order
-    placed to accepted by the ESP.
+    """First messages of events accepted by the ESP since `since` (a resend or a proof would
+    measure a staff decision, not the pipeline), annotated with `lag`: seconds from the event's
+    arrival (an order placed) to accepted by the ESP.
 
     Both tables are reached through their `created_at` index: without those bounds
     PostgreSQL scans the whole outbox to find a day's acceptances (measured: 350 ms over a
@@ -134,13 +134,13 @@ def accepted_first_messages(*, since: datetime):
     return (
         Message.objects.filter(
             created_at__gte=oldest,
-            order__created_at__gte=oldest,
+            event__created_at__gte=oldest,
             sent_at__gte=since,
             is_proof=False,
             resend_of__isnull=True,
         )
         .order_by()
-        .annotate(lag=Epoch(F("sent_at") - F("order__created_at")))
+        .annotate(lag=Epoch(F("sent_at") - F("event__created_at")))
     )
 
 

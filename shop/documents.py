@@ -52,6 +52,12 @@ def seller_context() -> dict[str, Any]:
     }
 
 
+def shop_values() -> dict[str, Any]:
+    """`shop` and `seller` in the active language: what every staff template renders beside
+    its event's data (the project names this in `STAFF_TEMPLATE_SHOP_VALUES`)."""
+    return {"shop": shop_context(), "seller": seller_context()}
+
+
 def payment_method(card_last4: str | None) -> str:
     """How the order was paid, as a receipt says it: "Card •••• 4242" (in the active language)."""
     if card_last4:

@@ -2,11 +2,8 @@ from django.apps import AppConfig
 
 
 class StaffTemplatesConfig(AppConfig):
-    """The foundation for staff-editable templates: engine, limits, validators, revisions.
-
-    It has no models of its own (only abstract ones), so it needs no migrations; it is an app
-    for its admin templates (`admin/revisions/…`, `admin/stafftemplates/object_page.html`).
-    """
+    """The foundation for staff-editable templates: engine, limits, validators, revisions,
+    and the event types every template belongs to (`models.EventType`)."""
 
     name = "stafftemplates"
     verbose_name = "Staff templates"

@@ -1,4 +1,4 @@
-"""System checks: the project's wiring of the template apps must resolve.
+"""System checks: the project's wiring of the template apps must resolve (when it is set).
 
 `stafftemplates` and `attachments` reach the project's orders only through settings that name
 callables and permissions (docs/architecture.md, "The rooms"). A typo there would surface as an
@@ -9,7 +9,11 @@ from django.conf import settings
 from django.core.checks import Error, Tags, register
 from django.utils.module_loading import import_string
 
-CALLABLE_SETTINGS = ("STAFF_TEMPLATE_SAMPLE", "STAFF_TEMPLATE_ORDER_LOOKUP")
+CALLABLE_SETTINGS = (
+    "STAFF_TEMPLATE_SAMPLE",
+    "STAFF_TEMPLATE_ORDER_LOOKUP",
+    "STAFF_TEMPLATE_SHOP_VALUES",
+)
 PERMISSION_SETTINGS = ("PREVIEW_ORDER_PERMISSION", "DOCUMENT_PASSWORD_REVEAL_PERMISSION")
 
 
@@ -18,6 +22,8 @@ def check_project_wiring(app_configs, **kwargs):
     errors = []
     for name in CALLABLE_SETTINGS:
         path = getattr(settings, name, None)
+        if not path:
+            continue  # optional: previews then draw the event type's example
         try:
             found = import_string(path) if path else None
         except ImportError:
@@ -26,7 +32,7 @@ def check_project_wiring(app_configs, **kwargs):
             errors.append(
                 Error(
                     f"{name} = {path!r} does not name a callable.",
-                    hint="A dotted path to a function returning (context, token).",
+                    hint='A dotted path to a function (docs/architecture.md, "The rooms").',
                     id="stafftemplates.E001",
                 )
             )

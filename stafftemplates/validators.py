@@ -29,8 +29,12 @@ STYLESHEET_ERROR = "The stylesheet cannot contain “</style”."
 
 def sample_context() -> dict:
     """The sample order's flat context, from the callable the project names in
-    `STAFF_TEMPLATE_SAMPLE` (it returns `(context, token)`): this app never imports the shop."""
-    context, _token = import_string(settings.STAFF_TEMPLATE_SAMPLE)()
+    `STAFF_TEMPLATE_SAMPLE` (it returns `(context, token)`): this app never imports the shop.
+    Without one, empty: the limits are then tried on each event type's example when the type
+    is saved (`EventType.template_problems`), and on real data when a message renders."""
+    if not (sample := getattr(settings, "STAFF_TEMPLATE_SAMPLE", "")):
+        return {}
+    context, _token = import_string(sample)()
     return context
 
 

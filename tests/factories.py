@@ -14,7 +14,13 @@ from django.contrib.auth import get_user_model
 
 from attachments.models import DEFAULT_FILENAME_TEMPLATE, AttachmentTemplate
 from messaging.models import Event, Layout, MessageTemplate
+from shop.events import (
+    ORDER_CONFIRMATION_SCHEMA,
+    order_confirmation_data,
+    order_confirmation_example,
+)
 from shop.models import Customer, OptionChoice, Order, OrderLine, Product, ProductOption
+from stafftemplates.models import EventType
 
 # What a customer types into the checkout form (the form's field names).
 CHECKOUT_DETAILS = {
@@ -121,6 +127,39 @@ class OrderFactory(factory.django.DjangoModelFactory):
         )
 
 
+class EventTypeFactory(factory.django.DjangoModelFactory):
+    """The shop's order confirmation type (the one its migration creates), or, with another
+    `code`, a type of your own with its own schema."""
+
+    class Meta:
+        model = EventType
+        django_get_or_create = ["code"]
+
+    code = "order_confirmation"
+    name = "Order confirmation"
+    schema = factory.LazyFunction(lambda: ORDER_CONFIRMATION_SCHEMA)
+    example = factory.LazyFunction(lambda: order_confirmation_example(language="en"))
+
+
+class OrderEventFactory(factory.django.DjangoModelFactory):
+    """An order's confirmation event as the storefront writes it (no message: pass the
+    `order`, or get a new one)."""
+
+    class Meta:
+        model = Event
+        exclude = ["order"]
+
+    order = factory.SubFactory(OrderFactory)
+    type = factory.SubFactory(EventTypeFactory)
+    recipient = factory.LazyAttribute(lambda e: e.order.customer.email)
+    recipient_name = factory.LazyAttribute(lambda e: e.order.customer.full_name)
+    language = factory.LazyAttribute(lambda e: e.order.language)
+    data = factory.LazyAttribute(lambda e: order_confirmation_data(e.order))
+    reference = factory.LazyAttribute(lambda e: e.order.number)
+    idempotency_key = factory.LazyAttribute(lambda e: f"order:{e.order.number}")
+    token = factory.LazyAttribute(lambda e: e.order.token)
+
+
 def publish_newest(obj) -> None:
     """Make an object's newest revision the one customers get (what Publish in admin does)."""
     obj.publish(obj.current_revision())
@@ -153,6 +192,7 @@ class AttachmentTemplateFactory(PublishedFactory):
         skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Receipt {n}")
+    event_type = factory.SubFactory(EventTypeFactory)
     html = "<h1>Order {{ order.number }}</h1><p>{{ customer.full_name }}</p>"
     css = "h1 { font-size: 14pt; }"
     filename_template = "receipt-{{ order.number }}.pdf"
@@ -166,7 +206,7 @@ class MessageTemplateFactory(PublishedFactory):
         model = MessageTemplate
         skip_postgeneration_save = True
 
-    event = Event.ORDER_CONFIRMATION
+    event = factory.SubFactory(EventTypeFactory)
     name = factory.Sequence(lambda n: f"Confirmation {n}")
     subject = "Your order {{ order.number }}"
     text_body = "Hi {{ customer.first_name }}, thank you for order {{ order.number }}."

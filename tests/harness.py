@@ -26,6 +26,7 @@ from shop.signals import order_completed
 from tests.factories import OrderFactory
 from tests.messaging.conftest import TOKEN
 from tests.messaging.fake_esp import FakePostmark
+from tests.messaging.helpers import messages_of
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -221,7 +222,7 @@ def place_orders(count: int) -> list[int]:
         with transaction.atomic():
             order = OrderFactory()
             order_completed.send(sender=Order, order=order)
-        ids.append(order.messages.get().pk)
+        ids.append(messages_of(order).get().pk)
     return ids
 
 

@@ -15,6 +15,7 @@ PRODUCTION = {
     "SECRET_KEY": "prod-7Hq2-vX9k-Lm4R-pZ8w-Tn3B-yC6d-Jf5G-sK1e-Wu0A-rQ7h-Nx2M",
     "ALLOWED_HOSTS": "shop.example.com",
     "DOCUMENT_PASSWORD_KEY": "doc-key-3Fk9-Qw2L-Zp7X-Vm4T-Hs8N-Rb6C",
+    "EVENT_DATA_KEYS": "0sXWb2gmr9Pq1Zp8BBxsVtMD4uU3i0w1Qb6OoPZ0S2c=",
     "ANYMAIL_WEBHOOK_SECRET": "hook:3n8Zq-long-random-password",
     "SECURE_SSL_REDIRECT": "1",
     "SECURE_HSTS_SECONDS": "31536000",
@@ -55,6 +56,7 @@ def test_the_production_configuration_passes_the_gate():
     [
         ("ANYMAIL_WEBHOOK_SECRET", "ESP tracking webhook at /webhooks/anymail/postmark/tracking/"),
         ("DOCUMENT_PASSWORD_KEY", "DOCUMENT_PASSWORD_KEY must be set"),
+        ("EVENT_DATA_KEYS", "EVENT_DATA_KEYS must be set in production"),
         ("CELERY_BROKER_URL", "CELERY_BROKER_URL is not set"),
     ],
 )

@@ -1,6 +1,6 @@
 """Messaging's back office, by concept: what staff edit (`templates`, with `previews`), the
-outbox (`outbox`) and each order's messages (`orders`). Importing the package registers them."""
+events (`events`) and the outbox (`outbox`). Importing the package registers them."""
 
-from . import orders, outbox, templates
+from . import events, outbox, templates
 
-__all__ = ["orders", "outbox", "templates"]
+__all__ = ["events", "outbox", "templates"]

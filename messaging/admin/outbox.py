@@ -3,8 +3,6 @@ and the tracking webhooks write it); resending takes its own permission."""
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -22,7 +20,6 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods
 
 from attachments.api import AttachmentError
-from shop.models import ORDER_NUMBER_PATTERN
 from stafftemplates.admin_pages import (
     ObjectPageMixin,
     ReadOnlyInline,
@@ -37,7 +34,7 @@ from stafftemplates.languages import default_language, language_name
 from .. import outbox
 from ..compose import build_pinned_attachment, context_and_token, render_as_sent
 from ..forms import reason_field
-from ..models import Message, MessageEvent
+from ..models import Event, Message, MessageEvent
 from .common import admin_link
 
 ERASED = "the customer's data was erased on request"
@@ -105,7 +102,7 @@ class MessageAdmin(ObjectPageMixin, admin.ModelAdmin):
         "id",
         "status_badge",
         "template_name",
-        "order_link",
+        "event_link",
         "recipient",
         "attempts",
         "error_excerpt",
@@ -114,11 +111,11 @@ class MessageAdmin(ObjectPageMixin, admin.ModelAdmin):
     # No date hierarchy: its year links are a DISTINCT over every row's date (0.3-0.5 s at
     # 10⁶ messages, measured by bench/scale_backoffice.py); the created_at filter (today, past
     # 7 days, this month, this year) answers from the index.
-    list_filter = ["status", "event", RecipientKindFilter, "created_at"]
-    # A whole order number or address finds its messages through an index (see
+    list_filter = ["status", "event__type", RecipientKindFilter, "created_at"]
+    # A whole reference (an order number) or address finds its messages through an index (see
     # get_search_results); anything else is a substring search.
-    search_fields = ["order__number", "recipient"]
-    list_select_related = ["order", "template_revision__template"]
+    search_fields = ["event__reference", "recipient"]
+    list_select_related = ["event", "template_revision__template"]
     # No COUNT(*) of the whole outbox on every page: at 10⁶ rows it costs more than the page.
     show_full_result_count = False
     actions = ["resend_selected"]
@@ -131,9 +128,8 @@ class MessageAdmin(ObjectPageMixin, admin.ModelAdmin):
             None,
             {
                 "fields": [
-                    "event",
+                    "event_link",
                     "status",
-                    "order_link",
                     "recipient",
                     "sent_to",
                     "sequence",
@@ -237,13 +233,15 @@ class MessageAdmin(ObjectPageMixin, admin.ModelAdmin):
         return to_the_second(message.claimed_until)
 
     def get_search_results(self, request, queryset, search_term):
-        """An order number (any letter case) or a whole email address: an exact lookup the
-        indexes answer (the order number's unique index; lower(recipient)), in milliseconds at
-        10⁶ messages where the substring search scans them all (~5 s, bench/scale_backoffice.py).
-        Anything else — part of a number or an address — is the substring search."""
+        """An event's whole reference (an order number, in any letter case) or a whole email
+        address: an exact lookup the indexes answer (the reference's index; lower(recipient)),
+        in milliseconds at 10⁶ messages where the substring search scans them all (~5 s,
+        bench/scale_backoffice.py). Anything else — part of a reference or an address — is
+        the substring search."""
         term = search_term.strip()
-        if re.fullmatch(ORDER_NUMBER_PATTERN, term.upper()):
-            return queryset.filter(order__number=term.upper()), False
+        references = {term, term.upper()}
+        if term and Event.objects.filter(reference__in=references).exists():
+            return queryset.filter(event__reference__in=references), False
         if _is_email_address(term):
             matching = Message.objects.to_recipient(term).values("pk")
             return queryset.filter(pk__in=matching), False
@@ -268,11 +266,13 @@ class MessageAdmin(ObjectPageMixin, admin.ModelAdmin):
     def has_resend_permission(self, request) -> bool:
         return request.user.has_perm("messaging.resend_message")
 
-    @admin.display(description="order", ordering="order__number")
-    def order_link(self, message: Message) -> str:
-        if not message.order_id:
+    @admin.display(description="event", ordering="event__reference")
+    def event_link(self, message: Message) -> str:
+        if not message.event_id:
             return "— (sample)"
-        return format_html('<span class="message-nowrap">{}</span>', admin_link(message.order))
+        event = message.event
+        text = event.reference or f"#{event.pk}"
+        return format_html('<span class="message-nowrap">{}</span>', admin_link(event, text))
 
     @admin.display(description="last error")
     def error_excerpt(self, message: Message) -> str:
@@ -389,7 +389,7 @@ class MessageAdmin(ObjectPageMixin, admin.ModelAdmin):
         without the dedicated permission."""
         if not self.has_resend_permission(request):
             raise PermissionDenied
-        queryset = Message.objects.select_related("order__customer")
+        queryset = Message.objects.select_related("event")
         message = self.viewable_object(request, pk, queryset)
         form = ResendForm(request.POST if request.method == "POST" else None)
         if not form.is_valid():
@@ -399,8 +399,8 @@ class MessageAdmin(ObjectPageMixin, admin.ModelAdmin):
                 "original": message,
                 "title": f"Resend {message}?",
                 "form": form,
-                "resendable": not message.is_proof and message.order_id is not None,
-                "erased": message.order_id is not None and message.order.customer.is_erased,
+                "resendable": not message.is_proof and message.event_id is not None,
+                "erased": message.event_id is not None and message.event.is_erased,
             }
             return TemplateResponse(request, "admin/messaging/message/resend.html", context)
         try:
@@ -421,15 +421,15 @@ class MessageAdmin(ObjectPageMixin, admin.ModelAdmin):
     # --- the email as sent ----------------------------------------------------------------------
 
     def has_as_sent_permission(self, request: HttpRequest) -> bool:
-        """The email as sent shows the order's personal data: it needs both view rights."""
+        """The email as sent shows the event's personal data: it needs both view rights."""
         user = request.user
-        return user.has_perm("messaging.view_message") and user.has_perm("shop.view_order")
+        return user.has_perm("messaging.view_message") and user.has_perm("messaging.view_event")
 
     def _as_sent_message(self, request: HttpRequest, pk: int) -> Message:
         if not self.has_as_sent_permission(request):
             raise PermissionDenied
         queryset = Message.objects.select_related(
-            "order__customer", "template_revision", "layout_revision"
+            "event__type", "template_revision", "layout_revision"
         )
         return self.viewable_object(request, pk, queryset)
 
@@ -439,7 +439,7 @@ class MessageAdmin(ObjectPageMixin, admin.ModelAdmin):
 
     def as_sent_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """Subject, text and HTML re-rendered from the message's pinned revisions against its
-        order (the HTML in a sandboxed frame); its PDFs only for staff who may reveal
+        event (the HTML in a sandboxed frame); its PDFs only for staff who may reveal
         document passwords."""
         message = self._as_sent_message(request, pk)
         rendered, error = None, None

@@ -30,7 +30,6 @@ from attachments.api import (
     preview_pages,
     preview_password,
 )
-from shop.models import Order
 from stafftemplates.admin_pages import (
     ObjectPageMixin,
     UnsavedPreviewMixin,
@@ -47,7 +46,7 @@ from stafftemplates.revision_admin import field_label
 
 from .. import outbox, preview
 from ..forms import PreviewForm, ProofForm
-from ..models import Layout, MessageTemplate
+from ..models import Event, Layout, MessageTemplate
 from ..rendering import RenderedMessage
 
 
@@ -136,12 +135,14 @@ class TemplatePreviewMixin(UnsavedPreviewMixin, ObjectPageMixin):
     def _viewable(self, request: HttpRequest, pk: int) -> MessageTemplate:
         return self.viewable_object(request, pk, MessageTemplate.objects.select_related("layout"))
 
-    def _source(self, request: HttpRequest) -> PreviewSource:
+    def _source(self, request: HttpRequest, template: MessageTemplate) -> PreviewSource:
         """The order named in the query string (or the sample); 404 for an unknown or malformed
         one, 403 for staff who may not view orders (the page itself turns those into form
         errors, the frames it embeds just fail)."""
         try:
-            source = find_source(request.GET.get("order", "")[:40], user=request.user)
+            source = find_source(
+                request.GET.get("order", "")[:40], user=request.user, event_type=template.event
+            )
         except PreviewRefused as exc:
             raise (PermissionDenied if exc.forbidden else Http404)(str(exc)) from None
         if source is None:
@@ -166,10 +167,14 @@ class TemplatePreviewMixin(UnsavedPreviewMixin, ObjectPageMixin):
 
     def _preview_page(self, request: HttpRequest, template: MessageTemplate) -> HttpResponse:
         pk = template.pk
-        form = PreviewForm(request.GET or None, user=request.user)
+        form = PreviewForm(request.GET or None, user=request.user, event_type=template.event)
         source, rendered, error, attachments = None, None, None, []
         if not form.is_bound or form.is_valid():  # else the form shows its own error
-            source = form.source if form.is_bound else find_source("", user=request.user)
+            source = (
+                form.source
+                if form.is_bound
+                else find_source("", user=request.user, event_type=template.event)
+            )
             try:
                 rendered = preview.render_preview(template, source)
             except StaffTemplateError as exc:
@@ -251,7 +256,7 @@ class TemplatePreviewMixin(UnsavedPreviewMixin, ObjectPageMixin):
         template = self._viewable(request, pk)
         try:
             with translation.override(template.language):
-                rendered = preview.render_preview(template, self._source(request))
+                rendered = preview.render_preview(template, self._source(request, template))
         except StaffTemplateError as exc:
             return text_error(str(exc))
         return no_store(sandboxed_html(rendered.html))
@@ -267,7 +272,7 @@ class TemplatePreviewMixin(UnsavedPreviewMixin, ObjectPageMixin):
         attachment_template = attachment_templates[position]
         # The document's own language (a fallback PDF may differ from the email's).
         with translation.override(attachment_template.language):
-            source = self._source(request)
+            source = self._source(request, template)
             try:
                 password = self._password(request, attachment_template, source)
                 # Drawn in a child process the storefront outranks (attachments/isolation.py).
@@ -299,19 +304,20 @@ class TemplatePreviewMixin(UnsavedPreviewMixin, ObjectPageMixin):
         template = self._viewable(request, pk)
         if not self.has_change_permission(request, template):
             raise PermissionDenied
-        form = ProofForm(request.POST, user=request.user)
+        form = ProofForm(request.POST, user=request.user, event_type=template.event)
         preview_url = reverse("admin:messaging_messagetemplate_preview", args=[pk])
         if not form.is_valid():
             errors = "; ".join(e for field in form.errors.values() for e in field)
             self.message_user(request, f"No proof sent: {errors}", messages.ERROR)
             return HttpResponseRedirect(preview_url)
         source = form.cleaned_data["source"]
-        order = Order.objects.filter(number=source.number).first() if source.number else None
+        # A real order's proof renders the data its event arrived with.
+        event = Event.objects.latest_for(reference=source.number) if source.number else None
         try:
             proof = outbox.queue_proof(
                 template=template,
                 recipient=form.cleaned_data["email"],
-                order=order,
+                event=event,
                 requested_by=request.user.get_username(),
                 requester=request.user,
                 draft=form.cleaned_data["version"] != "published",

@@ -1,11 +1,11 @@
-"""Messaging's models, by concept: templates and layouts (`templates`), the outbox
-(`outbox`) and each message's history (`history`). Import them from here:
+"""Messaging's models, by concept: events and their senders (`events`), templates and layouts
+(`templates`), the outbox (`outbox`) and each message's history (`history`). Import them from here:
 `from messaging.models import Message, MessageEvent`."""
 
+from .events import Client, Event
 from .history import MessageEvent, MessageEventQuerySet, SenderOutage
 from .outbox import Message, MessageAttachment, MessageQuerySet
 from .templates import (
-    Event,
     Layout,
     LayoutRevision,
     MessageTemplate,
@@ -15,6 +15,7 @@ from .templates import (
 )
 
 __all__ = [
+    "Client",
     "Event",
     "Layout",
     "LayoutRevision",

@@ -1,5 +1,6 @@
-"""The outbox: one `Message` row per email, written in the same transaction as the order it is
-about, so a committed order always has its confirmation waiting.
+"""The outbox: one `Message` row per email, written in the same transaction as the event it is
+about (and so as the sender's own write, e.g. an order), so a committed event always has its
+email waiting.
 
 The worker, the relay and the tracking webhooks move a message forward through the transition
 methods of `Message` (and only those): the state machine lives here, with the model.
@@ -15,10 +16,9 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from shop.models import ERASED_ADDRESS
-
+from .events import ERASED_ADDRESS, Event
 from .history import MessageEvent
-from .templates import Event, LayoutRevision, MessageTemplateRevision
+from .templates import LayoutRevision, MessageTemplateRevision
 
 
 class MessageQuerySet(models.QuerySet):
@@ -36,14 +36,13 @@ class MessageQuerySet(models.QuerySet):
             recipient_lower=address.lower()
         )
 
-    def latest_per_order(self):
-        """Customer messages that no later message of the same (order, event) replaced.
+    def latest_per_event(self):
+        """Customer messages that no later message of the same event replaced.
 
         A resend is a new row with the next sequence number: what an operator resends is the
         latest one, never an older one that was already resent.
         """
         later = Message.objects.filter(
-            order=models.OuterRef("order"),
             event=models.OuterRef("event"),
             is_proof=False,
             sequence__gt=models.OuterRef("sequence"),
@@ -52,7 +51,7 @@ class MessageQuerySet(models.QuerySet):
 
 
 class Message(models.Model):
-    """The outbox row: one email about one order, from queued to its final status."""
+    """The outbox row: one email about one event, from queued to its final status."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -76,12 +75,11 @@ class Message(models.Model):
         Status.FAILED: 4,
     }
 
-    event = models.CharField(max_length=50, choices=Event.choices, db_index=True)
-    order = models.ForeignKey(
-        "shop.Order",
+    event = models.ForeignKey(
+        "messaging.Event",
         on_delete=models.PROTECT,
         null=True,
-        blank=True,  # proofs rendered from the sample order have none
+        blank=True,  # proofs, rendered from their type's example, have none
         related_name="messages",
     )
     recipient = models.EmailField()
@@ -120,7 +118,7 @@ class Message(models.Model):
     esp_name = models.CharField("ESP", max_length=50, blank=True)
     esp_message_id = models.CharField("ESP message id", max_length=255, blank=True, db_index=True)
     last_error = models.TextField(blank=True)
-    # 0 for the first message of an (order, event); each resend takes the next number.
+    # 0 for the first message of an event; each resend takes the next number.
     sequence = models.PositiveSmallIntegerField(default=0)
     resend_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="resends"
@@ -147,10 +145,14 @@ class Message(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["order", "event", "sequence"],
+                fields=["event", "sequence"],
                 condition=Q(is_proof=False),
-                name="one_message_per_order_event_sequence",
-            )
+                name="one_message_per_event_sequence",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_proof=True) | Q(event__isnull=False),
+                name="customer_message_has_event",
+            ),
         ]
         indexes = [
             # The relay's two questions: what is due, and whose claim expired.
@@ -164,7 +166,7 @@ class Message(models.Model):
         permissions = [("resend_message", "Can resend messages")]
 
     def __str__(self) -> str:
-        return f"{self.get_event_display()} #{self.pk}"
+        return f"Message #{self.pk}"
 
     def is_recent_resend(self, *, now: datetime) -> bool:
         """A resend younger than the resend cooldown that has not failed or bounced: resending
@@ -179,10 +181,10 @@ class Message(models.Model):
     @property
     def to_erased_recipient(self) -> bool:
         """Whether this message would go to a person erased on request: to the placeholder
-        address, or about an order whose customer was erased (proofs go to staff)."""
+        address, or of an event whose recipient was erased (proofs go to staff)."""
         if self.recipient.lower() == ERASED_ADDRESS:
             return True
-        return not self.is_proof and self.order is not None and self.order.customer.is_erased
+        return not self.is_proof and self.event is not None and self.event.is_erased
 
     # --- transitions: the only code that changes `status` ------------------------------------
     # Callers hold the row locked (select_for_update) in a short transaction.
@@ -199,6 +201,7 @@ class Message(models.Model):
         self.attempts += 1
         self.claimed_until = now + timedelta(seconds=claim_seconds)
         self.save(update_fields=["status", "attempts", "claimed_until", "updated_at"])
+        self.sync_event_status()
         return MessageEvent(
             message=self, kind=MessageEvent.Kind.CLAIMED, attempt=self.attempts, occurred_at=now
         )
@@ -224,6 +227,7 @@ class Message(models.Model):
         for name, value in changes.items():
             setattr(self, name, value)
         self.save(update_fields=[*changes, "updated_at"])
+        self.sync_event_status()
         event = self._sent_event(esp_name, attempt=attempt or self.attempts)
         if save_event:
             event.save()
@@ -245,6 +249,7 @@ class Message(models.Model):
             return None
         for name, value in changes.items():
             setattr(self, name, value)
+        self.sync_event_status()
         return self._sent_event(esp_name, attempt=self.attempts)
 
     def _sent_changes(self, esp_name: str, esp_message_id: str, now: datetime) -> dict:
@@ -287,6 +292,7 @@ class Message(models.Model):
         self.save(
             update_fields=["status", "next_attempt_at", "claimed_until", "last_error", "updated_at"]
         )
+        self.sync_event_status()
         return self.record(
             MessageEvent.Kind.RETRY_SCHEDULED,
             attempt=self.attempts,
@@ -317,20 +323,23 @@ class Message(models.Model):
                 "updated_at",
             ]
         )
+        self.sync_event_status()
         return self.record(
             MessageEvent.Kind.SENDER_REFUSED,
             attempt=attempt,
             detail=f"{reason} Not counted as an attempt; next try in {round(delay)} s.",
         )
 
-    def mark_failed(self, *, reason: str) -> MessageEvent:
-        """Any unfinished status → failed: nothing more will be tried."""
+    def mark_failed(self, *, reason: str, expired: bool = False) -> MessageEvent:
+        """Any unfinished status → failed: nothing more will be tried. `expired`: because its
+        event's `expires_at` passed first (the event ends `expired`, not `failed`)."""
         if self.RANK[self.status] >= self.RANK[self.Status.SENT]:
             raise ValueError(f"A {self.status} message cannot fail.")
         self.status = self.Status.FAILED
         self.claimed_until = None
         self.last_error = reason
         self.save(update_fields=["status", "claimed_until", "last_error", "updated_at"])
+        self.sync_event_status(expired=expired)
         return self.record(MessageEvent.Kind.FAILED, attempt=self.attempts, detail=reason)
 
     def release_expired_claim(self, *, now: datetime) -> MessageEvent:
@@ -354,6 +363,7 @@ class Message(models.Model):
         self.save(
             update_fields=["status", "next_attempt_at", "claimed_until", "last_error", "updated_at"]
         )
+        self.sync_event_status()
         return self.record(MessageEvent.Kind.CLAIM_EXPIRED, attempt=self.attempts, detail=detail)
 
     def record_esp_request(self) -> None:
@@ -373,7 +383,13 @@ class Message(models.Model):
         self.status = status
         self.claimed_until = None
         self.save(update_fields=["status", "claimed_until", "updated_at"])
+        self.sync_event_status()
         return True
+
+    def sync_event_status(self, *, expired: bool = False) -> None:
+        """Every transition ends here: the event takes its latest message's status."""
+        if self.event_id is not None and not self.is_proof:
+            Event(pk=self.event_id).follow(self, expired=expired)
 
     def record(self, kind: str, **fields) -> MessageEvent:
         """Append one event to this message's history."""

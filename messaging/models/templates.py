@@ -20,12 +20,6 @@ from stafftemplates.validators import validate_stylesheet, validate_template_syn
 from ..template_checks import layout_errors, message_template_errors
 
 
-class Event(models.TextChoices):
-    """What happened that deserves an email; one context builder per event."""
-
-    ORDER_CONFIRMATION = "order_confirmation", "Order confirmation"
-
-
 class Layout(RevisionedModel):
     """The frame the messages of a template render inside: branding is changed here, once.
 
@@ -123,13 +117,13 @@ class MessageTemplateQuerySet(models.QuerySet):
 
 
 class MessageTemplate(RevisionedModel):
-    """The staff-editable email for one event: subject, bodies, sender and attachments.
+    """The staff-editable email for one event type: subject, bodies, sender and attachments.
 
     Every save keeps an immutable `MessageTemplateRevision`; messages point at the revision they
     were rendered from, so editing a template never changes what history says was sent.
 
-    One template per event and language is active; a customer gets the one in the language of
-    their order, or the default language's when there is none (`messaging.outbox`).
+    One template per event type and language is active; a recipient gets the one in the
+    language of their event, or the default language's when there is none (`messaging.outbox`).
     """
 
     # The fields copied into each revision: the content, not the bookkeeping.
@@ -138,9 +132,17 @@ class MessageTemplate(RevisionedModel):
     # Compiled on every save (`RevisionedModel.save`), whoever saves.
     TEMPLATE_FIELDS = ("subject", "text_body", "html_body")
 
-    event = models.CharField(max_length=50, choices=Event.choices, db_index=True)
+    # By code, in the column that held the code before event types were rows of their own.
+    event = models.ForeignKey(
+        "stafftemplates.EventType",
+        to_field="code",
+        db_column="event",
+        on_delete=models.PROTECT,
+        related_name="message_templates",
+        verbose_name="event type",
+    )
     name = models.CharField(max_length=200)
-    language = LanguageField(help_text="Customers whose order is in this language get it.")
+    language = LanguageField(help_text="Recipients of events in this language get it.")
     layout = models.ForeignKey(
         Layout,
         on_delete=models.PROTECT,
@@ -207,7 +209,9 @@ class MessageTemplate(RevisionedModel):
         errors = message_template_errors(
             html_body=self.html_body, from_email=self.from_email, reply_to=self.reply_to
         )
-        rivals = MessageTemplate.objects.active().filter(event=self.event, language=self.language)
+        rivals = MessageTemplate.objects.active().filter(
+            event_id=self.event_id, language=self.language
+        )
         if self.active and rivals.exclude(pk=self.pk).exists():
             errors["active"] = [
                 "Another active template already sends this event in this language."

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from attachments.api import generated_password
 from attachments.models import AttachmentTemplate, PasswordPolicy
 from shop.documents import SAMPLE_TOKEN
-from tests.factories import OrderFactory, StaffFactory, UserFactory
+from tests.factories import EventTypeFactory, OrderFactory, StaffFactory, UserFactory
 
 from .conftest import decrypted_text
 
@@ -128,6 +128,7 @@ def test_admin_save_reports_syntax_errors_with_the_line(admin_client, db):
         {
             "name": "Broken",
             "language": "en",
+            "event_type": EventTypeFactory().pk,
             "active": "on",
             "html": "<p>ok</p>\n{% for line in lines %}",
             "css": "",
@@ -150,6 +151,7 @@ def test_admin_save_records_who_made_the_revision(admin_client, admin_user, db):
         {
             "name": "Receipt",
             "language": "en",
+            "event_type": EventTypeFactory().pk,
             "active": "on",
             "html": "<p>{{ order.number }}</p>",
             "css": "",
@@ -170,6 +172,7 @@ def test_admin_save_records_who_made_the_revision(admin_client, admin_user, db):
 def test_change_page_warns_about_guessable_passwords(admin_client, db):
     template = AttachmentTemplate(
         name="Bank style",
+        event_type=EventTypeFactory(),
         html="<p>x</p>",
         password_policy=PasswordPolicy.TEMPLATE,
         password_template="{{ customer.postal_code|cut:' ' }}",
@@ -205,6 +208,7 @@ def test_admin_refuses_customer_data_inside_an_address(admin_client, db):
         {
             "name": "Leaky",
             "language": "en",
+            "event_type": EventTypeFactory().pk,
             "active": "on",
             "html": "<p>{{ order.number }}</p>\n<a href='https://x.example/?{{ customer.email }}'>",
             "css": "",
@@ -277,6 +281,7 @@ def policy_form(client, template) -> tuple[str, dict]:
     data = {
         "name": template.name,
         "language": "en",
+        "event_type": EventTypeFactory().pk,
         "active": "on",
         "html": template.html,
         "css": template.css,

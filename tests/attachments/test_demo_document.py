@@ -19,6 +19,7 @@ from demo.documents import (
     PREVIOUS_HTML,
     seed_attachment_templates,
 )
+from demo.events import seed_event_types
 from shop.documents import sample_order_context
 from shop.money import format_short_date
 
@@ -61,6 +62,7 @@ def test_demo_seed_upgrades_an_untouched_earlier_demo_document(db):
         html=PREVIOUS_HTML[0],
         css=PREVIOUS_CSS[0],
         filename_template="order-{{ order.number }}.pdf",
+        event_type=seed_event_types(),
     )
 
     template = seed_attachment_templates()
@@ -78,6 +80,7 @@ def test_demo_seed_leaves_a_staff_edited_document_alone(db):
         html=edited,
         css=PREVIOUS_CSS[0],
         filename_template="order-{{ order.number }}.pdf",
+        event_type=seed_event_types(),
     )
 
     template = seed_attachment_templates()
@@ -140,6 +143,7 @@ def test_demo_seed_brings_the_date_of_an_untouched_document_up_to_date(db, langu
         html=earlier,
         css=CSS,
         filename_template="order-{{ order.number }}.pdf",
+        event_type=seed_event_types(),
     )
 
     seed_attachment_templates()

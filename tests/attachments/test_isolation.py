@@ -15,6 +15,7 @@ from attachments.drawing_budget import DocumentTooComplex
 from attachments.drawing_deadline import DocumentTookTooLong
 from attachments.models import AttachmentTemplate
 from stafftemplates.errors import TemplateLimitExceeded
+from tests.factories import EventTypeFactory
 
 from .test_drawing_bounds import PAGE_BREAK_LOOPS, UNCLOSED
 
@@ -70,6 +71,7 @@ def add_document(client, html: str):
         reverse("admin:attachments_attachmenttemplate_add"),
         {
             "name": "Runaway",
+            "event_type": EventTypeFactory().pk,
             "language": "en",
             "active": "on",
             "html": html,

@@ -9,6 +9,7 @@ from attachments.api import build_attachment, document_password
 from attachments.models import AttachmentTemplate, PasswordPolicy
 from stafftemplates.engine import render_template
 from stafftemplates.errors import StaffTemplateError, TemplateLimitExceeded
+from tests.factories import EventTypeFactory
 
 from .conftest import PASSWORD, decrypted_text
 
@@ -159,6 +160,7 @@ def test_admin_refuses_on_save_a_document_over_the_limits(admin_client, short_li
         {
             "name": "Runaway",
             "language": "en",
+            "event_type": EventTypeFactory().pk,
             "active": "on",
             "html": MILLION_LOOPS,
             "css": "",

@@ -4,11 +4,15 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from attachments.models import AttachmentTemplate, AttachmentTemplateRevision, PasswordPolicy
-from tests.factories import AttachmentTemplateFactory, StaffFactory
+from tests.factories import AttachmentTemplateFactory, EventTypeFactory, StaffFactory
 
 
 def valid_template(**fields) -> AttachmentTemplate:
-    values = {"name": "Receipt", "html": "<p>{{ order.number }}</p>"} | fields
+    values = {
+        "name": "Receipt",
+        "html": "<p>{{ order.number }}</p>",
+        "event_type": EventTypeFactory(),
+    } | fields
     return AttachmentTemplate(**values)
 
 
@@ -40,7 +44,10 @@ def test_every_save_compiles_first_whoever_saves(db, field, value):
     `full_clean` still cannot store a template the worker would choke on."""
     with pytest.raises(ValidationError) as raised:
         AttachmentTemplate.objects.create(
-            **({"name": "Broken", "html": "<p>x</p>"} | {field: value})
+            **(
+                {"name": "Broken", "html": "<p>x</p>", "event_type": EventTypeFactory()}
+                | {field: value}
+            )
         )
 
     assert field in raised.value.message_dict

@@ -6,12 +6,15 @@ import pytest
 from django.db import connection
 
 from attachments.models import AttachmentTemplate
+from tests.factories import EventTypeFactory
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_revisions_of_one_template_take_distinct_numbers(postgres):
-    template = AttachmentTemplate(name="Receipt", html="<p>{{ order.number }}</p>")
+    template = AttachmentTemplate(
+        name="Receipt", html="<p>{{ order.number }}</p>", event_type=EventTypeFactory()
+    )
     template.save()
     barrier = threading.Barrier(4)
     errors = []

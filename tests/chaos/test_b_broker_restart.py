@@ -21,6 +21,7 @@ from shop.services import CartItem, place_order
 from tests.chaos.conftest import all_sent
 from tests.factories import CHECKOUT_DETAILS, ProductFactory
 from tests.harness import settle
+from tests.messaging.helpers import messages_of
 
 pytestmark = [pytest.mark.chaos, pytest.mark.django_db(transaction=True)]
 
@@ -42,7 +43,7 @@ def checkout(product) -> tuple[int, float]:
         card_number="4242424242424242",
     )
     elapsed = time.monotonic() - started
-    return order.messages.get().pk, elapsed
+    return messages_of(order).get().pk, elapsed
 
 
 def test_b_broker_restart(chaos_row, own_redis, confirmation_template, esp, cluster):

@@ -30,7 +30,9 @@ def test_e_resend_race(chaos_row, broker, confirmation_template, esp, cluster):
     ok, _ = settle(lambda: all_sent(originals), timeout=90)
     assert ok, f"the confirmations were not sent\n{running.logs()}"
 
-    numbers = list(Message.objects.filter(pk__in=originals).values_list("order__number", flat=True))
+    numbers = list(
+        Message.objects.filter(pk__in=originals).values_list("event__reference", flat=True)
+    )
     command = [sys.executable, "manage.py", "resend_confirmations", "--reason", "chaos overlap"]
     command += [f"--order={number}" for number in numbers]
     env = celery_env(esp=None, broker_url=broker.url, queue=broker.queue)
@@ -49,17 +51,17 @@ def test_e_resend_race(chaos_row, broker, confirmation_template, esp, cluster):
         )
     outputs = [run.communicate(timeout=120)[0] for run in runs]
 
-    order_ids = set(Message.objects.filter(pk__in=originals).values_list("order_id", flat=True))
-    every = list(Message.objects.filter(order_id__in=order_ids).values_list("pk", flat=True))
+    order_ids = set(Message.objects.filter(pk__in=originals).values_list("event_id", flat=True))
+    every = list(Message.objects.filter(event_id__in=order_ids).values_list("pk", flat=True))
     settled, _ = settle(lambda: all_sent(every), timeout=90)
     chaos_row.settle_s = time.monotonic() - started
 
     resends = Counter(
-        Message.objects.filter(order_id__in=order_ids, resend_of__isnull=False).values_list(
-            "order_id", flat=True
+        Message.objects.filter(event_id__in=order_ids, resend_of__isnull=False).values_list(
+            "event_id", flat=True
         )
     )
-    order_of = dict(Message.objects.filter(pk__in=every).values_list("pk", "order_id"))
+    order_of = dict(Message.objects.filter(pk__in=every).values_list("pk", "event_id"))
     copies = Counter(order_of[int(m)] for m in esp.sent_message_ids() if m and int(m) in order_of)
     chaos_row.tally(esp, every)
     # Per order: the confirmation and one resend reach the customer; anything more is a

@@ -78,7 +78,10 @@ def test_g_erase_then_resend(chaos_row, broker, confirmation_template, esp, clus
         esp.scripts[str(message_id)] = [UNAVAILABLE] * 50  # retried until they are erased
     for message_id in refused_ids:
         esp.scripts[str(message_id)] = [INVALID]
-    orders = list(Order.objects.select_related("customer").filter(messages__pk__in=erased_ids))
+    erased_numbers = Message.objects.filter(pk__in=erased_ids).values_list(
+        "event__reference", flat=True
+    )
+    orders = list(Order.objects.select_related("customer").filter(number__in=erased_numbers))
     people = []
     for n, order in enumerate(orders):
         # Their own name, phone and street (the factory gives every customer the same ones).
@@ -86,7 +89,7 @@ def test_g_erase_then_resend(chaos_row, broker, confirmation_template, esp, clus
         person["address_line1"] = f"Glömskegatan {n + 10}"
         type(order.customer).objects.filter(pk=order.customer_id).update(**person)
         people.append((order.customer.email, *person.values()))
-    erased_orders = [order.pk for order in orders]
+    erased_orders = [order.number for order in orders]
     abandon_a_checkout(people[0][0])
     env = celery_env(esp=None, broker_url=broker.url, queue=broker.queue)
     started = time.monotonic()
@@ -110,7 +113,7 @@ def test_g_erase_then_resend(chaos_row, broker, confirmation_template, esp, clus
     assert ok, f"messages left unfinished\n{running.logs()}"
     resend = run_command(["resend_confirmations", "--status", "failed", "--reason", "chaos"], env)
     every = list(
-        Message.objects.filter(order__messages__pk__in=message_ids)
+        Message.objects.filter(event__messages__pk__in=message_ids)
         .distinct()
         .values_list("pk", flat=True)
     )
@@ -121,7 +124,9 @@ def test_g_erase_then_resend(chaos_row, broker, confirmation_template, esp, clus
     to_placeholder = [r for r in esp.requests if ERASED_ADDRESS in str(r["json"].get("To", ""))]
     erased_messages = {
         str(pk)
-        for pk in Message.objects.filter(order_id__in=erased_orders).values_list("pk", flat=True)
+        for pk in Message.objects.filter(event__reference__in=erased_orders).values_list(
+            "pk", flat=True
+        )
     }
     after_erasure = [
         r

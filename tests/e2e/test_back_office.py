@@ -99,7 +99,7 @@ def test_staff_edit_preview_and_proof_then_a_customer_opens_the_pdf(live_server,
     assert reader.decrypt(password)
     assert number in reader.pages[0].extract_text()
     customer = Message.objects.get(is_proof=False)
-    assert (customer.order.number, customer.sequence, customer.status) == (number, 0, "sent")
+    assert (customer.event.reference, customer.sequence, customer.status) == (number, 0, "sent")
 
 
 @pytest.mark.parametrize("screen", ["reveal", "resend"])
@@ -107,14 +107,14 @@ def test_the_pages_asking_for_a_reason_fit_a_phone(live_server, page, screen):
     from django.urls import reverse
 
     from tests.factories import OrderFactory
-    from tests.messaging.helpers import complete
+    from tests.messaging.helpers import complete, messages_of
 
     seed_message_templates()
     order = complete(OrderFactory())
     UserFactory(username="staff", is_staff=True, is_superuser=True)
     url = {
         "reveal": reverse("admin:shop_order_document_password", args=[order.pk]),
-        "resend": reverse("admin:messaging_message_resend", args=[order.messages.get().pk]),
+        "resend": reverse("admin:messaging_message_resend", args=[messages_of(order).get().pk]),
     }[screen]
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/admin/login/?next={url}")

@@ -11,9 +11,10 @@ from playwright.sync_api import expect
 
 from demo.catalog import seed_catalog
 from demo.emails import seed_message_templates
-from messaging import delivery, outbox
+from messaging import delivery
 from messaging.models import Message
 from tests.factories import OrderFactory, UserFactory
+from tests.messaging.helpers import messages_of, queue_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,11 +43,11 @@ def test_support_follows_and_resends_an_email_at_1280_px(live_server, page):
     seed_message_templates()
     UserFactory(username="staff", is_staff=True, is_superuser=True)
     orders = [OrderFactory() for _ in range(6)]
-    sent = outbox.queue_message(order=orders[0], event="order_confirmation")
+    sent = queue_order(orders[0])
     delivery.deliver_message(message_id=sent.pk)
     for order in orders[1:]:
-        outbox.queue_message(order=order, event="order_confirmation")
-    failed = orders[1].messages.get()
+        queue_order(order)
+    failed = messages_of(orders[1]).get()
     Message.objects.filter(pk=failed.pk).update(status="failed", last_error=LONG_ERROR)
 
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -62,7 +63,7 @@ def test_support_follows_and_resends_an_email_at_1280_px(live_server, page):
     expect(page.locator(".message-status-failed")).to_have_text("Failed")
     shot(page, "message-list")
     assert fits(page)
-    number = page.locator("td.field-order_link a").first
+    number = page.locator("td.field-event_link a").first
     assert number.evaluate("a => getComputedStyle(a.parentElement).whiteSpace") == "nowrap"
 
     # A bulk resend asks for a reason too.
@@ -95,4 +96,4 @@ def test_support_follows_and_resends_an_email_at_1280_px(live_server, page):
     page.get_by_label("Reason").fill("Customer says it never arrived")
     page.get_by_role("button", name="Yes, resend it").click()
     expect(page.get_by_text("Resend queued as message")).to_be_visible()
-    assert orders[0].messages.filter(resend_of=sent).exists()
+    assert messages_of(orders[0]).filter(resend_of=sent).exists()

@@ -18,7 +18,7 @@ from messaging import delivery, outbox
 from messaging.models import Layout, Message, MessageTemplate
 from shop.documents import SAMPLE_TOKEN
 from tests.factories import OrderFactory, StaffFactory, publish_newest
-from tests.messaging.helpers import complete
+from tests.messaging.helpers import complete, message_of, messages_of, queue_order
 
 pytestmark = pytest.mark.django_db
 
@@ -205,7 +205,7 @@ def test_a_layout_is_edited_once_and_every_message_shows_it(
     publish_newest(layout)
 
     order = OrderFactory()
-    message = outbox.queue_message(order=order, event="order_confirmation")
+    message = queue_order(order)
     delivery.deliver_message(message_id=message.pk)
     email = mailoutbox[0]
     assert email.body.rstrip().endswith("Hälsningar från Nordic Goods, nu i ny kostym")
@@ -319,7 +319,7 @@ def test_a_proof_is_sent_once_marked_as_a_proof_and_leaves_the_customer_alone(
     # A proof of a real order needs permission to view orders, and goes to staff only.
     editor.user_permissions.add(Permission.objects.get(codename="view_order"))
     order = OrderFactory()
-    customers = outbox.queue_message(order=order, event="order_confirmation")
+    customers = queue_order(order)
     url = reverse("admin:messaging_messagetemplate_proof", args=[confirmation_template.pk])
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -327,9 +327,13 @@ def test_a_proof_is_sent_once_marked_as_a_proof_and_leaves_the_customer_alone(
 
     assert response.status_code == 302
     proof = Message.objects.get(is_proof=True)
-    assert (proof.order, proof.recipient, proof.status) == (order, "editor@example.com", "sent")
+    assert (proof.event, proof.recipient, proof.status) == (
+        customers.event,
+        "editor@example.com",
+        "sent",
+    )
     assert proof.events.first().detail.startswith(
-        f"Proof of the newest revisions (drafts included) from order {order.number}"
+        f"Proof of the newest revisions (drafts included) from event {order.number}"
     )
     assert [m.to for m in mailoutbox] == [["editor@example.com"]]
     assert mailoutbox[0].subject == f"[Proof] Receipt for order {order.number} from Nordic Goods"
@@ -337,7 +341,7 @@ def test_a_proof_is_sent_once_marked_as_a_proof_and_leaves_the_customer_alone(
     assert mailoutbox[0].anymail_test_params["tags"] == ["order_confirmation"]
     assert mailoutbox[0].anymail_test_params["metadata"]["proof"] == "true"
     # The customer's message keeps its place: a resend still takes sequence 1.
-    assert list(order.messages.filter(is_proof=False)) == [customers]
+    assert list(messages_of(order).filter(is_proof=False)) == [customers]
     resend = outbox.resend_message(message_id=customers.pk, reason="", by="test")
     assert resend.sequence == 1
     assert LogEntry.objects.filter(change_message__contains="Sent a proof").exists()
@@ -351,7 +355,7 @@ def test_a_proof_of_the_sample_has_no_order_and_opens_with_the_sample_password(
         editor_client.post(url, {"email": "editor@example.com", "order": ""})
 
     proof = Message.objects.get()
-    assert (proof.is_proof, proof.order, proof.status) == (True, None, "sent")
+    assert (proof.is_proof, proof.event, proof.status) == (True, None, "sent")
     [(filename, content, _)] = mailoutbox[0].attachments
     assert filename == "order-NG-SAMP-LE42.pdf"
     assert "NG-SAMP-LE42" in decrypted_text(content, generated_password(SAMPLE_TOKEN))
@@ -388,7 +392,7 @@ def test_view_only_staff_see_but_cannot_change(viewer_client, confirmation_templ
 
 
 def test_resending_needs_the_dedicated_permission(viewer_client, confirmation_template):
-    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = queue_order(OrderFactory())
     url = reverse("admin:messaging_message_resend", args=[message.pk])
     assert viewer_client.get(url).status_code == 403
     assert viewer_client.post(url, {"reason": "lost"}).status_code == 403
@@ -406,7 +410,7 @@ def test_revealing_a_document_password_needs_the_permission(
     client, viewer_client, confirmation_template
 ):
     order = OrderFactory()
-    outbox.queue_message(order=order, event="order_confirmation")
+    queue_order(order)
     url = reverse("admin:shop_order_document_password", args=[order.pk])
     assert viewer_client.post(url, {"reason": "curious"}).status_code == 403
     assert (
@@ -429,7 +433,7 @@ def test_revealing_a_document_password_needs_the_permission(
 
 def test_a_reveal_asks_why_and_shows_nothing_without_a_reason(client, confirmation_template):
     order = OrderFactory()
-    outbox.queue_message(order=order, event="order_confirmation")
+    queue_order(order)
     support = StaffFactory(username="support")
     support.user_permissions.add(
         *Permission.objects.filter(codename__in=["view_order", "view_document_password"])
@@ -481,8 +485,8 @@ def test_template_previews_need_a_permission_on_message_templates(client, confir
 
 
 def test_the_resend_action_queues_resends(admin_client, confirmation_template, no_publish):
-    first = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
-    second = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    first = queue_order(OrderFactory())
+    second = queue_order(OrderFactory())
 
     # The action first asks for a reason; nothing is queued until it is confirmed.
     ask = admin_client.post(
@@ -529,9 +533,9 @@ def test_the_resend_action_queues_resends(admin_client, confirmation_template, n
 def test_the_message_list_filters_and_searches(
     no_publish, admin_client, confirmation_template, monkeypatch
 ):
-    failed = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    failed = queue_order(OrderFactory())
     Message.objects.filter(pk=failed.pk).update(status="failed", last_error="x" * 500)
-    other = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    other = queue_order(OrderFactory())
     url = reverse("admin:messaging_message_changelist")
 
     def listed(**params):
@@ -543,7 +547,7 @@ def test_the_message_list_filters_and_searches(
 
     assert listed() == {failed.pk, other.pk}
     assert listed(status__exact="failed") == {failed.pk}
-    assert listed(q=other.order.number) == {other.pk}
+    assert listed(q=other.event.reference) == {other.pk}
     assert listed(q=failed.recipient) == {failed.pk}
     assert listed(is_proof__exact="1") == set()
     assert "x" * 81 not in admin_client.get(url).content.decode()  # an excerpt only
@@ -552,18 +556,18 @@ def test_the_message_list_filters_and_searches(
 def test_the_message_list_finds_a_whole_order_number_or_address_in_any_case(
     no_publish, admin_client, confirmation_template
 ):
-    wanted = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
-    other = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    wanted = queue_order(OrderFactory())
+    other = queue_order(OrderFactory())
     url = reverse("admin:messaging_message_changelist")
 
     def listed(term):
         page = admin_client.get(url, {"q": term}).content.decode()
         return {pk for pk in (wanted.pk, other.pk) if f"/message/{pk}/change/" in page}
 
-    assert listed(wanted.order.number.lower()) == {wanted.pk}
-    assert listed(f"  {wanted.order.number} ") == {wanted.pk}
+    assert listed(wanted.event.reference.lower()) == {wanted.pk}
+    assert listed(f"  {wanted.event.reference} ") == {wanted.pk}
     assert listed(wanted.recipient.upper()) == {wanted.pk}
-    assert listed(wanted.order.number[3:7]) == {wanted.pk}  # part of a number: substrings
+    assert listed(wanted.event.reference[3:7]) == {wanted.pk}  # part of a number: substrings
     assert listed("@EXAMPLE.com") == {wanted.pk, other.pk}  # part of an address: a domain
     assert listed(wanted.recipient[:-4]) == {wanted.pk}
     assert listed("NG-2222-2222") == set()
@@ -578,7 +582,7 @@ def test_the_message_list_costs_the_same_queries_however_many_rows(
 
     def add(count):
         for n in range(count):
-            message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+            message = queue_order(OrderFactory())
             if n % 2:
                 Message.objects.filter(pk=message.pk).update(status="failed", last_error="Nope")
 
@@ -596,7 +600,7 @@ def test_the_message_list_costs_the_same_queries_however_many_rows(
 def test_a_message_page_shows_its_history_and_revisions(
     admin_client, confirmation_template, mailoutbox
 ):
-    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = queue_order(OrderFactory())
     delivery.deliver_message(message_id=message.pk)
     page = admin_client.get(change_url(message)).content.decode()
     assert "Accepted by the ESP" in page
@@ -608,7 +612,7 @@ def test_a_message_page_shows_its_history_and_revisions(
 
 def test_the_order_page_shows_its_messages(admin_client, confirmation_template):
     order = OrderFactory()
-    message = outbox.queue_message(order=order, event="order_confirmation")
+    message = queue_order(order)
     page = admin_client.get(change_url(order)).content.decode()
     assert f'href="{change_url(message)}">#{message.pk}</a>' in page
     assert "Queued" in page
@@ -660,18 +664,18 @@ def test_editors_add_a_layout_and_a_template_using_it(editor_client, confirmatio
 
 def test_resend_pressed_again_on_the_new_message_resends_once(admin_client, confirmation_template):
     order = OrderFactory()
-    message = outbox.queue_message(order=order, event="order_confirmation")
+    message = queue_order(order)
     first = admin_client.post(
         reverse("admin:messaging_message_resend", args=[message.pk]), {"reason": "lost"}
     )
-    resend = order.messages.get(sequence=1)
+    resend = messages_of(order).get(sequence=1)
     assert first.url == reverse("admin:messaging_message_change", args=[resend.pk])
 
     # The page the first click landed on offers Resend again: a second click is a no-op.
     again = admin_client.post(
         reverse("admin:messaging_message_resend", args=[resend.pk]), {"reason": "x"}, follow=True
     )
-    assert order.messages.count() == 2
+    assert messages_of(order).count() == 2
     assert "itself a resend queued minutes ago" in again.content.decode()
 
 
@@ -681,20 +685,20 @@ def test_resend_pressed_again_on_the_new_message_resends_once(admin_client, conf
 def test_the_message_list_shows_status_badges_and_the_template_without_jargon(
     admin_client, confirmation_template
 ):
-    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = queue_order(OrderFactory())
     page = admin_client.get(reverse("admin:messaging_message_changelist")).content.decode()
     assert '<span class="message-status message-status-queued">Queued</span>' in page
     assert confirmation_template.name in page
     assert "messaging/admin/outbox.css" in page
     for jargon in ("column-sequence", "column-is_proof", "column-updated_at"):
         assert jargon not in page
-    assert f'<span class="message-nowrap"><a href="{change_url(message.order)}">' in page
+    assert f'<span class="message-nowrap"><a href="{change_url(message.event)}">' in page
 
 
 def test_a_message_page_shows_seconds_human_sizes_and_no_next_attempt_once_sent(
     admin_client, confirmation_template, mailoutbox
 ):
-    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = queue_order(OrderFactory())
     assert "Next attempt at" in admin_client.get(change_url(message)).content.decode()
     delivery.deliver_message(message_id=message.pk)
     message.refresh_from_db()
@@ -712,9 +716,9 @@ def as_sent_client(client, *codenames):
     return client
 
 
-@pytest.mark.parametrize("codenames", [("view_message",), ("view_order",), ()])
+@pytest.mark.parametrize("codenames", [("view_message",), ("view_event",), ()])
 def test_the_email_as_sent_needs_both_view_permissions(client, confirmation_template, codenames):
-    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = queue_order(OrderFactory())
     as_sent_client(client, *codenames)
     for name in ("as_sent", "as_sent_html"):
         url = reverse(f"admin:messaging_message_{name}", args=[message.pk])
@@ -725,11 +729,11 @@ def test_the_email_as_sent_re_renders_the_pinned_revisions_without_pdfs(
     client, confirmation_template
 ):
     order = OrderFactory()
-    message = outbox.queue_message(order=order, event="order_confirmation")
+    message = queue_order(order)
     # A later edit of the template does not change what this message was.
     confirmation_template.subject = "Changed later"
     confirmation_template.save()
-    as_sent_client(client, "view_message", "view_order")
+    as_sent_client(client, "view_message", "view_event")
     assert "View the email as sent" in client.get(change_url(message)).content.decode()
     page = client.get(reverse("admin:messaging_message_as_sent", args=[message.pk]))
     assert page.status_code == 200
@@ -748,8 +752,8 @@ def test_the_email_as_sent_shows_its_pdfs_to_staff_who_may_reveal_passwords(
     client, confirmation_template
 ):
     order = OrderFactory()
-    message = outbox.queue_message(order=order, event="order_confirmation")
-    as_sent_client(client, "view_message", "view_order", "view_document_password")
+    message = queue_order(order)
+    as_sent_client(client, "view_message", "view_event", "view_document_password")
     page = client.get(reverse("admin:messaging_message_as_sent", args=[message.pk]))
     pdf_url = reverse("admin:messaging_message_as_sent_attachment", args=[message.pk, 0])
     assert pdf_url in page.content.decode()
@@ -760,18 +764,18 @@ def test_the_email_as_sent_shows_its_pdfs_to_staff_who_may_reveal_passwords(
 
 def test_resend_asks_for_a_reason_and_records_it(admin_client, confirmation_template):
     order = OrderFactory()
-    message = outbox.queue_message(order=order, event="order_confirmation")
+    message = queue_order(order)
     url = reverse("admin:messaging_message_resend", args=[message.pk])
     assert url in admin_client.get(change_url(message)).content.decode()
     assert url in admin_client.get(change_url(order)).content.decode()  # on the order too
     confirm = admin_client.get(url)
     assert confirm.status_code == 200
     assert 'name="reason"' in confirm.content.decode()
-    assert order.messages.count() == 1  # asking changes nothing
+    assert messages_of(order).count() == 1  # asking changes nothing
     assert admin_client.post(url, {"reason": ""}).status_code == 200  # refused: no reason
-    assert order.messages.count() == 1
+    assert messages_of(order).count() == 1
     admin_client.post(url, {"reason": "customer says it never arrived"})
-    resend = order.messages.get(sequence=1)
+    resend = messages_of(order).get(sequence=1)
     assert "customer says it never arrived" in " ".join(
         resend.events.values_list("detail", flat=True)
     )
@@ -796,6 +800,33 @@ def test_the_index_is_branded_and_lists_no_revision_models(admin_client):
     assert "Layout revisions" not in page
     url = reverse("admin:messaging_layoutrevision_changelist")
     assert admin_client.get(url).status_code == 200  # still reachable
+
+
+def test_an_event_page_shows_status_reason_and_messages_never_the_data(
+    admin_client, confirmation_template
+):
+    order = OrderFactory(customer__last_name="Zlatanowicz")
+    message = queue_order(order)
+    message.mark_failed(reason="Hard bounce.")
+
+    page = admin_client.get(change_url(message.event)).content.decode()
+
+    assert "Failed" in page
+    assert "Hard bounce." in page
+    assert f'href="{change_url(message)}"' in page
+    assert order.number in page
+    assert "Mugg Fjällräv" not in page  # the data (the order's lines) stays encrypted
+    assert "Zlatanowicz" in page  # the recipient's name, as the sender gave it
+
+
+def test_an_order_page_lists_the_messages_of_its_events(admin_client, confirmation_template):
+    order = OrderFactory()
+    message = queue_order(order)
+
+    page = admin_client.get(change_url(order)).content.decode()
+
+    assert f'href="{change_url(message)}">#{message.pk}</a>' in page
+    assert f"?q={order.number}" in page  # the outbox, filtered to the order's messages
 
 
 def test_a_revision_names_the_documents_and_layout_it_changed(admin_client):
@@ -837,7 +868,8 @@ def test_a_message_page_says_whom_it_went_to_and_its_language_in_words(admin_cli
 
     MessageTemplateFactory(language="sv")
     staff = StaffFactory(username="proofreader")
-    customer_message = Message.objects.get(order=complete(OrderFactory(language="sv")))
+    order = complete(OrderFactory(language="sv"))
+    customer_message = message_of(order)
     proof = outbox.queue_proof(
         template=MessageTemplate.objects.get(), recipient=staff.email, requested_by="proofreader"
     )
@@ -851,6 +883,6 @@ def test_a_message_page_says_whom_it_went_to_and_its_language_in_words(admin_cli
         "Staff, as a proof (not counted as the customer’s message)"
     )
     assert "Is proof" not in customer_page + proof_page
-    order_page = admin_client.get(change_url(customer_message.order)).content.decode()
+    order_page = admin_client.get(change_url(order)).content.decode()
     assert re.search(r'<td class="field-sent_to">\s*<p>the customer</p>', order_page)
     assert "Is proof" not in order_page

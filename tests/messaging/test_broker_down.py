@@ -15,6 +15,7 @@ from messaging.models import Message
 from shop.services import CartItem, place_order
 from tests.factories import CHECKOUT_DETAILS, ProductFactory
 from tests.messaging.conftest import celery_config, closed_port
+from tests.messaging.helpers import messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +78,7 @@ def test_checkout_survives_a_dead_broker_and_the_relay_sends_later(
     assert broker_calls.seconds_waited <= 1.0
     if broker == "closed":
         assert broker_calls.waits == []
-    message = order.messages.get()
+    message = messages_of(order).get()
     assert message.status == Message.Status.QUEUED
     assert mailoutbox == []
 
@@ -132,7 +133,7 @@ def test_a_broker_that_freezes_after_the_first_checkout_holds_the_next_one_brief
     # was three of 2 s, 6 s of a customer's checkout, before the socket timeout was cut).
     assert len(broker_calls.waits) <= 3
     assert broker_calls.seconds_waited <= 1.5
-    assert order.messages.get().status == Message.Status.QUEUED
+    assert messages_of(order).get().status == Message.Status.QUEUED
 
 
 def test_workers_wait_on_the_broker_with_a_longer_socket_timeout(settings):

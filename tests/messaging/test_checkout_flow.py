@@ -12,6 +12,7 @@ from inbox.models import CapturedEmail
 from messaging.models import Message
 from shop.models import Order
 from tests.factories import CHECKOUT_DETAILS, OrderConfirmationFactory, ProductFactory
+from tests.messaging.helpers import message_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -38,7 +39,7 @@ def test_a_purchase_sends_an_encrypted_confirmation_through_the_capture_backend(
     password = generated_password(order.token)
     assert password in client.get(response.url).content.decode()
 
-    message = Message.objects.get(order=order)
+    message = message_of(order)
     assert message.status == Message.Status.SENT
     captured = CapturedEmail.objects.get()
     assert captured.message_id == message.esp_message_id

@@ -7,12 +7,12 @@ import pytest
 from anymail.signals import AnymailTrackingEvent
 from django.utils import timezone
 
-from messaging import delivery, outbox, tracking
+from messaging import delivery, tracking
 from messaging.models import Message
 from tests.factories import OrderFactory
 from tests.messaging.conftest import closed_port
 from tests.messaging.fake_esp import INVALID, UNAVAILABLE, Step
-from tests.messaging.helpers import deliver_order
+from tests.messaging.helpers import deliver_order, queue_order
 
 pytestmark = pytest.mark.django_db
 
@@ -139,7 +139,7 @@ def test_tracking_webhook_needs_the_secret(
 
 def test_status_only_moves_forward(confirmation_template, fake_postmark, client, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = queue_order(OrderFactory())
     message = delivery.deliver_message(message_id=message.pk)
 
     def track(event_type, event_id):
@@ -164,7 +164,7 @@ def test_status_only_moves_forward(confirmation_template, fake_postmark, client,
 
 
 def test_tracking_can_find_a_message_before_its_esp_id_is_written(confirmation_template):
-    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = queue_order(OrderFactory())
     tracking.record_tracking_event(
         event=AnymailTrackingEvent(
             event_type="delivered",

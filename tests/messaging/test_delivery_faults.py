@@ -20,7 +20,7 @@ from messaging import compose, delivery, outbox
 from messaging.models import Message, MessageEvent
 from tests.factories import OrderFactory
 from tests.messaging.fake_esp import OK, Step
-from tests.messaging.helpers import complete, deliver_order
+from tests.messaging.helpers import complete, deliver_order, messages_of, queue_order
 
 pytestmark = pytest.mark.django_db
 
@@ -154,7 +154,7 @@ def test_the_outcome_is_written_after_the_database_dropped_the_connection(
     settings.MESSAGING_OUTCOME_WRITE_SECONDS = 5
     # The test runs in a transaction that a new connection would lose: pretend to reconnect.
     monkeypatch.setattr(delivery, "_drop_connection", lambda: True)
-    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = queue_order(OrderFactory())
     real = Message.mark_sent_if_claimed
     calls = []
 
@@ -184,7 +184,7 @@ def test_the_soft_time_limit_does_not_cut_the_outcome_write_of_an_accepted_email
     id lost)."""
     settings.MESSAGING_OUTCOME_WRITE_SECONDS = 5
     monkeypatch.setattr(delivery, "_drop_connection", lambda: True)
-    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = queue_order(OrderFactory())
     real = Message.mark_sent_if_claimed
     writes, pauses = [], []
 
@@ -217,7 +217,7 @@ def test_an_outcome_that_cannot_be_written_logs_the_esp_id_only(
     settings.MESSAGING_OUTCOME_WRITE_SECONDS = 0.3
     monkeypatch.setattr(delivery, "_drop_connection", lambda: True)
     order = OrderFactory()
-    message = outbox.queue_message(order=order, event="order_confirmation")
+    message = queue_order(order)
 
     def down(self, **kwargs):
         raise OperationalError("could not connect to server")
@@ -240,7 +240,7 @@ def test_a_terminated_database_session_during_the_send_is_no_duplicate(
     """The real thing: PostgreSQL kills the worker's session while it waits on the ESP."""
     import psycopg
 
-    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = queue_order(OrderFactory())
     sent = []
     real_send = compose.EmailMultiAlternatives.send
 
@@ -279,7 +279,7 @@ def test_a_bad_esp_token_holds_messages_and_they_resume_once_fixed(
     settings.MESSAGING_MAX_ATTEMPTS = 2
     unauthorized = Step(401, {"ErrorCode": 10, "Message": "Bad or missing Server API token."})
     fake_postmark.plan = [unauthorized] * 3
-    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = queue_order(OrderFactory())
 
     with caplog.at_level(logging.ERROR):
         for _ in range(3):  # more tries than MESSAGING_MAX_ATTEMPTS: none is counted
@@ -313,7 +313,7 @@ def test_a_misconfigured_backend_holds_messages_too(
 ):
     settings.EMAIL_BACKEND = "anymail.backends.postmark.EmailBackend"
     settings.ANYMAIL = {}  # no server token
-    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = queue_order(OrderFactory())
     delivery.deliver_message(message_id=message.pk)
 
     message.refresh_from_db()
@@ -329,13 +329,13 @@ def test_a_fresh_resend_is_not_resent_again_unless_forced(
     confirmation_template, django_capture_on_commit_callbacks
 ):
     order = complete()
-    first = order.messages.get()
+    first = messages_of(order).get()
     resend = outbox.resend_message(message_id=first.pk, reason="", by="operator A")
     assert resend is not None
 
     # A second run that started before the first one finished selects the resend as "latest".
     assert outbox.resend_message(message_id=resend.pk, reason="", by="operator B") is None
-    assert order.messages.count() == 2
+    assert messages_of(order).count() == 2
 
     forced = outbox.resend_message(message_id=resend.pk, reason="", by="B", force=True)
     assert forced is not None
@@ -346,7 +346,7 @@ def test_a_failed_fresh_resend_can_be_resent(
     confirmation_template, django_capture_on_commit_callbacks
 ):
     order = complete()
-    resend = outbox.resend_message(message_id=order.messages.get().pk, reason="", by="A")
+    resend = outbox.resend_message(message_id=messages_of(order).get().pk, reason="", by="A")
     Message.objects.filter(pk=resend.pk).update(status=Message.Status.FAILED)
     assert outbox.resend_message(message_id=resend.pk, reason="", by="B") is not None
 
@@ -367,10 +367,10 @@ def test_a_second_resend_run_skips_what_the_first_resent(
     assert "Queued 0 resend(s)" in out.getvalue()
     assert "Skipped 3" in out.getvalue()
     assert "--force" in out.getvalue()
-    assert [order.messages.count() for order in orders] == [2, 2, 2]
+    assert [messages_of(order).count() for order in orders] == [2, 2, 2]
 
     call_command("resend_confirmations", *numbers, "--force", stdout=StringIO(), stderr=StringIO())
-    assert [order.messages.count() for order in orders] == [3, 3, 3]
+    assert [messages_of(order).count() for order in orders] == [3, 3, 3]
 
 
 def test_the_relay_has_a_queue_of_its_own_that_workers_consume(settings):
@@ -415,7 +415,7 @@ def test_an_email_the_esp_cannot_take_fails_at_once(no_publish, confirmation_tem
         raise AnymailUnsupportedFeature("multiple tags")
 
     monkeypatch.setattr("django.core.mail.EmailMessage.send", unsupported)
-    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = queue_order(OrderFactory())
     message = delivery.deliver_message(message_id=message.pk)
     assert (message.status, message.attempts) == ("failed", 1)
     assert "AnymailUnsupportedFeature" in message.last_error
@@ -432,7 +432,7 @@ def test_a_429_is_retried_no_sooner_than_the_esp_asked(
             headers=(("Retry-After", "120"),),
         )
     ]
-    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = queue_order(OrderFactory())
     before = timezone.now()
     message = delivery.deliver_message(message_id=message.pk)
 
@@ -459,7 +459,7 @@ def die_in_attempt(monkeypatch, *, where: str) -> Message:
         monkeypatch.setattr(delivery, "compose_email", killed)
     else:
         monkeypatch.setattr("anymail.backends.postmark.EmailBackend.send_messages", killed)
-    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = queue_order(OrderFactory())
     with pytest.raises(WorkerKilled):
         delivery.deliver_message(message_id=message.pk)
     monkeypatch.undo()

@@ -5,6 +5,7 @@ language's version, and a line in the history, wherever a translation is missing
 import importlib
 import io
 import re
+from decimal import Decimal
 
 import pytest
 from django.apps import apps as django_apps
@@ -21,8 +22,9 @@ from messaging import outbox
 from messaging.models import Layout, Message, MessageEvent, MessageTemplate
 from shop.documents import SAMPLE_TOKEN
 from shop.models import Order, Product
+from shop.money import format_money
 from tests.factories import CHECKOUT_DETAILS, StaffFactory
-from tests.messaging.helpers import deliver_order
+from tests.messaging.helpers import deliver_order, message_of
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +93,7 @@ def test_a_swedish_customer_gets_a_swedish_email_and_pdf(client, demo_shop, mail
     assert "1 707,00 kr" in text  # total paid
     assert "341,40 kr" in text  # of which VAT 25 %
     assert "Totalt betalt" in text
-    message = Message.objects.get(order=order)
+    message = message_of(order)
     assert message.language == "sv"
     assert not [line for line in history(message) if "rendered in" in line]
 
@@ -124,8 +126,9 @@ def test_without_a_swedish_pdf_a_swedish_customer_gets_the_english_one_and_histo
     assert email.subject.startswith("Orderbekräftelse")  # the email itself is still Swedish
     text = pdf_text(email, order)
     assert "Order confirmation and receipt" in text
-    assert "SEK 1,707.00" in text  # written as English writes it: the PDF's own language
-    message = Message.objects.get(order=order)
+    # The event's data as it arrived, its amounts written in the order's language.
+    assert format_money(Decimal("1707.00"), "SEK", language="sv").replace("\xa0", " ") in text
+    message = message_of(order)
     assert message.status == Message.Status.SENT
     assert "PDF “Order confirmation” rendered in English: no Swedish version." in history(message)
 
@@ -139,9 +142,10 @@ def test_without_a_swedish_email_the_english_one_goes_and_history_says_so(
 
     [email] = mailoutbox
     assert email.subject == f"Your Nordic Goods order {order.number}"
-    assert "Total: SEK 1,707.00" in email.body  # never an empty email
+    # Never an empty email; the amounts as the event's data wrote them, in the order's language.
+    assert f"Total: {format_money(Decimal('1707.00'), 'SEK', language='sv')}" in email.body
     assert "Orderbekräftelse och kvitto" in pdf_text(email, order)  # the PDF exists in Swedish
-    message = Message.objects.get(order=order)
+    message = message_of(order)
     assert message.language == "en"
     assert "Email “Order confirmation” rendered in English: no Swedish version." in history(message)
 
@@ -153,7 +157,7 @@ def test_a_swedish_email_still_in_draft_is_named_as_such_in_the_history(
 
     order = buy_cutting_boards(client, "sv")
 
-    message = Message.objects.get(order=order)
+    message = message_of(order)
     assert message.status == Message.Status.SENT
     assert mailoutbox[0].subject == f"Your Nordic Goods order {order.number}"
     assert (
@@ -164,7 +168,7 @@ def test_a_swedish_email_still_in_draft_is_named_as_such_in_the_history(
 
 def test_a_resend_keeps_the_orders_language(client, demo_shop, mailoutbox):
     order = buy_cutting_boards(client, "sv")
-    first = Message.objects.get(order=order)
+    first = message_of(order)
 
     with TestCase.captureOnCommitCallbacks(execute=True):
         resend = outbox.resend_message(message_id=first.pk, reason="lost it", by="support")
@@ -223,7 +227,7 @@ def test_a_swedish_pdf_still_in_draft_counts_as_missing(client, demo_shop, mailo
 
     order = buy_cutting_boards(client, "sv")
 
-    message = Message.objects.get(order=order)
+    message = message_of(order)
     assert message.status == Message.Status.SENT  # not failed for want of a published version
     assert "Order confirmation and receipt" in pdf_text(mailoutbox[0], order)
     # There is a Swedish version: the history says why it was not used, not that it is missing.

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from attachments.models import AttachmentTemplate
-from messaging.models import Layout, Message, MessageTemplate
+from messaging.models import Event, Layout, Message, MessageTemplate
 from tests.factories import (
     AttachmentTemplateFactory,
     LayoutFactory,
@@ -19,7 +19,7 @@ from tests.factories import (
     OrderFactory,
     StaffFactory,
 )
-from tests.messaging.helpers import complete, deliver_order
+from tests.messaging.helpers import complete, deliver_order, message_of
 from tests.messaging.test_admin import change_url, form_data
 
 NEW_SUBJECT = "Fresh subject for {{ order.number }}"
@@ -60,7 +60,7 @@ def test_a_saved_edit_is_a_draft_customers_do_not_get(
     assert "Saved as a draft" in page
     order = complete()
     assert mailoutbox[0].subject == f"Receipt for order {order.number} from Nordic Goods"
-    message = Message.objects.get(order=order)
+    message = message_of(order)
     assert message.template_revision == live
     editor_page = editor_client.get(change_url(confirmation_template)).content.decode()
     assert "not yet sent to customers" in editor_page
@@ -147,15 +147,16 @@ def test_a_stale_publish_form_publishes_nothing(
     assert confirmation_template.published_revision.number < reviewed.number
 
 
-def test_a_template_never_published_fails_its_message_with_a_reason(db, mailoutbox):
+def test_an_event_whose_template_was_never_published_is_ignored_with_the_reason(db, mailoutbox):
     template = MessageTemplateFactory(name="Winter", published=False)
 
-    message = Message.objects.get(order=complete())
+    order = complete()
 
-    assert message.status == Message.Status.FAILED
+    event = Event.objects.get(reference=order.number)
+    assert (event.status, event.messages.count()) == (Event.Status.IGNORED, 0)
     assert template.published_revision is None
-    assert "“Winter (English)” has never been published" in message.last_error
-    assert "Publish it in admin, then resend" in message.last_error
+    assert "No published email template of event type “order_confirmation”" in (event.status_reason)
+    assert "publish one in admin" in event.status_reason
     assert mailoutbox == []
 
 

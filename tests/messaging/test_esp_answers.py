@@ -10,11 +10,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.utils import timezone
 
-from messaging import delivery, outbox
+from messaging import delivery
 from messaging.models import Message
 from tests.factories import OrderFactory
 from tests.messaging.fake_esp import Step
-from tests.messaging.helpers import deliver_order
+from tests.messaging.helpers import deliver_order, queue_order
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +73,7 @@ def test_a_retry_after_given_as_a_date_is_waited_for(
             headers=(("Retry-After", format_datetime(asked, usegmt=True)),),
         )
     ]
-    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = queue_order(OrderFactory())
 
     message = delivery.deliver_message(message_id=message.pk)
 
@@ -128,8 +128,14 @@ def test_an_error_page_that_is_not_json_gives_the_status_alone(
 def test_an_address_anymail_cannot_read_fails_the_message_for_good(
     confirmation_template, django_capture_on_commit_callbacks
 ):
-    # Checkout validates addresses; a row from before that (or edited in the database) is not.
-    message = deliver_order(OrderFactory(customer__email="no-at-sign"))
+    # Checkout and send_event validate addresses; a row from before that (or edited in the
+    # database, as here) is not.
+    with django_capture_on_commit_callbacks() as publish:
+        message = queue_order(OrderFactory())
+    Message.objects.filter(pk=message.pk).update(recipient="no-at-sign")
+    for callback in publish:
+        callback()
+    message.refresh_from_db()
 
     assert message.status == Message.Status.FAILED
     assert message.last_error == "An address of the email is not valid for the ESP."

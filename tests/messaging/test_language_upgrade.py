@@ -6,10 +6,10 @@ import importlib
 from django.apps import apps as django_apps
 
 from attachments.models import AttachmentTemplate
-from messaging import outbox
 from messaging.models import Layout, Message, MessageTemplate
 from shop.models import Order
 from tests.factories import OrderFactory
+from tests.messaging.helpers import queue_order
 
 
 def upgrade(module: str, function: str) -> None:
@@ -19,7 +19,7 @@ def upgrade(module: str, function: str) -> None:
 def test_rows_from_before_languages_are_labelled_english(confirmation_template, settings):
     settings.LANGUAGE_CODE = "sv"
     order = OrderFactory()
-    message = outbox.queue_message(order=order, event="order_confirmation")
+    message = queue_order(order)
     # As the new columns' default left them on a Swedish-default install:
     Order.objects.update(language="sv")
     Message.objects.update(language="")

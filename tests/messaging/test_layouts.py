@@ -3,10 +3,11 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from messaging import delivery, outbox
+from messaging import delivery
 from messaging.models import Layout
 from messaging.rendering import render_message
 from tests.factories import OrderFactory
+from tests.messaging.helpers import queue_order
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +69,7 @@ def test_messages_pin_the_layout_revision_they_render_inside(
     no_publish, confirmation_template, mailoutbox, monkeypatch
 ):
     layout = confirmation_template.layout
-    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = queue_order(OrderFactory())
     pinned = message.layout_revision
     assert pinned == layout.current_revision()
 
@@ -81,7 +82,7 @@ def test_messages_pin_the_layout_revision_they_render_inside(
 
 def test_an_inactive_layout_is_skipped(no_publish, confirmation_template, mailoutbox, monkeypatch):
     Layout.objects.filter(pk=confirmation_template.layout_id).update(active=False)
-    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = queue_order(OrderFactory())
     assert message.layout_revision is None
     delivery.deliver_message(message_id=message.pk)
     assert "Nordic Goods" not in mailoutbox[0].body

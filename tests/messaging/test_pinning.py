@@ -7,7 +7,7 @@ from attachments.models import AttachmentTemplate
 from messaging.models import Layout, Message
 from stafftemplates.languages import language_name
 from tests.factories import LayoutFactory
-from tests.messaging.helpers import complete
+from tests.messaging.helpers import complete, message_of
 
 
 def history(message: Message) -> list[str]:
@@ -57,7 +57,7 @@ def test_a_switched_off_layout_translation_falls_back_to_another_version(
 
     order = complete()
 
-    message = Message.objects.get(order=order)
+    message = message_of(order)
     assert mailoutbox[0].body.endswith("-- \nThe other frame\n")
     wanted, used = language_name(linked.language), language_name(other)
     assert f"Layout “{linked.name}” rendered in {used}: no {wanted} version." in history(message)

@@ -13,6 +13,7 @@ from messaging.models import Message
 from messaging.tasks import deliver_message
 from tests.factories import OrderFactory, StaffFactory
 from tests.messaging.fake_esp import UNAVAILABLE
+from tests.messaging.helpers import queue_order
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def test_a_proof_is_published_on_the_proof_queue_and_an_order_on_the_default(
     editor_client, confirmation_template, queues, settings, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+        queue_order(OrderFactory())
         editor_client.post(proof_url(confirmation_template), {"email": "editor@example.com"})
 
     assert Message.objects.filter(is_proof=True).count() == 1
@@ -66,7 +67,7 @@ def test_a_proof_retried_by_the_engine_stays_on_the_proof_queue(
 def test_the_relay_republishes_a_lost_proof_on_the_proof_queue(
     confirmation_template, queues, settings
 ):
-    order_message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    order_message = queue_order(OrderFactory())
     proof = outbox.queue_proof(
         template=confirmation_template, recipient="staff@example.com", requested_by="staff"
     )

@@ -12,10 +12,10 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from attachments.api import generated_password
-from messaging.models import Message, MessageEvent
-from messaging.outbox import queue_message
+from messaging.models import Event, Message, MessageEvent
 from shop.models import Order
 from tests.factories import OrderFactory
+from tests.messaging.helpers import messages_of, queue_order
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,9 +23,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def confirmed_order(*, status=Message.Status.SENT, days_ago=0) -> Order:
     """An order whose confirmation ended with `status`."""
     order = OrderFactory()
-    Order.objects.filter(pk=order.pk).update(created_at=timezone.now() - timedelta(days=days_ago))
-    message = queue_message(order=order, event="order_confirmation")
+    placed = timezone.now() - timedelta(days=days_ago)
+    Order.objects.filter(pk=order.pk).update(created_at=placed)
+    message = queue_order(order)
     Message.objects.filter(pk=message.pk).update(status=status)
+    Event.objects.filter(pk=message.event_id).update(created_at=placed)  # it came with the order
     return order
 
 
@@ -41,7 +43,7 @@ def no_delivery(no_publish, settings, monkeypatch):
 
 
 def resends_of(order: Order) -> list[Message]:
-    return list(order.messages.filter(resend_of__isnull=False).order_by("sequence"))
+    return list(messages_of(order).filter(resend_of__isnull=False).order_by("sequence"))
 
 
 def test_resend_by_order_number(no_delivery, confirmation_template):
@@ -51,7 +53,7 @@ def test_resend_by_order_number(no_delivery, confirmation_template):
 
     [resend] = resends_of(order)
     assert resend.sequence == 1
-    assert resend.resend_of == order.messages.get(sequence=0)
+    assert resend.resend_of == messages_of(order).get(sequence=0)
     assert resend.status == Message.Status.QUEUED
     assert resend.recipient == order.customer.email
     assert "customer lost the email" in " ".join(resend.events.values_list("detail", flat=True))
@@ -129,7 +131,7 @@ def test_resends_are_queued_and_published_a_chunk_at_a_time(
     assert committed_when_published == [2, 2, 4, 4, 5]
     assert "Queued 5 resend(s)" in out
     for order in orders:
-        original = order.messages.get(sequence=0)
+        original = messages_of(order).get(sequence=0)
         [resend] = resends_of(order)
         assert resend.recipient == order.customer.email
         assert resend.template_revision == original.template_revision
@@ -145,7 +147,7 @@ def test_a_resend_in_a_chunk_is_in_the_orders_language_with_its_fallback_lines(
     versions, and a version in another language is a line in the history."""
     other = next(code for code, _ in settings.LANGUAGES if code != confirmation_template.language)
     order = OrderFactory(language=other)
-    original = queue_message(order=order, event="order_confirmation")
+    original = queue_order(order)
     Message.objects.filter(pk=original.pk).update(status=Message.Status.FAILED)
 
     run("--status", "failed")
@@ -163,11 +165,15 @@ def test_a_resend_in_a_chunk_is_in_the_orders_language_with_its_fallback_lines(
 def test_resends_of_a_template_never_published_fail_with_the_reason(no_publish):
     """The command queues a chunk at a time, and still never sends a draft: each resend is
     kept, failed with what to publish, as a first message would be."""
-    from tests.factories import MessageTemplateFactory
+    from tests.factories import MessageTemplateFactory, OrderEventFactory
 
     order = OrderFactory()
-    original = queue_message(order=order, event="order_confirmation")  # no template yet
-    Message.objects.filter(pk=original.pk).update(status=Message.Status.FAILED)
+    # A confirmation that failed before: its template has since been replaced by a draft.
+    Message.objects.create(
+        event=OrderEventFactory(order=order),
+        recipient=order.customer.email,
+        status=Message.Status.FAILED,
+    )
     MessageTemplateFactory(name="Winter", published=False)
     no_publish.clear()
 

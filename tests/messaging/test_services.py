@@ -26,7 +26,7 @@ from tests.factories import (
     OrderFactory,
     publish_newest,
 )
-from tests.messaging.helpers import complete, deliver_order
+from tests.messaging.helpers import complete, deliver_order, messages_of, queue_order
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +74,7 @@ def test_one_order_sends_one_email_with_one_encrypted_pdf(
         assert value not in email.body
         assert value not in html
         assert value not in email.subject
-    assert email.anymail_test_params["metadata"] == {"message_id": str(order.messages.get().pk)}
+    assert email.anymail_test_params["metadata"] == {"message_id": str(messages_of(order).get().pk)}
     assert email.anymail_test_params["tags"] == ["order_confirmation"]
 
     [(filename, content, mimetype)] = email.attachments
@@ -87,7 +87,7 @@ def test_one_order_sends_one_email_with_one_encrypted_pdf(
     assert order.number in text
     assert "Mugg Fjällräv" in text
 
-    message = order.messages.get()
+    message = messages_of(order).get()
     assert message.status == Message.Status.SENT
     assert message.attempts == 1
     assert message.template_revision == confirmation_template.current_revision()
@@ -102,7 +102,7 @@ def test_message_row_is_written_with_the_order_and_delivery_waits_for_commit(
     order = OrderFactory()
     with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
         order_completed.send(sender=Order, order=order)
-    message = order.messages.get()
+    message = messages_of(order).get()
     assert message.status == Message.Status.QUEUED
     assert mailoutbox == []
     assert len(callbacks) == 1
@@ -123,9 +123,9 @@ def test_a_rolled_back_order_leaves_no_message(confirmation_template, mailoutbox
 
 def test_queue_message_is_idempotent_for_the_first_message(confirmation_template):
     order = OrderFactory()
-    first = outbox.queue_message(order=order, event="order_confirmation")
-    again = outbox.queue_message(order=order, event="order_confirmation")
-    resend = outbox.queue_message(order=order, event="order_confirmation", resend_of=first)
+    first = queue_order(order)
+    again = queue_order(order)
+    resend = outbox.queue_message(event=first.event, resend_of=first)
     assert first == again
     assert (first.sequence, resend.sequence) == (0, 1)
     assert resend.resend_of == first
@@ -133,7 +133,7 @@ def test_queue_message_is_idempotent_for_the_first_message(confirmation_template
 
 def test_delivering_twice_sends_once(confirmation_template, mailoutbox, settings):
     order = OrderFactory()
-    message = outbox.queue_message(order=order, event="order_confirmation")
+    message = queue_order(order)
     delivery.deliver_message(message_id=message.pk)
     assert delivery.deliver_message(message_id=message.pk) is None
     assert len(mailoutbox) == 1
@@ -143,7 +143,7 @@ def test_a_delivery_webhook_that_beats_our_own_write_is_kept(
     confirmation_template, mailoutbox, monkeypatch
 ):
     # The ESP answers, and its "delivered" webhook lands before the worker records "sent".
-    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = queue_order(OrderFactory())
     send = EmailMessage.send
 
     def send_then_webhook(email, *args, **kwargs):
@@ -196,7 +196,7 @@ def test_a_late_sent_leaves_the_row_to_the_worker_now_holding_it(
 ):
     # Worker A's claim expires mid-send; the relay releases it and worker B claims attempt 2;
     # then A's "sent" arrives.
-    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = queue_order(OrderFactory())
 
     def worker_b_claims():
         assert delivery._claim(message_id=message.pk) is not None
@@ -216,7 +216,7 @@ def test_a_late_sent_leaves_the_row_to_the_worker_now_holding_it(
 def test_a_late_sent_never_overwrites_what_the_next_attempt_recorded(
     no_publish, confirmation_template, mailoutbox, monkeypatch
 ):
-    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = queue_order(OrderFactory())
     _expire_claim_during_send(
         monkeypatch, message, then=lambda: delivery.deliver_message(message_id=message.pk)
     )
@@ -240,7 +240,7 @@ def test_a_late_sent_on_a_released_claim_marks_it_sent(
 ):
     # The relay put the row back in the queue, but nobody has claimed it yet: A's acceptance
     # is the truth, and marking it sent stops a second copy.
-    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = queue_order(OrderFactory())
     _expire_claim_during_send(monkeypatch, message)
     delivery.deliver_message(message_id=message.pk)
 
@@ -256,7 +256,7 @@ def test_a_late_sent_leaves_a_failed_message_failed_and_says_so(
     no_publish, confirmation_template, mailoutbox, monkeypatch, settings
 ):
     settings.MESSAGING_MAX_ATTEMPTS = 1  # the relay gives up on the expired last attempt
-    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = queue_order(OrderFactory())
     _expire_claim_during_send(monkeypatch, message, released=0)
     delivery.deliver_message(message_id=message.pk)
 
@@ -268,7 +268,7 @@ def test_a_late_sent_leaves_a_failed_message_failed_and_says_so(
 
 
 def test_a_refused_conditional_sent_changes_nothing(no_publish, confirmation_template, monkeypatch):
-    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = queue_order(OrderFactory())
     message, _ = delivery._claim(message_id=message.pk)
     Message.objects.filter(pk=message.pk).update(attempts=2)  # another attempt took it
     before = {f.attname: getattr(message, f.attname) for f in Message._meta.concrete_fields}
@@ -286,7 +286,7 @@ def test_transient_api_error_schedules_a_retry_with_backoff(
 ):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     order = OrderFactory()
-    message = outbox.queue_message(order=order, event="order_confirmation")
+    message = queue_order(order)
 
     def busy(self):
         raise AnymailAPIError("busy", status_code=429)
@@ -314,7 +314,7 @@ def test_transient_errors_give_up_after_max_attempts(
     monkeypatch.setattr("django.core.mail.EmailMessage.send", broken)
     order = OrderFactory()
     with django_capture_on_commit_callbacks(execute=True):  # eager task → eager retries
-        message = outbox.queue_message(order=order, event="order_confirmation")
+        message = queue_order(order)
     message.refresh_from_db()
     assert message.status == Message.Status.FAILED
     assert message.attempts == 3
@@ -336,7 +336,7 @@ def test_permanent_errors_fail_at_once(
         raise error
 
     monkeypatch.setattr("django.core.mail.EmailMessage.send", refuse)
-    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = queue_order(OrderFactory())
     message = delivery.deliver_message(message_id=message.pk)
     assert message.status == Message.Status.FAILED
     assert message.attempts == 1
@@ -346,7 +346,7 @@ def test_permanent_errors_fail_at_once(
 def test_template_error_fails_with_reason(
     no_publish, confirmation_template, mailoutbox, monkeypatch
 ):
-    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = queue_order(OrderFactory())
     # A revision that cannot render (saved before validation existed, say).
     revision = message.template_revision
     type(revision).objects.filter(pk=revision.pk).update(subject="{% if %}")
@@ -360,7 +360,7 @@ def test_oversize_attachment_fails_with_reason(
     no_publish, confirmation_template, mailoutbox, monkeypatch, settings
 ):
     settings.ATTACHMENT_MAX_BYTES = 1000
-    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = queue_order(OrderFactory())
     message = delivery.deliver_message(message_id=message.pk)
     assert message.status == Message.Status.FAILED
     assert "AttachmentTooLarge" in message.last_error
@@ -380,7 +380,7 @@ def test_a_template_from_the_factory_is_sent_with_its_document(db, mailoutbox):
 
     assert message.status == Message.Status.SENT
     [(filename, _content, mimetype)] = mailoutbox[0].attachments
-    assert (filename, mimetype) == (f"receipt-{message.order.number}.pdf", "application/pdf")
+    assert (filename, mimetype) == (f"receipt-{message.event.reference}.pdf", "application/pdf")
 
 
 @pytest.mark.parametrize("field", ["subject", "text_body", "html_body"])
@@ -406,7 +406,7 @@ def test_templates_cannot_reach_model_instances(confirmation_template, mailoutbo
     confirmation_template.save()
     publish_newest(confirmation_template)
     order = OrderFactory()
-    message = outbox.queue_message(order=order, event="order_confirmation")
+    message = queue_order(order)
     delivery.deliver_message(message_id=message.pk)
     assert mailoutbox[0].body == "||"
 
@@ -416,16 +416,16 @@ def test_relay_releases_expired_claims_and_republishes_lost_rows(
 ):
     published = no_publish
     now = timezone.now()
-    stuck = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    stuck = queue_order(OrderFactory())
     Message.objects.filter(pk=stuck.pk).update(
         status="sending",
         attempts=1,
         claimed_until=now - timedelta(seconds=1),
         esp_request_attempt=1,  # the worker died with its ESP request in flight
     )
-    lost = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    lost = queue_order(OrderFactory())
     Message.objects.filter(pk=lost.pk).update(next_attempt_at=now - timedelta(hours=1))
-    fresh = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    fresh = queue_order(OrderFactory())
 
     report = relay.relay_due_messages(now=now)
     assert (report.released, report.published) == (1, 1)
@@ -443,7 +443,7 @@ def test_relay_command(no_publish, confirmation_template, settings, monkeypatch)
     from django.core.management import call_command
 
     settings.MESSAGING_RELAY_GRACE_SECONDS = 0
-    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = queue_order(OrderFactory())
 
     out = io.StringIO()
     call_command("relay_messages", "--dry-run", stdout=out)
@@ -487,10 +487,11 @@ def test_a_worker_warms_its_main_process_before_the_pool_forks(monkeypatch):
 def test_one_delivery_reads_and_writes_in_seven_statements(
     no_publish, confirmation_template, mailoutbox
 ):
-    """Claim (read, update), the order's lines, the pinned attachments, the mark that the ESP
-    request starts (update), the outcome (update, the attempt's history in one insert): a
-    query added per message shows here."""
-    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    """Claim (read with the event, update, the event's status), the pinned attachments, the
+    mark that the ESP request starts (update), the outcome (update, the event's status, the
+    attempt's history in one insert): the data comes with the event, so no query reads the
+    order; a query added per message shows here."""
+    message = queue_order(OrderFactory())
     with CaptureQueriesContext(connection) as queries:
         delivery.deliver_message(message_id=message.pk)
     statements = [
@@ -498,7 +499,12 @@ def test_one_delivery_reads_and_writes_in_seven_statements(
         for q in queries.captured_queries
         if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "BEGIN", "COMMIT"))
     ]
-    assert statements == ["SELECT", "UPDATE", "SELECT", "SELECT", "UPDATE", "UPDATE", "INSERT"]
+    assert statements == [
+        *["SELECT", "UPDATE", "UPDATE"],  # the claim
+        "SELECT",  # the pinned PDFs
+        "UPDATE",  # the ESP request starts
+        *["UPDATE", "UPDATE", "INSERT"],  # the outcome
+    ]
     assert len(mailoutbox) == 1
     message.refresh_from_db()
     assert message.status == Message.Status.SENT
@@ -511,7 +517,7 @@ def test_capture_backend_stores_the_encrypted_email(
 ):
     settings.EMAIL_BACKEND = "inbox.backends.CaptureEmailBackend"
     order = complete()
-    message = order.messages.get()
+    message = messages_of(order).get()
     captured = CapturedEmail.objects.get()
     assert message.status == Message.Status.SENT
     assert message.esp_name == "Capture"
@@ -526,7 +532,7 @@ def test_capture_backend_stores_the_encrypted_email(
 
 
 def test_history_is_append_only(confirmation_template):
-    message = outbox.queue_message(order=OrderFactory(), event="order_confirmation")
+    message = queue_order(OrderFactory())
     event = message.events.get()
     event.detail = "rewritten"
     with pytest.raises(ValueError, match="append-only"):
@@ -546,7 +552,7 @@ def test_one_address_gets_at_most_the_daily_limit_of_customer_emails(
         complete(order)
 
     assert len(mailoutbox) == 2
-    third = orders[2].messages.get()
+    third = messages_of(orders[2]).get()
     assert third.status == Message.Status.FAILED
     assert "already received 2 emails in the last 24 hours" in third.last_error
     # Staff can still send it by hand: a resend is a decision, not a checkout.

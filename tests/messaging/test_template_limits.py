@@ -8,7 +8,7 @@ from messaging.models import Layout, Message
 from stafftemplates import limits
 from tests.attachments.test_limits import MILLION_LOOPS
 from tests.factories import publish_newest
-from tests.messaging.helpers import complete
+from tests.messaging.helpers import complete, message_of
 from tests.messaging.test_admin import change_url, form_data
 from tests.messaging.test_document_passwords import (
     bought,
@@ -33,7 +33,7 @@ def test_a_runaway_email_body_fails_its_message_with_the_reason(
 
     order = complete()
 
-    message = Message.objects.get(order=order)
+    message = message_of(order)
     assert message.status == Message.Status.FAILED
     assert message.attempts == 1  # permanent: not retried for an hour
     assert "HTML body took longer than 0.2 s" in message.last_error
@@ -48,7 +48,7 @@ def test_a_runaway_layout_is_named_in_the_reason(short_limit, confirmation_templ
     publish_newest(confirmation_template.layout)
     publish_newest(confirmation_template)
 
-    message = Message.objects.get(order=complete())
+    message = message_of(complete())
     assert message.status == Message.Status.FAILED
     assert "layout “Winter sale” HTML header took longer" in message.last_error
 
@@ -60,7 +60,7 @@ def test_an_oversized_pdf_fails_its_message_with_the_reason(settings, confirmati
     attachment.save()
     publish_newest(attachment)
 
-    message = Message.objects.get(order=complete())
+    message = message_of(complete())
     assert message.status == Message.Status.FAILED
     assert f"“{attachment.name}” produced more than 5,000 characters" in message.last_error
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from messaging.models import Message
 from tests.factories import publish_newest
-from tests.messaging.helpers import complete
+from tests.messaging.helpers import complete, message_of
 from tests.messaging.test_admin import change_url, form_data
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +73,7 @@ def test_a_template_saved_before_the_check_fails_its_message_instead_of_calling_
     confirmation_template.save()
     publish_newest(confirmation_template)
 
-    message = Message.objects.get(order=complete())
+    message = message_of(complete())
 
     assert message.status == Message.Status.FAILED
     assert "not an allowed host" in message.last_error

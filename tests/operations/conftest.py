@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from messaging.models import Message, MessageEvent
 from operations.notify import SUBJECT_PREFIX
-from tests.factories import OrderFactory
+from tests.factories import OrderEventFactory, OrderFactory
 from tests.messaging.conftest import (  # noqa: F401 - fixtures shared with the messaging tests
     confirmation_template,
     fake_postmark,
@@ -38,18 +38,16 @@ def make_message(
     order=None,
     **fields,
 ) -> Message:
-    """An outbox row for a new order, created `age` ago, in `status` (no history)."""
+    """An outbox row for a new order's event, created `age` ago, in `status` (no history)."""
     order = order or OrderFactory()
     created = timezone.now() - age
+    event = OrderEventFactory(order=order)
     message = Message.objects.create(
-        event="order_confirmation",
-        order=order,
-        recipient=order.customer.email,
-        status=status,
-        **fields,
+        event=event, recipient=order.customer.email, status=status, **fields
     )
     Message.objects.filter(pk=message.pk).update(created_at=created)
     type(order).objects.filter(pk=order.pk).update(created_at=created)
+    type(event).objects.filter(pk=event.pk).update(created_at=created)
     message.refresh_from_db()
     return message
 

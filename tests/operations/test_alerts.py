@@ -8,11 +8,11 @@ from django.utils import timezone
 
 from messaging.delivery import deliver_message
 from messaging.models import Message, MessageEvent
-from messaging.outbox import queue_message
 from operations.alerting import check_delivery_health
 from operations.models import AlertEvent, AlertState, RelayHeartbeat
-from tests.factories import OrderFactory
+from tests.factories import OrderEventFactory, OrderFactory
 from tests.messaging.fake_esp import OK, Step
+from tests.messaging.helpers import queue_order
 
 from .conftest import OPS, accept, alert_emails, make_message
 
@@ -44,7 +44,7 @@ def test_an_esp_refusing_our_token_alerts_once_per_window_then_resolves(
 ):
     fake_postmark.default = UNAUTHORIZED
     order = OrderFactory(customer__email="kund@example.se")
-    message = queue_message(order=order, event="order_confirmation")
+    message = queue_order(order)
     deliver_message(message_id=message.pk)
     message.refresh_from_db()
     assert message.status == Message.Status.QUEUED  # held, not failed
@@ -128,13 +128,13 @@ def test_failure_ratio_needs_the_minimum_sample_then_fires(alerts, settings):
 def test_orders_without_an_accepted_email_fire(alerts, settings):
     settings.ALERT_NO_ACCEPTANCE_MINUTES = 30
     accept(make_message(age=timedelta(hours=3)), at=timezone.now() - timedelta(hours=3))
-    waiting = OrderFactory()  # its message was never even written: a broken receiver
+    waiting = OrderEventFactory()  # its message never went out (nor was even written)
     type(waiting).objects.filter(pk=waiting.pk).update(
         created_at=timezone.now() - timedelta(minutes=45)
     )
     findings = {f.rule: f for f in check_delivery_health()}
     assert findings["no_acceptance"].firing
-    assert waiting.number in findings["no_acceptance"].summary
+    assert waiting.reference in findings["no_acceptance"].summary
     assert "oldest waited 45 min" in findings["no_acceptance"].summary
 
     accept(make_message())  # the ESP accepts again

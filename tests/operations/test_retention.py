@@ -33,6 +33,7 @@ from tests.factories import (
     TextOptionFactory,
 )
 from tests.messaging.conftest import no_publish  # noqa: F401 - a fixture
+from tests.messaging.helpers import messages_of, queue_order
 
 from .conftest import accept, make_message
 
@@ -163,7 +164,7 @@ def zlatan(settings, confirmation_template, client):
         quantity=1,
         line_total=Decimal("250.00"),
     )
-    message = queue_message(order=order, event="order_confirmation")
+    message = queue_order(order)
     deliver_message(message_id=message.pk)
     message.refresh_from_db()
     assert message.status == Message.Status.SENT
@@ -210,11 +211,12 @@ def test_erasure_leaves_no_trace_of_the_customer_anywhere(zlatan):
             assert places_holding(value) == [], value
     assert places_holding(ENGRAVING) == []
     # The order and its message are still there for the books and the statistics.
-    message = zlatan.messages.get()
+    message = messages_of(zlatan).get()
     assert (message.status, message.recipient) == (Message.Status.SENT, ERASED_ADDRESS)
     assert Order.objects.get(pk=zlatan.pk).total == Decimal("250.00")
     # Someone else's data is untouched.
-    assert len(places_holding("someone.else@example.se")) == 3  # customer, message, session
+    # The customer, the event, its message and the session.
+    assert len(places_holding("someone.else@example.se")) == 4
 
 
 def test_a_checkout_left_half_way_is_deleted_by_beat_once_its_hour_is_over(client, settings):
@@ -261,7 +263,11 @@ def test_erasure_is_refused_while_a_message_to_them_is_being_sent():
     sending = make_message(order=order, status=Message.Status.SENDING)
     with pytest.raises(CommandError, match=f"#{sending.pk} to this person are being sent"):
         call_command("erase_customer", "--email", ADDRESS)
-    assert set(places_holding(ADDRESS)) == {"messaging.Message.recipient", "shop.Customer.email"}
+    assert set(places_holding(ADDRESS)) == {
+        "messaging.Event.recipient",
+        "messaging.Message.recipient",
+        "shop.Customer.email",
+    }
 
 
 def test_erasure_logs_counts_only(zlatan, caplog, capsys):
@@ -283,7 +289,7 @@ def test_purge_anonymises_old_finished_messages_in_chunks_and_keeps_the_rest(
 ):
     settings.MESSAGING_RETENTION_DAYS = 180
     monkeypatch.setattr(retention, "CHUNK", 2)
-    expired = [old(zlatan.messages.get(), 200)]
+    expired = [old(messages_of(zlatan).get(), 200)]
     expired += [old(accept(make_message()), 181 + day) for day in range(4)]
     recent = old(accept(make_message()), 170)
     waiting = old(make_message(), 300)  # still queued: it needs its address
@@ -300,6 +306,11 @@ def test_purge_anonymises_old_finished_messages_in_chunks_and_keeps_the_rest(
         message.refresh_from_db()
         assert message.recipient == ERASED_ADDRESS
         assert message.status == Message.Status.SENT  # the statistics keep it
+        # Its event keeps its status and reference, not the recipient nor the data.
+        event = message.event
+        assert (event.recipient, event.recipient_name, event.data) == (ERASED_ADDRESS, "", {})
+        assert event.reference
+    assert recent.event.data != {}
     assert not MessageEvent.objects.filter(detail__icontains=ADDRESS).exists()
     assert not MessageEvent.objects.filter(esp_event_id__contains=":sha256:").exists()
     recent.refresh_from_db()
@@ -320,7 +331,7 @@ def test_tracking_events_for_erased_messages_still_deduplicate(zlatan):
     """Erasure keeps ESP event ids that are not digests: a replayed webhook stays one line."""
     from anymail.signals import AnymailTrackingEvent
 
-    message = zlatan.messages.get()
+    message = messages_of(zlatan).get()
     event = AnymailTrackingEvent(
         event_type="delivered", message_id=message.esp_message_id, event_id="esp-1"
     )
@@ -369,7 +380,7 @@ def test_the_resend_command_names_erased_orders_in_a_dry_run(erased_while_retryi
     call_command("resend_confirmations", "--status", "failed", "--dry-run")
 
     out = capsys.readouterr().out
-    number = erased_while_retrying.order.number
+    number = erased_while_retrying.event.reference
     assert f"not resent  order {number}  message #{erased_while_retrying.pk}  erased" in out
     assert "Dry run: 0 message(s) would be resent; 1 not: the customer's data was erased" in out
 
@@ -380,7 +391,7 @@ def test_resending_an_erased_customers_order_is_refused_with_the_reason(erased_w
     with pytest.raises(CustomerErased, match="the customer's data was erased on request"):
         resend_message(message_id=erased_while_retrying.pk, reason="", by="support")
     with pytest.raises(CustomerErased):
-        queue_message(order=erased_while_retrying.order, event="order_confirmation")
+        queue_message(event=erased_while_retrying.event)
     run = resend_messages(message_ids=[erased_while_retrying.pk], reason="", by="support")
     assert (run.resends, run.erased) == ([], [erased_while_retrying.pk])
     assert Message.objects.count() == 1
@@ -422,7 +433,7 @@ def test_the_admin_refuses_to_resend_to_an_erased_customer(
 def test_a_worker_never_sends_to_the_erased_address(confirmation_template, mailoutbox):
     """Whatever put it there (a row queued by an older release, a restored backup), a message
     to the erased placeholder ends failed with the reason instead of reaching the ESP."""
-    message = queue_message(order=OrderFactory(), event="order_confirmation")
+    message = queue_order(OrderFactory())
     Message.objects.filter(pk=message.pk).update(recipient=ERASED_ADDRESS)
 
     deliver_message(message_id=message.pk)

@@ -30,8 +30,8 @@ def order_viewer(client):
         ("admin:shop_order_changelist", "token__regex"),
         ("admin:shop_order_changelist", "token__gte"),
         ("admin:shop_customer_changelist", "orders__token__startswith"),
-        ("admin:messaging_message_changelist", "order__token__startswith"),
-        ("admin:messaging_message_changelist", "order__checkout_key__startswith"),
+        ("admin:messaging_message_changelist", "event__token__startswith"),
+        ("admin:messaging_message_changelist", "event__idempotency_key__startswith"),
     ],
 )
 def test_a_lookup_on_an_orders_secret_is_refused(order_viewer, changelist, lookup):

@@ -8,8 +8,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from messaging.models import Event, Message
+from messaging.models.events import ERASED_ADDRESS
 from messaging.outbox import resend_messages
-from shop.models import ERASED_ADDRESS, Order
 
 CHUNK = 500
 ERASED = "the customer's data was erased on request"
@@ -53,7 +53,7 @@ class Command(BaseCommand):
             action="append",
             default=[],
             metavar="NUMBER",
-            help="An order number (repeatable).",
+            help="An order number, the reference of its event (repeatable).",
         )
         parser.add_argument("--since", metavar="YYYY-MM-DD", help="Orders placed on or after.")
         parser.add_argument("--until", metavar="YYYY-MM-DD", help="Orders placed on or before.")
@@ -61,6 +61,11 @@ class Command(BaseCommand):
             "--status",
             choices=[choice.value for choice in Message.Status],
             help="Only confirmations whose latest message has this status, e.g. failed.",
+        )
+        parser.add_argument(
+            "--type",
+            default="order_confirmation",
+            help="The event type to resend (default: order_confirmation).",
         )
         parser.add_argument("--reason", default="", help="Recorded in each message's history.")
         parser.add_argument(
@@ -127,16 +132,18 @@ class Command(BaseCommand):
             )
 
     def select(self, options):
-        """The latest customer message of each selected order's confirmation."""
-        messages = Message.objects.latest_per_order().filter(
-            event=Event.ORDER_CONFIRMATION, is_proof=False
+        """The latest customer message of each selected order's confirmation event (the
+        project's own events of that type, found by the order number, their reference)."""
+        messages = Message.objects.latest_per_event().filter(
+            event__type=options["type"], event__client=None, is_proof=False
         )
         if numbers := options["order"]:
-            known = set(Order.objects.filter(number__in=numbers).values_list("number", flat=True))
+            events = Event.objects.filter(client=None, reference__in=numbers)
+            known = set(events.values_list("reference", flat=True))
             if unknown := sorted(set(numbers) - known):
                 raise CommandError(f"Unknown order number(s): {', '.join(unknown)}.")
-            messages = messages.filter(order__number__in=numbers)
-            without = known - set(messages.values_list("order__number", flat=True))
+            messages = messages.filter(event__reference__in=numbers)
+            without = known - set(messages.values_list("event__reference", flat=True))
             if without:
                 raise CommandError(
                     f"No confirmation was ever queued for: {', '.join(sorted(without))}."
@@ -144,10 +151,10 @@ class Command(BaseCommand):
         since = until = None
         if options["since"]:
             since = parse_day(options["since"], "--since")
-            messages = messages.filter(order__created_at__gte=self.start_of(since))
+            messages = messages.filter(event__created_at__gte=self.start_of(since))
         if options["until"]:
             until = parse_day(options["until"], "--until")
-            messages = messages.filter(order__created_at__lt=self.start_of(until + timedelta(1)))
+            messages = messages.filter(event__created_at__lt=self.start_of(until + timedelta(1)))
         if since and until and since > until:
             raise CommandError("--since is after --until.")
         if options["status"]:
@@ -180,11 +187,11 @@ class Command(BaseCommand):
 
     def list_selection(self, selection, total: int) -> None:
         rows = selection.order_by("pk").values_list(
-            "pk", "order__number", "status", "attempts", "order__customer__email"
+            "pk", "event__reference", "status", "attempts", "event__recipient"
         )
         erased = 0
-        for pk, number, status, attempts, email in rows.iterator(chunk_size=CHUNK):
-            if email == ERASED_ADDRESS:
+        for pk, number, status, attempts, recipient in rows.iterator(chunk_size=CHUNK):
+            if recipient == ERASED_ADDRESS:
                 erased += 1
                 self.stdout.write(f"not resent  order {number}  message #{pk}  erased")
                 continue

@@ -1,6 +1,6 @@
-"""The shop's order page, re-registered with the order's messages and, for staff allowed to,
-the audited reveal of its document passwords. `shop` never imports `messaging`: its order page
-gets the messages from here."""
+"""The shop's order page, re-registered with the messages of the order's events and, for staff
+allowed to, the audited reveal of its document passwords. `shop` imports no message center app:
+the project's wiring (this app) joins them, an order to its events by reference (its number)."""
 
 from __future__ import annotations
 
@@ -8,54 +8,33 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 
 from attachments.api import can_reveal_password
+from messaging.document_passwords import reference_document_passwords
+from messaging.forms import RevealForm
+from messaging.models import Message
 from shop.admin import OrderAdmin
 from shop.models import Order
-from stafftemplates.admin_pages import ObjectPageMixin, ReadOnlyInline, no_store
-
-from ..forms import RevealForm
-from ..models import Message
-from ..order_passwords import order_document_passwords
-from .common import admin_link
-
-
-class OrderMessageInline(ReadOnlyInline):
-    model = Message
-    fk_name = "order"
-    fields = [
-        "message",
-        "event",
-        "sequence",
-        "sent_to",
-        "status",
-        "recipient",
-        "attempts",
-        "sent_at",
-    ]
-    ordering = ["sequence", "created_at"]
-    verbose_name_plural = "messages"
-
-    @admin.display(description="message")
-    def message(self, message: Message) -> str:
-        return admin_link(message, f"#{message.pk}")
-
-    @admin.display(description="sent to")
-    def sent_to(self, message: Message) -> str:
-        return "staff (proof)" if message.is_proof else "the customer"
-
+from stafftemplates.admin_pages import ObjectPageMixin, no_store
 
 admin.site.unregister(Order)
+
+
+def order_messages(order: Order):
+    """The messages of the events the shop sent about `order` (by its number), proofs of it
+    included."""
+    return Message.objects.filter(event__client=None, event__reference=order.number).select_related(
+        "event__type"
+    )
 
 
 @admin.register(Order)
 class OrderWithMessagesAdmin(ObjectPageMixin, OrderAdmin):
     """The shop's order page plus its messages and, for those allowed, the document password."""
 
-    change_form_template = "admin/messaging/order_change_form.html"
-    inlines = [*OrderAdmin.inlines, OrderMessageInline]
+    change_form_template = "admin/demo/order_change_form.html"
 
     def get_urls(self):
         return [
@@ -70,14 +49,20 @@ class OrderWithMessagesAdmin(ObjectPageMixin, OrderAdmin):
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        order = Order.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
+        messages = list(order_messages(order).order_by("event_id", "sequence")) if order else []
         resendable = []
-        if request.user.has_perm("messaging.resend_message") and str(object_id).isdigit():
-            # The order's latest customer message of each event: what a resend replaces.
-            resendable = Message.objects.latest_per_order().filter(order_id=object_id)
+        if messages and request.user.has_perm("messaging.resend_message"):
+            # The latest customer message of each event: what a resend replaces.
+            latest = Message.objects.latest_per_event().filter(pk__in=[m.pk for m in messages])
+            resendable = list(latest.select_related("event__type"))
         extra = {
             **(extra_context or {}),
             "can_reveal": can_reveal_password(request.user),
-            "resendable": list(resendable.order_by("event")) if resendable else [],
+            "order_messages": messages,
+            "resendable": resendable,
+            "messages_url": reverse("admin:messaging_message_changelist")
+            + (f"?q={order.number}" if order else ""),
         }
         return super().change_view(request, object_id, form_url, extra)
 
@@ -100,7 +85,7 @@ class OrderWithMessagesAdmin(ObjectPageMixin, OrderAdmin):
                 request, order, f"Revealed the document password: {form.cleaned_data['reason']}"
             )
             # What the customer's PDFs really open with: each attachment's own policy.
-            context["passwords"] = order_document_passwords(order)
+            context["passwords"] = reference_document_passwords(order.number)
             context["revealed"] = True
         response = TemplateResponse(request, "admin/messaging/document_password.html", context)
         return no_store(response)
