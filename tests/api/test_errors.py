@@ -118,5 +118,6 @@ def test_an_unreachable_rate_cache_lets_requests_through(api, monkeypatch):
     assert [api.get("/event-types").status_code for _ in range(3)] == [200, 200, 200]
 
 
-def test_an_unknown_event_id_is_404(api):
-    problem(api.get("/events/999999"), 404)
+@pytest.mark.parametrize("event_id", ["999999", "99999999999999999999"])
+def test_an_unknown_event_id_is_404(api, event_id):
+    problem(api.get(f"/events/{event_id}"), 404)
