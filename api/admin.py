@@ -25,6 +25,11 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("event_types")
 
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        # A key not made yet has no times to show.
+        return fields if obj else [f for f in fields if f not in self.readonly_fields]
+
     def get_readonly_fields(self, request, obj=None):
         # The client of a key is fixed: another client would read the first one's events.
         return [*self.readonly_fields, "client"] if obj else self.readonly_fields
