@@ -121,3 +121,20 @@ def test_an_unreachable_rate_cache_lets_requests_through(api, monkeypatch):
 @pytest.mark.parametrize("event_id", ["999999", "99999999999999999999"])
 def test_an_unknown_event_id_is_404(api, event_id):
     problem(api.get(f"/events/{event_id}"), 404)
+
+
+def test_an_unknown_type_is_400_not_403(api):
+    body = problem(api.post("/events", example_event(api, type="no_such_type")), 400)
+
+    assert "type" in paths(body)
+
+
+@pytest.mark.parametrize("raw", [b"[]", b"null", b'"event"'])
+def test_a_body_that_is_not_an_object_is_400(api, raw):
+    problem(api.post("/events", None, raw=raw), 400)
+
+
+def test_a_time_without_its_offset_is_400(api):
+    body = problem(api.post("/events", example_event(api, scheduled_at="2030-01-01T09:00")), 400)
+
+    assert paths(body) == {"scheduled_at"}
