@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "shop",
     "attachments",
     "messaging",
+    "api",  # the HTTP API under /api/v1/ (docs/api.md)
+    "ninja",  # its interactive reference page's static files
     # The dev inbox (capture backend, /dev/inbox/): a production deployment may leave it out
     # with INSTALL_DEV_INBOX=false, once EMAIL_BACKEND names its ESP.
     *(["inbox"] if env.bool("INSTALL_DEV_INBOX", default=True) else []),
