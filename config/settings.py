@@ -472,9 +472,9 @@ METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 MESSAGING_RETENTION_DAYS = env.int("MESSAGING_RETENTION_DAYS", default=180)
 DEV_INBOX_KEEP = env.int("DEV_INBOX_KEEP", default=200)
 # The books (docs/operators/bookkeeping.md): erasure keeps a receipt's accounting fields, and
-# purge_messages deletes them this many years after the end of the financial year they belong
-# to (bokföringslagen 7 kap. 2 §: seven); the financial year ends with this month (12: the
-# calendar year).
+# purge_messages deletes them once this many calendar years have passed after the calendar
+# year in which their financial year ended (bokföringslagen 7 kap. 2 §: seven); the financial
+# year ends with this month (12: the calendar year).
 BOOKKEEPING_YEARS = env.int("BOOKKEEPING_YEARS", default=7)
 BOOKKEEPING_YEAR_END_MONTH = env.int("BOOKKEEPING_YEAR_END_MONTH", default=12)
 if not 1 <= BOOKKEEPING_YEAR_END_MONTH <= 12:

@@ -11,7 +11,8 @@ outlast a request for erasure. Two things are declared, never guessed:
   `"x-bookkeeping": true`; `bookkeeping_data` keeps those and drops every other value).
 
 `bookkeeping_cutoff` says when the period is over: records created before it belong to
-financial years that ended at least `BOOKKEEPING_YEARS` ago, and retention deletes them.
+financial years that ended in a calendar year at least `BOOKKEEPING_YEARS` full calendar
+years ago, and retention deletes them.
 """
 
 from __future__ import annotations
@@ -74,12 +75,22 @@ def financial_year_start(when: datetime) -> datetime:
 
 
 def bookkeeping_cutoff(now: datetime | None = None) -> datetime:
-    """Records created before this instant are past their bookkeeping period: their financial
-    year ended `BOOKKEEPING_YEARS` or more years before `now`."""
+    """Records created before this instant are past their bookkeeping period.
+
+    Bokföringslagen 7 kap. 2 § keeps them "fram till och med det sjunde året efter utgången
+    av det kalenderår då räkenskapsåret avslutades": through the 7th (`BOOKKEEPING_YEARS`)
+    calendar year after the calendar year in which their financial year ended. So on 1
+    January of year Y, the financial years that ended before 1 January of Y - 7 are over;
+    they are the ones that started before the start of the financial year that 1 January is
+    in."""
     local = timezone.localtime(now or timezone.now())
-    # The same day `BOOKKEEPING_YEARS` years ago (28 February for a 29th in a common year).
-    day = min(local.day, 28) if local.month == 2 else local.day
-    then = local.replace(year=local.year - settings.BOOKKEEPING_YEARS, day=day)
-    # A financial year that ended by then has had its full period: every year before the one
-    # `then` is in.
-    return financial_year_start(then)
+    new_year = local.replace(
+        year=local.year - settings.BOOKKEEPING_YEARS,
+        month=1,
+        day=1,
+        hour=0,
+        minute=0,
+        second=0,
+        microsecond=0,
+    )
+    return financial_year_start(new_year)

@@ -135,16 +135,21 @@ def when(*args) -> datetime:
 @pytest.mark.parametrize(
     ("end_month", "now", "cutoff"),
     [
-        # Calendar years: 2019's receipts are kept through 2026, deleted from 2027.
+        # Calendar years: 2019's receipts are kept through 2026 (the 7th year after 2019),
+        # deleted from 2027.
         (12, when(2026, 12, 31, 23, 59), when(2019, 1, 1)),
         (12, when(2027, 1, 1, 0, 0), when(2020, 1, 1)),
-        # Financial years ending in June: 2019/20 (July to June) is kept until 1 July 2027.
-        (6, when(2027, 6, 30, 23, 59), when(2019, 7, 1)),
-        (6, when(2027, 7, 1, 0, 0), when(2020, 7, 1)),
         (12, when(2028, 2, 29, 12, 0), when(2021, 1, 1)),
+        # Financial years ending in June: 2019/20 ended in 2020, so it is kept through 2027
+        # and deleted from 1 January 2028 (not from July 2027, seven years after its end).
+        (6, when(2027, 12, 31, 23, 59), when(2019, 7, 1)),
+        (6, when(2028, 1, 1, 0, 0), when(2020, 7, 1)),
+        (6, when(2028, 6, 30, 0, 0), when(2020, 7, 1)),
+        (6, when(2028, 7, 1, 0, 0), when(2020, 7, 1)),
+        (6, when(2029, 1, 1, 0, 0), when(2021, 7, 1)),
     ],
 )
-def test_the_bookkeeping_period_ends_seven_years_after_the_financial_year(
+def test_the_books_are_kept_through_the_seventh_year_after_the_financial_year_ended(
     settings, end_month, now, cutoff
 ):
     settings.BOOKKEEPING_YEARS = 7
