@@ -7,8 +7,9 @@ the dev inbox keeps its `DEV_INBOX_KEEP` newest emails; expired sessions are del
 hourly (a checkout left half-way holds a name and an address). `erase_customer` does the same
 at once for one person, across the project's own records (a shop's customers and orders,
 reached through `RETENTION_RECORDS`, operations/records.py), django-axes' login records and the
-stored sessions too. What the books keep goes once its bookkeeping period is over
-(`BOOKKEEPING_YEARS` after the end of its financial year: docs/operators/bookkeeping.md).
+stored sessions too. What the books keep goes once its bookkeeping period is over (through
+the `BOOKKEEPING_YEARS`th calendar year after the one its financial year ended in:
+docs/operators/bookkeeping.md).
 
 Both walk primary keys in chunks, one short transaction per chunk, so memory stays flat and
 workers are never blocked for long. The history is append-only for the delivery engine;
