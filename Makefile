@@ -10,13 +10,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Exactly the versions CI tested, each checked against its hash; then the project itself: its
-# metadata only (it installs no package, the code runs from the checkout), so not editable,
-# which made setuptools print a notice every time. `pip check` stops here if pyproject.toml
-# needs something the lock lacks: run `make lock`.
+# Exactly the versions CI tested, each checked against its hash; then the project itself,
+# editable: the packaged apps (pyproject.toml) resolve to this checkout from anywhere, so no
+# copy in site-packages can shadow the code `make test` and `make run` use, or go stale after
+# an edit (a plain `pip install .` would copy them, and a console script such as `celery` would
+# import that copy). tests/test_packaging.py checks what a real, non-editable wheel holds.
+# `pip check` stops here if pyproject.toml needs something the lock lacks: run `make lock`.
 $(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps .
+	$(BIN)/python -m pip install --quiet --no-deps --editable .
 	$(BIN)/python -m pip check
 	touch $@
 
