@@ -39,9 +39,11 @@ run: $(VENV)/.installed
 	@echo "Shop: http://127.0.0.1:$(PORT)/   Admin: http://127.0.0.1:$(PORT)/admin/ (admin / sealpost-demo)"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-## test: the whole suite (browser tests skip themselves when Chromium is absent, unless CI is set)
+## test: the whole suite (browser tests skip themselves when Chromium is absent, unless CI is set),
+## then the message center alone: a project without the shop (tests/standalone/settings.py)
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -c tests/standalone/pytest.ini $(STANDALONE_PYTEST_ARGS) tests/standalone
 
 ## lint: style, formatting and the app boundaries (.importlinter)
 lint: $(VENV)/.installed
