@@ -72,9 +72,9 @@ bench: $(VENV)/.installed
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
 
-## messages: extract every translatable string into locale/*/LC_MESSAGES/django.po (then
-## translate the empty msgstr lines) and compile the .mo files the site reads; commit both
+## messages: extract every translatable string into the catalog that ships with its code —
+## <app>/locale/*/LC_MESSAGES/django.po for each packaged app, locale/ for the rest — carrying
+## every existing translation over (scripts/messages.py); then translate the empty msgstr lines
+## and run it again to compile the .mo files the site reads; commit both
 messages: $(VENV)/.installed
-	$(BIN)/python manage.py makemessages --all --no-location --no-obsolete \
-		--ignore=bench --ignore=staticfiles --ignore=tests
-	$(BIN)/python manage.py compilemessages --ignore=.venv
+	$(BIN)/python scripts/messages.py

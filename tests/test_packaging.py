@@ -15,7 +15,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ("stafftemplates", "attachments", "messaging", "operations", "inbox", "api")
-# What each app must carry besides its Python modules.
+# What each app must carry besides its Python modules (the catalogs: make messages).
+CATALOGS = [
+    f"locale/{lang}/LC_MESSAGES/django.{ext}" for lang in ("sv", "en") for ext in ("po", "mo")
+]
 EXPECTED = {
     "stafftemplates": ["templates/", "static/", "migrations/0001_event_types.py"],
     "attachments": ["templates/", "static/fonts/DejaVuSans.ttf", "migrations/0001_initial.py"],
@@ -51,7 +54,7 @@ def test_each_app_ships_every_file_it_has(wheel, app):
     shipped = {name for name in wheel.namelist() if name.startswith(f"{app}/")}
     missing = sorted(tracked_files(app) - shipped)
     assert not missing, f"not in the wheel: {missing}"
-    for expected in EXPECTED[app]:
+    for expected in EXPECTED[app] + CATALOGS:
         assert any(name.startswith(f"{app}/{expected}") for name in shipped), expected
 
 

@@ -13,6 +13,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
+from django.utils import translation
 from pypdf import PdfReader
 
 from api.keys import create_api_key
@@ -192,3 +193,11 @@ def test_the_dev_inbox_shows_the_captured_ticket_in_its_own_page_frame(
     assert "<title>Dev inbox</title>" in page
     assert "Your ticket for Winter Sonatas" in page
     assert "ticket-T-1001.pdf" in page
+
+
+def test_the_apps_bring_their_own_swedish(settings):
+    assert not getattr(settings, "LOCALE_PATHS", [])
+    with translation.override("sv"):
+        assert translation.ngettext("Your document password", "Your document passwords", 2) == (
+            "Dina dokumentlösenord"
+        )
