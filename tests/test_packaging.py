@@ -6,6 +6,7 @@ Builds a real, non-editable wheel (`pip wheel`, its build backend fetched like a
 so it takes a few seconds and runs once.
 """
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -31,9 +32,16 @@ EXPECTED = {
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> zipfile.ZipFile:
+    # Built from a copy: setuptools leaves build/ and *.egg-info/ beside the sources.
+    source = tmp_path_factory.mktemp("source") / "sealpost"
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(".git", ".venv", "__pycache__", "build", "*.egg-info"),
+    )
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out), str(source)],
         check=True,
     )
     (built,) = out.glob("sealpost-*.whl")
