@@ -10,15 +10,17 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Exactly the versions CI tested, each checked against its hash; then the project itself,
-# editable: the packaged apps (pyproject.toml) resolve to this checkout from anywhere, so no
-# copy in site-packages can shadow the code `make test` and `make run` use, or go stale after
-# an edit (a plain `pip install .` would copy them, and a console script such as `celery` would
-# import that copy). tests/test_packaging.py checks what a real, non-editable wheel holds.
-# `pip check` stops here if pyproject.toml needs something the lock lacks: run `make lock`.
+# Exactly the versions CI tested, each checked against its hash; then the project itself, not
+# editable (that made setuptools print an "Editable installation" notice on every fresh run):
+# a copy of the packaged apps (pyproject.toml) lands in site-packages, refreshed only when
+# pyproject.toml changes, and the checkout always wins over it, because everything here starts
+# Python in the checkout with it first on sys.path: `python manage.py` (make run),
+# `python -m pytest` (make test), `python -m celery` (deploy/). tests/test_console.py checks
+# that a copy ahead of site-packages still loses; tests/test_packaging.py checks what a wheel
+# holds. `pip check` stops here if pyproject.toml needs something the lock lacks: `make lock`.
 $(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps --editable .
+	$(BIN)/python -m pip install --quiet --no-deps .
 	$(BIN)/python -m pip check
 	touch $@
 
