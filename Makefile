@@ -10,10 +10,14 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Exactly the versions CI tested, each checked against its hash; then the project itself: its
-# metadata only (it installs no package, the code runs from the checkout), so not editable,
-# which made setuptools print a notice every time. `pip check` stops here if pyproject.toml
-# needs something the lock lacks: run `make lock`.
+# Exactly the versions CI tested, each checked against its hash; then the project itself, not
+# editable (that made setuptools print an "Editable installation" notice on every fresh run):
+# a copy of the packaged apps (pyproject.toml) lands in site-packages, refreshed only when
+# pyproject.toml changes, and the checkout always wins over it, because everything here starts
+# Python in the checkout with it first on sys.path: `python manage.py` (make run),
+# `python -m pytest` (make test), `python -m celery` (deploy/). tests/test_console.py checks
+# that a copy ahead of site-packages still loses; tests/test_packaging.py checks what a wheel
+# holds. `pip check` stops here if pyproject.toml needs something the lock lacks: `make lock`.
 $(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps .
@@ -37,9 +41,11 @@ run: $(VENV)/.installed
 	@echo "Shop: http://127.0.0.1:$(PORT)/   Admin: http://127.0.0.1:$(PORT)/admin/ (admin / sealpost-demo)"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-## test: the whole suite (browser tests skip themselves when Chromium is absent, unless CI is set)
+## test: the whole suite (browser tests skip themselves when Chromium is absent, unless CI is set),
+## then the message center alone: a project without the shop (tests/standalone/settings.py)
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -c tests/standalone/pytest.ini $(STANDALONE_PYTEST_ARGS) tests/standalone
 
 ## lint: style, formatting and the app boundaries (.importlinter)
 lint: $(VENV)/.installed
@@ -68,9 +74,9 @@ bench: $(VENV)/.installed
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
 
-## messages: extract every translatable string into locale/*/LC_MESSAGES/django.po (then
-## translate the empty msgstr lines) and compile the .mo files the site reads; commit both
+## messages: extract every translatable string into the catalog that ships with its code —
+## <app>/locale/*/LC_MESSAGES/django.po for each packaged app, locale/ for the rest — carrying
+## every existing translation over (scripts/messages.py); then translate the empty msgstr lines
+## and run it again to compile the .mo files the site reads; commit both
 messages: $(VENV)/.installed
-	$(BIN)/python manage.py makemessages --all --no-location --no-obsolete \
-		--ignore=bench --ignore=staticfiles --ignore=tests
-	$(BIN)/python manage.py compilemessages --ignore=.venv
+	$(BIN)/python scripts/messages.py

@@ -1,11 +1,12 @@
 """The document font, registered with ReportLab once per process instead of once per document.
 
-Documents draw in DejaVu Sans (`static/fonts/`, see README "Fonts"). Declared with `@font-face`,
-xhtml2pdf re-reads and MD5-hashes both files (1.47 MB) for every document to check that the
-family still names the same files: 3.4-4 ms a document. Registered here once, the faces are
-known to ReportLab, and the family name templates write, `"DejaVu Sans"`, is added to xhtml2pdf's
-table of font-family names (`xhtml2pdf.default.DEFAULT_FONT`, the public table every document's
-context starts from), so `font-family: "DejaVu Sans"` resolves without any `@font-face` rule.
+Documents draw in DejaVu Sans (`attachments/static/fonts/`, see README "Fonts"). Declared with
+`@font-face`, xhtml2pdf re-reads and MD5-hashes both files (1.47 MB) for every document to check
+that the family still names the same files: 3.4-4 ms a document. Registered here once, the faces
+are known to ReportLab, and the family name templates write, `"DejaVu Sans"`, is added to
+xhtml2pdf's table of font-family names (`xhtml2pdf.default.DEFAULT_FONT`, the public table every
+document's context starts from), so `font-family: "DejaVu Sans"` resolves without any
+`@font-face` rule.
 
 A staff template that still declares `@font-face` for DejaVu keeps working: xhtml2pdf then
 embeds the same files under its own names for that document, and the page is the same.
@@ -17,8 +18,8 @@ pixel; it also fails if a new xhtml2pdf stops reading its family table from `DEF
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
-from django.conf import settings
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from xhtml2pdf import default as xhtml2pdf_default
@@ -33,9 +34,10 @@ _lock = threading.Lock()
 _registered = False
 
 
-def font_path(name: str):
-    """The file of face `name` (`REGULAR` or `BOLD`) in the project's static fonts."""
-    return settings.BASE_DIR / "static" / "fonts" / FILES[name]
+def font_path(name: str) -> Path:
+    """The file of face `name` (`REGULAR` or `BOLD`), shipped with this app (it is installed
+    into projects that have no static directory of their own)."""
+    return Path(__file__).resolve().parent / "static" / "fonts" / FILES[name]
 
 
 def register_fonts() -> None:

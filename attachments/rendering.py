@@ -69,10 +69,16 @@ class Attachment:
 # --- resources --------------------------------------------------------------------------------
 
 
+# The document fonts ship with this app (`static/fonts/`), so a project that installs it
+# without static directories of its own still finds `fonts/DejaVuSans.ttf`.
+OWN_STATIC = Path(__file__).resolve().parent / "static"
+
+
 @cache
 def static_roots() -> tuple[Path, ...]:
-    """The project's static directories: the only places a document may read from."""
-    roots = []
+    """The project's static directories and this app's own: the only places a document may
+    read from."""
+    roots = [OWN_STATIC]
     for entry in settings.STATICFILES_DIRS:
         path = entry[1] if isinstance(entry, list | tuple) else entry
         roots.append(Path(path).resolve())

@@ -1,14 +1,14 @@
 """Which characters the order PDF can draw.
 
 Typed text (an engraving, initials, the customer's name and address) ends up in the order's
-PDF, set in DejaVu Sans (static/fonts/DejaVuSans.ttf, the font the PDF embeds). A character the
-font lacks would print as an empty box, so the cart and checkout forms refuse it and name it.
+PDF, set in DejaVu Sans (attachments/static/fonts/DejaVuSans.ttf, the font the PDF embeds). A
+character the font lacks would print as an empty box, so the cart and checkout forms refuse it
+and name it.
 """
 
 import functools
 import unicodedata
 
-from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.utils.translation import ngettext
@@ -21,7 +21,8 @@ def drawable_code_points() -> frozenset[int]:
     """Every code point the font has a glyph for, read once per process."""
     from reportlab.pdfbase.ttfonts import TTFont  # the PDF renderer's own font reader
 
-    path = finders.find(FONT) or str(settings.BASE_DIR / "static" / FONT)
+    # A static file of the attachments app, found as Django finds any static file.
+    path = finders.find(FONT)
     return frozenset(TTFont("DejaVuSans", path).face.charWidths)
 
 

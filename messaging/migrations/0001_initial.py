@@ -7,13 +7,20 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+# Messages belonged to the demo shop's orders before events existed; 0016 drops the column,
+# after the shop's own data migration (shop/migrations/0006_order_events.py, where there is a
+# shop) has moved each order into an event. The column is a plain number here, not a foreign key
+# to `shop.Order`, so a project without the shop migrates too. A database created with the
+# foreign key has the same column and index (the state says so, so SQLite rebuilds the table to
+# drop it) and keeps its constraint until 0016 drops the column, and the constraint with it.
+
+
 class Migration(migrations.Migration):
 
     initial = True
 
     dependencies = [
         ('attachments', '0001_initial'),
-        ('shop', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -91,7 +98,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='messages', to='shop.order')),
+                ('order', models.BigIntegerField(blank=True, null=True, db_column='order_id', db_index=True)),
                 ('resend_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='resends', to='messaging.message')),
             ],
             options={

@@ -9,7 +9,6 @@ class Migration(migrations.Migration):
     dependencies = [
         ('attachments', '0002_revision_note'),
         ('messaging', '0004_history_in_order_of_occurrence'),
-        ('shop', '0001_initial'),
     ]
 
     operations = [

@@ -8,7 +8,6 @@ class Migration(migrations.Migration):
     dependencies = [
         ('attachments', '0003_password_policy_permission'),
         ('messaging', '0006_captured_emails_moved_to_inbox'),
-        ('shop', '0001_initial'),
     ]
 
     operations = [

@@ -19,7 +19,6 @@ class Migration(migrations.Migration):
     dependencies = [
         ('attachments', '0006_languages'),
         ('messaging', '0010_event_durations'),
-        ('shop', '0004_languages'),
     ]
 
     operations = [

@@ -131,13 +131,15 @@ def orders_to_events(apps, schema_editor):
     Event = apps.get_model("messaging", "Event")
     EventType = apps.get_model("stafftemplates", "EventType")
     status_labels = dict(Order._meta.get_field("status").choices)
+    # A message's `order` is the order's id, a plain number in messaging's migration state (so
+    # messaging migrates in projects without a shop: messaging/migrations/0001_initial.py).
     order_ids = (
         Message.objects.filter(order__isnull=False, event__isnull=True)
-        .values_list("order_id", flat=True)
+        .values_list("order", flat=True)
         .distinct()
     )
     for order in Order.objects.filter(pk__in=list(order_ids)).select_related("customer"):
-        messages = Message.objects.filter(order=order)
+        messages = Message.objects.filter(order=order.pk)
         code = (
             messages.filter(is_proof=False).values_list("event_type_code", flat=True).first()
             or "order_confirmation"

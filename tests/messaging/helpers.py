@@ -13,17 +13,18 @@ from messaging.events import SentEvent, send_event
 from messaging.models import Message
 from shop.events import ORDER_CONFIRMATION, order_confirmation_data
 from shop.models import Order
-from shop.signals import order_completed
 from tests.factories import OrderFactory
 
 
 def complete(order: Order | None = None, **customer) -> Order:
-    """An order completed as checkout does (`order_completed` inside its transaction); its
-    confirmation is delivered on commit. `customer` fields go to a new order's customer."""
+    """An order completed as a client of the message center completes it: its confirmation
+    event sent inside the order's transaction, delivered on commit. `customer` fields go to a
+    new order's customer. (The demo's own wiring, the shop's `order_completed` signal, is
+    tested in test_checkout_flow.py.)"""
     with TestCase.captureOnCommitCallbacks(execute=True), transaction.atomic():
         if order is None:
             order = OrderFactory(**{f"customer__{k}": v for k, v in customer.items()})
-        order_completed.send(sender=Order, order=order)
+        send_order_event(order)
     return order
 
 

@@ -67,11 +67,11 @@ def test_each_order_with_messages_becomes_its_confirmation_event(before_events, 
     )
     messages = old.get_model("messaging", "Message").objects
     first = messages.create(
-        event="order_confirmation", order=order, recipient=customer.email, status="sent"
+        event="order_confirmation", order=order.pk, recipient=customer.email, status="sent"
     )
     messages.create(
         event="order_confirmation",
-        order=order,
+        order=order.pk,
         recipient=customer.email,
         sequence=1,
         status="failed",

@@ -18,15 +18,19 @@ from config import celery
 from inbox.models import CapturedEmail
 from messaging import delivery, outbox, relay, tracking
 from messaging.models import Message, MessageEvent, MessageTemplate
-from shop.models import Order
-from shop.signals import order_completed
 from tests.factories import (
     AttachmentTemplateFactory,
     MessageTemplateFactory,
     OrderFactory,
     publish_newest,
 )
-from tests.messaging.helpers import complete, deliver_order, messages_of, queue_order
+from tests.messaging.helpers import (
+    complete,
+    deliver_order,
+    messages_of,
+    queue_order,
+    send_order_event,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +105,7 @@ def test_message_row_is_written_with_the_order_and_delivery_waits_for_commit(
 ):
     order = OrderFactory()
     with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
-        order_completed.send(sender=Order, order=order)
+        send_order_event(order)
     message = messages_of(order).get()
     assert message.status == Message.Status.QUEUED
     assert mailoutbox == []
@@ -113,7 +117,7 @@ def test_a_rolled_back_order_leaves_no_message(confirmation_template, mailoutbox
 
     def reversed_payment():
         with transaction.atomic():
-            order_completed.send(sender=Order, order=order)
+            send_order_event(order)
             raise RuntimeError("payment reversed")
 
     with pytest.raises(RuntimeError):
