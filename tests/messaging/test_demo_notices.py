@@ -1,0 +1,198 @@
+"""After the sale: the demo's shipping notice with its delivery note and refund email with its
+credit note, sent in the order's language when staff ship or refund an order (the demo's own
+tests: they stand on the demo seed)."""
+
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import TestCase
+from pypdf import PdfReader
+
+from attachments.api import generated_password
+from demo.catalog import seed_catalog
+from demo.emails import seed_message_templates
+from demo.notices import seed_notices
+from messaging.models import Event
+from shop.fulfilment import refund_order, ship_order
+from shop.models import Order, Product
+from shop.services import CartItem, place_order
+from tests.factories import CHECKOUT_DETAILS
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo_shop(db):
+    seed_catalog()
+    seed_message_templates()
+    seed_notices()
+
+
+def buy(language: str, *, boards: int = 3) -> Order:
+    """Oak cutting boards (569.00 each) engraved "För Åsa", and a knitted hat, in `language`."""
+    board = Product.objects.get(slug="engraved-cutting-board")
+    wood, engraving = board.options.get(name="Wood"), board.options.get(name="Engraving")
+    options = {str(wood.pk): str(wood.choices.get(label="Ek").pk), str(engraving.pk): "För Åsa"}
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return place_order(
+            checkout_key=f"checkout-{language}-0123456789",
+            items=[CartItem(board.pk, options, boards)],
+            customer=CHECKOUT_DETAILS,
+            card_number="4242 4242 4242 4242",
+            language=language,
+        )
+
+
+def pdf_text(email, order: Order) -> str:
+    [(_filename, content, _mimetype)] = email.attachments
+    reader = PdfReader(io.BytesIO(content))
+    # The same password as the receipt's: what the confirmation page showed.
+    assert reader.decrypt(generated_password(order.token))
+    # One space between words: text extraction breaks table cells onto lines of their own.
+    return " ".join("\n".join(page.extract_text() for page in reader.pages).split())
+
+
+def sent(action):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return action()
+
+
+@pytest.mark.parametrize(
+    ("language", "says"),
+    [
+        (
+            "sv",
+            [
+                "Din order {number} från Nordic Goods är på väg",
+                "Följesedel",
+                "Kvittonummer {receipt}",
+                "Transportör PostNord",
+                "Kollinummer 00370712345678901234",
+                "Skärbräda med gravyr",
+                "Träslag: Ek",
+                "Gravyr: För Åsa",
+            ],
+        ),
+        (
+            "en",
+            [
+                "Your Nordic Goods order {number} is on its way",
+                "Delivery note",
+                "Receipt number {receipt}",
+                "Carrier PostNord",
+                "Tracking number 00370712345678901234",
+                "Engraved Cutting Board",
+                "Wood: Oak",
+                "Engraving: För Åsa",
+            ],
+        ),
+    ],
+)
+def test_shipping_sends_the_notice_and_delivery_note_in_the_order_language(
+    demo_shop, mailoutbox, language, says
+):
+    order = buy(language)
+    mailoutbox.clear()
+
+    sent(lambda: ship_order(order, carrier="PostNord", tracking_number="00370712345678901234"))
+
+    [email] = mailoutbox
+    order.refresh_from_db()
+    expected = [text.format(number=order.number, receipt=order.receipt_number) for text in says]
+    subject, *document = expected
+    assert email.subject == subject
+    assert "00370712345678901234" in email.body
+    text = pdf_text(email, order)
+    for line in document:
+        assert line in text, text
+    assert "569" not in text  # a delivery note shows no prices
+    assert f"{says[-1].split(': ')[1]} 3" in text  # the engraving, then the quantity
+
+
+def test_an_order_ships_once(demo_shop, mailoutbox):
+    order = buy("sv")
+    sent(lambda: ship_order(order))
+    mailoutbox.clear()
+
+    with pytest.raises(ValidationError, match=f"Order {order.number} was already shipped"):
+        sent(lambda: ship_order(order, carrier="PostNord"))
+
+    assert mailoutbox == []
+    assert Event.objects.filter(reference=order.number, type="order_shipped").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "says"),
+    [
+        (
+            "sv",
+            [
+                "Återbetalning på 569,00 kr för din order {number}",
+                "Kreditnota",
+                "Kreditnota nr {receipt}-1",
+                "Avser kvitto {receipt}",
+                "Kvittots datum {date}",
+                "Skärbräda med gravyr",
+                "1 569,00 -569,00",
+                "Summa kredit -569,00 kr",
+                "varav moms 25 % -113,80 kr",
+            ],
+        ),
+        (
+            "en",
+            [
+                "Refund of SEK 569.00 for your order {number}",
+                "Credit note",
+                "Credit note number {receipt}-1",
+                "Corrects receipt {receipt}",
+                "Receipt date {date}",
+                "Engraved Cutting Board",
+                "1 569.00 -569.00",
+                "Total credited SEK -569.00",
+                "of which VAT 25% SEK -113.80",
+            ],
+        ),
+    ],
+)
+def test_a_partial_refund_credits_those_lines_in_a_credit_note_naming_the_receipt(
+    demo_shop, mailoutbox, language, says
+):
+    from shop.money import format_short_date
+
+    order = buy(language)
+    mailoutbox.clear()
+    [line] = order.lines.all()
+
+    sent(lambda: refund_order(order, {line.pk: 1}))
+
+    [email] = mailoutbox
+    order.refresh_from_db()
+    date = format_short_date(order.created_at, language=language)
+    expected = [
+        text.format(number=order.number, receipt=order.receipt_number, date=date) for text in says
+    ]
+    subject, *document = expected
+    assert email.subject == subject
+    text = pdf_text(email, order)
+    for words in document:
+        assert words in text
+
+
+def test_each_refund_is_its_own_event_and_never_more_than_was_bought(demo_shop, mailoutbox):
+    order = buy("en", boards=3)
+    [line] = order.lines.all()
+    mailoutbox.clear()
+
+    sent(lambda: refund_order(order, {line.pk: 1}))
+    sent(lambda: refund_order(order, {line.pk: 2}))
+    with pytest.raises(ValidationError, match="At most 0 of Engraved Cutting Board"):
+        sent(lambda: refund_order(order, {line.pk: 1}))
+
+    keys = Event.objects.filter(type="order_refunded").values_list("idempotency_key", flat=True)
+    assert sorted(keys) == [f"refund:{order.number}:1", f"refund:{order.number}:2"]
+    assert [email.subject for email in mailoutbox] == [
+        f"Refund of SEK 569.00 for your order {order.number}",
+        f"Refund of SEK 1,138.00 for your order {order.number}",
+    ]
+    assert "Credit note number " + f"{order.receipt_number}-2" in pdf_text(mailoutbox[1], order)
