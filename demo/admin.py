@@ -19,6 +19,8 @@ from shop.admin import OrderAdmin
 from shop.models import Order
 from stafftemplates.admin_pages import ObjectPageMixin, no_store
 
+from .fulfilment_admin import FulfilmentAdminMixin
+
 admin.site.unregister(Order)
 
 
@@ -31,8 +33,9 @@ def order_messages(order: Order):
 
 
 @admin.register(Order)
-class OrderWithMessagesAdmin(ObjectPageMixin, OrderAdmin):
-    """The shop's order page plus its messages and, for those allowed, the document password."""
+class OrderWithMessagesAdmin(FulfilmentAdminMixin, ObjectPageMixin, OrderAdmin):
+    """The shop's order page plus its messages and, for those allowed, the document password
+    and the after-sale actions (ship, refund)."""
 
     change_form_template = "admin/demo/order_change_form.html"
 
@@ -45,6 +48,7 @@ class OrderWithMessagesAdmin(ObjectPageMixin, OrderAdmin):
                 ),
                 name="shop_order_document_password",
             ),
+            *self.fulfilment_urls(),
             *super().get_urls(),
         ]
 
@@ -59,6 +63,7 @@ class OrderWithMessagesAdmin(ObjectPageMixin, OrderAdmin):
         extra = {
             **(extra_context or {}),
             "can_reveal": can_reveal_password(request.user),
+            **self.fulfilment_context(request, order),
             "order_messages": messages,
             "resendable": resendable,
             "messages_url": reverse("admin:messaging_message_changelist")

@@ -22,11 +22,16 @@ from tests.factories import CHECKOUT_DETAILS
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo_shop(db):
+def seed_demo_shop() -> None:
+    """The demo catalog with its emails and documents, as `seed_demo` leaves them."""
     seed_catalog()
     seed_message_templates()
     seed_notices()
+
+
+@pytest.fixture
+def demo_shop(db):
+    seed_demo_shop()
 
 
 def buy(language: str, *, boards: int = 3) -> Order:
