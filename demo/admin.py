@@ -16,6 +16,7 @@ from messaging.document_passwords import reference_document_passwords
 from messaging.forms import RevealForm
 from messaging.models import Message
 from shop.admin import OrderAdmin
+from shop.events import ORDER_CONFIRMATION
 from shop.models import Order
 from stafftemplates.admin_pages import ObjectPageMixin, no_store
 
@@ -90,7 +91,11 @@ class OrderWithMessagesAdmin(FulfilmentAdminMixin, ObjectPageMixin, OrderAdmin):
                 request, order, f"Revealed the document password: {form.cleaned_data['reason']}"
             )
             # What the customer's PDFs really open with: each attachment's own policy.
-            context["passwords"] = reference_document_passwords(order.number)
+            # Those of its confirmation: later emails about the order (shipping, refunds)
+            # carry other documents.
+            context["passwords"] = reference_document_passwords(
+                order.number, type=ORDER_CONFIRMATION
+            )
             context["revealed"] = True
         response = TemplateResponse(request, "admin/messaging/document_password.html", context)
         return no_store(response)

@@ -7,13 +7,14 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import TestCase
+from django.urls import reverse
 from pypdf import PdfReader
 
 from attachments.api import generated_password
 from demo.catalog import seed_catalog
 from demo.emails import seed_message_templates
 from demo.notices import seed_notices
-from messaging.models import Event
+from messaging.models import Event, MessageTemplate
 from shop.fulfilment import refund_order, ship_order
 from shop.models import Order, Product
 from shop.services import CartItem, place_order
@@ -201,3 +202,36 @@ def test_each_refund_is_its_own_event_and_never_more_than_was_bought(demo_shop, 
         f"Refund of SEK 1,138.00 for your order {order.number}",
     ]
     assert "Credit note number " + f"{order.receipt_number}-2" in pdf_text(mailoutbox[1], order)
+
+
+def test_the_password_reveal_gives_the_receipts_password_after_a_refund(
+    demo_shop, admin_client, mailoutbox
+):
+    order = buy("sv")
+    [line] = order.lines.all()
+    sent(lambda: refund_order(order, {line.pk: 1}))
+    url = reverse("admin:shop_order_document_password", args=[order.pk])
+
+    page = admin_client.post(url, {"reason": "Customer called, identity checked"})
+
+    text = page.content.decode()
+    assert generated_password(order.token) in text
+    assert f"opens orderbekraftelse-{order.number}.pdf" in text  # the receipt, not the credit note
+
+
+def test_the_confirmation_page_keeps_its_password_after_a_shipping_notice_without_pdf(
+    demo_shop, client, mailoutbox
+):
+    from tests.messaging.test_demo_languages import buy_cutting_boards
+
+    for notice in MessageTemplate.objects.filter(event="order_shipped"):
+        notice.attachment_links.all().delete()
+        notice.record_revision(note="No delivery note.")
+        notice.publish(notice.current_revision())
+    order = buy_cutting_boards(client, "sv")
+    sent(lambda: ship_order(order))
+
+    page = client.get(reverse("shop:confirmation", args=[order.number])).content.decode()
+
+    assert mailoutbox[-1].attachments == []  # the notice went out without a PDF
+    assert generated_password(order.token) in page
