@@ -8,9 +8,37 @@ the last number given.
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
+import copy
+import importlib
+
 from django.conf import settings
 from django.db import migrations, models
 from django.utils import timezone
+
+
+CONFIRMATION_SCHEMA_0005 = importlib.import_module(
+    "shop.migrations.0005_order_confirmation_event_type"
+).SCHEMA
+
+
+def receipt_number_in_confirmation_schema(apps, schema_editor):
+    """The `order_confirmation` type as migration 0005 created it gets `order.receipt_number`
+    (an optional string) in its schema; a schema staff edited since is left alone, and so is
+    one whose example already holds a receipt number that is no string."""
+    EventType = apps.get_model("stafftemplates", "EventType")
+    event_type = EventType.objects.filter(code="order_confirmation").first()
+    if event_type is None or event_type.schema != CONFIRMATION_SCHEMA_0005:
+        return
+    number = event_type.example.get("order", {}).get("receipt_number", "")
+    if not isinstance(number, str):
+        return
+    schema = copy.deepcopy(CONFIRMATION_SCHEMA_0005)
+    schema["properties"]["order"]["properties"]["receipt_number"] = {
+        "type": "string",
+        "maxLength": 40,
+    }
+    event_type.schema = schema
+    event_type.save(update_fields=["schema"])
 
 
 def number_existing_orders(apps, schema_editor):
@@ -30,6 +58,7 @@ def number_existing_orders(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("shop", "0006_order_events"),
+        ("stafftemplates", "0001_event_types"),
     ]
 
     operations = [
@@ -59,6 +88,9 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(number_existing_orders, migrations.RunPython.noop, elidable=False),
+        migrations.RunPython(
+            receipt_number_in_confirmation_schema, migrations.RunPython.noop, elidable=False
+        ),
         migrations.CreateModel(
             name="Refund",
             fields=[

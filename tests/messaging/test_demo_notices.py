@@ -235,3 +235,54 @@ def test_the_confirmation_page_keeps_its_password_after_a_shipping_notice_withou
 
     assert mailoutbox[-1].attachments == []  # the notice went out without a PDF
     assert generated_password(order.token) in page
+
+
+def test_seeding_brings_an_earlier_demo_schema_up_to_date(db):
+    from demo.events import DEMO_TYPES, seed_event_types
+    from stafftemplates.models import EventType
+
+    confirmation = DEMO_TYPES[0]
+    EventType.objects.update_or_create(  # as the shop's migration left it
+        code=confirmation.code,
+        defaults={
+            "schema": confirmation.previous_schemas[0],
+            "example": confirmation.example(language="sv"),
+        },
+    )
+
+    seed_event_types()
+
+    event_type = EventType.objects.get(code=confirmation.code)
+    assert "receipt_number" in event_type.schema["properties"]["order"]["properties"]
+    assert event_type.example["order"]["receipt_number"] == "NG-2026-000042"
+    assert EventType.objects.filter(code__in=["order_shipped", "order_refunded"]).count() == 2
+
+
+def test_seeding_refuses_a_schema_the_types_example_no_longer_satisfies(db):
+    from django.core.management import CommandError, call_command
+
+    from demo.events import DEMO_TYPES
+    from stafftemplates.models import EventType
+
+    confirmation = DEMO_TYPES[0]
+    example = confirmation.example(language="sv")
+    example["order"]["receipt_number"] = 123  # staff's own example: the old schema allowed it
+    earlier = confirmation.previous_schemas[0]
+    EventType.objects.update_or_create(
+        code=confirmation.code, defaults={"schema": earlier, "example": example}
+    )
+
+    with pytest.raises(CommandError) as refused:
+        call_command("seed_demo")
+
+    assert "Event type 'order_confirmation' was left as it was" in str(refused.value)
+    assert "example.order.receipt_number: 123 is not of type 'string'" in str(refused.value)
+    assert EventType.objects.get(code=confirmation.code).schema == earlier
+
+
+@pytest.mark.parametrize(("language", "label"), [("sv", "Kvittonummer"), ("en", "Receipt number")])
+def test_the_receipt_shows_its_receipt_number(demo_shop, mailoutbox, language, label):
+    order = buy(language)
+
+    [email] = mailoutbox
+    assert f"{label} {order.receipt_number}" in pdf_text(email, order)

@@ -57,3 +57,20 @@ def test_existing_orders_are_numbered_per_year_in_order_of_creation(before_recei
         "NG-2222-2222": "NG-2026-000003",
     }
     assert dict(ReceiptCounter.objects.values_list("year", "last")) == {2025: 1, 2026: 3}
+
+
+def test_the_confirmation_schema_as_first_migrated_gains_the_receipt_number(before_receipts):
+    import importlib
+
+    from stafftemplates.models import EventType
+
+    first = importlib.import_module("shop.migrations.0005_order_confirmation_event_type")
+    before_receipts.get_model("stafftemplates", "EventType").objects.update_or_create(
+        code="order_confirmation", defaults={"schema": first.SCHEMA, "example": first.EXAMPLE}
+    )
+
+    MigrationExecutor(connection).migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+    order = EventType.objects.get(code="order_confirmation").schema["properties"]["order"]
+    assert order["properties"]["receipt_number"] == {"type": "string", "maxLength": 40}
+    assert "receipt_number" not in order["required"]  # API senders need not send one
