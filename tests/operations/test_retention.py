@@ -50,7 +50,7 @@ KEPT = {
     # reference and the card's last four digits (the receipt's); the order's secrets; states.
     Order: {
         *("id", "number", "token", "checkout_key", "customer", "status", "currency"),
-        *("subtotal", "total", "language", "payment_reference", "card_last4"),
+        *("subtotal", "total", "language", "payment_reference", "card_last4", "receipt_number"),
         *("created_at", "paid_at"),
     },
     OrderLine: {"id", "order", "product", "product_name", "unit_price", "quantity", "line_total"},
