@@ -87,6 +87,7 @@ class FulfilmentAdminMixin:
         return {
             "can_ship": request.user.has_perm(SHIP_PERMISSION)
             and not shipped
+            and left
             and order.status == Order.Status.PAID,
             "can_refund": request.user.has_perm(REFUND_PERMISSION) and left,
         }

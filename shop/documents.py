@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, pgettext
 
 from .countries import country_name
+from .fulfilment import refundable_quantities
 from .models import Order, Refund, Shipment, active_language
 from .money import format_amount, format_date, format_money, format_short_date
 
@@ -307,8 +308,6 @@ def shipment_context(shipment: Shipment, *, language: str | None = None) -> dict
     """The delivery note's context: the order and customer (as in `order_context`), the
     shipment (date, carrier, tracking number) and the lines shipped with their quantities
     (bought minus refunded before shipping), without prices."""
-    from .fulfilment import refundable_quantities
-
     order = shipment.order
     with translation.override(language or order.language):
         context = _order_context(order)

@@ -23,7 +23,8 @@ from .signals import order_refunded, order_shipped
 def ship_order(order: Order, *, carrier: str = "", tracking_number: str = "") -> Shipment:
     """Record that `order` was shipped (optionally by `carrier`, with `tracking_number`).
 
-    Raises `ValidationError` when it was shipped before or is not paid: nothing is written.
+    Raises `ValidationError` when it was shipped before, is not paid or was refunded in full:
+    nothing is written.
     """
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
@@ -37,6 +38,12 @@ def ship_order(order: Order, *, carrier: str = "", tracking_number: str = "") ->
                 _("Order %(number)s is not paid: it cannot be shipped.")
                 % {"number": locked.number},
                 code="not_paid",
+            )
+        if not any(refundable_quantities(locked).values()):
+            raise ValidationError(
+                _("Everything in order %(number)s was refunded: nothing is left to ship.")
+                % {"number": locked.number},
+                code="nothing_to_ship",
             )
         shipment = Shipment.objects.create(
             order=locked, carrier=carrier.strip(), tracking_number=tracking_number.strip()

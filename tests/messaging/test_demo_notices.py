@@ -286,3 +286,15 @@ def test_the_receipt_shows_its_receipt_number(demo_shop, mailoutbox, language, l
 
     [email] = mailoutbox
     assert f"{label} {order.receipt_number}" in pdf_text(email, order)
+
+
+def test_an_order_refunded_in_full_is_not_shipped(demo_shop, mailoutbox):
+    order = buy("en", boards=2)
+    [line] = order.lines.all()
+    sent(lambda: refund_order(order, {line.pk: 2}))
+    mailoutbox.clear()
+
+    with pytest.raises(ValidationError, match="nothing is left to ship"):
+        sent(lambda: ship_order(order))
+
+    assert mailoutbox == []
