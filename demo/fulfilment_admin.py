@@ -134,6 +134,11 @@ class FulfilmentAdminMixin:
         order = self.viewable_object(request, pk)
         if not request.user.has_perm(SHIP_PERMISSION):
             raise PermissionDenied
+        if request.method == "GET" and Shipment.objects.filter(order=order).exists():
+            self.message_user(
+                request, f"Order {order.number} was already shipped.", messages.WARNING
+            )
+            return self._back(order)
         form = ShipForm(request.POST if request.method == "POST" else None)
         if form.is_valid():
             try:

@@ -68,10 +68,12 @@ def test_marking_as_shipped_sends_the_notice_once(demo_shop, client, mailoutbox)
     first = posted(client, url, {"carrier": "PostNord", "tracking_number": "0037071234"})
     page = client.get(page_of(order)).content.decode()
     second = posted(client, url, {"carrier": "DHL", "tracking_number": ""})
+    form_again = client.get(url, follow=True)
 
     assert f"Order {order.number} is marked as shipped" in first.content.decode()
     assert "Mark as shipped…" not in page  # shipped: the button is gone
     assert f"Order {order.number} was already shipped." in second.content.decode()
+    assert form_again.redirect_chain == [(page_of(order), 302)]  # no form to fill in vain
     [email] = mailoutbox
     assert "Carrier: PostNord" in email.body
     assert "Carrier PostNord" in pdf_text(email, order)
