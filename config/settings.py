@@ -236,6 +236,9 @@ SHOP_ADDRESS = env.str("SHOP_ADDRESS", default="Storgatan 1, 831 30 Östersund")
 SHOP_COUNTRY = env.str("SHOP_COUNTRY", default="SE")
 SHOP_ORG_NUMBER = env.str("SHOP_ORG_NUMBER", default="559000-0000")
 SHOP_VAT_NUMBER = env.str("SHOP_VAT_NUMBER", default="SE559000000001")
+# Receipt numbers run in a gapless series per calendar year: "<prefix>-2026-000123"
+# (shop/receipts.py). Change the prefix only at a year's start: numbers already given stay.
+SHOP_RECEIPT_PREFIX = env.str("SHOP_RECEIPT_PREFIX", default="NG")
 # How long the confirmation page shows the document password, email and address after the
 # order was placed; afterwards support reveals the password (admin, audited).
 CONFIRMATION_PASSWORD_MINUTES = env.int("CONFIRMATION_PASSWORD_MINUTES", default=30)

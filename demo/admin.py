@@ -16,8 +16,11 @@ from messaging.document_passwords import reference_document_passwords
 from messaging.forms import RevealForm
 from messaging.models import Message
 from shop.admin import OrderAdmin
+from shop.events import ORDER_CONFIRMATION
 from shop.models import Order
 from stafftemplates.admin_pages import ObjectPageMixin, no_store
+
+from .fulfilment_admin import FulfilmentAdminMixin
 
 admin.site.unregister(Order)
 
@@ -31,8 +34,9 @@ def order_messages(order: Order):
 
 
 @admin.register(Order)
-class OrderWithMessagesAdmin(ObjectPageMixin, OrderAdmin):
-    """The shop's order page plus its messages and, for those allowed, the document password."""
+class OrderWithMessagesAdmin(FulfilmentAdminMixin, ObjectPageMixin, OrderAdmin):
+    """The shop's order page plus its messages and, for those allowed, the document password
+    and the after-sale actions (ship, refund)."""
 
     change_form_template = "admin/demo/order_change_form.html"
 
@@ -45,6 +49,7 @@ class OrderWithMessagesAdmin(ObjectPageMixin, OrderAdmin):
                 ),
                 name="shop_order_document_password",
             ),
+            *self.fulfilment_urls(),
             *super().get_urls(),
         ]
 
@@ -59,6 +64,7 @@ class OrderWithMessagesAdmin(ObjectPageMixin, OrderAdmin):
         extra = {
             **(extra_context or {}),
             "can_reveal": can_reveal_password(request.user),
+            **self.fulfilment_context(request, order),
             "order_messages": messages,
             "resendable": resendable,
             "messages_url": reverse("admin:messaging_message_changelist")
@@ -85,7 +91,11 @@ class OrderWithMessagesAdmin(ObjectPageMixin, OrderAdmin):
                 request, order, f"Revealed the document password: {form.cleaned_data['reason']}"
             )
             # What the customer's PDFs really open with: each attachment's own policy.
-            context["passwords"] = reference_document_passwords(order.number)
+            # Those of its confirmation: later emails about the order (shipping, refunds)
+            # carry other documents.
+            context["passwords"] = reference_document_passwords(
+                order.number, type=ORDER_CONFIRMATION
+            )
             context["revealed"] = True
         response = TemplateResponse(request, "admin/messaging/document_password.html", context)
         return no_store(response)

@@ -10,7 +10,7 @@ class DemoConfig(AppConfig):
     verbose_name = "Nordic Goods demo"
 
     def ready(self) -> None:
-        from shop.signals import order_completed
+        from shop.signals import order_completed, order_refunded, order_shipped
 
         from . import receivers
 
@@ -18,3 +18,5 @@ class DemoConfig(AppConfig):
         order_completed.connect(
             receivers.send_order_confirmation, dispatch_uid="demo.order_confirmation"
         )
+        order_shipped.connect(receivers.send_order_shipped, dispatch_uid="demo.order_shipped")
+        order_refunded.connect(receivers.send_order_refunded, dispatch_uid="demo.order_refunded")

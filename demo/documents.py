@@ -42,6 +42,8 @@ HTML = """\
     <td class="facts">
       <table>
         <tr><th>Order number</th><td><strong>{{ order.number }}</strong></td></tr>
+        {% if order.receipt_number %}<tr><th>Receipt number</th>
+          <td>{{ order.receipt_number }}</td></tr>{% endif %}
         <tr><th>Order date</th><td>{{ order.date_short }}, {{ order.date|time:"H:i" }}</td></tr>
         <tr><th>Status</th><td>{{ order.status }}</td></tr>
         <tr><th>Payment</th><td>{{ order.payment_method }}</td></tr>
@@ -265,8 +267,14 @@ You have 30 days to change your mind.</p>
 
 # Amounts as numbers in the site's format, the currency code after them (before languages).
 PREVIOUS_HTML.append(PREVIOUS_HTML[0].replace('|floatformat:"2g" }}', "_formatted }}"))
-# The date with Django's month abbreviation ("7 Dec 2026" in Swedish too).
-PREVIOUS_HTML.append(HTML.replace(NEW_DATE, OLD_DATE))
+# The date with Django's month abbreviation ("7 Dec 2026" in Swedish too), then before the
+# receipt number.
+RECEIPT_ROW = (
+    "        {% if order.receipt_number %}<tr><th>Receipt number</th>\n"
+    "          <td>{{ order.receipt_number }}</td></tr>{% endif %}\n"
+)
+PREVIOUS_HTML.append(HTML.replace(RECEIPT_ROW, "").replace(NEW_DATE, OLD_DATE))
+PREVIOUS_HTML.append(HTML.replace(RECEIPT_ROW, ""))
 
 CSS = """\
 @page {
@@ -352,7 +360,9 @@ def _seed_document(language: str, html: str, filename: str, title: str) -> Attac
     if not created and upgradable:
         template.html, template.css = html, CSS
         template.title_template = template.title_template or title
-        template.save(note="Demo document updated: the date written as its language does.")
+        template.save(
+            note="Demo document updated: the receipt number and dates as its language writes them."
+        )
     elif not created and untitled:
         template.title_template = title
         template.save(note="Demo document updated: its title, in its language.")

@@ -35,6 +35,8 @@ HTML = """\
     <td class="facts">
       <table>
         <tr><th>Ordernummer</th><td><strong>{{ order.number }}</strong></td></tr>
+        {% if order.receipt_number %}<tr><th>Kvittonummer</th>
+          <td>{{ order.receipt_number }}</td></tr>{% endif %}
         <tr><th>Orderdatum</th><td>{{ order.date_short }}, {{ order.date|time:"H:i" }}</td></tr>
         <tr><th>Status</th><td>{{ order.status }}</td></tr>
         <tr><th>Betalning</th><td>{{ order.payment_method }}</td></tr>
@@ -92,9 +94,15 @@ ordernummer <strong>{{ order.number }}</strong>. Du har 30 dagars ångerrätt.</
 """.replace("CHUNK", str(CHUNK_ROWS))
 
 # Earlier demo versions, replaced on seeding unless staff edited them (`demo.documents`).
+RECEIPT_ROW = (
+    "        {% if order.receipt_number %}<tr><th>Kvittonummer</th>\n"
+    "          <td>{{ order.receipt_number }}</td></tr>{% endif %}\n"
+)
 PREVIOUS_HTML = [
-    # The date with Django's month abbreviation, "7 Dec 2026".
-    HTML.replace(NEW_DATE, OLD_DATE),
+    # The date with Django's month abbreviation, "7 Dec 2026" (and no receipt number).
+    HTML.replace(RECEIPT_ROW, "").replace(NEW_DATE, OLD_DATE),
+    # Before the receipt number.
+    HTML.replace(RECEIPT_ROW, ""),
 ]
 
 FILENAME = "orderbekraftelse-{{ order.number }}.pdf"

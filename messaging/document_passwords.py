@@ -59,7 +59,10 @@ def event_document_passwords(event: Event | None) -> list[DocumentPassword]:
     return [DocumentPassword(password, tuple(names)) for password, names in found.items()]
 
 
-def reference_document_passwords(reference: str) -> list[DocumentPassword]:
+def reference_document_passwords(
+    reference: str, *, type: str | None = None
+) -> list[DocumentPassword]:
     """`event_document_passwords` of the newest event the project itself sent with
-    `reference` (e.g. an order number)."""
-    return event_document_passwords(Event.objects.latest_for(reference=reference))
+    `reference` (e.g. an order number), of the type coded `type` when given (an order's
+    confirmation, not the refund sent about it since)."""
+    return event_document_passwords(Event.objects.latest_for(reference=reference, type=type))

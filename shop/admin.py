@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db.models.constants import LOOKUP_SEP
+from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
@@ -13,6 +14,7 @@ from .models import (
     ProductOption,
     ProductOptionTranslation,
     ProductTranslation,
+    Shipment,
 )
 from .money import format_money
 
@@ -106,11 +108,18 @@ class OrderAdmin(admin.ModelAdmin):
     # orders) and no currency filter (a DISTINCT over every order's currency, ~0.15 s, to
     # offer the one SHOP_CURRENCY): the created_at filter answers from the index.
     list_filter = ["status", "language", "created_at"]
-    search_fields = ["number", "customer__email", "customer__last_name", "customer__first_name"]
+    search_fields = [
+        "number",
+        "receipt_number",
+        "customer__email",
+        "customer__last_name",
+        "customer__first_name",
+    ]
     show_full_result_count = False
     list_select_related = ["customer"]
     readonly_fields = [
         "number",
+        "receipt_number",
         "customer",
         "delivery_address",
         "status",
@@ -120,6 +129,8 @@ class OrderAdmin(admin.ModelAdmin):
         "payment_reference",
         "created_at",
         "paid_at",
+        "shipped",
+        "refunded",
     ]
     fields = readonly_fields
     inlines = [OrderLineInline]
@@ -153,6 +164,34 @@ class OrderAdmin(admin.ModelAdmin):
     @admin.display(description="total", ordering="total")
     def total_display(self, order: Order) -> str:
         return format_money(order.total, order.currency)
+
+    @admin.display(description="shipped")
+    def shipped(self, order: Order) -> str:
+        shipment = Shipment.objects.filter(order=order).first()
+        if shipment is None:
+            return "Not yet"
+        how = " · ".join(part for part in (shipment.carrier, shipment.tracking_number) if part)
+        return f"{timezone.localtime(shipment.shipped_at):%Y-%m-%d %H:%M}" + (
+            f" ({how})" if how else ""
+        )
+
+    @admin.display(description="refunds")
+    def refunded(self, order: Order) -> str:
+        refunds = order.refunds.all()
+        if not refunds:
+            return "None"
+        return format_html_join(
+            mark_safe("<br>"),
+            "{}: {} on {}",
+            (
+                (
+                    refund.credit_note_number,
+                    format_money(refund.total, order.currency),
+                    f"{timezone.localtime(refund.created_at):%Y-%m-%d}",
+                )
+                for refund in refunds
+            ),
+        )
 
     @admin.display(description="delivery address")
     def delivery_address(self, order: Order) -> str:

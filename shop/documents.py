@@ -20,10 +20,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, pgettext
 
 from .countries import country_name
-from .models import Order, active_language
+from .fulfilment import refundable_quantities
+from .models import Order, Refund, Shipment, active_language
 from .money import format_amount, format_date, format_money, format_short_date
 
 ORE = Decimal("0.01")
+SAMPLE_RECEIPT_NUMBER = "NG-2026-000042"
 
 
 def vat_included(total: Decimal, rate: Decimal | None = None) -> Decimal:
@@ -123,6 +125,7 @@ def _order_context(order: Order) -> dict[str, Any]:
         "seller": seller_context(),
         "order": {
             "number": order.number,
+            "receipt_number": order.receipt_number or "",
             "language": order.language,
             "status": str(order.get_status_display()),
             **_amounts(
@@ -136,19 +139,23 @@ def _order_context(order: Order) -> dict[str, Any]:
             "payment_method": payment_method(order.card_last4),
             "card_last4": order.card_last4 or "",
         },
-        "customer": {
-            "first_name": customer.first_name,
-            "last_name": customer.last_name,
-            "full_name": customer.full_name,
-            "email": customer.email,
-            "phone": customer.phone,
-            "address_line1": customer.address_line1,
-            "address_line2": customer.address_line2,
-            "postal_code": customer.postal_code,
-            "city": customer.city,
-            "country": country_name(customer.country),
-        },
+        "customer": _customer(customer),
         "lines": lines,
+    }
+
+
+def _customer(customer) -> dict[str, Any]:
+    return {
+        "first_name": customer.first_name,
+        "last_name": customer.last_name,
+        "full_name": customer.full_name,
+        "email": customer.email,
+        "phone": customer.phone,
+        "address_line1": customer.address_line1,
+        "address_line2": customer.address_line2,
+        "postal_code": customer.postal_code,
+        "city": customer.city,
+        "country": country_name(customer.country),
     }
 
 
@@ -225,6 +232,7 @@ def _sample_order_context(line_count: int) -> dict[str, Any]:
         "seller": seller_context(),
         "order": {
             "number": "NG-SAMP-LE42",
+            "receipt_number": SAMPLE_RECEIPT_NUMBER,
             "language": active_language(),
             "status": str(Order.Status.PAID.label),
             **_amounts(
@@ -273,3 +281,134 @@ def find_document(number: str) -> tuple[dict[str, Any], str] | None:
     if order is None:
         return None
     return order_context(order, language=active_language()), order.token
+
+
+# --- after the sale: the delivery note and the credit note -----------------------------------
+
+
+def _when(value) -> dict[str, Any]:
+    value = timezone.localtime(value)
+    return {
+        "date": value,
+        "date_display": format_date(value),
+        "date_short": format_short_date(value),
+    }
+
+
+def _shipped_lines(lines: list[dict[str, Any]], quantities: list[int]) -> list[dict[str, Any]]:
+    """What a delivery note lists: each line's product, options and quantity, no prices."""
+    return [
+        {"product": line["product"], "options": line["options"], "quantity": quantity}
+        for line, quantity in zip(lines, quantities, strict=True)
+        if quantity
+    ]
+
+
+def shipment_context(shipment: Shipment, *, language: str | None = None) -> dict[str, Any]:
+    """The delivery note's context: the order and customer (as in `order_context`), the
+    shipment (date, carrier, tracking number) and the lines shipped with their quantities
+    (bought minus refunded before shipping), without prices."""
+    order = shipment.order
+    with translation.override(language or order.language):
+        context = _order_context(order)
+        left = refundable_quantities(order)
+        quantities = [left[line.pk] for line in order.lines.all()]
+        return {
+            **context,
+            "shipment": {
+                **_when(shipment.shipped_at),
+                "carrier": shipment.carrier,
+                "tracking_number": shipment.tracking_number,
+            },
+            "lines": _shipped_lines(context["lines"], quantities),
+        }
+
+
+def _credited(*, lines: list[dict[str, Any]], total: Decimal, currency: str) -> dict[str, Any]:
+    """The credit note's amounts, negative: what the receipt showed, taken back; and `amount`,
+    the money returned, positive (what an email says was refunded)."""
+    return {
+        **amounts(currency, subtotal=-total, total=-total, vat=-vat_included(total), amount=total),
+        "vat_rate": settings.SHOP_VAT_RATE,
+        "currency": currency,
+        "line_count": len(lines),
+        "unit_count": sum(line["quantity"] for line in lines),
+    }
+
+
+def refund_context(refund: Refund, *, language: str | None = None) -> dict[str, Any]:
+    """The credit note's context: the original order and receipt (number and date, as in
+    `order_context`), the refund (its credit note number, date, credited amounts as negative
+    numbers) and the credited lines (quantity, unit price, negative line total)."""
+    order = refund.order
+    with translation.override(language or order.language):
+        context = _order_context(order)
+        lines = [
+            _line(
+                product=line.order_line.product_name,
+                options=[{"name": o["name"], "value": o["value"]} for o in line.order_line.options],
+                unit_price=line.order_line.unit_price,
+                quantity=line.quantity,
+                line_total=-line.amount,
+                currency=order.currency,
+            )
+            for line in refund.lines.select_related("order_line")
+        ]
+        return {
+            **context,
+            "refund": {
+                "number": refund.credit_note_number,
+                "sequence": refund.sequence,
+                **_when(refund.created_at),
+                **_credited(lines=lines, total=refund.total, currency=order.currency),
+            },
+            "lines": lines,
+        }
+
+
+SAMPLE_CARRIER = ("PostNord", "00370712345678901234")
+
+
+def sample_shipment_context(*, language: str | None = None) -> dict[str, Any]:
+    """The sample order shipped (for previews): the same shape as `shipment_context`."""
+    with translation.override(language or active_language()):
+        context = _sample_order_context(3)
+        carrier, tracking = SAMPLE_CARRIER
+        shipped = timezone.make_aware(datetime(2026, 11, 30, 9, 40))  # noqa: DTZ001
+        return {
+            **context,
+            "shipment": {**_when(shipped), "carrier": carrier, "tracking_number": tracking},
+            "lines": _shipped_lines(
+                context["lines"], [line["quantity"] for line in context["lines"]]
+            ),
+        }
+
+
+def sample_refund_context(*, language: str | None = None) -> dict[str, Any]:
+    """The sample order's first refund, one of its first line (for previews): the same shape
+    as `refund_context`."""
+    with translation.override(language or active_language()):
+        context = _sample_order_context(3)
+        first = context["lines"][0]
+        currency = context["order"]["currency"]
+        lines = [
+            _line(
+                product=first["product"],
+                options=first["options"],
+                unit_price=first["unit_price"],
+                quantity=1,
+                line_total=-first["unit_price"],
+                currency=currency,
+            )
+        ]
+        refunded = timezone.make_aware(datetime(2026, 12, 3, 15, 20))  # noqa: DTZ001
+        return {
+            **context,
+            "refund": {
+                "number": f"{SAMPLE_RECEIPT_NUMBER}-1",
+                "sequence": 1,
+                **_when(refunded),
+                **_credited(lines=lines, total=first["unit_price"], currency=currency),
+            },
+            "lines": lines,
+        }

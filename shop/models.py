@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import pgettext_lazy
 
 from .countries import Country
@@ -280,7 +280,7 @@ class Order(models.Model):
     # personal (`ERASED_VALUES`, written by erasure); tests/operations/test_retention.py fails
     # for a field that is none of these.
     ACCOUNTING_FIELDS = (
-        *("number", "status", "currency", "subtotal", "total"),
+        *("number", "receipt_number", "status", "currency", "subtotal", "total"),
         *("payment_reference", "card_last4", "created_at", "paid_at"),
     )
     ERASED_VALUES: dict = {}
@@ -309,12 +309,21 @@ class Order(models.Model):
     card_last4 = models.CharField(  # noqa: DJ001 - NULL means "not recorded", not "no card"
         "card's last four digits", max_length=4, null=True, blank=True, editable=False
     )
+    # The receipt's number in the gapless series of its year ("NG-2026-000123", shop/receipts.py),
+    # given in the transaction that records the payment. NULL only while that transaction runs.
+    receipt_number = models.CharField(
+        max_length=40, unique=True, null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     paid_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        permissions = [("view_document_password", "Can reveal an order's document password")]
+        permissions = [
+            ("view_document_password", "Can reveal an order's document password"),
+            ("ship_order", "Can mark an order as shipped"),
+            ("refund_order", "Can refund an order"),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -346,3 +355,68 @@ class OrderLine(models.Model):
     @property
     def options_display(self) -> str:
         return ", ".join(f"{o['name']}: {o['value']}" for o in self.options)
+
+
+class ReceiptCounter(models.Model):
+    """The last receipt number given in one year: the row a checkout locks to take the next one
+    (shop/receipts.py), so two checkouts never share a number and a rolled-back one leaves none
+    unused."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class Shipment(models.Model):
+    """The order left the warehouse: once per order (the one-to-one key refuses a second)."""
+
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="shipment")
+    carrier = models.CharField(max_length=100, blank=True)
+    tracking_number = models.CharField(max_length=100, blank=True)
+    shipped_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Shipment of {self.order}"
+
+
+class Refund(models.Model):
+    """Money returned for some of an order's lines: the credit note's record. Each refund of an
+    order has the next `sequence` (1, 2...): its credit note's number and its event's
+    idempotency key derive from it."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    sequence = models.PositiveSmallIntegerField()
+    total = models.DecimalField(max_digits=12, decimal_places=2)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["order", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "sequence"], name="one_refund_per_sequence")
+        ]
+
+    def __str__(self) -> str:
+        return self.credit_note_number
+
+    @property
+    def credit_note_number(self) -> str:
+        """The credit note's own number: the receipt it corrects and the refund's sequence
+        ("NG-2026-000123-1"), unique, and naming the original unambiguously."""
+        return f"{self.order.receipt_number or self.order.number}-{self.sequence}"
+
+
+class RefundLine(models.Model):
+    """How many of one order line a refund credits, at the price paid."""
+
+    refund = models.ForeignKey(Refund, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="refunds")
+    quantity = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.order_line.product_name}"

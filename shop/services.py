@@ -21,6 +21,7 @@ from .models import (
     ProductOption,
     active_language,
 )
+from .receipts import next_receipt_number
 from .signals import order_completed
 
 logger = logging.getLogger(__name__)
@@ -241,7 +242,11 @@ def place_order(
             order.payment_reference = reference
             order.card_last4 = payments.card_last4(card_number)
             order.paid_at = timezone.now()
-            order.save(update_fields=["payment_reference", "card_last4", "paid_at"])
+            # Last: the year's counter stays locked until this transaction ends.
+            order.receipt_number = next_receipt_number()
+            order.save(
+                update_fields=["payment_reference", "card_last4", "paid_at", "receipt_number"]
+            )
             order_completed.send(sender=Order, order=order)
     except IntegrityError:
         if reference is not None:

@@ -8,3 +8,8 @@ database belong in `transaction.on_commit`.
 from django.dispatch import Signal
 
 order_completed = Signal()
+
+# Sent inside the transaction that records a shipment (`order`, `shipment`) or a refund
+# (`order`, `refund`): shop.fulfilment.
+order_shipped = Signal()
+order_refunded = Signal()

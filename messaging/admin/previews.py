@@ -312,7 +312,11 @@ class TemplatePreviewMixin(UnsavedPreviewMixin, ObjectPageMixin):
             return HttpResponseRedirect(preview_url)
         source = form.cleaned_data["source"]
         # A real order's proof renders the data its event arrived with.
-        event = Event.objects.latest_for(reference=source.number) if source.number else None
+        event = (
+            Event.objects.latest_for(reference=source.number, type=template.event_id)
+            if source.number
+            else None
+        )
         try:
             proof = outbox.queue_proof(
                 template=template,

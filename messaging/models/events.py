@@ -43,9 +43,16 @@ class Client(models.Model):
 
 
 class EventQuerySet(models.QuerySet):
-    def latest_for(self, *, reference: str, client: Client | None = None) -> Event | None:
-        """The newest event `client` (None: the project itself) sent with `reference`."""
-        return self.filter(client=client, reference=reference).order_by("-created_at").first()
+    def latest_for(
+        self, *, reference: str, client: Client | None = None, type: str | None = None
+    ) -> Event | None:
+        """The newest event `client` (None: the project itself) sent with `reference`, of the
+        event type coded `type` when given: a sender that sends several types about one
+        record (an order's confirmation, shipping notice, refunds) names the one it means."""
+        events = self.filter(client=client, reference=reference)
+        if type is not None:
+            events = events.filter(type_id=type)
+        return events.order_by("-created_at", "-id").first()
 
 
 class Event(models.Model):

@@ -247,8 +247,12 @@ class MessageTemplate(RevisionedModel):
         attachment_model = MessageTemplateAttachment._meta.get_field(
             "attachment_template"
         ).related_model
-        linked = attachment_model.objects.in_bulk(revision.attachment_template_ids)
+        linked = attachment_model.objects.select_related("event_type").in_bulk(
+            revision.attachment_template_ids
+        )
         for pk in revision.attachment_template_ids:
+            if pk in linked and (wrong := attachment_type_problem(self, linked[pk])):
+                problems.append(wrong)
             if pk in linked and (document := _unpublished_choice(linked[pk], self.language)):
                 problems.append(
                     f"Its attachment “{document}” has never been published: publish it first."
@@ -269,6 +273,17 @@ class MessageTemplate(RevisionedModel):
             else []
         )
         return content
+
+
+def attachment_type_problem(template: MessageTemplate, document) -> str:
+    """Why `template` may not carry `document` (empty: it may): a document renders the data of
+    its own event type, so an email carries only documents of the type it sends."""
+    if template.event_id is None or document.event_type.code == template.event_id:
+        return ""
+    return (
+        f"“{document.name}” is a document of the event type “{document.event_type}”; this "
+        f"email sends “{template.event}” events. Choose a document of that type."
+    )
 
 
 def _unpublished_choice(linked, language: str):
@@ -304,6 +319,18 @@ class MessageTemplateAttachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} #{self.position}"
+
+    def clean(self) -> None:
+        """The document belongs to the email's event type (`attachment_type_problem`)."""
+        super().clean()
+        try:
+            template = self.template  # unsaved while admin adds the email with its links
+        except MessageTemplate.DoesNotExist:
+            template = None
+        document = self.attachment_template if self.attachment_template_id else None
+        problem = attachment_type_problem(template, document) if template and document else ""
+        if problem:
+            raise ValidationError({"attachment_template": problem})
 
 
 class MessageTemplateRevision(Revision):

@@ -22,6 +22,8 @@ DEMO_WIRING_MODULES = {
     "tests.messaging.test_worker",
     "tests.messaging.test_demo_email",
     "tests.messaging.test_demo_languages",
+    "tests.messaging.test_demo_notices",
+    "tests.messaging.test_demo_order_actions",
 }
 
 

@@ -10,13 +10,16 @@ from django.core.management.base import BaseCommand, CommandError
 
 from demo.catalog import seed_catalog
 from demo.emails import seed_message_templates
+from demo.events import SeedRefused
+from demo.notices import seed_notices
 
 DEMO_ADMIN = ("admin", "sealpost-demo")
 
 
 class Command(BaseCommand):
     help = (
-        "Create or update the demo catalog and confirmation email. Safe to run any number of times."
+        "Create or update the demo catalog, its event types (order confirmation, shipped, "
+        "refunded) and their emails and documents. Safe to run any number of times."
     )
 
     def add_arguments(self, parser):
@@ -28,9 +31,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         products = seed_catalog()
-        template = seed_message_templates()  # with its attachment template
+        try:
+            template = seed_message_templates()  # with its attachment template
+            notices = seed_notices()
+        except SeedRefused as refused:
+            raise CommandError(str(refused)) from refused
         self.stdout.write(self.style.SUCCESS(f"Demo catalog ready: {products} products."))
-        self.stdout.write(self.style.SUCCESS(f"Demo email ready: {template.name!r}."))
+        for email in (template, *notices):
+            self.stdout.write(self.style.SUCCESS(f"Demo email ready: {email.name!r}."))
         if options["admin"]:
             self.create_admin()
 

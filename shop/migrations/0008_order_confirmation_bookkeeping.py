@@ -9,7 +9,7 @@ edit. The paths are copied here, not imported (a migration never imports code th
 from django.db import migrations
 
 MARK = "x-bookkeeping"
-ORDER = ("number", "status", "date", "currency", "subtotal", "total", "vat", "vat_rate")
+ORDER = ("number", "receipt_number", "status", "date", "currency", "subtotal", "total", "vat", "vat_rate")
 LINE = ("product", "quantity", "unit_price", "line_total")
 
 
@@ -48,7 +48,7 @@ def unmark(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("shop", "0006_order_events"),
+        ("shop", "0007_receipts_shipments_refunds"),
         ("stafftemplates", "0001_event_types"),
     ]
 
