@@ -50,7 +50,7 @@ lint: $(VENV)/.installed
 ## mutation: break the modules that carry the promises on purpose ([tool.mutmut] in
 ## pyproject.toml), one small change at a time, and count what the tests notice; results and
 ## the copy it mutates stay in mutants/; `make mutation MUTANTS="messaging.failures*"` runs
-## one module; not run by CI (docs/testing.md)
+## one module; not run by CI (docs/developers/testing.md)
 mutation: $(VENV)/.installed
 	$(BIN)/mutmut run --max-children $(or $(JOBS),2) $(MUTANTS)
 	$(BIN)/python scripts/mutation_scores.py
