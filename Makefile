@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint bench lock clean messages screenshots mutation
+.PHONY: run test lint bench lock clean messages screenshots mutation docs docs-build
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,17 @@ mutation: $(VENV)/.installed
 	$(BIN)/mutmut run --max-children $(or $(JOBS),2) $(MUTANTS)
 	$(BIN)/python scripts/mutation_scores.py
 
+## docs-build: the documentation site from docs/ into docs/_build/html, strict: any warning (a
+## broken link or anchor, a page in no table of contents, a missing picture) fails; CI runs it
+docs-build: $(VENV)/.installed
+	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
+
+## docs: build the site as CI does, then serve it at http://127.0.0.1:$(DOCS_PORT)/ (8000)
+DOCS_PORT ?= 8000
+docs: docs-build
+	@echo "Documentation: http://127.0.0.1:$(DOCS_PORT)/"
+	$(BIN)/python -m http.server $(DOCS_PORT) --bind 127.0.0.1 --directory docs/_build/html
+
 ## screenshots: docs/screenshots/*.png for the README (throw-away SQLite database, a server on
 ## port 8103, Chromium at /usr/bin/chromium, pdftoppm); not run by CI
 screenshots: $(VENV)/.installed
@@ -66,7 +77,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python -m bench.scale
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 staticfiles docs/_build
 
 ## messages: extract every translatable string into locale/*/LC_MESSAGES/django.po (then
 ## translate the empty msgstr lines) and compile the .mo files the site reads; commit both
