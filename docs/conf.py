@@ -7,7 +7,7 @@ picture fails the build.
 
 project = "Sealpost"
 author = "Sealpost"
-copyright = "Sealpost"  # noqa: A001 - Sphinx's name for it
+copyright = "Sealpost"
 
 extensions = ["myst_parser"]
 source_suffix = {".md": "markdown"}
