@@ -66,8 +66,8 @@ docs: docs-build
 	@echo "Documentation: http://127.0.0.1:$(DOCS_PORT)/"
 	$(BIN)/python -m http.server $(DOCS_PORT) --bind 127.0.0.1 --directory docs/_build/html
 
-## screenshots: docs/screenshots/*.png for the README (throw-away SQLite database, a server on
-## port 8103, Chromium at /usr/bin/chromium, pdftoppm); not run by CI
+## screenshots: docs/screenshots/*.png for the README and the documentation site (throw-away
+## SQLite database, a server on port 8103, Chromium at /usr/bin/chromium, pdftoppm); not in CI
 screenshots: $(VENV)/.installed
 	$(BIN)/python scripts/screenshots.py
 
