@@ -138,7 +138,10 @@ class AttachmentTemplateAdmin(
     ]
     fieldsets = [
         (None, {"fields": ["name", "event_type", "language", "active", "preview_link"]}),
-        ("Document", {"fields": ["html", "css", "filename_template", "variables"]}),
+        (
+            "Document",
+            {"fields": ["html", "css", "filename_template", "title_template", "variables"]},
+        ),
         (
             "Password",
             {"fields": ["password_policy", "password_template", "password_strength"]},
@@ -181,7 +184,7 @@ class AttachmentTemplateAdmin(
     def render_unsaved_preview(self, request, obj: AttachmentTemplate, part: str):
         """The document in the editor, unsaved, built for the sample order as customers get it
         (encrypted) and shown as page images (`page_images.py`)."""
-        fields = ["html", "css", "filename_template"]
+        fields = ["html", "css", "filename_template", "title_template"]
         if can_change_password_policy(request.user):
             fields += POLICY_FIELDS
         saved = {f: getattr(obj, f) for f in POLICY_FIELDS}

@@ -1,7 +1,8 @@
 """Encrypt a document with AES-256 (revision 6) and prove the result is really encrypted.
 
-`encrypt_pdf` encrypts with pypdf, a random owner password and permissions limited to printing
-and accessibility extraction (`PERMISSIONS`), then
+`encrypt_pdf` encrypts with pypdf, a random owner password and permissions limited to printing,
+copying and accessibility extraction (`PERMISSIONS`), after writing the document's language
+and title where readers and screen readers look for them (`describe_document`), then
 `verify_encrypted` checks the bytes it produced, without pypdf's reader, as ISO 32000-2 says a
 reader opens them (§7.6.4.3.3, Algorithms 2.A and 2.B):
 
@@ -68,14 +69,18 @@ from pypdf.generic import (
 
 from .errors import AttachmentError
 
-# Printing, and extracting text for accessibility (bit 10), so a screen reader reads the
-# customer's own receipt aloud; copying (bit 5), changing, annotating, filling forms and
-# assembling stay off. High-quality printing (bit 12) too, or readers print a blurry bitmap.
-# The spec wants the reserved bits 7-8 and 13-32 set; pypdf leaves that to the caller.
+# Printing, extracting text for accessibility (bit 10), so a screen reader reads the
+# customer's own receipt aloud, and copying (bit 5): the receipt is theirs, its number and
+# amounts go into their own books and forms, and assistive tools that read through the
+# clipboard need it (docs/integrators/documents.md, "Accessibility"); it protects nothing
+# from whoever has the password. Changing, annotating, filling forms and assembling stay off.
+# High-quality printing (bit 12) too, or readers print a blurry bitmap. The spec wants the
+# reserved bits 7-8 and 13-32 set; pypdf leaves that to the caller.
 _RESERVED_ONES = 0b11 << 6 | (2**32 - 2**12)
 PERMISSIONS = UserAccessPermissions(
     UserAccessPermissions.PRINT
     | UserAccessPermissions.PRINT_TO_REPRESENTATION
+    | UserAccessPermissions.EXTRACT
     | UserAccessPermissions.EXTRACT_TEXT_AND_GRAPHICS
     | _RESERVED_ONES
 )
@@ -92,9 +97,10 @@ class EncryptionCheckFailed(AttachmentError):
         super().__init__(f"Encryption failed: {reason}.")
 
 
-def encrypt_pdf(pdf: bytes, password: str) -> bytes:
-    """Encrypt with AES-256 (revision 6), a random owner password and `PERMISSIONS` (printing
-    and accessibility extraction).
+def encrypt_pdf(pdf: bytes, password: str, *, language: str = "", title: str = "") -> bytes:
+    """Encrypt with AES-256 (revision 6), a random owner password and `PERMISSIONS` (printing,
+    copying and accessibility extraction), the document described first by its `language`
+    and `title` (`describe_document`), both encrypted with the rest.
 
     The result is proved by `verify_encrypted`, or `AttachmentError` is raised: an unencrypted
     document is never returned.
@@ -108,6 +114,7 @@ def encrypt_pdf(pdf: bytes, password: str) -> bytes:
         # Only the type: a parser's message can quote the document.
         raise AttachmentError(f"The drawn PDF could not be read ({type(exc).__name__}).") from None
     declare_r6_version(writer)
+    describe_document(writer, language=language, title=title)
     with _owner_values_drawn_at_random():
         writer.encrypt(
             user_password=password,
@@ -144,6 +151,22 @@ def declare_r6_version(writer: PdfWriter) -> None:
             )
         }
     )
+
+
+def describe_document(writer: PdfWriter, *, language: str, title: str) -> None:
+    """Say what the document is where readers look (ISO 32000-1 §14.9.2, §12.2, PDF/UA
+    7.2 and 7.1): its natural language as `/Lang` in the catalog (a BCP 47 tag such as `sv`,
+    which screen readers pick a voice by), its `/Title` in the document information, and
+    `/DisplayDocTitle` in the viewer preferences, so a viewer's window and tab show that title
+    instead of the file name. Empty values are left out."""
+    if language:
+        writer.root_object[NameObject("/Lang")] = TextStringObject(language)
+    if title:
+        writer.add_metadata({"/Title": title})
+        preferences = writer.root_object.get("/ViewerPreferences")
+        preferences = preferences.get_object() if preferences is not None else DictionaryObject()
+        preferences[NameObject("/DisplayDocTitle")] = BooleanObject(True)
+        writer.root_object[NameObject("/ViewerPreferences")] = preferences
 
 
 # --- no owner password ----------------------------------------------------------------------

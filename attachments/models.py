@@ -45,6 +45,17 @@ class AttachmentContent(models.Model):
         validators=[validate_template_syntax],
         help_text="A template; the result is reduced to a safe ASCII name ending in .pdf.",
     )
+    # The title readers show and screen readers announce, in this version's language
+    # (docs/integrators/documents.md, "Accessibility"); blank: the document's name.
+    title_template = models.CharField(
+        "title",
+        max_length=200,
+        blank=True,
+        validators=[validate_template_syntax],
+        help_text="A template, in this version's language, e.g. Receipt {{ order.number }}. "
+        "Viewers show it instead of the file name, and screen readers announce it. Blank: "
+        "the document's name.",
+    )
     password_policy = models.CharField(
         max_length=20, choices=PasswordPolicy.choices, default=PasswordPolicy.GENERATED
     )
@@ -92,13 +103,14 @@ class AttachmentTemplate(RevisionedModel, AttachmentContent):
         "html",
         "css",
         "filename_template",
+        "title_template",
         "password_policy",
         "password_template",
     )
     # Versions of a document in several languages share its name.
     LIVE_FIELDS = ("name", "event_type", "language", "active")
     # Compiled on every save (`RevisionedModel.save`), whoever saves.
-    TEMPLATE_FIELDS = ("html", "filename_template", "password_template")
+    TEMPLATE_FIELDS = ("html", "filename_template", "title_template", "password_template")
     STYLESHEET_FIELDS = ("css",)
 
     name = models.CharField(

@@ -242,6 +242,29 @@ def render_filename(
     return safe_filename(name)
 
 
+def render_title(
+    template: AttachmentTemplate | AttachmentTemplateRevision, context: Mapping[str, Any]
+) -> str:
+    """The document's title for this context (its title template, in the version's language),
+    or its name when it has none: one line, at most 200 characters."""
+    title = render_template(
+        template.title_template or "",
+        context,
+        label=f"title of “{template.name}”",
+        autoescape=False,
+    )
+    return " ".join(title.split())[:200] or template.name
+
+
+def document_language(
+    template: AttachmentTemplate | AttachmentTemplateRevision, context: Mapping[str, Any]
+) -> str:
+    """The language the document is written in: its version's (a message in a language the
+    document has no version in gets the default language's version), else the context's."""
+    version = getattr(template, "template", template)  # a revision's template holds it
+    return getattr(version, "language", "") or str(context.get("language") or "")
+
+
 def build_attachment(
     template: AttachmentTemplate | AttachmentTemplateRevision,
     context: Mapping[str, Any],
@@ -255,7 +278,12 @@ def build_attachment(
     ensure_plain(context)
     filename = render_filename(template, context)
     pdf = html_to_pdf(render_html(template, context), name=template.name)
-    content = encrypt_pdf(pdf, password)
+    content = encrypt_pdf(
+        pdf,
+        password,
+        language=document_language(template, context),
+        title=render_title(template, context),
+    )
     check_size(content)
     return Attachment(filename=filename, content=content)
 

@@ -471,6 +471,19 @@ METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 # Messages older than this lose their recipient address and history details (purge_messages).
 MESSAGING_RETENTION_DAYS = env.int("MESSAGING_RETENTION_DAYS", default=180)
 DEV_INBOX_KEEP = env.int("DEV_INBOX_KEEP", default=200)
+# The books (docs/operators/bookkeeping.md): erasure keeps a receipt's accounting fields, and
+# purge_messages deletes them once this many calendar years have passed after the calendar
+# year in which their financial year ended (bokföringslagen 7 kap. 2 §: seven); the financial
+# year ends with this month (12: the calendar year).
+BOOKKEEPING_YEARS = env.int("BOOKKEEPING_YEARS", default=7)
+BOOKKEEPING_YEAR_END_MONTH = env.int("BOOKKEEPING_YEAR_END_MONTH", default=12)
+if not 1 <= BOOKKEEPING_YEAR_END_MONTH <= 12:
+    raise ImproperlyConfigured("BOOKKEEPING_YEAR_END_MONTH must be a month, 1 to 12.")
+if BOOKKEEPING_YEARS < 0:
+    raise ImproperlyConfigured("BOOKKEEPING_YEARS must be 0 or more.")
+# The project's own records of a person, which erasure and retention reach through these
+# classes (operations/records.py): `operations` imports neither the shop nor the demo.
+RETENTION_RECORDS = ["demo.retention.ShopRecords"]
 CELERY_BEAT_SCHEDULE.update(
     {
         "check-delivery-health": {

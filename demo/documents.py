@@ -309,6 +309,9 @@ td, th { vertical-align: top; }
 """
 
 
+# The title viewers show and screen readers announce (docs/integrators/documents.md).
+TITLE = "Order confirmation and receipt {{ order.number }} · {{ shop.name }}"
+
 PREVIOUS_CSS = [CSS.replace(".seller { margin-top: 10pt; font-size: 8pt; color: #6b7280; }\n", "")]
 
 
@@ -323,13 +326,13 @@ def seed_attachment_templates() -> AttachmentTemplate:
     from . import documents_sv  # it builds on this module's constants
 
     versions = {
-        "en": _seed_document("en", HTML, "order-{{ order.number }}.pdf"),
-        "sv": _seed_document("sv", documents_sv.HTML, documents_sv.FILENAME),
+        "en": _seed_document("en", HTML, "order-{{ order.number }}.pdf", TITLE),
+        "sv": _seed_document("sv", documents_sv.HTML, documents_sv.FILENAME, documents_sv.TITLE),
     }
     return versions.get(settings.LANGUAGE_CODE, versions["en"])
 
 
-def _seed_document(language: str, html: str, filename: str) -> AttachmentTemplate:
+def _seed_document(language: str, html: str, filename: str, title: str) -> AttachmentTemplate:
     template, created = AttachmentTemplate.objects.get_or_create(
         name=ORDER_CONFIRMATION,
         language=language,
@@ -337,6 +340,7 @@ def _seed_document(language: str, html: str, filename: str) -> AttachmentTemplat
             "html": html,
             "css": CSS,
             "filename_template": filename,
+            "title_template": title,
             "event_type": seed_event_types(),
         },
     )
@@ -344,9 +348,14 @@ def _seed_document(language: str, html: str, filename: str) -> AttachmentTemplat
 
     earlier = {"en": PREVIOUS_HTML, "sv": documents_sv.PREVIOUS_HTML}.get(language, [])
     upgradable = template.html in earlier and template.css in (*PREVIOUS_CSS, CSS)
+    untitled = template.html == html and not template.title_template
     if not created and upgradable:
         template.html, template.css = html, CSS
+        template.title_template = template.title_template or title
         template.save(note="Demo document updated: the date written as its language does.")
+    elif not created and untitled:
+        template.title_template = title
+        template.save(note="Demo document updated: its title, in its language.")
     elif not created:
         return template  # staff's own: their drafts stay drafts
     template.publish(template.current_revision())

@@ -98,3 +98,4 @@ PREVIOUS_HTML = [
 ]
 
 FILENAME = "orderbekraftelse-{{ order.number }}.pdf"
+TITLE = "Orderbekräftelse och kvitto {{ order.number }} · {{ shop.name }}"

@@ -2,10 +2,14 @@
 
 Messages past `MESSAGING_RETENTION_DAYS` keep their status, dates and ids (the delivery
 statistics) but lose their recipient address and any history text that could hold personal
-data; the dev inbox keeps its `DEV_INBOX_KEEP` newest emails; expired sessions are deleted
+data, and their events' data is cut to what the books need (`bookkeeping.bookkeeping_data`);
+the dev inbox keeps its `DEV_INBOX_KEEP` newest emails; expired sessions are deleted
 hourly (a checkout left half-way holds a name and an address). `erase_customer` does the same
-at once for one person, across the shop's records (the fields their models declare personal),
-django-axes' login records and the stored sessions too.
+at once for one person, across the project's own records (a shop's customers and orders,
+reached through `RETENTION_RECORDS`, operations/records.py), django-axes' login records and the
+stored sessions too. What the books keep goes once its bookkeeping period is over (through
+the `BOOKKEEPING_YEARS`th calendar year after the one its financial year ended in:
+docs/operators/bookkeeping.md).
 
 Both walk primary keys in chunks, one short transaction per chunk, so memory stays flat and
 workers are never blocked for long. The history is append-only for the delivery engine;
@@ -26,12 +30,18 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from messaging.models import Event, Message, MessageEvent
-from shop.models import ERASED_ADDRESS, ERASED_TEXT, Customer, Order, OrderLine
-from shop.views import PLACED_ORDERS_SESSION_KEY
+from messaging.models.events import ERASED_ADDRESS
+from stafftemplates.models import EventType
+
+from .bookkeeping import bookkeeping_cutoff, bookkeeping_data
+from .records import find_records, purge_records
+
+# What erasure writes in place of a personal text (the shop's models write the same).
+ERASED_TEXT = "[erased]"
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +76,10 @@ Progress = Callable[[str, int, int], None]
 class PurgeReport:
     messages: int  # messages anonymised (or that would be)
     captured_emails: int  # dev-inbox emails deleted (or that would be)
+    # Past their bookkeeping period: events (with their messages) and the project's receipts
+    # deleted (or that would be).
+    events: int = 0
+    receipts: int = 0
 
 
 @dataclass(frozen=True)
@@ -104,11 +118,25 @@ def pk_chunks(queryset: QuerySet, *, size: int | None = None) -> Iterator[list[i
 
 
 def anonymise_events(event_ids: list[int]) -> None:
-    """Erase the recipient and the data of these events (their status, dates and the
-    sender's reference stay: the delivery statistics and the books); a resend of one has
-    nothing left to send."""
-    Event.objects.filter(pk__in=event_ids).update(
-        recipient=ERASED_ADDRESS, recipient_name="", data={}
+    """Erase the recipient of these events and cut their data to what the books need (the
+    values their type's schema marks `x-bookkeeping`: operations/bookkeeping.py); their
+    status, dates and the sender's reference stay (the delivery statistics and the books). A
+    resend of one has no one left to send to.
+
+    Each keeps its own data, encrypted again: one update per event, each type's schema read
+    once."""
+    events = list(Event.objects.filter(pk__in=event_ids).values_list("pk", "type_id", "data"))
+    types = {type_id for _pk, type_id, _data in events}
+    schemas = dict(EventType.objects.filter(code__in=types).values_list("code", "schema"))
+    for pk, type_id, data in events:
+        Event.objects.filter(pk=pk).update(
+            recipient=ERASED_ADDRESS,
+            recipient_name="",
+            data=bookkeeping_data(schemas.get(type_id), data),
+        )
+    # The latest message's error, copied: an ESP's text can quote the address.
+    Event.objects.filter(pk__in=event_ids, status_reason__contains="@").update(
+        status_reason=ERASED_TEXT
     )
 
 
@@ -163,14 +191,46 @@ def purge_messages(
             done += len(chunk)
             progress("messages", done, total)
     captured = _trim_dev_inbox(dry_run=dry_run, progress=progress)
-    report = PurgeReport(messages=total if dry_run else done, captured_emails=captured)
+    before = bookkeeping_cutoff(now)
+    events = _delete_past_bookkeeping(before, dry_run=dry_run, progress=progress)
+    receipts = purge_records(before, dry_run=dry_run)
+    report = PurgeReport(
+        messages=total if dry_run else done,
+        captured_emails=captured,
+        events=events,
+        receipts=receipts,
+    )
     if not dry_run:
         logger.info(
-            "Retention: %s messages anonymised, %s captured emails deleted.",
+            "Retention: %s messages anonymised, %s captured emails deleted, %s events and %s "
+            "receipts past their bookkeeping period deleted.",
             report.messages,
             report.captured_emails,
+            report.events,
+            report.receipts,
         )
     return report
+
+
+def _delete_past_bookkeeping(before: datetime, *, dry_run: bool, progress: Progress) -> int:
+    """Delete the events created before `before` that erasure or retention already cut to
+    their accounting data, with their messages and history: their bookkeeping period is over.
+    An event still waiting to be sent keeps its recipient, so it is never among them."""
+    past = Event.objects.filter(created_at__lt=before, recipient=ERASED_ADDRESS).exclude(
+        messages__status__in=[Message.Status.QUEUED, Message.Status.SENDING]
+    )
+    total = past.count()
+    if dry_run or not total:
+        return total
+    done = 0
+    for chunk in pk_chunks(past):
+        with transaction.atomic():
+            # A resend of a message of another event points at it: that link goes (SET_NULL).
+            Message.objects.filter(event_id__in=chunk).delete()  # history cascades
+            Event.objects.filter(pk__in=chunk).delete()
+        done += len(chunk)
+        progress("events past their bookkeeping period", done, total)
+    return done
 
 
 def _trim_dev_inbox(*, dry_run: bool, progress: Progress) -> int:
@@ -199,25 +259,20 @@ def _trim_dev_inbox(*, dry_run: bool, progress: Progress) -> int:
 
 
 def erase_customer(*, email: str) -> ErasureReport:
-    """Anonymise everything held about the person at `email`: their customer records and
-    orders (name, address, phone, typed options), their messages and history, captured mail
-    and admin log lines naming them. Queued messages to them are failed first, so nothing is
-    sent to the erased address. Refused while one of their messages is being sent.
+    """Anonymise everything held about the person at `email`: the project's records of them
+    (`RETENTION_RECORDS`: a shop's customer rows and orders' name, address, phone, typed
+    options, keeping each receipt's accounting fields), their messages and history, their
+    events' data but for its accounting part, captured mail and admin log lines naming them.
+    Queued messages to them are failed first, so nothing is sent to the erased address.
+    Refused while one of their messages is being sent.
     """
     address = email.strip()
     with transaction.atomic():
-        customers = list(
-            Customer.objects.select_for_update()
-            .filter(email__iexact=address)
-            .values_list("pk", flat=True)
-        )
-        order_ids = list(
-            Order.objects.filter(customer_id__in=customers).values_list("pk", flat=True)
-        )
-        numbers = Order.objects.filter(pk__in=order_ids).values_list("number", flat=True)
-        # Their events: sent to the address, or about their orders (by the order number).
+        records = find_records(address)
+        # Their events: sent to the address, or about their records (by the reference the
+        # project's own events carry, e.g. the order number).
         events = Event.objects.filter(
-            Q(recipient__iexact=address) | Q(client=None, reference__in=list(numbers))
+            Q(recipient__iexact=address) | Q(client=None, reference__in=records.references)
         )
         event_ids = list(events.values_list("pk", flat=True))
         theirs = Message.objects.filter(
@@ -243,17 +298,16 @@ def erase_customer(*, email: str) -> ErasureReport:
             anonymise_messages(chunk)
         for chunk in _chunks(event_ids):
             anonymise_events(chunk)  # ignored events have no message
-        # The fields the models declare personal, each replaced by its declared value.
-        Customer.objects.filter(pk__in=customers).update(**Customer.ERASED_VALUES)
-        OrderLine.objects.filter(order_id__in=order_ids).update(**OrderLine.ERASED_VALUES)
+        # The fields the project's models declare personal, each replaced by its declared value.
+        records.erase()
         captured = _delete_captured(address, message_ids)
-        log_entries = _erase_admin_log(address, customers)
+        log_entries = _erase_admin_log(address, records.admin_objects)
         login_attempts = _erase_login_attempts(address)
     # Outside the transaction, a chunk at a time: every session has to be decoded to be read.
-    sessions = delete_sessions_of(address=address, order_ids=order_ids)
+    sessions = delete_sessions_of(address=address, values=records.session_values)
     report = ErasureReport(
-        customers=len(customers),
-        orders=len(order_ids),
+        customers=records.customers,
+        orders=records.orders,
         messages=len(message_ids),
         cancelled=cancelled,
         captured_emails=captured,
@@ -297,15 +351,16 @@ def _delete_captured(address: str, message_ids: list[int]) -> int:
     return deleted
 
 
-def _erase_admin_log(address: str, customer_ids: list[int]) -> int:
-    """Admin history lines about these customers, or quoting the address: keep the line (who
-    did what, when), drop the name and address it shows."""
-    customer_type = ContentType.objects.get_for_model(Customer)
-    lines = LogEntry.objects.filter(
-        Q(content_type=customer_type, object_id__in=[str(pk) for pk in customer_ids])
-        | Q(object_repr__icontains=address)
-        | Q(change_message__icontains=address)
-    )
+def _erase_admin_log(address: str, objects: list[tuple[type[Model], list]]) -> int:
+    """Admin history lines about these objects (the person's records), or quoting the
+    address: keep the line (who did what, when), drop the name and address it shows."""
+    about = Q(object_repr__icontains=address) | Q(change_message__icontains=address)
+    for model, pks in objects:
+        about |= Q(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id__in=[str(pk) for pk in pks],
+        )
+    lines = LogEntry.objects.filter(about)
     return lines.update(object_repr=ERASED_TEXT, change_message="")
 
 
@@ -330,17 +385,18 @@ def _erase_login_attempts(address: str) -> int:
 # --- sessions -------------------------------------------------------------------------------
 
 
-def delete_sessions_of(*, address: str, order_ids: list[int]) -> int:
+def delete_sessions_of(*, address: str, values: dict[str, set] | None = None) -> int:
     """Delete every stored session whose data names `address` (any letter case: a checkout
-    left half-way, a cart) or lists one of `order_ids` as placed in it (the browser that
-    ordered). Session data is signed and base64-encoded, so each is decoded here, a chunk at a
-    time: a search of the table or of a dump would miss it. With a session engine that keeps
-    no table (signed cookies, cache only) nothing is stored to search, and nothing is done."""
+    left half-way, a cart) or holds, under one of `values`' keys, one of its values (the
+    project's records hook says which: the orders placed in that browser). Session data is
+    signed and base64-encoded, so each is decoded here, a chunk at a time: a search of the
+    table or of a dump would miss it. With a session engine that keeps no table (signed
+    cookies, cache only) nothing is stored to search, and nothing is done."""
     store_class = import_module(settings.SESSION_ENGINE).SessionStore
     if not hasattr(store_class, "get_model_class"):
         return 0
     model = store_class.get_model_class()
-    wanted, orders = address.casefold(), set(order_ids)
+    wanted, values = address.casefold(), values or {}
     store = store_class()
     deleted, last = 0, ""
     while True:
@@ -356,13 +412,21 @@ def delete_sessions_of(*, address: str, order_ids: list[int]) -> int:
         for key, data in chunk:
             decoded = store.decode(data)
             text = json.dumps(decoded, ensure_ascii=False, default=str).casefold()
-            placed = decoded.get(PLACED_ORDERS_SESSION_KEY) or []
-            if wanted in text or orders.intersection(placed):
+            if wanted in text or any(
+                _holds(decoded.get(name), theirs) for name, theirs in values.items()
+            ):
                 doomed.append(key)
         for key in doomed:
             # Through the engine: `cached_db` drops its cached copy too.
             store_class(session_key=key).delete()
             deleted += 1
+
+
+def _holds(stored, theirs: set) -> bool:
+    """Whether a session's value (one value, or a list of them) is one of `theirs`."""
+    if isinstance(stored, list):
+        return any(item in theirs for item in stored if isinstance(item, str | int))
+    return isinstance(stored, str | int) and stored in theirs
 
 
 def clear_expired_sessions() -> None:

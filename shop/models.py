@@ -96,6 +96,8 @@ class Customer(models.Model):
     # Every field holding personal data, with what erasure writes in its place. Erasure writes
     # exactly this, and tests/operations/test_retention.py fails for a field of Customer, Order
     # or OrderLine that is neither erased (here, or in OrderLine's) nor declared kept there.
+    # A customer row holds nothing the books need (a receipt to a consumer names no buyer).
+    ACCOUNTING_FIELDS: tuple[str, ...] = ()
     ERASED_VALUES = {
         "email": ERASED_ADDRESS,
         "first_name": ERASED_TEXT,
@@ -272,6 +274,17 @@ class OptionChoiceTranslation(TranslationRow):
 
 
 class Order(models.Model):
+    # What the books keep after the customer is erased (bokföringslagen, mervärdesskattelagen:
+    # docs/operators/bookkeeping.md): the receipt's number, date, amounts, how it was paid.
+    # Every other field is the row's own (its id, secrets, customer link, language) or
+    # personal (`ERASED_VALUES`, written by erasure); tests/operations/test_retention.py fails
+    # for a field that is none of these.
+    ACCOUNTING_FIELDS = (
+        *("number", "status", "currency", "subtotal", "total"),
+        *("payment_reference", "card_last4", "created_at", "paid_at"),
+    )
+    ERASED_VALUES: dict = {}
+
     class Status(models.TextChoices):
         PAID = "paid", pgettext_lazy("order status", "Paid")
         CANCELLED = "cancelled", pgettext_lazy("order status", "Cancelled")
@@ -308,6 +321,8 @@ class Order(models.Model):
 
 
 class OrderLine(models.Model):
+    # What was sold, how many and for how much (the VAT follows from the amounts): the books.
+    ACCOUNTING_FIELDS = ("product_name", "unit_price", "quantity", "line_total")
     # What the customer typed (an engraving, a name) is theirs: see Customer.ERASED_VALUES.
     ERASED_VALUES = {"options": []}
 

@@ -151,3 +151,48 @@ def test_demo_seed_brings_the_date_of_an_untouched_document_up_to_date(db, langu
     template = AttachmentTemplate.objects.get(name=ORDER_CONFIRMATION, language=language)
     assert "{{ order.date_short }}" in template.html
     assert template.published_revision.html == template.html
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "Order confirmation and receipt NG-SAMP-LE42 · Nordic Goods"),
+        ("sv", "Orderbekräftelse och kvitto NG-SAMP-LE42 · Nordic Goods"),
+    ],
+)
+def test_the_demo_document_says_its_language_and_title(db, settings, language, title):
+    import io
+
+    from pypdf import PdfReader
+
+    settings.SHOP_NAME = "Nordic Goods"
+    seed_attachment_templates()
+    template = AttachmentTemplate.objects.get(name=ORDER_CONFIRMATION, language=language)
+    context = sample_order_context(language=language)
+
+    document = build_attachment(template.published_revision, context, PASSWORD)
+
+    reader = PdfReader(io.BytesIO(document.content), password=PASSWORD)
+    assert reader.trailer["/Root"]["/Lang"] == language
+    assert reader.metadata.title == title
+
+
+def test_demo_seed_titles_an_untouched_document_once(db):
+    from demo import documents_sv
+
+    AttachmentTemplate.objects.create(  # seeded before documents had titles
+        name=ORDER_CONFIRMATION,
+        language="sv",
+        html=documents_sv.HTML,
+        css=CSS,
+        filename_template=documents_sv.FILENAME,
+        event_type=seed_event_types(),
+    )
+
+    seed_attachment_templates()
+    seed_attachment_templates()
+
+    template = AttachmentTemplate.objects.get(name=ORDER_CONFIRMATION, language="sv")
+    assert template.title_template.startswith("Orderbekräftelse och kvitto")
+    assert template.published_revision.title_template == template.title_template
+    assert template.revisions.count() == 2

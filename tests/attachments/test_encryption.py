@@ -108,17 +108,18 @@ def test_a_valid_dictionary_over_plaintext_objects_is_refused():
 
 
 def test_other_permissions_are_refused():
-    content = encrypted_with(PASSWORD, permissions=PERMISSIONS | 16)  # + copying text
+    content = encrypted_with(PASSWORD, permissions=PERMISSIONS | 8)  # + changing the document
 
     with pytest.raises(AttachmentError, match="permissions"):
         verify_encrypted(content, PASSWORD)
 
 
-def test_printing_and_accessibility_extraction_are_the_only_rights():
+def test_printing_copying_and_accessibility_extraction_are_the_only_rights():
     rights = UserAccessPermissions
     granted = [right for right in rights if right.name[0] != "R" and PERMISSIONS & right]
     assert granted == [
         rights.PRINT,
+        rights.EXTRACT,
         rights.EXTRACT_TEXT_AND_GRAPHICS,
         rights.PRINT_TO_REPRESENTATION,
     ]

@@ -94,6 +94,19 @@ def variables_read() -> tuple[set[str], list[re.Pattern]]:
     return names, patterns
 
 
+def code_constants() -> set[str]:
+    """Upper-case names the project's own code assigns (`Customer.ERASED_VALUES`,
+    `library.ALLOWED_TAGS`): a page may name those without their class or module."""
+    skip = {".venv", "mutants", "_build", "node_modules", ".git"}
+    found = set()
+    for path in ROOT.rglob("*.py"):
+        if skip & set(path.relative_to(ROOT).parts):
+            continue
+        text = path.read_text(encoding="utf-8")
+        found.update(re.findall(r"^\s*([A-Z][A-Z0-9_]+)\s*(?::[^=\n]+)?=", text, re.MULTILINE))
+    return found
+
+
 def documented_rows() -> list[str]:
     return table_first_cells(SETTINGS_PAGE.read_text(encoding="utf-8"))
 
@@ -141,14 +154,16 @@ def test_every_row_is_a_variable_settings_reads():
 
 def test_every_variable_the_documentation_names_exists():
     """An upper-case name in backticks anywhere in the docs or the README is a variable
-    config/settings.py reads, a Django setting, or one of OTHER_NAMES."""
+    config/settings.py reads, a Django setting, a constant of the project's code, or one of
+    OTHER_NAMES."""
     names, patterns = variables_read()
+    constants = code_constants()
     unknown = {}
     for page in pages():
         text = without_code_blocks(page.read_text(encoding="utf-8"))
         # With an underscore: `SEK`, `INFO` or `SE` in a default column are values, not names.
         for token in re.findall(r"`([A-Z][A-Z0-9]*(?:_[A-Z0-9<>]+)+)`", text):
-            if token in names or token in OTHER_NAMES:
+            if token in names or token in OTHER_NAMES or token in constants:
                 continue
             if any(p.fullmatch(token) for p in patterns) or hasattr(settings, token):
                 continue

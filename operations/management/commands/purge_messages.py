@@ -10,7 +10,10 @@ class Command(BaseCommand):
     help = (
         "Anonymise finished messages older than MESSAGING_RETENTION_DAYS (recipient address, "
         "history details) and delete dev-inbox emails beyond the DEV_INBOX_KEEP newest. "
-        "Statuses, dates and ids stay for the statistics. Safe to interrupt and run again."
+        "Statuses, dates and ids stay for the statistics, and events keep the part of their "
+        "data their type marks for the books. What erasure and retention kept for the books "
+        "is deleted once BOOKKEEPING_YEARS have passed since the end of its financial year "
+        "(BOOKKEEPING_YEAR_END_MONTH). Safe to interrupt and run again."
     )
 
     def add_arguments(self, parser):
@@ -32,10 +35,11 @@ class Command(BaseCommand):
             older_than_days=days, dry_run=options["dry_run"], progress=self.progress
         )
         prefix = "Would anonymise" if options["dry_run"] else "Anonymised"
+        deleted = "would delete" if options["dry_run"] else "deleted"
         self.stdout.write(
-            f"{prefix} {report.messages} messages; "
-            f"{'would delete' if options['dry_run'] else 'deleted'} "
-            f"{report.captured_emails} captured emails."
+            f"{prefix} {report.messages} messages; {deleted} {report.captured_emails} captured "
+            f"emails; {deleted} {report.events} events and {report.receipts} receipts past "
+            "their bookkeeping period."
         )
 
     def progress(self, label: str, done: int, total: int) -> None:
