@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint bench lock clean messages screenshots mutation
+.PHONY: run test lint bench lock clean messages screenshots mutation docs docs-build
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,13 +56,24 @@ lint: $(VENV)/.installed
 ## mutation: break the modules that carry the promises on purpose ([tool.mutmut] in
 ## pyproject.toml), one small change at a time, and count what the tests notice; results and
 ## the copy it mutates stay in mutants/; `make mutation MUTANTS="messaging.failures*"` runs
-## one module; not run by CI (docs/testing.md)
+## one module; not run by CI (docs/developers/testing.md)
 mutation: $(VENV)/.installed
 	$(BIN)/mutmut run --max-children $(or $(JOBS),2) $(MUTANTS)
 	$(BIN)/python scripts/mutation_scores.py
 
-## screenshots: docs/screenshots/*.png for the README (throw-away SQLite database, a server on
-## port 8103, Chromium at /usr/bin/chromium, pdftoppm); not run by CI
+## docs-build: the documentation site from docs/ into docs/_build/html, strict: any warning (a
+## broken link or anchor, a page in no table of contents, a missing picture) fails; CI runs it
+docs-build: $(VENV)/.installed
+	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
+
+## docs: build the site as CI does, then serve it at http://127.0.0.1:$(DOCS_PORT)/ (8000)
+DOCS_PORT ?= 8000
+docs: docs-build
+	@echo "Documentation: http://127.0.0.1:$(DOCS_PORT)/"
+	$(BIN)/python -m http.server $(DOCS_PORT) --bind 127.0.0.1 --directory docs/_build/html
+
+## screenshots: docs/screenshots/*.png for the README and the documentation site (throw-away
+## SQLite database, a server on port 8103, Chromium at /usr/bin/chromium, pdftoppm); not in CI
 screenshots: $(VENV)/.installed
 	$(BIN)/python scripts/screenshots.py
 
@@ -72,7 +83,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python -m bench.scale
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 staticfiles docs/_build
 
 ## messages: extract every translatable string into the catalog that ships with its code —
 ## <app>/locale/*/LC_MESSAGES/django.po for each packaged app, locale/ for the rest — carrying

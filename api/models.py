@@ -1,4 +1,4 @@
-"""API keys: how a client's system authenticates to the HTTP API (docs/api.md)."""
+"""API keys: how a client's system authenticates to the HTTP API (docs/integrators/http-api.md)."""
 
 from __future__ import annotations
 

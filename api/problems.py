@@ -2,8 +2,9 @@
 
     {"type", "title", "status", "detail", "errors": [{"path", "message"}]}
 
-`type` is a stable URI per kind of problem (documented in docs/api.md); `errors` names each
-field path (`recipient.email`, `data.order.total`, `events[3]`) and what is wrong with it.
+`type` is a stable URI per kind of problem (documented in docs/integrators/http-api.md);
+`errors` names each field path (`recipient.email`, `data.order.total`, `events[3]`) and what
+is wrong with it.
 """
 
 from __future__ import annotations

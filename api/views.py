@@ -1,5 +1,6 @@
 """The HTTP API under /api/v1/: events in (to `messaging.events.send_event`), their status
-out, and the event types a client may send. docs/api.md describes it for integrators."""
+out, and the event types a client may send. docs/integrators/http-api.md describes it for
+integrators."""
 
 from __future__ import annotations
 
@@ -22,7 +23,10 @@ from .problems import Problem
 api = NinjaAPI(
     title="Sealpost API",
     version="1",
-    description="Send events; Sealpost emails their personalised, encrypted PDFs. docs/api.md",
+    description=(
+        "Send events; Sealpost emails their personalised, encrypted PDFs. "
+        "docs/integrators/http-api.md"
+    ),
     auth=ApiKeyAuth(),
     urls_namespace="api",
     openapi_url="/openapi.json",

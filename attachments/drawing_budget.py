@@ -10,8 +10,8 @@ depth limit only after it), 22,000 page breaks take half a minute to lay out.
 that nests deeper than `ATTACHMENT_MAX_NESTING`, holds more than `ATTACHMENT_MAX_ELEMENTS`
 elements or breaks into more than `ATTACHMENT_MAX_PAGES` pages. It is on every send's path, so
 it is regular expressions and a short stack, not a parse (about 2 ms of CPU for a 200-line
-order: docs/architecture.md, "Drawing a document"). What runs long anyway is stopped by the
-deadline (`drawing_deadline.py`).
+order: docs/developers/architecture.md, "Drawing a document"). What runs long anyway is
+stopped by the deadline (`drawing_deadline.py`).
 
 It raises, as the deadline does, an `AttachmentError` naming the document and the setting: a
 delivery fails with it permanently (drawing again draws the same thing), admin shows it on

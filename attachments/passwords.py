@@ -32,7 +32,7 @@ PASSWORD_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # noqa: S105 - an alphabet
 GROUPS, GROUP_SIZE = 4, 4
 PASSWORD_LENGTH = GROUPS * GROUP_SIZE
 # 16 symbols of 30: log2(30**16) = 78.5 bits, comfortably above the 60 bits
-# docs/architecture.md asks for ("Document passwords").
+# docs/developers/architecture.md asks for ("Document passwords").
 PASSWORD_BITS = math.floor(PASSWORD_LENGTH * math.log2(len(PASSWORD_ALPHABET)))
 GENERATED_GUESS_SPACE = len(PASSWORD_ALPHABET) ** PASSWORD_LENGTH
 
@@ -40,7 +40,7 @@ GENERATED_GUESS_SPACE = len(PASSWORD_ALPHABET) ** PASSWORD_LENGTH
 FALLBACK_KEY_SALT = b"sealpost.attachments.document-password-key.v1"
 
 # A password-cracking GPU (one V100) tries ~88,000 AES-256 R6 passwords a second: the
-# measured figure docs/architecture.md ("Document passwords") records.
+# measured figure docs/developers/architecture.md ("Document passwords") records.
 GUESSES_PER_SECOND = 88_000
 
 

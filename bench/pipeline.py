@@ -5,7 +5,7 @@
 Per order, on a throwaway SQLite database, one order of each in turn:
 
 - the attachment build alone (`build_attachment`, its inputs prepared beforehand): the baseline;
-- the pipeline (docs/architecture.md): context → render → attachment → send on Anymail's
+- the pipeline (docs/developers/architecture.md): context → render → attachment → send on Anymail's
   test backend (`compose_email` and `send`, the message row loaded beforehand);
 - the whole `messaging.delivery.deliver_message`: that pipeline plus the outbox's two short
   transactions (the claim, and the outcome with the attempt's history).

@@ -45,7 +45,7 @@ INSTALLED_APPS = [
     "shop",
     "attachments",
     "messaging",
-    "api",  # the HTTP API under /api/v1/ (docs/api.md)
+    "api",  # the HTTP API under /api/v1/ (docs/integrators/http-api.md)
     "ninja",  # its interactive reference page's static files
     # The dev inbox (capture backend, /dev/inbox/): a production deployment may leave it out
     # with INSTALL_DEV_INBOX=false, once EMAIL_BACKEND names its ESP.
@@ -320,8 +320,8 @@ DOCUMENT_PASSWORD_REVEAL_PERMISSION = "shop.view_document_password"  # noqa: S10
 
 # --- Staff templates ------------------------------------------------------------------------
 # The project's wiring of the template apps to its orders, so `stafftemplates` and
-# `attachments` never import `shop` (docs/architecture.md, "Import contracts"): two callables
-# returning (context, token) — the sample order that saves are tried on and previews draw,
+# `attachments` never import `shop` (docs/developers/architecture.md, "Import contracts"): two
+# callables returning (context, token) — the sample order that saves are tried on and previews draw,
 # written in the preview's language (without it, previews draw the event type's example),
 # and a real order by number (None when there is none) — and the permission that lets staff
 # preview a real order (it shows the customer's data).

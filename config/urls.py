@@ -28,7 +28,8 @@ urlpatterns = [
     ),
     # The language switcher posts here (Django's `set_language`: CSRF-protected, no script
     # needed); it keeps the choice in a cookie that LocaleMiddleware reads on every request.
-    # The HTTP API for other systems (docs/api.md): Bearer keys, JSON, no session or CSRF.
+    # The HTTP API for other systems (docs/integrators/http-api.md): Bearer keys, JSON, no
+    # session or CSRF.
     path("api/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("shop.urls")),

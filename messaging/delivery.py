@@ -1,6 +1,6 @@
 """Delivering one message: claim → compose → send → record.
 
-The rules this module keeps (docs/architecture.md, "The flow of one order"):
+The rules this module keeps (docs/developers/architecture.md, "The flow of one order"):
 - a worker claims a row in a short transaction and commits before any rendering or network
   I/O: no transaction is ever held across I/O;
 - composing (render, build and encrypt each PDF) happens in memory, outside any transaction;

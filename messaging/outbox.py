@@ -1,6 +1,6 @@
 """The outbox: write a message row in the caller's transaction and publish its id on commit.
 
-The rules (docs/architecture.md, "The flow of one order"):
+The rules (docs/developers/architecture.md, "The flow of one order"):
 - the outbox row is written in the event's transaction (the sender's: e.g. the order's), so it
   commits with the event or not at all;
 - its id reaches Celery only after the commit, through `publish_on_commit`, and that publish

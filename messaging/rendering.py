@@ -2,7 +2,7 @@
 
 Staff edit subjects, bodies and layouts in admin, so they go through the same dedicated engine
 as documents (`stafftemplates.engine`): no loaders, only loops, conditions and filters, and a
-context of plain values only (docs/architecture.md, "Staff templates"). HTML bodies
+context of plain values only (docs/developers/architecture.md, "Staff templates"). HTML bodies
 autoescape; subjects and text bodies do not, since they are not HTML. Every failure is a
 `StaffTemplateError` naming the field.
 """

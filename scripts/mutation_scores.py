@@ -1,4 +1,4 @@
-"""The score of the last `make mutation` run, per mutated module (docs/testing.md).
+"""The score of the last `make mutation` run, per mutated module (docs/developers/testing.md).
 
 Reads mutmut's results under `mutants/` and prints one row per module: how many mutants the
 tests killed, how many survived, and those no test runs. The score is killed ÷ checked, with

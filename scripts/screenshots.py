@@ -1,4 +1,4 @@
-"""The README's screenshots: `make screenshots` (not run by CI).
+"""The pictures of the README and the documentation site: `make screenshots` (not run by CI).
 
 Seeds a throw-away SQLite database, serves the demo shop on 127.0.0.1:$PORT (8103), places an
 order in Chromium (/usr/bin/chromium, or $CHROMIUM_PATH) and writes docs/screenshots/:
@@ -8,8 +8,11 @@ order in Chromium (/usr/bin/chromium, or $CHROMIUM_PATH) and writes docs/screens
 - email.png         the confirmation email, as the dev inbox shows its HTML
 - pdf.png           page 1 of the attached PDF, decrypted with that password (pdftoppm)
 - editor.png        the staff editor of the order-confirmation email (Django admin)
+- health.png        the Delivery health page (Django admin)
+- storefront-phone.png, confirmation-phone.png   the same pages on a 390 px phone
 
-Each is 1280 px wide, cropped to the window, and kept under ~200 KB.
+Each is 1280 px wide (390 for the phone), cropped to the window, and kept under ~200 KB. The
+documentation site (docs/) shows them; the README shows some.
 """
 
 import io
@@ -40,6 +43,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 WIDTH, HEIGHT = 1280, 860
+PHONE = {"width": 390, "height": 844}
 MAX_BYTES = 200_000
 ADMIN = ("admin", "sealpost-demo")  # demo/management/commands/seed_demo.py, DEBUG only
 
@@ -168,6 +172,16 @@ def main() -> None:
                 page.locator("#id_text_body").wait_for()
                 page.wait_for_load_state("networkidle")
                 shoot(page, "editor")
+                page.goto(BASE + "/admin/delivery-health/")
+                page.wait_for_load_state("networkidle")
+                shoot(page, "health")
+
+                # A customer on a phone: a session of its own, so the confirmation is theirs.
+                phone = browser.new_page(viewport=PHONE, locale="en-GB", is_mobile=True)
+                phone.goto(BASE + "/")
+                shoot(phone, "storefront-phone")
+                place_order(phone)
+                shoot(phone, "confirmation-phone")
                 browser.close()
         finally:
             server.terminate()

@@ -1,8 +1,8 @@
 """System checks: the project's wiring of the template apps must resolve (when it is set).
 
 `stafftemplates` and `attachments` reach the project's orders only through settings that name
-callables and permissions (docs/architecture.md, "The rooms"). A typo there would surface as an
-error on the first template save or preview: `manage.py check` names it instead.
+callables and permissions (docs/developers/architecture.md, "The rooms"). A typo there would
+surface as an error on the first template save or preview: `manage.py check` names it instead.
 """
 
 from django.conf import settings
@@ -32,7 +32,10 @@ def check_project_wiring(app_configs, **kwargs):
             errors.append(
                 Error(
                     f"{name} = {path!r} does not name a callable.",
-                    hint='A dotted path to a function (docs/architecture.md, "The rooms").',
+                    hint=(
+                        "A dotted path to a function "
+                        '(docs/developers/architecture.md, "The rooms").'
+                    ),
                     id="stafftemplates.E001",
                 )
             )

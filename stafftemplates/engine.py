@@ -2,7 +2,7 @@
 document bodies, file names and password expressions.
 
 A dedicated `Engine` (no loaders, no app libraries, autoescape on, a minimal set of tags) so a
-template can only format the flat context it is given: see docs/architecture.md, "Staff
+template can only format the flat context it is given: see docs/developers/architecture.md, "Staff
 templates". Every failure is a `StaffTemplateError` naming the field.
 """
 

@@ -1,8 +1,9 @@
 """`{% order_document_passwords order %}`: on the checkout confirmation page only.
 
 A password is shown there and nowhere else a customer sees: never in an email or a page an
-email links to (docs/architecture.md, "Document passwords"). The order's event is found by its
-reference, the order number, and the type the page names (messaging knows no orders).
+email links to (docs/developers/architecture.md, "Document passwords"). The order's event is
+found by its reference, the order number, and the type the page names (messaging knows no
+orders).
 """
 
 from typing import Any
