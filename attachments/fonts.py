@@ -1,11 +1,11 @@
 """The document font, registered with ReportLab once per process instead of once per document.
 
-Documents draw in DejaVu Sans (`attachments/static/fonts/`, see README "Fonts"). Declared with
-`@font-face`, xhtml2pdf re-reads and MD5-hashes both files (1.47 MB) for every document to check
-that the family still names the same files: 3.4-4 ms a document. Registered here once, the faces
-are known to ReportLab, and the family name templates write, `"DejaVu Sans"`, is added to
-xhtml2pdf's table of font-family names (`xhtml2pdf.default.DEFAULT_FONT`, the public table every
-document's context starts from), so `font-family: "DejaVu Sans"` resolves without any
+Documents draw in DejaVu Sans (`attachments/static/fonts/`, docs/developers/pdf-pipeline.md).
+Declared with `@font-face`, xhtml2pdf re-reads and MD5-hashes both files (1.47 MB) for every
+document to check that the family still names the same files: 3.4-4 ms a document. Registered here
+once, the faces are known to ReportLab, and the family name templates write, `"DejaVu Sans"`, is
+added to xhtml2pdf's table of font-family names (`xhtml2pdf.default.DEFAULT_FONT`, the public table
+every document's context starts from), so `font-family: "DejaVu Sans"` resolves without any
 `@font-face` rule.
 
 A staff template that still declares `@font-face` for DejaVu keeps working: xhtml2pdf then

@@ -1,9 +1,9 @@
 """Stylesheets parsed once per process instead of once per document.
 
-Every document starts from xhtml2pdf's user-agent stylesheet (`xhtml2pdf.default.DEFAULT_CSS`:
-sizes of headings, margins of lists and tables…) and its template's own CSS; xhtml2pdf parses
-both again for every document (about 3 and 1.3 ms of a 5-line order's ~45 ms; README,
-"Benchmark"). A stylesheet's parse depends on its text alone — unless it has an at-rule or a
+Every document starts from xhtml2pdf's user-agent stylesheet (`xhtml2pdf.default.DEFAULT_CSS`: sizes
+of headings, margins of lists and tables…) and its template's own CSS; xhtml2pdf parses both again
+for every document (about 3 and 1.3 ms of a 5-line order's ~45 ms; docs/developers/benchmarks.md,
+"Documents"). A stylesheet's parse depends on its text alone — unless it has an at-rule or a
 `url()`: `@page` and `@frame` build the document's page templates *while* they are parsed,
 `@font-face` loads a font, `url()` is resolved against the document. So:
 

@@ -21,10 +21,10 @@ Postmark backend talks HTTP to it; tests/messaging/fake_esp.py):
   turn, one customer each, shuffled, so that the load the rest of the shared machine puts on
   it weighs on all of them alike: idle; a worker of two processes draining a `--backlog` of
   orders (topped up with sent ones queued again when it runs low) at the default priority;
-  the same at nice 10; at nice 19; at nice 19 with one process (what README's "Running in
-  production" recommends where the web shares 2 cores). The workers not measured are frozen
-  (SIGSTOP): no CPU taken. `--checkouts` customers per row; p95 busy / idle against the
-  ≤ 1.5x target.
+  the same at nice 10; at nice 19; at nice 19 with one process (what docs/operators/deploy.md,
+  "Workers beside the web", recommends where the web shares 2 cores). The workers not
+  measured are frozen (SIGSTOP): no CPU taken. `--checkouts` customers per row; p95 busy /
+  idle against the ≤ 1.5x target.
 """
 
 from __future__ import annotations
@@ -101,8 +101,8 @@ class Process:
         if nice:
             # Linux with autogroup (/proc/sys/kernel/sched_autogroup_enabled = 1) shares the CPU
             # between sessions first, and `nice` only orders processes within one: a new
-            # session's priority is its autogroup's, set here (README, "Running in
-            # production").
+            # session's priority is its autogroup's, set here (docs/operators/deploy.md,
+            # "Workers beside the web").
             autogroup = Path(f"/proc/{self.popen.pid}/autogroup")
             if autogroup.exists():
                 autogroup.write_text(str(nice))
@@ -490,8 +490,8 @@ def checkout_while_busy(count: int, backlog: int) -> None:
             f"{p(timings, 0.5) / idle_p50:10.2f}× {p(timings, 0.95) / idle_p95:10.2f}×"
         )
     print(
-        "  target: p95 busy ≤ 1.5× idle with the deployment README recommends beside the web:"
-        " nice 19, one process fewer than the cores"
+        "  target: p95 busy ≤ 1.5× idle with what docs/operators/deploy.md recommends beside the"
+        " web: nice 19, one process fewer than the cores"
     )
     if not still:
         print("  (the backlog ran out before the end: raise --backlog)")

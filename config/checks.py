@@ -1,9 +1,8 @@
 """Deployment checks: what `manage.py check --deploy` must refuse before production starts.
 
-They run with `--deploy` only (README's production gate), so development commands, `migrate`
-and cron's `relay_messages` never stop on them, and only with `DEBUG` off: `make run` is meant
-to work with no secrets and no broker.
-"""
+They run with `--deploy` only (the deploy gate: docs/operators/deploy.md), so development commands,
+`migrate` and cron's `relay_messages` never stop on them, and only with `DEBUG` off: `make run` is
+meant to work with no secrets and no broker. """
 
 from urllib.parse import urlsplit
 
@@ -157,7 +156,7 @@ def check_broker(app_configs, **kwargs):
             "CELERY_BROKER_URL is not set: emails would be built and sent inside the "
             "customer's checkout request instead of by Celery workers.",
             hint="Set CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0, and run the workers "
-            "and one beat (README, Running in production).",
+            "and one beat (docs/operators/deploy.md).",
             id="config.E003",
         )
     ]
@@ -186,7 +185,7 @@ def check_email_backend(app_configs, **kwargs):
             Error(
                 f"EMAIL_BACKEND {backend} cannot start: {type(exc).__name__}.",
                 hint="Set the backend's ANYMAIL_* settings (e.g. ANYMAIL_POSTMARK_SERVER_TOKEN); "
-                "README, Sending through a real ESP.",
+                "see docs/operators/email-providers.md.",
                 id="config.E005",
             )
         ]

@@ -1,6 +1,6 @@
 """Sealpost settings: one file, every deployment difference comes from the environment.
 
-See README.md ("Configuration") for the variables. Nothing secret has a default here:
+See docs/operators/settings.md for the variables. Nothing secret has a default here:
 `SECRET_KEY` is required unless `DEBUG` is on.
 """
 
@@ -51,7 +51,7 @@ INSTALLED_APPS = [
     # with INSTALL_DEV_INBOX=false, once EMAIL_BACKEND names its ESP.
     *(["inbox"] if env.bool("INSTALL_DEV_INBOX", default=True) else []),
     "demo",  # Nordic Goods: the demo catalog, templates and `seed_demo`
-    "operations",  # delivery health, alerts, metrics, retention (README, "Operations")
+    "operations",  # delivery health, alerts, metrics, retention (docs/operators/monitoring.md)
 ]
 
 MIDDLEWARE = [
@@ -141,7 +141,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# The shop's languages (README, "Languages"). LANGUAGE_CODE is the default: what a visitor
+# The shop's languages (docs/staff/languages.md). LANGUAGE_CODE is the default: what a visitor
 # without a choice or a matching browser gets, and what any missing translation (catalog text,
 # a staff template) falls back to. Adding a language: add it here, then `makemessages`.
 LANGUAGES = [("sv", "Swedish"), ("en", "English")]
@@ -396,7 +396,7 @@ MESSAGING_RELAY_QUEUE = env.str(
 )
 # Proofs (staff checking drafts) get a queue of their own, so a burst of them, or one slow to
 # draw, never waits in front of a customer's confirmation. Workers consume all three by default;
-# a deployment can give proofs a worker of their own (README, "Running it").
+# a deployment can give proofs a worker of their own (docs/operators/deploy.md, "Queues").
 MESSAGING_PROOF_QUEUE = env.str(
     "MESSAGING_PROOF_QUEUE", default=f"{CELERY_TASK_DEFAULT_QUEUE}.proofs"
 )
@@ -444,7 +444,7 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# --- Operations: delivery health, alerts, metrics, retention (README, "Operations") ---------
+# --- Operations: delivery health, alerts, metrics, retention (docs/operators/monitoring.md) ---
 # Alert rules, checked by beat every ALERT_CHECK_SECONDS and by `manage.py check_delivery_health`.
 ALERT_QUEUE_AGE_MINUTES = env.int("ALERT_QUEUE_AGE_MINUTES", default=15)
 ALERT_FAILURE_RATIO = env.float("ALERT_FAILURE_RATIO", default=0.2)

@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# What README's "Running in production" asks for; every value here is a placeholder.
+# What docs/operators/deploy.md asks for; every value here is a placeholder.
 PRODUCTION = {
     "SECRET_KEY": "prod-7Hq2-vX9k-Lm4R-pZ8w-Tn3B-yC6d-Jf5G-sK1e-Wu0A-rQ7h-Nx2M",
     "ALLOWED_HOSTS": "shop.example.com",

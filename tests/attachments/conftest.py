@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from shop.documents import sample_order_context
 from tests.factories import ReceiptFactory
 
-# Every script the README's "Fonts" section promises, as a customer would type it.
+# Every script docs/developers/pdf-pipeline.md promises, as a customer would type it.
 MULTILINGUAL_OPTIONS = [
     {"name": "Färg", "value": "Gräsgrön åäö ÅÄÖ"},
     {"name": "Grawer", "value": "Zażółć łódź"},

@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.chaos, pytest.mark.django_db(transaction=True)]
 
 BEFORE, DURING, AFTER = 15, 15, 15
 OUTAGE_SECONDS = 4.0
-CHECKOUT_LIMIT = 3.0  # README: the publish gives up within about 2 s
+CHECKOUT_LIMIT = 3.0  # docs/operators/delivery.md: the publish gives up within about 2 s
 _keys = itertools.count()
 
 

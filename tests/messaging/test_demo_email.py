@@ -1,4 +1,4 @@
-"""The demo confirmation email: it says what the README promises, passes the template checks,
+"""The demo confirmation email: it says what docs/staff/ promises, passes the template checks,
 and seeding brings an unedited copy up to date while leaving staff edits alone.
 
 The demo's own tests: the only messaging tests that stand on the demo seed (every other test

@@ -1,4 +1,4 @@
-"""A staff template's syntax error names its line once and quotes it, as the README says."""
+"""A staff template's syntax error names its line once and quotes it, as the staff guide says."""
 
 import pytest
 
