@@ -2,7 +2,7 @@
 
 They run with `--deploy` only (the deploy gate: docs/operators/deploy.md), so development commands,
 `migrate` and cron's `relay_messages` never stop on them, and only with `DEBUG` off: `make run` is
-meant to work with no secrets and no broker. """
+meant to work with no secrets and no broker."""
 
 from urllib.parse import urlsplit
 
