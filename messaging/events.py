@@ -38,6 +38,7 @@ from stafftemplates.schemas import data_errors
 from .document_passwords import DocumentPassword, event_document_passwords
 from .models import Client, Event
 from .outbox import queue_message
+from .shared_choices import memoized
 
 __all__ = ["EventConflict", "EventRefused", "SentEvent", "send_event"]
 
@@ -108,7 +109,11 @@ def send_event(
     errors += _time_errors(scheduled_at=scheduled_at, expires_at=expires_at)
     if token and (not isinstance(token, str) or not 32 <= len(token) <= 64):
         errors.append({"path": "token", "message": "A token has 32 to 64 characters."})
-    event_type = EventType.objects.filter(code=type).first() if isinstance(type, str) else None
+    event_type = (
+        memoized(("event_type", type), EventType.objects.filter(code=type).first)
+        if isinstance(type, str)
+        else None
+    )
     if event_type is None:
         errors.append({"path": "type", "message": f"Unknown event type {str(type)[:50]!r}."})
     elif not isinstance(data, dict):
