@@ -135,8 +135,8 @@ def send_event(
         **fields,
     )
     with transaction.atomic():
-        if (replay := _replay(client, idempotency_key, request_hash)) is not None:
-            return replay
+        # Written first, looked up only when the key is taken (by an earlier request, or a
+        # concurrent one committed meanwhile): a new event, the usual case, costs no look-up.
         try:
             with transaction.atomic():
                 event = Event.objects.create(
@@ -151,12 +151,11 @@ def send_event(
                     **fields,
                 )
         except IntegrityError:
-            # The same key committed by a concurrent request meanwhile.
             if (replay := _replay(client, idempotency_key, request_hash)) is not None:
                 return replay
             raise
-        queue_message(event=event)
-    return SentEvent(event, event_document_passwords(event))
+        message = queue_message(event=event)
+    return SentEvent(event, event_document_passwords(event, message=message))
 
 
 def _replay(client: Client | None, key: str, request_hash: str) -> SentEvent | None:
