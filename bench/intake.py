@@ -158,15 +158,16 @@ def workers_cpu(master: int) -> float:
     return sum(cpu_seconds(pid) for pid in child_pids(master))
 
 
-def measured(master: int, phase) -> tuple[float, float, float, list[float], int]:
-    """Run `phase` → (wall s, workers' CPU s, PostgreSQL CPU s, request seconds, events)."""
+def measured(master: int, phase) -> tuple:
+    """Run `phase` → (wall s, workers' CPU s, PostgreSQL CPU s, request seconds, events, the
+    load average at the end: what else the machine was running weighs on the rates)."""
     cpu_before, pg_before = workers_cpu(master), cpu_by_name(("postgres",))["postgres"]
     started = time.perf_counter()
     timings, events = phase()
     wall = time.perf_counter() - started
     cpu = workers_cpu(master) - cpu_before
     pg = cpu_by_name(("postgres",))["postgres"] - pg_before
-    return wall, cpu, pg, timings, events
+    return wall, cpu, pg, timings, events, os.getloadavg()[0]
 
 
 def batches(key: str, events: Events, count: int):
@@ -236,13 +237,18 @@ def build_cpu(builds: int) -> float:
 
 
 def report(label: str, figures, target: float, build: float) -> None:
-    wall, cpu, pg, timings, events = figures
+    wall, cpu, pg, timings, events, load = figures
     rate = events / wall
     per_event = cpu / events
-    print(f"  {label}")
+    print(f"  {label} (load average {load:.1f} at the end)")
     print(
         f"    {events:,} events in {wall:.1f} s = {rate:,.0f} events/s (target ≥ {target:,.0f}); "
         f"per request p50 {p(timings, 0.5) * 1000:.0f} ms, p95 {p(timings, 0.95) * 1000:.0f} ms"
+    )
+    print(
+        f"    the gunicorn workers had {cpu / wall:.2f} cores; with all {os.cpu_count()} cores "
+        f"theirs and PostgreSQL's CPU per event would allow "
+        f"{os.cpu_count() / (per_event + pg / events):,.0f} events/s"
     )
     print(
         f"    server CPU per event {per_event * 1000:.2f} ms (gunicorn workers) = "
