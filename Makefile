@@ -80,6 +80,7 @@ screenshots: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.attachments
 	$(BIN)/python -m bench.pipeline
+	$(BIN)/python -m bench.intake
 	$(BIN)/python -m bench.scale
 
 clean:

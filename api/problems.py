@@ -10,6 +10,7 @@ is wrong with it.
 from __future__ import annotations
 
 import json
+from functools import wraps
 
 from django.http import HttpResponse
 
@@ -87,3 +88,24 @@ def path_of(parts) -> str:
         else:
             path += f".{part}" if path else str(part)
     return path
+
+
+def method_not_allowed_as_problem(view):
+    """Wrap one of ninja's path views so that its 405 (a plain-text `HttpResponseNotAllowed`
+    built before any exception handler runs) answers in the problem shape too, keeping `Allow`.
+    `wraps` keeps the view's `csrf_exempt`."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code != 405:
+            return response
+        allowed = ", ".join(sorted(m.strip() for m in response.get("Allow", "").split(",") if m))
+        return Problem(
+            405,
+            "method-not-allowed",
+            f"{request.method[:10]} is not allowed here; use {allowed}.",
+            headers={"Allow": allowed},
+        ).response()
+
+    return wrapper

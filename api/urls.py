@@ -7,6 +7,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.urls import path
 from ninja.openapi.views import openapi_view
 
+from .problems import method_not_allowed_as_problem
 from .views import api
 
 
@@ -23,7 +24,12 @@ def staff_unless_debug(view):
 
 reference = staff_unless_debug(partial(openapi_view, api=api))
 
+# (Not unpacked into module names: `include("api.urls")` would read an `app_name` here.)
+_operations = api.urls
+for _operation in _operations[0]:  # ninja answers a wrong method itself, in plain text
+    _operation.callback = method_not_allowed_as_problem(_operation.callback)
+
 urlpatterns = [
     path("v1/docs", reference, name="api_reference"),
-    path("v1/", api.urls),
+    path("v1/", _operations),
 ]

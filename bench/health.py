@@ -4,7 +4,8 @@
 
 Creates a throwaway PostgreSQL database (`sealpost_opsbench`, dropped and recreated; override
 with BENCH_DATABASE_URL), migrates it, and bulk-generates with SQL (generate_series) the given
-number of orders, one confirmation each spread over 90 days (2% failed, 1% bounced, 3% sent,
+number of events (order confirmations, every tenth a shipping update), one message each,
+spread over 90 days (2% failed, 1% bounced, 3% sent,
 the rest delivered, the last five minutes queued), with their history: "queued", "accepted",
 a delivered/bounced tracking line and each finished attempt's two timed lines (ESP request, PDF
 build) — about five history rows per message. Then it requests the dashboard and /metrics five
@@ -45,37 +46,44 @@ def recreate_database() -> None:
 
 
 GENERATE = """
-INSERT INTO shop_customer (email, first_name, last_name, phone, address_line1, address_line2,
-    postal_code, city, country, created_at)
-SELECT 'kund' || i || '@example.com', 'Kund', 'Nummer' || i, '', 'Gatan ' || i, '', '12345',
-    'Stad', 'Sverige', now() - interval '90 days'
-FROM generate_series(1, 1000) AS i;
+INSERT INTO stafftemplates_eventtype (code, name, description, schema, example, created_at,
+    updated_at)
+VALUES ('order_confirmation', 'Order confirmation', '', '{}', '{}', now(), now()),
+       ('shipping_update', 'Shipping update', '', '{}', '{}', now(), now())
+ON CONFLICT DO NOTHING;
 
-INSERT INTO shop_order (number, token, checkout_key, customer_id, status, currency, subtotal,
-    total, payment_reference, created_at, paid_at)
-SELECT 'NG-B' || i, 'token-' || i, 'key-' || i, 1 + mod(i, 1000), 'paid', 'SEK', 250, 250, '',
+-- One event per order, every tenth a shipping update (the counts split by type).
+INSERT INTO messaging_event (type_id, recipient, recipient_name, language, data, reference,
+    idempotency_key, request_hash, token, status, status_reason, created_at, updated_at)
+SELECT CASE WHEN mod(i, 10) = 0 THEN 'shipping_update' ELSE 'order_confirmation' END,
+    'kund' || mod(i, 1000) || '@example.com', 'Kund', 'sv', %(data)s, 'NG-B' || i,
+    'order:NG-B' || i, md5('request' || i) || md5('r' || i), md5('token' || i), 'pending', '',
     now() - (i::float / %(n)s) * interval '90 days',
     now() - (i::float / %(n)s) * interval '90 days'
 FROM generate_series(1, %(n)s) AS i;
 
-INSERT INTO messaging_message (event, order_id, recipient, status, attempts, next_attempt_at,
-    esp_name, esp_message_id, last_error, sequence, is_proof, created_at, updated_at, sent_at)
-SELECT 'order_confirmation', o.id, 'kund' || o.customer_id || '@example.com',
-    CASE WHEN o.created_at > now() - interval '5 minutes' THEN 'queued'
-         WHEN mod(o.id, 100) < 2 THEN 'failed' WHEN mod(o.id, 100) = 2 THEN 'bounced'
-         WHEN mod(o.id, 100) < 6 THEN 'sent' ELSE 'delivered' END,
-    1, o.created_at, 'Postmark', 'pm-' || o.id,
-    CASE WHEN mod(o.id, 100) < 2 AND o.created_at <= now() - interval '5 minutes' THEN
+INSERT INTO messaging_message (event_id, recipient, language, status, attempts,
+    next_attempt_at, esp_name, esp_message_id, last_error, sequence, is_proof,
+    esp_request_attempt, created_at, updated_at, sent_at)
+SELECT e.id, e.recipient, 'sv',
+    CASE WHEN e.created_at > now() - interval '5 minutes' THEN 'queued'
+         WHEN mod(e.id, 100) < 2 THEN 'failed' WHEN mod(e.id, 100) = 2 THEN 'bounced'
+         WHEN mod(e.id, 100) < 6 THEN 'sent' ELSE 'delivered' END,
+    1, e.created_at, 'Postmark', 'pm-' || e.id,
+    CASE WHEN mod(e.id, 100) < 2 AND e.created_at <= now() - interval '5 minutes' THEN
         (ARRAY['Postmark API responded 422 (error code 300: Invalid ''From'' address).',
                'The ESP refused the recipient address.',
                'Template error: unknown tag',
-               'No response from the ESP. Gave up after 8 attempts.'])[1 + mod(o.id, 4)]
+               'No response from the ESP. Gave up after 8 attempts.'])[1 + mod(e.id, 4)]
     ELSE '' END,
-    0, false, o.created_at + interval '1 second', o.created_at + interval '40 seconds',
-    o.created_at + (20 + mod(o.id, 50)) * interval '1 second'
-FROM shop_order o;
+    0, false, 0, e.created_at + interval '1 second', e.created_at + interval '40 seconds',
+    e.created_at + (20 + mod(e.id, 50)) * interval '1 second'
+FROM messaging_event e;
 UPDATE messaging_message SET sent_at = NULL, esp_message_id = '', attempts = 0
     WHERE status IN ('queued', 'failed');
+-- The event's status follows its message (Event.follow).
+UPDATE messaging_event e SET status = CASE m.status WHEN 'queued' THEN 'pending' ELSE m.status END
+FROM messaging_message m WHERE m.event_id = e.id;
 
 INSERT INTO messaging_messageevent (message_id, kind, detail, esp_event_type, occurred_at,
     created_at)
@@ -106,18 +114,22 @@ FROM messaging_message WHERE status IN ('delivered', 'bounced');
 def generate(count: int) -> None:
     from django.db import connection
 
+    from messaging.encryption import encrypt_json
+
+    data = encrypt_json({})  # each event's data, encrypted at rest as send_event stores it
     started = time.perf_counter()
     with connection.cursor() as cursor:
         for statement in GENERATE.split(";"):
             if statement.strip():
-                cursor.execute(statement, {"n": count} if "%(n)s" in statement else None)
+                params = {"n": count, "data": data} if "%(n)s" in statement else None
+                cursor.execute(statement, params)
         # What autovacuum does on a live database: statistics, and the visibility map that
         # lets PostgreSQL answer counts from an index alone.
         cursor.execute("VACUUM ANALYZE")
         cursor.execute("SELECT count(*) FROM messaging_messageevent")
         events = cursor.fetchone()[0]
     print(
-        f"generated {count:,} orders and messages, {events:,} history rows "
+        f"generated {count:,} events and messages, {events:,} history rows "
         f"in {time.perf_counter() - started:.0f} s"
     )
 

@@ -68,6 +68,7 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
     os.environ.setdefault("DOCUMENT_PASSWORD_KEY", "bench-only-not-secret")
+    os.environ["EVENT_DATA_KEYS"] = scale_data.EVENT_DATA_KEY  # the generated events' key
     os.environ["ALLOWED_HOSTS"] = "testserver"
     os.environ.pop("CELERY_BROKER_URL", None)
     import django
@@ -89,15 +90,16 @@ def main() -> None:
         first=django.db.models.Min("pk"), last=django.db.models.Max("pk")
     )
     middle = (messages["first"] + messages["last"]) // 2
-    message = Message.objects.select_related("order").get(pk=middle)
+    message = Message.objects.select_related("event").get(pk=middle)
+    order = Order.objects.get(number=message.event.reference)
     history = MessageEvent.objects.filter(message=message).count()
     pages = [
         ("messages list", "/admin/messaging/message/"),
         ("messages list, status failed", "/admin/messaging/message/?status__exact=failed"),
-        ("messages list, search order number", f"{MESSAGES}?q={message.order.number}"),
+        ("messages list, search order number", f"{MESSAGES}?q={order.number}"),
         ("messages list, search an address", f"{MESSAGES}?q={message.recipient}"),
         (f"one message's page ({history} history rows)", f"{MESSAGES}{middle}/change/"),
-        ("an order's page", f"/admin/shop/order/{message.order_id}/change/"),
+        ("an order's page", f"/admin/shop/order/{order.pk}/change/"),
         ("orders list", "/admin/shop/order/"),
         ("admin index", "/admin/"),
     ]

@@ -61,6 +61,7 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
     os.environ.setdefault("DOCUMENT_PASSWORD_KEY", "bench-only-not-secret")
+    os.environ["EVENT_DATA_KEYS"] = scale_data.EVENT_DATA_KEY  # the generated events' key
     os.environ["CELERY_BROKER_URL"] = BROKER
     os.environ["CELERY_TASK_DEFAULT_QUEUE"] = "bench-scale-resend"
     import django
@@ -78,7 +79,7 @@ def main() -> None:
     logging.disable(logging.WARNING)  # no worker listens; the publishes are the point
     seed_message_templates()
     since = (
-        Message.objects.order_by("created_at").values_list("order__created_at", flat=True).first()
+        Message.objects.order_by("created_at").values_list("event__created_at", flat=True).first()
     ).date()
     commits = []
     # Every transaction.atomic() block that commits goes through `connection.commit`.

@@ -25,16 +25,22 @@ class DocumentPassword:
     filenames: tuple[str, ...]
 
 
-def event_document_passwords(event: Event | None) -> list[DocumentPassword]:
+def event_document_passwords(
+    event: Event | None, *, message: Message | None = None
+) -> list[DocumentPassword]:
     """The passwords of the PDFs attached to `event`'s latest email, each with its file names.
 
     Empty without an event or when its email carries no attachment (or it has no email: an
     ignored event). A document whose password cannot be built is left out (its message fails
-    with that reason).
+    with that reason). A caller that has just written the event's only message (`send_event`)
+    passes it as `message`, sparing the look-up.
     """
     if event is None:
         return []
-    message = Message.objects.latest_per_event().filter(event=event).order_by("-sequence").first()
+    if message is None:
+        message = (
+            Message.objects.latest_per_event().filter(event=event).order_by("-sequence").first()
+        )
     if message is None:
         return []
     links = list(message.attachment_links.select_related("attachment_revision"))

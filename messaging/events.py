@@ -38,6 +38,7 @@ from stafftemplates.schemas import data_errors
 from .document_passwords import DocumentPassword, event_document_passwords
 from .models import Client, Event
 from .outbox import queue_message
+from .shared_choices import memoized
 
 __all__ = ["EventConflict", "EventRefused", "SentEvent", "send_event"]
 
@@ -108,7 +109,11 @@ def send_event(
     errors += _time_errors(scheduled_at=scheduled_at, expires_at=expires_at)
     if token and (not isinstance(token, str) or not 32 <= len(token) <= 64):
         errors.append({"path": "token", "message": "A token has 32 to 64 characters."})
-    event_type = EventType.objects.filter(code=type).first() if isinstance(type, str) else None
+    event_type = (
+        memoized(("event_type", type), EventType.objects.filter(code=type).first)
+        if isinstance(type, str)
+        else None
+    )
     if event_type is None:
         errors.append({"path": "type", "message": f"Unknown event type {str(type)[:50]!r}."})
     elif not isinstance(data, dict):
@@ -130,8 +135,8 @@ def send_event(
         **fields,
     )
     with transaction.atomic():
-        if (replay := _replay(client, idempotency_key, request_hash)) is not None:
-            return replay
+        # Written first, looked up only when the key is taken (by an earlier request, or a
+        # concurrent one committed meanwhile): a new event, the usual case, costs no look-up.
         try:
             with transaction.atomic():
                 event = Event.objects.create(
@@ -146,12 +151,11 @@ def send_event(
                     **fields,
                 )
         except IntegrityError:
-            # The same key committed by a concurrent request meanwhile.
             if (replay := _replay(client, idempotency_key, request_hash)) is not None:
                 return replay
             raise
-        queue_message(event=event)
-    return SentEvent(event, event_document_passwords(event))
+        message = queue_message(event=event)
+    return SentEvent(event, event_document_passwords(event, message=message))
 
 
 def _replay(client: Client | None, key: str, request_hash: str) -> SentEvent | None:

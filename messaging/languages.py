@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from stafftemplates.languages import language_name, pick_version
 
 from .models import Layout, MessageTemplate
+from .shared_choices import memoized
 
 
 @dataclass(frozen=True)
@@ -68,8 +69,12 @@ def template_for(*, event: str, language: str) -> tuple[MessageTemplate | None, 
     """The active email of `event` a customer ordering in `language` gets, and the history line
     when it is another language's. With no version published, any active one (the outbox then
     fails the message for want of a published revision, as it always did)."""
-    active = MessageTemplate.objects.active().filter(event=event)
-    return _choose(active, language, kind="Email", published=True)
+
+    def choose():
+        active = MessageTemplate.objects.active().filter(event=event)
+        return _choose(active, language, kind="Email", published=True)
+
+    return memoized(("template_for", event, language), choose)
 
 
 def layout_for(

@@ -24,6 +24,7 @@ from .models import (
     MessageTemplateAttachment,
     MessageTemplateRevision,
 )
+from .shared_choices import memoized
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,14 @@ def pinned_revisions(
 ) -> PinnedRevisions:
     """The revisions a message of `template` renders from: the newest with `draft`, else the
     published ones; `problem` says what was never published. The PDFs are in `language` (the
-    customer's; by default the template's) where a version exists."""
+    customer's; by default the template's) where a version exists. Shared by the events of one
+    batch (`messaging.shared_choices`)."""
     language = language or template.language
+    key = ("pinned_revisions", template.pk, template.published_revision_id, draft, language)
+    return memoized(key, lambda: _pinned_revisions(template, draft=draft, language=language))
+
+
+def _pinned_revisions(template: MessageTemplate, *, draft: bool, language: str) -> PinnedRevisions:
     fallbacks: list[str] = []
     revision = template.revision_for(draft=draft)
     if revision is None:

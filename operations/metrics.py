@@ -18,7 +18,7 @@ from django.utils import timezone
 from prometheus_client import CollectorRegistry
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
 
-from messaging.models import Message, MessageEvent
+from messaging.models import Event, Message, MessageEvent
 
 from . import durations, stats
 from .heartbeat import last_relay_run
@@ -39,6 +39,10 @@ FAILURE_CLASSES = [
 ]
 
 
+# The type label of a message without an event (none is written so today).
+NO_TYPE = "none"
+
+
 def failure_class(reason: str) -> str:
     for fragment, label in FAILURE_CLASSES:
         if fragment in reason:
@@ -52,8 +56,10 @@ class DeliveryCollector:
     def collect(self):
         now = timezone.now()
         yield from self._statuses()
+        event_counts = self._event_counts()
+        yield self._events(event_counts)
         yield from self._queue(now)
-        yield self._failures()
+        yield self._failures(types={event_type for event_type, _ in event_counts})
         yield from self._latency(now)
         yield from self._durations(now)
         yield from self._alerts()
@@ -67,6 +73,23 @@ class DeliveryCollector:
         for status in Message.Status:
             messages.add_metric([status], counts.get(status, 0))
         return [messages]
+
+    @staticmethod
+    def _event_counts() -> dict[tuple[str, str], int]:
+        """{(type, status): events}: one grouped count over the events."""
+        rows = Event.objects.order_by().values_list("type_id", "status").annotate(n=Count("id"))
+        return {(event_type, status): n for event_type, status, n in rows}
+
+    def _events(self, counts):
+        events = GaugeMetricFamily(
+            "sealpost_events",
+            "Events by type and status (an event's status follows its latest email).",
+            labels=["type", "status"],
+        )
+        for event_type in sorted({event_type for event_type, _ in counts}):
+            for status in Event.Status:
+                events.add_metric([event_type, status], counts.get((event_type, status), 0))
+        return events
 
     def _queue(self, now):
         queue = stats.queue_now(now=now)
@@ -105,23 +128,26 @@ class DeliveryCollector:
             ),
         ]
 
-    def _failures(self):
+    def _failures(self, *, types: set[str]):
         failures = GaugeMetricFamily(
             "sealpost_failed_messages",
-            "Failed messages by reason class.",
-            labels=["reason_class"],
+            "Failed messages by reason class and event type.",
+            labels=["reason_class", "type"],
         )
-        totals = dict.fromkeys([label for _, label in FAILURE_CLASSES] + ["other"], 0)
+        classes = [label for _, label in FAILURE_CLASSES] + ["other"]
+        totals: dict[tuple[str, str], int] = {}
         rows = (
             Message.objects.filter(status=Message.Status.FAILED)
             .order_by()
-            .values_list("last_error")
+            .values_list("last_error", "event__type_id")
             .annotate(n=Count("id"))
         )
-        for reason, count in rows:
-            totals[failure_class(reason)] += count
-        for label, count in totals.items():
-            failures.add_metric([label], count)
+        for reason, event_type, count in rows:
+            key = (failure_class(reason), event_type or NO_TYPE)
+            totals[key] = totals.get(key, 0) + count
+        for event_type in sorted(types | {event_type for _, event_type in totals}):
+            for label in classes:
+                failures.add_metric([label, event_type], totals.get((label, event_type), 0))
         return failures
 
     def _latency(self, now):

@@ -73,16 +73,17 @@ def ids(values) -> str:
 def check_queue_age(*, now: datetime, config: AlertSettings) -> Finding:
     """The oldest queued message (created, not yet accepted) waited longer than the limit."""
     queued = Message.objects.filter(status=Message.Status.QUEUED)
-    oldest = queued.order_by("created_at").values_list("pk", "created_at").first()
+    oldest = queued.order_by("created_at").values_list("pk", "created_at", "event__type_id").first()
     if oldest is None:
         return Finding("queue_age", False, "Nothing is queued.")
-    pk, created_at = oldest
+    pk, created_at, event_type = oldest
     waited = minutes(now - created_at)
     firing = now - created_at > timedelta(minutes=config.queue_age_minutes)
+    named = f"#{pk}, {event_type}" if event_type else f"#{pk}"
     return Finding(
         "queue_age",
         firing,
-        f"The oldest queued message (#{pk}) has waited {duration(waited)}; {queued.count()} "
+        f"The oldest queued message ({named}) has waited {duration(waited)}; {queued.count()} "
         f"queued (limit {duration(config.queue_age_minutes)}).",
     )
 
@@ -107,8 +108,28 @@ def check_failure_ratio(*, now: datetime, config: AlertSettings) -> Finding:
             .order_by("-occurred_at")
             .values_list("message_id", flat=True)[:IDS_SHOWN]
         )
-        summary += f" Failed messages: {ids(failed_ids)}."
+        summary += f" Failed messages: {ids(failed_ids)}. {_failed_by_type(since)}"
     return Finding("failure_ratio", firing, summary)
+
+
+def _failed_by_type(since: datetime) -> str:
+    """Which event types the failures are of, worst first: "Failed by event type:
+    shipping_update 3 of 3, order_confirmation 1 of 40." (an email of one type broken by a
+    template edit shows as that type alone)."""
+    rows = (
+        MessageEvent.objects.filter(
+            kind__in=[MessageEvent.Kind.SENT, MessageEvent.Kind.FAILED], occurred_at__gte=since
+        )
+        .order_by()
+        .values_list("message__event__type_id")
+        .annotate(total=Count("id"), failed=Count("id", filter=Q(kind=MessageEvent.Kind.FAILED)))
+    )
+    failing = sorted(
+        ((failed, total, event_type or "no type") for event_type, total, failed in rows if failed),
+        key=lambda row: (-row[0] / row[1], -row[0], row[2]),
+    )
+    parts = [f"{event_type} {failed} of {total}" for failed, total, event_type in failing]
+    return f"Failed by event type: {', '.join(parts[:IDS_SHOWN])}."
 
 
 def check_sender_outage(*, now: datetime, config: AlertSettings) -> Finding:

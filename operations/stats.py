@@ -18,7 +18,7 @@ from django.db.models.functions import TruncHour
 from django.urls import reverse
 from django.utils import timezone
 
-from messaging.models import Message, MessageEvent
+from messaging.models import Event, Message, MessageEvent
 
 STATUSES = list(Message.Status)
 WINDOWS = [
@@ -27,6 +27,8 @@ WINDOWS = [
     ("30 days", timedelta(days=30)),
 ]
 FAILURE_DAYS = 7
+EVENT_TYPE_DAYS = 7
+EVENT_STATUSES = list(Event.Status)
 TRACKING_TYPES = ("delivered", "bounced", "rejected", "complained")
 
 
@@ -273,3 +275,32 @@ def tracking_counts(*, now: datetime) -> dict[str, dict[str, int]]:
     for row in rows:
         counts[row["esp_event_type"]] = {"day": row["day"], "week": row["week"]}
     return counts
+
+
+@dataclass(frozen=True)
+class TypeCounts:
+    type: str
+    total: int
+    statuses: list[tuple[str, int]]  # (status label, events), in `Event.Status` order
+
+
+def event_type_counts(*, now: datetime) -> list[TypeCounts]:
+    """Events that arrived in the last `EVENT_TYPE_DAYS` days, per type and status (each
+    event's status follows its latest email): one grouped count on the created_at index."""
+    rows = (
+        Event.objects.filter(created_at__gte=now - timedelta(days=EVENT_TYPE_DAYS))
+        .order_by()
+        .values_list("type_id", "status")
+        .annotate(n=Count("id"))
+    )
+    table: dict[str, dict[str, int]] = {}
+    for event_type, status, n in rows:
+        table.setdefault(event_type, {})[status] = n
+    return [
+        TypeCounts(
+            type=event_type,
+            total=sum(counts.values()),
+            statuses=[(status.label, counts.get(status, 0)) for status in EVENT_STATUSES],
+        )
+        for event_type, counts in sorted(table.items())
+    ]

@@ -138,3 +138,16 @@ def test_a_time_without_its_offset_is_400(api):
     body = problem(api.post("/events", example_event(api, scheduled_at="2030-01-01T09:00")), 400)
 
     assert paths(body) == {"scheduled_at"}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [("get", "/events", "POST"), ("delete", "/event-types", "GET"), ("put", "/events/1", "GET")],
+)
+def test_a_method_the_path_does_not_take_is_405_naming_the_allowed_ones(api, method, path, allowed):
+    response = getattr(api.client, method)(f"/api/v1{path}", headers=api.headers())
+
+    body = problem(response, 405)
+    assert response["Allow"] == allowed
+    assert allowed in body["detail"]
+    assert body["type"].endswith("/method-not-allowed")

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from messaging.models import Message, MessageEvent
 from operations.notify import SUBJECT_PREFIX
-from tests.factories import OrderEventFactory, OrderFactory
+from tests.factories import EventTypeFactory, OrderEventFactory, OrderFactory
 from tests.messaging.conftest import (  # noqa: F401 - fixtures shared with the messaging tests
     confirmation_template,
     fake_postmark,
@@ -36,12 +36,15 @@ def make_message(
     status: str = Message.Status.QUEUED,
     age: timedelta = timedelta(0),
     order=None,
+    event_type: str = "",
     **fields,
 ) -> Message:
-    """An outbox row for a new order's event, created `age` ago, in `status` (no history)."""
+    """An outbox row for a new order's event, created `age` ago, in `status` (no history);
+    of the order confirmation type, or of `event_type` (made if new)."""
     order = order or OrderFactory()
     created = timezone.now() - age
-    event = OrderEventFactory(order=order)
+    extra = {"type": EventTypeFactory(code=event_type, schema={}, example={})} if event_type else {}
+    event = OrderEventFactory(order=order, **extra)
     message = Message.objects.create(
         event=event, recipient=order.customer.email, status=status, **fields
     )

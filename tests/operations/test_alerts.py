@@ -92,7 +92,7 @@ def test_an_old_queued_message_fires_until_it_is_sent(alerts, settings, capsys):
 
     code, lines = run_command(capsys)
     assert code == 1
-    assert f"(#{old.pk}) has waited 20 min; 2 queued (limit 15 min)" in lines[0]
+    assert f"(#{old.pk}, order_confirmation) has waited 20 min; 2 queued (limit 15 min)" in lines[0]
     accept(old)
     accept(young)
     assert "queue_age" not in firing(check_delivery_health())
@@ -263,3 +263,23 @@ def test_a_duration_in_a_summary_reads_as_people_say_it(minutes, written):
     from operations.rules import duration
 
     assert duration(minutes) == written
+
+
+def test_alerts_name_the_event_types_concerned(alerts, settings):
+    settings.ALERT_FAILURE_RATIO = 0.2
+    settings.ALERT_QUEUE_AGE_MINUTES = 10
+    old = make_message(event_type="shipping_update", age=timedelta(minutes=30))
+    for _ in range(3):
+        failed = make_message(event_type="shipping_update", status=Message.Status.SENDING)
+        failed.mark_failed(reason="Template error: nope")
+    for _ in range(7):
+        accept(make_message())
+
+    findings = {f.rule: f for f in check_delivery_health()}
+
+    assert findings["queue_age"].firing
+    assert f"(#{old.pk}, shipping_update)" in findings["queue_age"].summary
+    assert findings["failure_ratio"].firing
+    assert "Failed by event type: shipping_update 3 of 3." in findings["failure_ratio"].summary
+    body = alert_emails()[-1].body if alert_emails() else ""
+    assert "shipping_update" in body

@@ -123,3 +123,33 @@ def test_anonymous_visitors_are_sent_to_the_login(client):
 def test_the_admin_index_links_to_the_dashboard(ops_client):
     html = ops_client.get("/admin/").content.decode()
     assert f'<a href="{URL}">Delivery health</a>' in html
+
+
+def test_the_page_counts_the_last_weeks_events_by_type(ops_client):
+    make_message(event_type="shipping_update")
+    make_message(
+        event_type="shipping_update", status=Message.Status.FAILED, last_error="Template error: x"
+    )
+    accept(make_message())
+    accept(make_message(age=timedelta(days=8)), at=timezone.now() - timedelta(days=8))
+    for message in Message.objects.all():
+        message.sync_event_status()
+
+    html = ops_client.get(URL).content.decode()
+
+    table = re.search(r'<table[^>]*data-testid="event-types".*?</table>', html, re.S).group(0)
+    rows = {
+        cells[0]: cells[1:]
+        for cells in (
+            [
+                unescape(re.sub(r"<[^>]+>", "", c)).strip()
+                for c in re.findall(r"<t[dh][^>]*>.*?</t[dh]>", row, re.S)
+            ]
+            for row in re.findall(r"<tr[^>]*>.*?</tr>", table, re.S)
+        )
+    }
+    header = rows.pop("Event type")
+    shipping = dict(zip(header, rows["shipping_update"], strict=True))
+    confirmation = dict(zip(header, rows["order_confirmation"], strict=True))
+    assert (shipping["Events"], shipping["Pending"], shipping["Failed"]) == ("2", "1", "1")
+    assert (confirmation["Events"], confirmation["Sent"], confirmation["Failed"]) == ("1", "1", "0")

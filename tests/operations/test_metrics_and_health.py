@@ -74,8 +74,9 @@ def test_messages_failed_by_erasure_are_counted_as_erased_not_refused(client, me
 
     samples = scrape(client)
 
-    assert samples[("sealpost_failed_messages", (("reason_class", "erased"),))] == 1
-    assert samples[("sealpost_failed_messages", (("reason_class", "recipient_refused"),))] == 1
+    for reason_class in ("erased", "recipient_refused"):
+        labels = (("reason_class", reason_class), ("type", "order_confirmation"))
+        assert samples[("sealpost_failed_messages", labels)] == 1
 
 
 def test_metrics_are_a_404_unless_a_token_is_set(client, settings):
@@ -308,3 +309,38 @@ def test_postgresql_connections_are_bounded_by_default(settings):
         assert options["connect_timeout"] == 3
     else:
         assert "connect_timeout" not in options  # SQLite would refuse the option
+
+
+def test_metrics_count_events_and_failures_by_event_type(client, metrics_token):
+    make_message()
+    accept(make_message())
+    make_message(event_type="shipping_update")
+    for _ in range(2):
+        make_message(
+            event_type="shipping_update",
+            status=Message.Status.FAILED,
+            last_error="Template error: unknown tag",
+        )
+    make_message(status=Message.Status.FAILED, last_error="Postmark API responded 422 (x).")
+    for message in Message.objects.all():
+        message.sync_event_status()
+
+    samples = scrape(client)
+
+    def events(type_, status):
+        return samples[("sealpost_events", (("status", status), ("type", type_)))]
+
+    assert events("order_confirmation", "pending") == 1
+    assert events("order_confirmation", "sent") == 1
+    assert events("order_confirmation", "failed") == 1
+    assert events("shipping_update", "pending") == 1
+    assert events("shipping_update", "failed") == 2
+    assert events("shipping_update", "delivered") == 0
+
+    def failed(type_, reason_class):
+        labels = (("reason_class", reason_class), ("type", type_))
+        return samples[("sealpost_failed_messages", labels)]
+
+    assert failed("shipping_update", "template") == 2
+    assert failed("order_confirmation", "esp_refused") == 1
+    assert failed("order_confirmation", "template") == 0
