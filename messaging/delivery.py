@@ -45,14 +45,26 @@ def deliver_message(*, message_id: int) -> Message | None:
     makes that harmless. The tasks of the other messages of the batch find them taken and do
     nothing.
     """
-    batch = _claim_batch(message_id=message_id)
-    if not batch:
-        claimed = _claim(message_id=message_id)
-        if claimed is None:
-            return None
-        batch = [claimed]
-    recorded = deliver_claimed(batch)
+    recorded = deliver_messages(message_ids=[message_id])
     return next((message for message in recorded if message.pk == message_id), None)
+
+
+def deliver_messages(*, message_ids: list[int]) -> list[Message]:
+    """`deliver_message` for a batch the publisher already knew of (the relay, a resend run):
+    these ids, topped up to `MESSAGING_BATCH_SIZE` with other due messages, in one claim.
+    Returns the messages recorded (those claimed by someone else are not among them)."""
+    batch = _claim_batch(message_ids=message_ids)
+    claimed = {message.pk for message, _ in batch}
+    for message_id in message_ids:
+        if message_id not in claimed:
+            # Not claimable in the batch: taken, finished, not due — or to be failed with the
+            # reason (expired event, erased recipient, out of attempts), which this decides.
+            one = _claim(message_id=message_id)
+            if one is not None:
+                batch.append(one)
+    if not batch:
+        return []
+    return deliver_claimed(batch)
 
 
 @dataclass
@@ -237,9 +249,9 @@ def _note_soft_limit(*, message_id: int, attempt: int) -> None:
     )
 
 
-def _claim_batch(*, message_id: int) -> list[tuple[Message, MessageEvent]]:
-    """`message_id` and, when it is a customer's message, up to `MESSAGING_BATCH_SIZE - 1`
-    other customer messages that are due (oldest first), claimed in one statement: an
+def _claim_batch(*, message_ids: list[int]) -> list[tuple[Message, MessageEvent]]:
+    """`message_ids` and, when they are customers' messages, other customer messages that are
+    due (oldest first) up to `MESSAGING_BATCH_SIZE` in all, claimed in one statement: an
     `UPDATE … RETURNING` over a `SELECT … FOR UPDATE SKIP LOCKED` (rows another worker holds are
     skipped, never waited for). Each claimed message gets its own `claimed_until`.
 
@@ -248,7 +260,8 @@ def _claim_batch(*, message_id: int) -> list[tuple[Message, MessageEvent]]:
     message is not claimable that way (taken, finished, not due, or one of those).
     """
     now = timezone.now()
-    others = max(0, settings.MESSAGING_BATCH_SIZE - 1)
+    others = max(0, settings.MESSAGING_BATCH_SIZE - len(message_ids))
+    ids = ", ".join(["%s"] * len(message_ids))
     ops = connection.ops
     lock = (
         " FOR UPDATE OF c SKIP LOCKED"
@@ -276,12 +289,14 @@ def _claim_batch(*, message_id: int) -> list[tuple[Message, MessageEvent]]:
         f"UPDATE {messages} SET status = %s, attempts = attempts + 1, claimed_until = %s, "  # noqa: S608
         f"updated_at = %s WHERE id IN ("
         # The task's own message: a task can arrive a little early (clocks, eager mode).
-        f"SELECT id FROM ({picked}c.id = %s AND c.next_attempt_at <= %s AND {claimable}{lock}) own"
+        f"SELECT id FROM ({picked}c.id IN ({ids}) AND c.next_attempt_at <= %s "
+        f"AND {claimable}{lock}) own"
         " UNION ALL "
         # A backlog behind it: the oldest due customer messages, none held by another worker.
-        f"SELECT id FROM ({picked}c.id <> %s AND c.is_proof = %s AND c.next_attempt_at <= %s "
+        f"SELECT id FROM ({picked}c.id NOT IN ({ids}) AND c.is_proof = %s "
+        f"AND c.next_attempt_at <= %s "
         f"AND {claimable} AND EXISTS "
-        f"(SELECT 1 FROM {messages} o WHERE o.id = %s AND o.is_proof = %s)"
+        f"(SELECT 1 FROM {messages} o WHERE o.id IN ({ids}) AND o.is_proof = %s)"
         f" ORDER BY c.next_attempt_at, c.id LIMIT %s{lock}) backlog"
         ") RETURNING id, event_id, is_proof, last_error"
     )
@@ -289,14 +304,14 @@ def _claim_batch(*, message_id: int) -> list[tuple[Message, MessageEvent]]:
         Message.Status.SENDING,
         ops.adapt_datetimefield_value(now + timedelta(seconds=settings.MESSAGING_CLAIM_SECONDS)),
         ops.adapt_datetimefield_value(now),
-        message_id,
+        *message_ids,
         ops.adapt_datetimefield_value(now + timedelta(seconds=1)),
         *claimable_params,
-        message_id,
+        *message_ids,
         False,
         ops.adapt_datetimefield_value(now),
         *claimable_params,
-        message_id,
+        *message_ids,
         False,
         others,
     ]
@@ -320,8 +335,12 @@ def _claim_batch(*, message_id: int) -> list[tuple[Message, MessageEvent]]:
         .filter(pk__in=[row[0] for row in rows])
         .order_by()
     }
-    # The task's own message first (its customer is waiting for it), then the oldest.
-    order = sorted(claimed.values(), key=lambda m: (m.pk != message_id, m.next_attempt_at, m.pk))
+    # The task's own messages first (their customers are waiting), then the oldest.
+    position = {message_id: index for index, message_id in enumerate(message_ids)}
+    order = sorted(
+        claimed.values(),
+        key=lambda m: (position.get(m.pk, len(position)), m.next_attempt_at, m.pk),
+    )
     return [
         (
             message,
