@@ -27,6 +27,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from . import outbox
+from .checks import esp_timeout_seconds
 from .compose import ComposeFailed, compose_email
 from .failures import Accepted, Failure, classify_failure, describe_exception, read_acceptance
 from .models import Event, Message, MessageAttachment, MessageEvent
@@ -85,7 +86,8 @@ def deliver_claimed(batch: list[tuple[Message, MessageEvent]]) -> list[Message]:
 
     One message's failure (a template error, a refused address) is its own outcome and the
     next message goes on. The batch stops early — the messages not started go back to the
-    queue, not charged an attempt — when the task's soft time limit passes, or when the ESP
+    queue, not charged an attempt — once starting another message could run into the task's
+    soft time limit (`batch_seconds`), if the soft limit passes all the same, or when the ESP
     refuses our credentials (no other message could go out either).
 
     An accepted email is written to its row at once (`mark_sent_if_claimed`, one conditional
@@ -93,9 +95,15 @@ def deliver_claimed(batch: list[tuple[Message, MessageEvent]]) -> list[Message]:
     was in flight, never the ones before it. Its history lines wait for the batch's outcome
     transaction.
     """
+    began = time.monotonic()
+    budget = batch_seconds()
     attempts = [_Attempt(message=message, history=[started]) for message, started in batch]
     try:
-        for attempt in attempts:
+        for index, attempt in enumerate(attempts):
+            if index and budget is not None and time.monotonic() - began >= budget:
+                # Too late to start another: its ESP request and the outcome write could
+                # meet the soft time limit (messaging.E003's sum). The rest go back.
+                break
             attempt.started = True
             _attempt(attempt)
             if isinstance(attempt.outcome, Failure) and attempt.outcome.sender_refused:
@@ -119,6 +127,17 @@ def deliver_claimed(batch: list[tuple[Message, MessageEvent]]) -> list[Message]:
         message_id=",".join(str(attempt.message.pk) for attempt in attempts),
         attempt=max(attempt.message.attempts for attempt in attempts),
     )
+
+
+def batch_seconds() -> float | None:
+    """How long after its claim a batch may still start a message: the task's soft time limit
+    less the longest ESP request and the outcome write's window (the sum messaging.E003 keeps
+    below it), so no request of a batch is ever cut by the soft limit. None: no soft limit.
+    Zero or less: one message per task (the claim takes no others)."""
+    soft_limit = settings.CELERY_TASK_SOFT_TIME_LIMIT
+    if soft_limit is None:
+        return None
+    return soft_limit - esp_timeout_seconds() - settings.MESSAGING_OUTCOME_WRITE_SECONDS
 
 
 def _attempt(attempt: _Attempt) -> None:
@@ -260,7 +279,9 @@ def _claim_batch(*, message_ids: list[int]) -> list[tuple[Message, MessageEvent]
     message is not claimable that way (taken, finished, not due, or one of those).
     """
     now = timezone.now()
-    others = max(0, settings.MESSAGING_BATCH_SIZE - len(message_ids))
+    budget = batch_seconds()
+    size = settings.MESSAGING_BATCH_SIZE if budget is None or budget > 0 else 1
+    others = max(0, size - len(message_ids))
     ids = ", ".join(["%s"] * len(message_ids))
     ops = connection.ops
     lock = (

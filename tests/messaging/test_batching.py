@@ -257,3 +257,39 @@ def _recording(function, calls, what):
         return function(batch, *args, **kwargs)
 
     return wrapper
+
+
+def test_a_batch_starts_no_message_whose_request_could_meet_the_soft_time_limit(
+    no_publish, confirmation_template, mailoutbox, settings
+):
+    """The soft limit leaves a millisecond beyond the longest ESP request and the outcome
+    write: the task's own message goes, the others go back to the queue uncharged."""
+    from messaging.checks import esp_timeout_seconds
+
+    settings.MESSAGING_BATCH_SIZE = 3
+    settings.CELERY_TASK_SOFT_TIME_LIMIT = (
+        esp_timeout_seconds() + settings.MESSAGING_OUTCOME_WRITE_SECONDS + 0.001
+    )
+    first, second, third = _queued(3)
+    delivery.deliver_message(message_id=first.pk)
+
+    assert [email.to[0] for email in mailoutbox] == [first.recipient]
+    statuses = [Message.objects.get(pk=m.pk) for m in (second, third)]
+    assert [(m.status, m.attempts) for m in statuses] == [("queued", 0), ("queued", 0)]
+    assert sorted(p["message_id"] for p in no_publish) == [second.pk, third.pk]
+
+
+def test_no_room_in_the_soft_time_limit_for_a_second_message_claims_one(
+    no_publish, confirmation_template, mailoutbox, settings
+):
+    """Soft limit 8 s, ESP requests up to 4 s and 4 s to write the outcome (the fault suite's
+    timings): one message per task, nothing claimed and released for nothing."""
+    settings.MESSAGING_BATCH_SIZE = 10
+    settings.CELERY_TASK_SOFT_TIME_LIMIT = 8
+    settings.ANYMAIL = {**settings.ANYMAIL, "REQUESTS_TIMEOUT": 2}
+    settings.MESSAGING_OUTCOME_WRITE_SECONDS = 4
+    first, second = _queued(2)
+    delivery.deliver_message(message_id=first.pk)
+    assert [email.to[0] for email in mailoutbox] == [first.recipient]
+    assert Message.objects.get(pk=second.pk).events.count() == 1  # queued, never touched
+    assert no_publish == []
