@@ -63,6 +63,7 @@ screenshots: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.attachments
 	$(BIN)/python -m bench.pipeline
+	$(BIN)/python -m bench.worker_efficiency
 	$(BIN)/python -m bench.scale
 
 clean:
