@@ -18,7 +18,9 @@ the fault suite's fake Postmark on 127.0.0.1:8871 (Anymail's real Postmark backe
   bare build CPU per order / worker CPU per order (1.0: the worker adds nothing to the
   build), with `--concurrency 1` and 2, for each variant: `MESSAGING_BATCH_SIZE=1` (one
   message per claim, as before batching), `--batch`, and — with `--baseline` — the worker
-  run from another checkout (e.g. the main branch) on the same database.
+  run from another checkout (e.g. the main branch) on the same database. Beside it, the
+  build's median wall time as the worker timed it (its history's "attachment built" lines)
+  over the bare build's: what drawing costs inside the worker.
 - **Single orders.** On an idle worker (`--concurrency 2`), `--singles` orders one at a time,
   each placed once the previous one was accepted: commit → accepted by the ESP, p50 and p95.
 
@@ -199,8 +201,9 @@ def accepted_ids(esp) -> set[int]:
     return {int(m) for m in esp.sent_message_ids() if m}
 
 
-def bare_build_cpu(orders: int) -> float:
-    """CPU seconds per order of the bare build in this process, median, warm and frozen."""
+def bare_build_cpu(orders: int) -> tuple[float, float]:
+    """(CPU, wall) seconds per order of the bare build in this process, medians, warm and
+    frozen."""
     from messaging.compose import build_pinned_attachment, context_and_token
     from messaging.models import Message
 
@@ -215,16 +218,31 @@ def bare_build_cpu(orders: int) -> float:
     build_pinned_attachment(*jobs[0])  # the first one warms up
     gc.collect()
     gc.freeze()
-    cpu = []
+    cpu, wall = [], []
     for job in jobs:
-        started = time.process_time()
+        started, started_wall = time.process_time(), time.perf_counter()
         build_pinned_attachment(*job)
         cpu.append(time.process_time() - started)
-    return statistics.median(cpu)
+        wall.append(time.perf_counter() - started_wall)
+    return statistics.median(cpu), statistics.median(wall)
 
 
-def backlog(esp, *, code: Path, concurrency: int, batch: int, count: int) -> tuple[float, float]:
-    """(worker CPU seconds per order, wall seconds) draining `count` orders."""
+def build_in_worker(ids: set[int]) -> float:
+    """The median wall time of the PDF build as the worker timed it (the history's "attachment
+    built" lines: render, draw, encrypt and prove, inside the task)."""
+    from messaging.models import MessageEvent
+
+    durations = MessageEvent.objects.filter(
+        message_id__in=ids, kind=MessageEvent.Kind.ATTACHMENT_BUILT
+    ).values_list("duration", flat=True)
+    return statistics.median(d for d in durations if d is not None)
+
+
+def backlog(
+    esp, *, code: Path, concurrency: int, batch: int, count: int
+) -> tuple[float, float, float]:
+    """(worker CPU seconds per order, wall seconds, the build's median wall time inside the
+    worker) draining `count` orders."""
     from messaging.models import Message
 
     purge_broker()
@@ -247,7 +265,7 @@ def backlog(esp, *, code: Path, concurrency: int, batch: int, count: int) -> tup
         copies = len(esp.sent_message_ids()) - len(ids)
         if copies:
             print(f"    ({copies} duplicate copies at the ESP)")
-        return spent / count, wall
+        return spent / count, wall, build_in_worker(ids)
     finally:
         worker.stop()
 
@@ -309,25 +327,29 @@ def main() -> None:
     try:
         for _ in range(3):
             place_order()
-        bare = bare_build_cpu(options.bare)
-        print(f"Bare build (this process, warm, frozen): {bare * 1000:.1f} ms CPU per order\n")
+        bare, bare_wall = bare_build_cpu(options.bare)
+        print(
+            f"Bare build (this process, warm, frozen): {bare * 1000:.1f} ms CPU, "
+            f"{bare_wall * 1000:.1f} ms wall per order\n"
+        )
         print(f"Backlog of {options.backlog:,} orders, worker CPU per order (efficiency):")
         for label, code, batch in variants:
             row = []
             for concurrency in (1, 2):
-                per_order, wall = backlog(
+                per_order, wall, inside = backlog(
                     esp, code=code, concurrency=concurrency, batch=batch, count=options.backlog
                 )
                 row.append(
                     f"c{concurrency}: {per_order * 1000:5.1f} ms ({bare / per_order:.2f}, "
-                    f"{options.backlog / wall:5.1f} orders/s)"
+                    f"{options.backlog / wall:5.1f} orders/s, build inside "
+                    f"{inside / bare_wall:.2f}x bare)"
                 )
-            print(f"  {label:<40} " + "   ".join(row))
+            print(f"  {label:<34} " + "   ".join(row))
         print(f"\nSingle orders on an idle worker, commit → accepted ({options.singles} each):")
         for label, code, batch in variants:
             waits = singles(esp, code=code, batch=batch, count=options.singles)
             print(
-                f"  {label:<40} p50 {p(waits, 0.5) * 1000:6.1f} ms   "
+                f"  {label:<34} p50 {p(waits, 0.5) * 1000:6.1f} ms   "
                 f"p95 {p(waits, 0.95) * 1000:6.1f} ms"
             )
     finally:
