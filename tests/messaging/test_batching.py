@@ -57,7 +57,8 @@ def test_one_statement_claims_the_batch_behind_a_task(
     with CaptureQueriesContext(connection) as queries:
         delivered = delivery.deliver_message(message_id=messages[3].pk)
 
-    assert delivered.pk == messages[3].pk and delivered.status == Message.Status.SENT
+    assert delivered.pk == messages[3].pk
+    assert delivered.status == Message.Status.SENT
     # Before the first ESP request: the claim, the events' status, the rows read, the PDFs
     # pinned, the request's mark — and all five rows were ours already.
     statements = _statements(queries)
