@@ -3,6 +3,7 @@ changes a single order's wait.
 
     python -m bench.worker_efficiency [--backlog 1000] [--singles 40] [--batch 10]
                                       [--baseline /path/to/another/checkout]
+                                      [--skip-unbatched]
 
 On a fresh PostgreSQL database (`sealpost_scale_batching`), a Redis broker
 (`BENCH_EFFICIENCY_BROKER_URL`, default db 7), real `celery -A config worker` processes and
@@ -306,6 +307,9 @@ def main() -> None:
     parser.add_argument("--bare", type=int, default=40, help="orders in the bare build")
     parser.add_argument("--batch", type=int, default=10, help="MESSAGING_BATCH_SIZE to test")
     parser.add_argument("--baseline", type=Path, help="another checkout to run workers from")
+    parser.add_argument(
+        "--skip-unbatched", action="store_true", help="no MESSAGING_BATCH_SIZE=1 variant"
+    )
     options = parser.parse_args()
 
     scale_data.recreate_database(DATABASE)
@@ -321,7 +325,8 @@ def main() -> None:
     call_command("seed_demo", stdout=io.StringIO())
     esp = fake_esp()
     variants = [(f"this checkout, batch {options.batch}", BASE_DIR, options.batch)]
-    variants.insert(0, ("this checkout, batch 1", BASE_DIR, 1))
+    if not options.skip_unbatched:
+        variants.insert(0, ("this checkout, batch 1", BASE_DIR, 1))
     if options.baseline:
         variants.insert(0, (f"{options.baseline}", options.baseline, 1))
     try:
