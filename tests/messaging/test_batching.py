@@ -294,3 +294,22 @@ def test_no_room_in_the_soft_time_limit_for_a_second_message_claims_one(
     assert [email.to[0] for email in mailoutbox] == [first.recipient]
     assert Message.objects.get(pk=second.pk).events.count() == 1  # queued, never touched
     assert no_publish == []
+
+
+def test_a_batch_pays_its_claim_and_its_outcome_transaction_once(
+    no_publish, confirmation_template, mailoutbox, settings
+):
+    """Five messages: one claim and one read for all, per message the request's mark and the
+    acceptance (the row, the event's status), and one INSERT of the batch's history — 20
+    statements where five single deliveries run 40."""
+    settings.MESSAGING_BATCH_SIZE = 5
+    messages = _queued(5)
+    with CaptureQueriesContext(connection) as queries:
+        delivery.deliver_message(message_id=messages[0].pk)
+    kinds = [sql.split()[0] for sql in _statements(queries)]
+    assert kinds == [
+        *["UPDATE", "UPDATE", "SELECT", "SELECT"],
+        *["UPDATE", "UPDATE", "UPDATE"] * 5,
+        "INSERT",
+    ]
+    assert len(mailoutbox) == 5
