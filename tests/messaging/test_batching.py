@@ -313,3 +313,27 @@ def test_a_batch_pays_its_claim_and_its_outcome_transaction_once(
         "INSERT",
     ]
     assert len(mailoutbox) == 5
+
+
+def test_in_a_batch_an_expired_event_ends_expired_and_an_erased_one_is_never_sent(
+    no_publish, confirmation_template, mailoutbox, settings
+):
+    """A batch task naming them: the expired and the erased are failed with their reasons by
+    their own claim, the rest of the batch goes out."""
+    from messaging.models.events import ERASED_ADDRESS
+
+    settings.MESSAGING_BATCH_SIZE = 10
+    fine, expired, erased = _queued(3)
+    Event.objects.filter(pk=expired.event_id).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    Event.objects.filter(pk=erased.event_id).update(recipient=ERASED_ADDRESS)
+
+    delivery.deliver_messages(message_ids=[expired.pk, erased.pk, fine.pk])
+
+    assert [email.to[0] for email in mailoutbox] == [fine.recipient]
+    expired.refresh_from_db()
+    erased.refresh_from_db()
+    assert (expired.status, expired.event.status) == ("failed", Event.Status.EXPIRED)
+    assert "expired" in expired.last_error
+    assert (erased.status, erased.last_error) == ("failed", Message.RECIPIENT_ERASED)
