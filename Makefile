@@ -81,6 +81,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python -m bench.attachments
 	$(BIN)/python -m bench.pipeline
 	$(BIN)/python -m bench.intake
+	$(BIN)/python -m bench.worker_efficiency
 	$(BIN)/python -m bench.scale
 
 clean:

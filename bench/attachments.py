@@ -60,7 +60,11 @@ def money(value: Decimal) -> str:
 
 
 def reportlab_document(context: dict[str, Any]) -> bytes:
-    """The demo confirmation drawn straight with platypus: the lower bound for the layout."""
+    """The demo confirmation drawn straight with platypus: the lower bound for the layout.
+
+    Everything the demo receipt shows (demo/documents.py): masthead, customer and order facts
+    with the payment row, the lines, totals with the VAT row, the note and the seller block;
+    a bound that leaves any of it out flatters neither side."""
     register_fonts()
     base = ParagraphStyle("base", fontName="DejaVuSans", fontSize=9.5, leading=12.8)
     bold = ParagraphStyle("bold", parent=base, fontName="DejaVuSans-Bold")
@@ -69,6 +73,7 @@ def reportlab_document(context: dict[str, Any]) -> bytes:
     brand = ParagraphStyle("brand", parent=bold, fontSize=20, leading=24, textColor=BLUE)
     title = ParagraphStyle("title", parent=base, fontSize=14, leading=18, alignment=TA_RIGHT)
     order, customer, currency = context["order"], context["customer"], context["order"]["currency"]
+    seller = context["seller"]
 
     def footer(canvas, doc):
         canvas.saveState()
@@ -106,7 +111,8 @@ def reportlab_document(context: dict[str, Any]) -> bytes:
             [Paragraph("Order number", small), Paragraph(f"<b>{order['number']}</b>", right)],
             [Paragraph("Order date", small), Paragraph(f"{order['date']:%d %b %Y, %H:%M}", right)],
             [Paragraph("Status", small), Paragraph(order["status"], right)],
-            [Paragraph("Items", small), Paragraph(str(order["line_count"]), right)],
+            [Paragraph("Payment", small), Paragraph(order["payment_method"], right)],
+            [Paragraph("Items", small), Paragraph(str(order["unit_count"]), right)],
         ],
         style=[("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f1f5f9"))],
     )
@@ -145,6 +151,11 @@ def reportlab_document(context: dict[str, Any]) -> bytes:
                 Paragraph("<b>Total paid</b>", bold),
                 Paragraph(f"<b>{money(order['total'])} {currency}</b>", right),
             ],
+            [
+                "",
+                Paragraph(f"of which VAT {order['vat_rate']:g}%", small),
+                Paragraph(f"{money(order['vat'])} {currency}", right),
+            ],
         ],
         colWidths=["55%", "20%", "25%"],
         style=[
@@ -161,7 +172,7 @@ def reportlab_document(context: dict[str, Any]) -> bytes:
                         Paragraph(context["shop"]["name"], brand),
                         Paragraph("Handmade in the North", tagline),
                     ],
-                    Paragraph("Order confirmation", title),
+                    Paragraph("Order confirmation and receipt", title),
                 ]
             ],
             style=[("LINEBELOW", (0, 0), (-1, 0), 2, BLUE)],
@@ -184,9 +195,14 @@ def reportlab_document(context: dict[str, Any]) -> bytes:
         totals,
         Spacer(1, 14),
         Paragraph(
-            "VAT (25%) is included in the prices. Questions about your order? Reply to the "
-            f"confirmation email and quote your order number <b>{order['number']}</b>. "
-            "You have 30 days to change your mind.",
+            "Questions about your order? Reply to the confirmation email and quote your order "
+            f"number <b>{order['number']}</b>. You have 30 days to change your mind.",
+            small,
+        ),
+        Spacer(1, 10),
+        Paragraph(
+            f"<b>Seller:</b> {seller['legal_name']} · {seller['address']}<br/>"
+            f"Org. no. {seller['org_number']} · VAT no. {seller['vat_number']}",
             small,
         ),
     ]

@@ -54,6 +54,10 @@ from django.conf import settings  # noqa: E402
 for _handler in logging.getLogger().handlers:
     _handler.setStream(open(os.devnull, "w"))  # noqa: SIM115 - open for the whole run
 
+# The single order's path, one message per claim: the other orders of the run are queued beside
+# it and a batch would take them (bench.worker_efficiency measures batches in a real worker).
+settings.MESSAGING_BATCH_SIZE = 1
+
 # Two processes write to one SQLite file: take the write lock up front (no upgrade deadlocks),
 # let readers and the writer overlap (WAL), and do not fsync every commit: the benchmark is
 # about the pipeline's CPU, not this disk (production runs PostgreSQL).

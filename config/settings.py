@@ -416,6 +416,9 @@ MESSAGING_RETRY_MAX_SECONDS = env.float("MESSAGING_RETRY_MAX_SECONDS", default=1
 MESSAGING_MAX_COUNTDOWN = env.float("MESSAGING_MAX_COUNTDOWN", default=900.0)
 # How long a worker owns a claimed message: longer than the task's hard time limit.
 MESSAGING_CLAIM_SECONDS = env.int("MESSAGING_CLAIM_SECONDS", default=300)
+# How many due messages one delivery task claims and sends when a backlog waits (1: one each);
+# a single order is always sent alone, at once (docs/architecture.md, "Batched delivery").
+MESSAGING_BATCH_SIZE = env.int("MESSAGING_BATCH_SIZE", default=10)
 # How long a worker keeps trying to record an outcome while the database is unreachable
 # (failover, pooler restart) before it gives up and logs the ESP's message id.
 MESSAGING_OUTCOME_WRITE_SECONDS = env.float("MESSAGING_OUTCOME_WRITE_SECONDS", default=30.0)

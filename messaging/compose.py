@@ -105,6 +105,14 @@ def build_pinned_attachment(revision, context: dict[str, Any], token: str):
         return build_attachment(revision, context, password)
 
 
+def _attachment_links(message: Message):
+    """The message's pinned PDFs with their templates: loaded with the claim when a batch
+    claimed it (one query for the whole batch), else one query now."""
+    if "attachment_links" in getattr(message, "_prefetched_objects_cache", {}):
+        return message.attachment_links.all()
+    return message.attachment_links.select_related("attachment_revision__template")
+
+
 def _compose(message: Message, history: list[MessageEvent]) -> EmailMultiAlternatives:
     """The email of `message`; appends a line to `history` as each step succeeds."""
     context, token = context_and_token(message)
@@ -128,7 +136,7 @@ def _compose(message: Message, history: list[MessageEvent]) -> EmailMultiAlterna
     if rendered.html:
         email.attach_alternative(rendered.html, "text/html")
     contexts = {message_language(message): context}
-    for link in message.attachment_links.select_related("attachment_revision__template"):
+    for link in _attachment_links(message):
         revision = link.attachment_revision
         language = revision.template.language
         if language not in contexts:  # a PDF in another language than the email

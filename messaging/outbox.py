@@ -58,7 +58,11 @@ def publish_on_commit(message_id: int, *, proof: bool = False) -> None:
 
 
 def publish_delivery(
-    *, message_id: int, countdown: float | None = None, proof: bool = False
+    *,
+    message_id: int,
+    countdown: float | None = None,
+    proof: bool = False,
+    batch: list[int] | None = None,
 ) -> bool:
     """Hand a message id to Celery; never raises.
 
@@ -69,12 +73,19 @@ def publish_delivery(
 
     A `proof` goes to `MESSAGING_PROOF_QUEUE`: a staff member's drafts, however slow to draw,
     never wait in front of (or hold up) a customer's confirmation on the delivery queue.
+
+    A `batch` (ids, `message_id` first) goes as one `deliver_messages` task: see
+    `publish_deliveries`.
     """
-    from .tasks import deliver_message  # the tasks module imports the delivery workflows
+    # The tasks module imports the delivery workflows.
+    from .tasks import deliver_message, deliver_messages
 
     queue = settings.MESSAGING_PROOF_QUEUE if proof else None
     try:
-        deliver_message.apply_async((message_id,), countdown=countdown, queue=queue)
+        if batch:
+            deliver_messages.apply_async((batch,), countdown=countdown, queue=queue)
+        else:
+            deliver_message.apply_async((message_id,), countdown=countdown, queue=queue)
     except Exception as exc:
         logger.warning(
             "Could not enqueue message %s (%s); the relay will retry.",
@@ -83,6 +94,22 @@ def publish_delivery(
         )
         return False
     return True
+
+
+def publish_deliveries(message_ids: list[int], *, proof: bool = False) -> int:
+    """Hand many message ids to Celery that are due now (the relay's, a resend run's): one task
+    per `MESSAGING_BATCH_SIZE` of them (`deliver_messages`), or one per message when they are
+    fewer than two (`deliver_message`, as a checkout publishes). Never raises; returns how many
+    ids reached the broker (the rest wait for the relay)."""
+    size = max(1, settings.MESSAGING_BATCH_SIZE)
+    if len(message_ids) < 2 or size == 1:
+        return sum(publish_delivery(message_id=pk, proof=proof) for pk in message_ids)
+    published = 0
+    for start in range(0, len(message_ids), size):
+        chunk = list(message_ids[start : start + size])
+        if publish_delivery(message_id=chunk[0], proof=proof, batch=chunk):
+            published += len(chunk)
+    return published
 
 
 def queue_message(
@@ -418,8 +445,8 @@ def resend_messages(
         Event.objects.filter(pk__in=[original.event_id for original in originals]).update(
             status=Event.Status.PENDING, status_reason=""
         )
-        for resend in resends:
-            publish_on_commit(resend.pk)
+        # One task per batch of resends (a run queues thousands), after the commit.
+        transaction.on_commit(partial(publish_deliveries, [resend.pk for resend in resends]))
     return ResendRun(resends, erased)
 
 

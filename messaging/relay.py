@@ -48,6 +48,7 @@ def relay_due_messages(
         .order_by("claimed_until")
         .values_list("pk", "is_proof")[:limit]
     )
+    released_ids: dict[bool, list[int]] = {False: [], True: []}
     for message_id, proof in expired:
         with transaction.atomic():
             message = (
@@ -63,7 +64,9 @@ def relay_due_messages(
                 message.mark_failed(reason="The worker stopped during the last attempt.")
                 continue
         released += 1
-        outbox.publish_delivery(message_id=message_id, proof=proof)
+        released_ids[proof].append(message_id)
+    for proof, message_ids in released_ids.items():
+        outbox.publish_deliveries(message_ids, proof=proof)
 
     published = 0
     lost = list(
@@ -71,6 +74,7 @@ def relay_due_messages(
         .order_by("next_attempt_at")
         .values_list("pk", "is_proof")[:limit]
     )
+    lost_ids: dict[bool, list[int]] = {False: [], True: []}
     for message_id, proof in lost:
         if Message.objects.due(now=stale).filter(pk=message_id).update(next_attempt_at=now):
             MessageEvent.objects.create(
@@ -78,7 +82,10 @@ def relay_due_messages(
                 kind=MessageEvent.Kind.RELAYED,
                 detail="Due but never picked up (broker down or task lost).",
             )
-            published += outbox.publish_delivery(message_id=message_id, proof=proof)
+            lost_ids[proof].append(message_id)
+    for proof, message_ids in lost_ids.items():
+        # A backlog (the broker was down for a while) goes out one task per batch.
+        published += outbox.publish_deliveries(message_ids, proof=proof)
     if released or published:
         logger.info(
             "Relay: %s expired claims released, %s messages re-enqueued.", released, published

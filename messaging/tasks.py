@@ -19,6 +19,13 @@ def deliver_message(message_id: int) -> None:
     delivery.deliver_message(message_id=message_id)
 
 
+@shared_task(name="messaging.deliver_messages", ignore_result=True)
+def deliver_messages(message_ids: list[int]) -> None:
+    """Deliver a batch of queued messages the publisher knew of together (the relay, a resend
+    run): one task per batch instead of one per message."""
+    delivery.deliver_messages(message_ids=message_ids)
+
+
 @shared_task(name="messaging.relay_due_messages", ignore_result=True)
 def relay_due_messages() -> None:
     """Celery beat's periodic sweep: re-enqueue due rows and expired claims."""

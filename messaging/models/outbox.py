@@ -386,6 +386,38 @@ class Message(models.Model):
         self.sync_event_status()
         return True
 
+    def release_unstarted(self, *, now: datetime) -> MessageEvent:
+        """sending → queued, the attempt not counted: its worker claimed it with a batch and
+        stopped (the task's soft time limit) before starting it. Nothing was rendered or sent."""
+        self._expect(self.Status.SENDING)
+        self.status = self.Status.QUEUED
+        self.attempts = max(0, self.attempts - 1)
+        self.next_attempt_at = now
+        self.claimed_until = None
+        self.save(
+            update_fields=["status", "attempts", "next_attempt_at", "claimed_until", "updated_at"]
+        )
+        self.sync_event_status()
+        return self.record(
+            MessageEvent.Kind.NOTE,
+            detail="Not started: the worker's batch ran out of time before this message; "
+            "back in the queue, not counted as an attempt.",
+        )
+
+    @classmethod
+    def sync_claimed_events(cls, claimed: list[tuple[int, int, str]]) -> None:
+        """`sync_event_status` for messages a batch just claimed (queued → sending), given as
+        (event id, message id, last error): one UPDATE per distinct reason (usually one), not
+        one per message. Each event follows only its latest message, as `Event.follow` does."""
+        by_reason: dict[str, list[int]] = {}
+        for _event_id, message_id, reason in claimed:
+            by_reason.setdefault(reason, []).append(message_id)
+        for reason, message_ids in by_reason.items():
+            latest = cls.objects.latest_per_event().filter(pk__in=message_ids)
+            Event.objects.filter(pk__in=latest.values("event_id")).exclude(
+                status=Event.Status.PROCESSING, status_reason=reason
+            ).update(status=Event.Status.PROCESSING, status_reason=reason)
+
     def sync_event_status(self, *, expired: bool = False) -> None:
         """Every transition ends here: the event takes its latest message's status."""
         if self.event_id is not None and not self.is_proof:

@@ -119,16 +119,19 @@ def test_resends_are_queued_and_published_a_chunk_at_a_time(
     orders = [confirmed_order(status=Message.Status.FAILED) for _ in range(5)]
     committed_when_published = []
 
-    def publish(*, message_id, **kwargs):
-        # What a worker picking up this id would find committed at that moment.
-        committed_when_published.append(Message.objects.filter(resend_of__isnull=False).count())
+    def publish(*, message_id, batch=None, **kwargs):
+        # What a worker picking up these ids would find committed at that moment.
+        committed_when_published.append(
+            (Message.objects.filter(resend_of__isnull=False).count(), len(batch or [message_id]))
+        )
         return True
 
     monkeypatch.setattr(outbox, "publish_delivery", publish)
 
     out, _ = run("--status", "failed", "--reason", "ESP outage")
 
-    assert committed_when_published == [2, 2, 4, 4, 5]
+    # One task per chunk's batch of resends (the last chunk's one resend: one task of its own).
+    assert committed_when_published == [(2, 2), (4, 2), (5, 1)]
     assert "Queued 5 resend(s)" in out
     for order in orders:
         original = messages_of(order).get(sequence=0)

@@ -491,10 +491,10 @@ def test_a_worker_warms_its_main_process_before_the_pool_forks(monkeypatch):
 def test_one_delivery_reads_and_writes_in_seven_statements(
     no_publish, confirmation_template, mailoutbox
 ):
-    """Claim (read with the event, update, the event's status), the pinned attachments, the
-    mark that the ESP request starts (update), the outcome (update, the event's status, the
-    attempt's history in one insert): the data comes with the event, so no query reads the
-    order; a query added per message shows here."""
+    """Claim (one update, the event's status), the claimed row read with its event and the
+    pinned attachments, the mark that the ESP request starts (update), the outcome (update,
+    the event's status, the attempt's history in one insert): the data comes with the event,
+    so no query reads the order; a query added per message shows here."""
     message = queue_order(OrderFactory())
     with CaptureQueriesContext(connection) as queries:
         delivery.deliver_message(message_id=message.pk)
@@ -504,10 +504,11 @@ def test_one_delivery_reads_and_writes_in_seven_statements(
         if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "BEGIN", "COMMIT"))
     ]
     assert statements == [
-        *["SELECT", "UPDATE", "UPDATE"],  # the claim
-        "SELECT",  # the pinned PDFs
+        *["UPDATE", "UPDATE"],  # the claim (UPDATE … RETURNING), the event's status
+        *["SELECT", "SELECT"],  # the claimed row with what it renders, its pinned PDFs
         "UPDATE",  # the ESP request starts
-        *["UPDATE", "UPDATE", "INSERT"],  # the outcome
+        *["UPDATE", "UPDATE"],  # accepted: the row and the event's status
+        "INSERT",  # the attempt's history, in the outcome transaction
     ]
     assert len(mailoutbox) == 1
     message.refresh_from_db()
