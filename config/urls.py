@@ -30,6 +30,8 @@ urlpatterns = [
     # needed); it keeps the choice in a cookie that LocaleMiddleware reads on every request.
     # The HTTP API for other systems (docs/api.md): Bearer keys, JSON, no session or CSRF.
     path("api/", include("api.urls")),
+    # Lost document passwords, self-service (messaging/document_access.py): every sender's.
+    path("documents/", include("messaging.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("shop.urls")),
 ]
