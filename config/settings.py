@@ -341,9 +341,9 @@ EMAIL_ALLOWED_URL_HOSTS = env.list(
     "EMAIL_ALLOWED_URL_HOSTS", default=[host for host in ALLOWED_HOSTS if host != "*"]
 )
 
-# This site's address as links in emails name it (the lost-password pages, /documents/): by
-# default the shop's, which the demo serves from the same process.
-MESSAGING_PUBLIC_URL = env.str("MESSAGING_PUBLIC_URL", default=SHOP_URL)
+# This site's address as links in emails name it (the lost-password pages, /documents/); empty:
+# SHOP_URL, since the demo serves the shop from the same process.
+MESSAGING_PUBLIC_URL = env.str("MESSAGING_PUBLIC_URL", default="")
 # How often the lost-password form may be sent: per email address, per client address.
 DOCUMENT_ACCESS_RATE_LIMITS = tuple(
     env.list("DOCUMENT_ACCESS_RATE_LIMITS", default=["5/h", "30/h"])

@@ -35,8 +35,9 @@ logger = logging.getLogger(__name__)
 
 
 def public_url(path: str) -> str:
-    """`path` on this site as an email names it (`MESSAGING_PUBLIC_URL`)."""
-    return settings.MESSAGING_PUBLIC_URL.rstrip("/") + path
+    """`path` on this site as an email names it (`MESSAGING_PUBLIC_URL`, else `SHOP_URL`)."""
+    base = settings.MESSAGING_PUBLIC_URL or getattr(settings, "SHOP_URL", "")
+    return base.rstrip("/") + path
 
 
 def help_url(*, language: str, client_id: int | None) -> str:
