@@ -8,8 +8,8 @@ anyone else in (docs/integrators/documents.md has the threat model). So:
 * the request form answers the same page whatever it was given, does the same work (one
   lookup, one task published on commit) and sends nothing itself: the email is the worker's;
 * a link is stored only as a hash (`DocumentAccessLink`), works for `LINK_MINUTES` and is used
-  up when the customer asks to see the passwords (a POST from the page the link opens, not the
-  GET: mail scanners fetch links before the customer clicks);
+  up when the customer asks to see the passwords (a POST from the page the link leads to, not
+  the GET: mail scanners fetch links before the customer clicks);
 * the documents are built again from the revisions the email was built from and the event's
   data, encrypted with the same passwords (`messaging.compose.build_pinned_attachment`);
 * every step is a line in the message's history.
@@ -136,7 +136,7 @@ def record(event: Event, detail: str) -> None:
 
 
 def link_url(token: str) -> str:
-    return public_url(reverse("messaging:documents_open", kwargs={"token": token}))
+    return public_url(reverse("messaging:documents_link", kwargs={"token": token}))
 
 
 # --- the browser that opened a link -----------------------------------------------------------

@@ -4,8 +4,9 @@ request form, the page an emailed link opens, and each document downloaded again
 Sealpost's own pages, not the storefront's: they work for every sender, the project's shop
 and the client shops of the HTTP API alike, each page in the event's language with the name
 of the shop that sent it. None is cached or sends a Referer (the link's token is in its
-address), and the link's page answers 200 whatever the token: Django logs the address of every
-4xx answer, and the token must not reach the logs.
+address; pages with a form send it to this site only, see `form_page`), and the link's address
+answers 200 or a redirect whatever the token: Django logs the address of every 4xx answer, and
+the token must not reach the logs.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from functools import wraps
 from django import forms
 from django.conf import settings
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
@@ -29,17 +30,28 @@ from .document_passwords import event_document_passwords
 from .models import Client, DocumentAccessLink, Event
 
 
-def private(view):
-    """No cache keeps these pages, and no page they link to learns where the visitor came
-    from."""
+def no_store(referrer_policy: str):
+    """No cache keeps the page (`never_cache`), and it sends `referrer_policy`."""
 
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
-        return response
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            response = view(request, *args, **kwargs)
+            response.headers.setdefault("Referrer-Policy", referrer_policy)
+            return response
 
-    return never_cache(wrapper)
+        return never_cache(wrapper)
+
+    return decorator
+
+
+# Pages whose address or content is a secret (the link's token, the passwords): no page they
+# link to learns where the visitor came from.
+private = no_store("no-referrer")
+# Pages with a form. A browser posts a form from a `no-referrer` page with `Origin: null`, which
+# Django's CSRF check refuses (and over HTTPS it then wants a Referer): these send the Referer
+# to this site only. Their addresses hold no secret.
+form_page = no_store("same-origin")
 
 
 def _activate(request, language: str) -> None:
@@ -72,7 +84,7 @@ def over_limit(request, email: str) -> int:
     return seconds_to_wait(limits, cache_alias=settings.DOCUMENT_ACCESS_RATE_LIMIT_CACHE)
 
 
-@private
+@form_page
 def documents_help(request, language: str, client_id: int | None = None):
     """*Can't open your PDF?*: order number and email in; the same answer whatever they are."""
     if language not in dict(settings.LANGUAGES):
@@ -117,12 +129,43 @@ def _not_kept(request, event: Event, status: int = 200):
     return render(request, "messaging/documents/not_kept.html", context, status=status)
 
 
+PENDING_KEY = "document_access_pending"
+
+
 @private
-def documents_open(request, token: str):
-    """The page an emailed link opens. GET asks for a click (mail scanners fetch links, and
-    must not use them up); the POST uses the link up and shows the passwords and documents,
-    which this browser may download until the link expires."""
+def documents_link(request, token: str):
+    """The address an emailed link holds. An unused, unexpired link is remembered in this
+    browser's session and the browser sent on to `documents_open`, whose address holds no token
+    (so its form may send a same-origin Referer); nothing is used up yet: mail scanners fetch
+    links before the customer clicks. Any other token answers, with a 200, that the link no
+    longer works."""
     link = DocumentAccessLink.objects.for_token(token)
+    if link is None:
+        return _gone(request, None)
+    event = link.event
+    _activate(request, event.language)
+    if event.is_erased:
+        return _not_kept(request, event)
+    if link.opened_at is not None or link.is_expired():
+        return _gone(request, link)
+    request.session[PENDING_KEY] = link.pk
+    return redirect("messaging:documents_open", permanent=False)
+
+
+def _pending_link(request) -> DocumentAccessLink | None:
+    link_id = request.session.get(PENDING_KEY)
+    if link_id is None:
+        return None
+    links = DocumentAccessLink.objects.select_related("event", "event__client")
+    return links.filter(pk=link_id).first()
+
+
+@form_page
+def documents_open(request):
+    """The page a link leads to: GET asks for a click; the POST uses the link up and shows the
+    passwords and documents (`private`), which this browser may download until the link
+    expires."""
+    link = _pending_link(request)
     if link is None:
         return _gone(request, None)
     event = link.event
@@ -138,6 +181,8 @@ def documents_open(request, token: str):
             return _documents_page(request, link)  # the same browser, reloading
         return _gone(request, link)
     if link.opened_at is not None or link.is_expired():
+        if document_access.granted_link(request.session, link.pk) is not None:
+            return _documents_page(request, link)  # the same browser, coming back
         return _gone(request, link)
     context = {"shop_name": _shop_name(event), "reference": event.reference}
     return render(request, "messaging/documents/open.html", context)
@@ -155,7 +200,9 @@ def _documents_page(request, link: DocumentAccessLink):
         "documents": documents,
         "link": link,
     }
-    return render(request, "messaging/documents/shown.html", context)
+    response = render(request, "messaging/documents/shown.html", context)
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @private

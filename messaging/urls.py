@@ -13,7 +13,8 @@ urlpatterns = [
         views.documents_help,
         name="client_documents_help",
     ),
-    path("open/<str:token>/", views.documents_open, name="documents_open"),
+    path("open/", views.documents_open, name="documents_open"),
+    path("open/<str:token>/", views.documents_link, name="documents_link"),
     path(
         "download/<int:link_id>/<int:number>/",
         views.documents_download,

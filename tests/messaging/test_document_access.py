@@ -61,6 +61,20 @@ def link_in(email) -> str:
     return text_links[0].removeprefix("http://127.0.0.1:8000")
 
 
+OPENED = "/documents/open/"
+
+
+def visit(browser, link: str):
+    """A click on the link in the email (it leads on to OPENED, an address without the token)."""
+    return browser.get(link, follow=True)
+
+
+def show(browser, link: str):
+    """Follow the link and ask to see the passwords: what uses the link up."""
+    visit(browser, link)
+    return browser.post(OPENED)
+
+
 def pdf_text(pdf: bytes, password: str) -> str:
     reader = PdfReader(io.BytesIO(pdf))
     assert reader.is_encrypted
@@ -101,13 +115,13 @@ def test_a_customer_who_lost_the_password_gets_a_link_and_opens_the_pdf_with_it(
     assert order.number in email.subject
     assert not email.attachments
     link = link_in(email)
-    opened = browser.get(link)
+    opened = visit(browser, link)
     assert opened.status_code == 200
     assert button in opened.content.decode()
     assert f'lang="{language}"' in opened.content.decode()
     assert not passwords_on(opened)  # a mail scanner fetching the link sees no password
 
-    shown = browser.post(link)
+    shown = browser.post(OPENED)
 
     [password] = passwords_on(shown)
     [download] = download_paths(shown)
@@ -148,7 +162,7 @@ def test_a_client_shops_customer_gets_a_page_in_its_name_and_language(
     [email] = mail.outbox
     assert "Fjällbutiken" in email.subject
     link = link_in(email)
-    shown = browser.post(link)
+    shown = show(browser, link)
     assert "Fjällbutiken" in shown.content.decode()
     [password] = passwords_on(shown)
     [download] = download_paths(shown)
@@ -211,14 +225,14 @@ def test_the_link_works_once(confirmation_template, django_capture_on_commit_cal
     )
     link = link_in(mail.outbox[0])
     first = BrowserClient()
-    assert passwords_on(first.post(link))
+    assert passwords_on(show(first, link))
 
-    for later in (BrowserClient().get(link), BrowserClient().post(link)):
+    for later in (visit(BrowserClient(), link), show(BrowserClient(), link)):
         assert later.status_code == 200
         assert 'data-testid="link-gone"' in later.content.decode()
         assert not passwords_on(later)
     # A download is for the browser that opened the link only.
-    download = download_paths(first.post(link))[0]
+    download = download_paths(first.post(OPENED))[0]  # the same browser, reloading
     assert BrowserClient().get(download).get("Content-Type") != "application/pdf"
     assert first.get(download)["Content-Type"] == "application/pdf"
 
@@ -238,12 +252,13 @@ def test_the_link_never_works_after_15_minutes(
     sent = DocumentAccessLink.objects.get()
     assert sent.expires_at - sent.created_at == timedelta(minutes=15)
     browser = BrowserClient()
-    assert passwords_on(browser.post(link))
-    download = download_paths(browser.post(link))[0]
+    assert passwords_on(show(browser, link))
+    download = download_paths(browser.post(OPENED))[0]
     DocumentAccessLink.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
 
     assert 'data-testid="link-gone"' in browser.get(download).content.decode()
-    assert not passwords_on(browser.post(link))
+    assert not passwords_on(browser.post(OPENED))
+    assert not passwords_on(visit(browser, link))
 
     # An unopened link too.
     ask(
@@ -255,7 +270,7 @@ def test_the_link_never_works_after_15_minutes(
     )
     unopened = link_in(mail.outbox[1])
     DocumentAccessLink.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
-    for answer in (BrowserClient().get(unopened), BrowserClient().post(unopened)):
+    for answer in (visit(BrowserClient(), unopened), show(BrowserClient(), unopened)):
         assert 'data-testid="link-gone"' in answer.content.decode()
         assert not passwords_on(answer)
 
@@ -276,16 +291,22 @@ def test_only_a_hash_of_the_token_is_stored_and_the_token_reaches_no_log(
     token = link.rstrip("/").rsplit("/", 1)[1]
     browser = BrowserClient()
 
-    answers = [browser.get(link), browser.post(link), BrowserClient().post(link)]
-    answers.append(BrowserClient().get(link.replace(token, token[:-2] + "xx")))
+    answers = [browser.get(link), browser.get(OPENED), browser.post(OPENED), browser.get(link)]
+    answers += [BrowserClient().get(link), BrowserClient().get(link.replace(token, "x" * 43))]
 
     assert not DocumentAccessLink.objects.filter(hash__contains=token).exists()
     assert token not in caplog.text
     assert "asa@example.com" not in caplog.text
+    assert answers[0].status_code == 302
+    assert answers[0]["Location"] == OPENED  # the token leaves the address bar
     for answer in answers:
-        assert answer.status_code == 200
+        assert answer.status_code in (200, 302)
         assert "no-store" in answer["Cache-Control"]
-        assert answer["Referrer-Policy"] == "no-referrer"
+    # The link's address and the passwords' page tell no other page where they came from; the
+    # page with the button sends its (token-free) address to this site only, or the browser
+    # would post its form with `Origin: null`, which CSRF protection refuses.
+    policies = [answer["Referrer-Policy"] for answer in answers]
+    assert policies == ["no-referrer", "same-origin", *["no-referrer"] * 4]
 
 
 def test_each_use_is_a_line_in_the_messages_history(
@@ -300,7 +321,7 @@ def test_each_use_is_a_line_in_the_messages_history(
         capture=django_capture_on_commit_callbacks,
     )
     browser = BrowserClient()
-    shown = browser.post(link_in(mail.outbox[0]))
+    shown = show(browser, link_in(mail.outbox[0]))
     browser.get(download_paths(shown)[0])
 
     notes = list(
@@ -327,9 +348,11 @@ def test_an_erased_events_link_says_its_documents_are_no_longer_kept(
         capture=django_capture_on_commit_callbacks,
     )
     link = link_in(mail.outbox[0])
+    clicked_before = BrowserClient()
+    visit(clicked_before, link)
     anonymise_events([event.pk])
 
-    for answer in (BrowserClient().get(link), BrowserClient().post(link)):
+    for answer in (visit(BrowserClient(), link), clicked_before.post(OPENED)):
         assert 'data-testid="not-kept"' in answer.content.decode()
         assert not passwords_on(answer)
     # Asking again sends nothing: the address is gone.
@@ -366,7 +389,10 @@ def test_the_link_page_is_csrf_protected(confirmation_template, django_capture_o
     )
     link = link_in(mail.outbox[0])
 
-    assert BrowserClient(enforce_csrf_checks=True).post(link).status_code == 403
+    browser = BrowserClient(enforce_csrf_checks=True)
+    visit(browser, link)
+
+    assert browser.post(OPENED).status_code == 403
     assert DocumentAccessLink.objects.get().opened_at is None
 
 
