@@ -10,14 +10,16 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.cache import caches
+from django.db import connection
 from django.test import Client as BrowserClient
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pypdf import PdfReader
 
 from api.keys import create_api_key
 from messaging import access_tasks
 from messaging.models import DocumentAccessLink, Event, MessageEvent
-from operations.retention import anonymise_events
+from operations.retention import anonymise_events, purge_messages
 from tests.api.conftest import Api, example_event
 from tests.factories import OrderFactory
 from tests.messaging.helpers import complete
@@ -199,18 +201,27 @@ def test_an_unknown_pair_and_a_known_pair_get_the_same_page_and_the_same_work(
         "delay",
         lambda *args: published.append(args) or real(*args),
     )
-    answers = [
-        ask(BrowserClient(), event, reference=reference, email=email, capture=capture)
-        for reference, email, capture in [
-            (order.number, "asa@example.com", django_capture_on_commit_callbacks),
-            (order.number, "someone@example.com", django_capture_on_commit_callbacks),
-            ("NG-000000-XXXXXX", "asa@example.com", django_capture_on_commit_callbacks),
-        ]
-    ]
-
+    path = help_url(event).removeprefix("http://127.0.0.1:8000")
+    answers, queries = [], []
+    for reference, email in [
+        (order.number, "asa@example.com"),
+        (order.number, "someone@example.com"),
+        ("NG-0000-XXXX", "asa@example.com"),
+    ]:
+        # The request's own work, counted apart from the worker's (the task, run after).
+        with (
+            django_capture_on_commit_callbacks() as on_commit,
+            CaptureQueriesContext(connection) as counted,
+        ):
+            answer = BrowserClient().post(path, {"reference": reference, "email": email})
+        answers.append(answer)
+        queries.append([query["sql"] for query in counted])
+        for callback in on_commit:
+            callback()
     assert {answer.status_code for answer in answers} == {200}
     assert answers[0].content == answers[1].content == answers[2].content
     assert len(published) == 3  # one task per request, match or not
+    assert len(queries[0]) == len(queries[1]) == len(queries[2])
     assert [email.to for email in mail.outbox] == [["asa@example.com"]]
 
 
@@ -334,6 +345,26 @@ def test_each_use_is_a_line_in_the_messages_history(
         "Lost password: the link was opened, passwords shown.",
         f"Lost password: order-{order.number}.pdf downloaded again.",
     ]
+
+
+def test_a_purged_events_link_says_its_documents_are_no_longer_kept(
+    confirmation_template, django_capture_on_commit_callbacks
+):
+    order, event = ordered()
+    ask(
+        BrowserClient(),
+        event,
+        reference=order.number,
+        email="asa@example.com",
+        capture=django_capture_on_commit_callbacks,
+    )
+    link = link_in(mail.outbox[0])
+
+    purge_messages(older_than_days=0, now=timezone.now() + timedelta(seconds=1))
+
+    answer = visit(BrowserClient(), link)
+    assert 'data-testid="not-kept"' in answer.content.decode()
+    assert not passwords_on(answer)
 
 
 def test_an_erased_events_link_says_its_documents_are_no_longer_kept(
