@@ -12,7 +12,10 @@ import pytest
 from django.core import mail
 from pypdf import PdfReader
 
+from demo.emails import seed_message_templates
 from shop.models import Order
+from tests.factories import OrderFactory
+from tests.messaging.helpers import complete
 
 from .conftest import shoot
 from .test_enhancements import buy_a_blanket
@@ -85,11 +88,40 @@ def test_a_customer_gets_back_into_the_pdf_with_a_link_from_the_email(
         shoot_both(page, name)
 
 
-def test_the_swedish_form_speaks_swedish(live_server, page):
-    page.goto(f"{live_server.url}/documents/sv/lost-password/")
+def test_the_walk_in_swedish(live_server, page, settings):
+    settings.MESSAGING_PUBLIC_URL = live_server.url
+    seed_message_templates()
+    order = complete(OrderFactory(language="sv", customer__email="asa@example.com"))
+    [confirmation] = mail.outbox
+    help_url = re.search(r"http://\S+/documents/sv/lost-password/", confirmation.body)[0]
 
+    page.goto(help_url)
     assert page.locator("html").get_attribute("lang") == "sv"
-    page.get_by_role("heading", name="Kan du inte öppna din PDF?").wait_for()
     page.get_by_role("button", name="Mejla mig en länk").click()  # empty: says what is missing
     page.get_by_role("alert").wait_for()
     shoot_both(page, "lost-password-form-sv")
+    page.get_by_label("Ordernummer").fill(order.number)
+    page.get_by_label("E-postadress").fill("asa@example.com")
+    page.get_by_role("button", name="Mejla mig en länk").click()
+    page.get_by_role("heading", name="Titta i din e-post").wait_for()
+    shoot_both(page, "lost-password-requested-sv")
+    link = re.search(r"http://\S+/documents/open/\S+/", mail.outbox[-1].body)[0]
+    page.goto(link)
+    shoot_both(page, "lost-password-open-sv")
+    page.get_by_role("button", name="Visa mitt lösenord och mina dokument").click()
+    password = page.get_by_test_id("document-password").inner_text().strip()
+    shoot_both(page, "lost-password-shown-sv")
+    with page.expect_download() as download:
+        page.get_by_test_id("download-document").click()
+    reader = PdfReader(io.BytesIO(download.value.path().read_bytes()))
+    assert reader.decrypt(password)
+    assert order.number in reader.pages[0].extract_text()
+    page.goto(link)
+    page.get_by_role("heading", name="Den här länken fungerar inte längre").wait_for()
+    shoot_both(page, "lost-password-gone-sv")
+    for name, email in [
+        ("email-confirmation-sv", confirmation),
+        ("email-link-sv", mail.outbox[-1]),
+    ]:
+        page.set_content(email.alternatives[0][0])
+        shoot_both(page, name)
