@@ -64,12 +64,19 @@ class DocumentHelpForm(forms.Form):
         label=_("Order number"),
         max_length=200,
         help_text=_("As it is written in your confirmation email."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     email = forms.EmailField(
         label=_("Email address"),
         max_length=254,
         help_text=_("The address the confirmation email was sent to."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():  # screen readers read the hint with the field
+            field.widget.attrs["aria-describedby"] = f"id_{name}_help"
 
 
 def over_limit(request, email: str) -> int:

@@ -18,6 +18,7 @@ from tests.factories import OrderFactory
 from tests.messaging.helpers import complete
 
 from .conftest import shoot
+from .test_accessibility import serious_violations
 from .test_enhancements import buy_a_blanket
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,9 +32,12 @@ def fits(page) -> None:
 
 
 def shoot_both(page, name: str) -> None:
+    """Each screen at both widths: it fits, axe finds nothing serious, and (UX_SHOTS) a picture."""
     for width, height in SIZES:
         page.set_viewport_size({"width": width, "height": height})
         fits(page)
+        if not name.startswith("email-"):
+            assert serious_violations(page) == [], name
         shoot(page, name)
     page.set_viewport_size({"width": 1280, "height": 900})
 
