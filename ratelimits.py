@@ -1,5 +1,7 @@
-"""Fixed-window request counts in Django's cache, shared by the project's limited forms: the
-storefront's (shop/ratelimit.py) and the lost-password form (messaging/document_access.py).
+"""Fixed-window request counts in Django's cache, the one counter every limit of the project
+uses: the storefront's forms (shop/ratelimit.py), the lost-password form
+(messaging/document_access_views.py), the ESP webhooks (messaging/webhooks.py) and the HTTP
+API's keys (api/throttle.py).
 
 Two cache calls per counted request and no new dependency. The counts are only as shared as
 the cache is: with the default per-process memory cache each web process counts on its own, so
@@ -7,7 +9,7 @@ production should point the cache at a shared one (Redis, Memcached).
 
 A cache that cannot be reached lets the request through uncounted: that shared Redis is often
 the broker's server too, and while it is down the site keeps working; a failing count would
-turn every limited form into a server error.
+turn every limited request into a server error.
 """
 
 from __future__ import annotations
@@ -65,7 +67,7 @@ def count(
     window = int(now // rate.seconds)
     # Hashed: no address, email or session key is stored in the cache as such.
     digest = hashlib.sha256(f"{scope}:{identity}".encode()).hexdigest()[:32]
-    key = f"shop-rate:{digest}:{rate.seconds}:{window}"
+    key = f"rate:{digest}:{rate.seconds}:{window}"
     cache = caches[cache_alias]
     try:
         cache.add(key, 0, timeout=rate.seconds)
