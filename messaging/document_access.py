@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
 from attachments.api import AttachmentError, render_filename
@@ -45,11 +45,14 @@ def help_url(*, language: str, client_id: int | None) -> str:
     language, naming the client shop that sent it (`STAFF_TEMPLATE_DOCUMENTS_HELP_URL`)."""
     if language not in dict(settings.LANGUAGES):
         language = settings.LANGUAGE_CODE
-    if client_id is None:
-        path = reverse("messaging:documents_help", kwargs={"language": language})
-    else:
-        kwargs = {"language": language, "client_id": client_id}
-        path = reverse("messaging:client_documents_help", kwargs=kwargs)
+    try:
+        if client_id is None:
+            path = reverse("messaging:documents_help", kwargs={"language": language})
+        else:
+            kwargs = {"language": language, "client_id": client_id}
+            path = reverse("messaging:client_documents_help", kwargs=kwargs)
+    except NoReverseMatch:  # a project that does not serve the pages: templates render ""
+        return ""
     return public_url(path)
 
 

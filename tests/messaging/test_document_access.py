@@ -482,3 +482,23 @@ def test_a_bad_form_says_what_is_wrong_and_sends_nothing(confirmation_template):
     assert "This field is required." in answer.content.decode()
     assert "Enter a valid email address." in answer.content.decode()
     assert not mail.outbox
+
+
+urlpatterns = []  # a project that does not serve the lost-password pages
+
+
+def test_without_the_pages_the_standard_value_is_empty(confirmation_template, settings):
+    settings.ROOT_URLCONF = __name__
+    order = OrderFactory()
+
+    event = Event.objects.create(
+        type=confirmation_template.event,
+        recipient="asa@example.com",
+        language="en",
+        data={},
+        reference=order.number,
+        idempotency_key="k",
+        request_hash="h",
+    )
+
+    assert event.template_context()["event"]["documents_help_url"] == ""
