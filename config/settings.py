@@ -330,6 +330,8 @@ STAFF_TEMPLATE_SAMPLE = "shop.documents.sample_document"
 # named in it); without it, from the SHOP_* settings as they are (stafftemplates/contexts.py).
 STAFF_TEMPLATE_SHOP_VALUES = "shop.documents.shop_values"
 STAFF_TEMPLATE_ORDER_LOOKUP = "shop.documents.find_document"
+# `{{ event.documents_help_url }}`: the *Can't open your PDF?* page (messaging/document_access.py).
+STAFF_TEMPLATE_DOCUMENTS_HELP_URL = "messaging.document_access.help_url"
 PREVIEW_ORDER_PERMISSION = "shop.view_order"
 # Bounds on every render of a staff-written template (stafftemplates/limits.py).
 STAFF_TEMPLATE_TIME_LIMIT = env.float("STAFF_TEMPLATE_TIME_LIMIT", default=2.0)
@@ -340,6 +342,20 @@ PROOF_ALLOWED_DOMAINS = env.list("PROOF_ALLOWED_DOMAINS", default=[])
 # shop's own. Documents never fetch anything remote, whatever this says.
 EMAIL_ALLOWED_URL_HOSTS = env.list(
     "EMAIL_ALLOWED_URL_HOSTS", default=[host for host in ALLOWED_HOSTS if host != "*"]
+)
+
+# This site's address as links in emails name it (the lost-password pages, /documents/); empty:
+# SHOP_URL, since the demo serves the shop from the same process.
+MESSAGING_PUBLIC_URL = env.str("MESSAGING_PUBLIC_URL", default="")
+# How often the lost-password form may be sent: per email address, per client address.
+DOCUMENT_ACCESS_RATE_LIMITS = tuple(
+    env.list("DOCUMENT_ACCESS_RATE_LIMITS", default=["5/h", "30/h"])
+)
+DOCUMENT_ACCESS_RATE_LIMIT_CACHE = env.str(
+    "DOCUMENT_ACCESS_RATE_LIMIT_CACHE", default=SHOP_RATE_LIMIT_CACHE
+)
+DOCUMENT_ACCESS_CLIENT_IP_HEADER = env.str(
+    "DOCUMENT_ACCESS_CLIENT_IP_HEADER", default=SHOP_CLIENT_IP_HEADER
 )
 
 # --- Celery ---------------------------------------------------------------------------------

@@ -31,6 +31,8 @@ urlpatterns = [
     # The HTTP API for other systems (docs/integrators/http-api.md): Bearer keys, JSON, no
     # session or CSRF.
     path("api/", include("api.urls")),
+    # Lost document passwords, self-service (messaging/document_access.py): every sender's.
+    path("documents/", include("messaging.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("shop.urls")),
 ]

@@ -2,7 +2,8 @@
 
 The email itself carries no personal data beyond the first name and the order number: the
 details are in the attached PDF, encrypted with the password shown at checkout, which no email
-ever contains.
+ever contains. What the law wants on a durable medium is in the email's own text (the seller,
+the total with VAT, the right of withdrawal), so it stays readable even if the password is lost.
 """
 
 from django.conf import settings
@@ -15,13 +16,107 @@ from .events import seed_event_types
 
 SUBJECT = "Your {{ shop.name }} order {{ order.number }}"
 
-# What the email says: the order number, date, what was bought and the total; how to open the
-# PDF; what to do when the password is lost; where the shop is. Never the address, phone or
-# the options (an engraving is personal text): those are in the encrypted PDF only.
-# The shop's address (`shop.url`, setting SHOP_URL) is plain text, not a link: a template may
-# not put data in an `href` (stafftemplates/template_urls.py), and a fixed link would have to
-# name a host of EMAIL_ALLOWED_URL_HOSTS wherever the demo runs. Mail apps make it a link.
+# What the email says: the order number, date, what was bought and the total with its VAT; how
+# to open the PDF; where to get a new way in when the password is lost
+# (`event.documents_help_url`); the right of withdrawal and the seller with its address and
+# numbers — what EU Directive 2011/83/EU (art. 8(7)) wants on a durable medium, readable without
+# the password; where the shop is. Never the last name, address, phone or the options (an
+# engraving is personal text): those are in the encrypted PDF only.
+# The shop's address (`shop.url`, setting SHOP_URL) and the lost-password page are plain text,
+# not links: a template may not put data in an `href` (stafftemplates/template_urls.py), and a
+# fixed link would have to name a host of EMAIL_ALLOWED_URL_HOSTS wherever the demo runs. Mail
+# apps make them links.
 TEXT = """\
+Order {{ order.number }}
+Placed on {{ order.date_display }}
+
+Hi {{ customer.first_name }},
+
+Thank you for your order at {{ shop.name }}. We have received your payment
+and are getting your things ready.
+
+What you ordered
+{% for line in lines %}  {{ line.quantity }} × {{ line.product }}: {{ line.line_total_display }}
+{% endfor %}  Total: {{ order.total_display }}
+  VAT included: {{ order.vat_display }} ({{ order.vat_rate|floatformat:"-2" }}%)
+
+Opening your order PDF
+Everything you chose and your delivery address are in the attached PDF.
+It is protected with your personal document password, which was shown
+on the confirmation page when you paid. Type it exactly as shown,
+dashes included. We never send that password by email.
+
+Can't open your PDF?
+Lost the password? Ask for a new way in with your order number
+{{ order.number }} and this email address. We email you a link that
+shows the password and downloads the PDF again:
+{{ event.documents_help_url }}
+
+Your right of withdrawal
+You may withdraw from this purchase within 14 days without giving any
+reason. The 14 days start the day you receive the goods. To withdraw,
+tell us clearly before they end: reply to this email, or write to
+{{ seller.legal_name }}, {{ seller.address }}. You may use the model
+withdrawal form (Annex I(B) to EU Directive 2011/83/EU), but you do not
+have to. We refund everything you paid, standard delivery included,
+within 14 days of hearing from you.
+
+The seller
+{{ seller.legal_name }}, {{ seller.address }}
+Org. no. {{ seller.org_number }} · VAT no. {{ seller.vat_number }}
+
+Shop again at {{ shop.url }}
+"""
+
+HTML = """\
+<h1 style="margin:0 0 4px;font-size:22px;line-height:1.3;color:#1f2933;white-space:nowrap;">\
+Order {{ order.number }}</h1>
+<p style="margin:0 0 20px;color:#64748b;">Placed on {{ order.date_display }}</p>
+<p>Hi {{ customer.first_name }},</p>
+<p>Thank you for your order. We have received your payment and are getting your things ready.</p>
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" \
+style="border-collapse:collapse;margin:0 0 20px;">
+  {% for line in lines %}<tr>
+    <td style="padding:8px 0;border-bottom:1px solid #e2e8f0;">{{ line.quantity }} &times; \
+{{ line.product }}</td>
+    <td align="right" style="padding:8px 0 8px 12px;border-bottom:1px solid #e2e8f0;\
+white-space:nowrap;">{{ line.line_total_display }}</td>
+  </tr>{% endfor %}
+  <tr>
+    <td style="padding:10px 0 0;font-weight:bold;">Total</td>
+    <td align="right" style="padding:10px 0 0 12px;font-weight:bold;white-space:nowrap;">\
+{{ order.total_display }}</td>
+  </tr>
+  <tr>
+    <td style="padding:0 0 10px;color:#64748b;font-size:13px;">VAT included \
+({{ order.vat_rate|floatformat:"-2" }}% VAT)</td>
+    <td align="right" style="padding:0 0 10px 12px;color:#64748b;font-size:13px;\
+white-space:nowrap;">{{ order.vat_display }}</td>
+  </tr>
+</table>
+<h2 style="margin:0 0 6px;font-size:16px;">Opening your order PDF</h2>
+<p>Everything you chose and your delivery address are in the attached PDF. It is protected
+with your <strong>personal document password</strong>, which was shown on the confirmation
+page when you paid. Type it exactly as shown, dashes included.
+We never send that password by email.</p>
+<h2 style="margin:0 0 6px;font-size:16px;">Can't open your PDF?</h2>
+<p>Lost the password? Ask for a new way in with your order number
+<span style="white-space:nowrap;">{{ order.number }}</span> and this email address. We email
+you a link that shows the password and downloads the PDF again:
+<strong style="word-break:break-all;">{{ event.documents_help_url }}</strong></p>
+<h2 style="margin:0 0 6px;font-size:16px;">Your right of withdrawal</h2>
+<p>You may withdraw from this purchase within 14 days without giving any reason. The 14 days
+start the day you receive the goods. To withdraw, tell us clearly before they end: reply to this
+email, or write to {{ seller.legal_name }}, {{ seller.address }}. You may use the model
+withdrawal form (Annex I(B) to EU Directive 2011/83/EU), but you do not have to. We refund
+everything you paid, standard delivery included, within 14 days of hearing from you.</p>
+<p style="margin:20px 0 0;font-size:13px;color:#64748b;">Seller: {{ seller.legal_name }},
+{{ seller.address }}<br>Org. no. {{ seller.org_number }} · VAT no. {{ seller.vat_number }}</p>
+<p>Shop again at <strong>{{ shop.url }}</strong></p>
+"""
+
+# The demo email before it carried the seller, the VAT and the right of withdrawal.
+_BEFORE_LEGAL_TEXT = """\
 Order {{ order.number }}
 Placed on {{ order.date_display }}
 
@@ -48,7 +143,7 @@ team first checks that it is really you, then looks the password up
 Shop again at {{ shop.url }}
 """
 
-HTML = """\
+_BEFORE_LEGAL_HTML = """\
 <h1 style="margin:0 0 4px;font-size:22px;line-height:1.3;color:#1f2933;white-space:nowrap;">\
 Order {{ order.number }}</h1>
 <p style="margin:0 0 20px;color:#64748b;">Placed on {{ order.date_display }}</p>
@@ -86,8 +181,8 @@ PREVIOUS_BODIES = [
     # Before the shop's address came from the settings (SHOP_URL).
     (
         SUBJECT,
-        TEXT.replace("{{ shop.url }}", "127.0.0.1:8000"),
-        HTML.replace("{{ shop.url }}", "127.0.0.1:8000"),
+        _BEFORE_LEGAL_TEXT.replace("{{ shop.url }}", "127.0.0.1:8000"),
+        _BEFORE_LEGAL_HTML.replace("{{ shop.url }}", "127.0.0.1:8000"),
     ),
     # Before amounts and dates were written in the email's language.
     (
@@ -187,6 +282,10 @@ PREVIOUS_BODIES.append(
         for text in PREVIOUS_BODIES[1]
     )
 )
+
+# Before the email carried the seller, the VAT and the right of withdrawal, and linked the
+# lost-password page.
+PREVIOUS_BODIES.append((SUBJECT, _BEFORE_LEGAL_TEXT, _BEFORE_LEGAL_HTML))
 
 # The shop's branding, shared by every email: change it here (or in admin) once.
 LAYOUT_NAME = "Nordic Goods"
@@ -325,7 +424,7 @@ def seed_message_templates() -> MessageTemplate:
             )
         elif _earlier_demo_email(template):
             template.subject, template.text_body, template.html_body = subject, text, html
-            template.save(note="Demo email updated: the shop's address from its settings.")
+            template.save(note="Demo email updated to the current demo text.")
             seeded = True
         if not template.attachment_links.exists():
             MessageTemplateAttachment.objects.create(

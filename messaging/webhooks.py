@@ -16,7 +16,6 @@ the text of a valid event is replaced (`messaging.tracking.without_nul`), so it 
 """
 
 import functools
-import logging
 import time
 import warnings
 from contextlib import contextmanager
@@ -24,15 +23,14 @@ from contextlib import contextmanager
 from anymail import urls as anymail_urls
 from anymail.exceptions import AnymailInsecureWebhookWarning
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import BadRequest, ImproperlyConfigured
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
-ANYMAIL_BACKENDS = "anymail.backends."
+from sealpost_ratelimits import Rate, seconds_to_wait
 
-log = logging.getLogger(__name__)
+ANYMAIL_BACKENDS = "anymail.backends."
 
 
 def configured_esp() -> str | None:
@@ -124,24 +122,15 @@ def client_ip(request: HttpRequest) -> str:
 
 def over_rate_limit(request: HttpRequest) -> bool:
     """A fixed one-minute window per client IP, counted in the default cache (per process
-    unless CACHES points at a shared cache). `WEBHOOK_RATE_LIMIT` 0 turns it off."""
+    unless CACHES points at a shared cache) by the project's shared counter
+    (sealpost_ratelimits.py). `WEBHOOK_RATE_LIMIT` 0 turns it off. An unreachable cache (often the broker's Redis, down)
+    must not lose the ESP's events: the count is skipped, authenticated requests are still
+    checked below."""
     limit = settings.WEBHOOK_RATE_LIMIT
     if not limit:
         return False
-    key = f"webhook-rate:{client_ip(request)}:{int(time.time() // 60)}"
-    try:
-        cache.add(key, 0, timeout=120)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=120)
-            count = 1
-    except Exception as exc:  # each cache backend raises its own connection errors
-        # An unreachable cache (often the broker's Redis, down) must not lose the ESP's events:
-        # authenticated requests are still checked below, only the count is skipped.
-        log.warning("Webhook rate limit cache unreachable (%s): not counted", type(exc).__name__)
-        return False
-    return count > limit
+    limits = [("webhook", client_ip(request), Rate(limit, 60))]
+    return bool(seconds_to_wait(limits, now=time.time()))
 
 
 @csrf_exempt

@@ -9,6 +9,10 @@ seller. The result is a flat dict of plain values (`engine.ensure_plain`).
 `shop` and `seller` come from the callable the project names in `STAFF_TEMPLATE_SHOP_VALUES`
 (returning `{"shop": …, "seller": …}` written in the active language: the demo's names its
 country in it), else from the `SHOP_*` settings as they are.
+
+`event.documents_help_url` is where a recipient who cannot open a PDF asks for a way back in:
+the callable `STAFF_TEMPLATE_DOCUMENTS_HELP_URL` names returns it, given the language and the
+sending client's id (messaging's page; empty without the setting).
 """
 
 from __future__ import annotations
@@ -40,6 +44,13 @@ def shop_values() -> dict[str, Any]:
     }
 
 
+def documents_help_url(*, language: str, client_id: int | None) -> str:
+    """The address of the *Can't open your PDF?* page for this language and sender."""
+    if path := getattr(settings, "STAFF_TEMPLATE_DOCUMENTS_HELP_URL", ""):
+        return import_string(path)(language=language, client_id=client_id)
+    return ""
+
+
 def template_context(
     *,
     schema: dict,
@@ -49,6 +60,7 @@ def template_context(
     language: str = "",
     event_id: int | None = None,
     reference: str = "",
+    client_id: int | None = None,
 ) -> dict[str, Any]:
     """What a template of an event type renders: `data` (valid against `schema`) typed, plus
     the standard values."""
@@ -61,5 +73,9 @@ def template_context(
         "seller": standard["seller"],
         "recipient": {"email": recipient_email, "name": recipient_name},
         "language": language,
-        "event": {"id": event_id, "reference": reference},
+        "event": {
+            "id": event_id,
+            "reference": reference,
+            "documents_help_url": documents_help_url(language=language, client_id=client_id),
+        },
     }

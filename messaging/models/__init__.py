@@ -1,7 +1,9 @@
 """Messaging's models, by concept: events and their senders (`events`), templates and layouts
-(`templates`), the outbox (`outbox`) and each message's history (`history`). Import them from here:
+(`templates`), the outbox (`outbox`), each message's history (`history`) and the emailed links
+back into an event's documents (`access`). Import them from here:
 `from messaging.models import Message, MessageEvent`."""
 
+from .access import DocumentAccessLink
 from .events import Client, Event
 from .history import MessageEvent, MessageEventQuerySet, SenderOutage
 from .outbox import Message, MessageAttachment, MessageQuerySet
@@ -16,6 +18,7 @@ from .templates import (
 
 __all__ = [
     "Client",
+    "DocumentAccessLink",
     "Event",
     "Layout",
     "LayoutRevision",

@@ -139,6 +139,7 @@ class Event(models.Model):
             language=language or self.language,
             event_id=self.pk,
             reference=self.reference,
+            client_id=self.client_id,
         )
 
     def follow(self, message, *, expired: bool = False) -> None:

@@ -32,7 +32,16 @@ def confirmation_template(db):
 def test_the_demo_email_says_what_a_customer_needs_and_nothing_personal(
     confirmation_template, mailoutbox
 ):
-    order = complete(OrderFactory(customer__first_name="Åsa", customer__address_line2="Lgh 1102"))
+    order = complete(
+        OrderFactory(
+            customer__first_name="Åsa",
+            customer__last_name="Lindqvist",
+            customer__address_line1="Malmvägen 7",
+            customer__address_line2="Lgh 1102",
+            customer__postal_code="981 31",
+            customer__city="Kiruna",
+        )
+    )
 
     [email] = mailoutbox
     html = email.alternatives[0][0]
@@ -48,8 +57,8 @@ def test_the_demo_email_says_what_a_customer_needs_and_nothing_personal(
         assert "Mugg Fjällräv" in body
         assert "SEK 250.00" in body  # the total, as English writes it
         assert "document password" in body
-        assert "Lost the password?" in body
-        assert "Reply to this email with your order number" in body
+        assert "Can't open your PDF?" in body
+        assert "http://127.0.0.1:8000/documents/en/lost-password/" in body
         assert "Shop again at" in body
         assert "Warm regards," in body  # the demo layout
     assert "2 × Mugg Fjällräv: SEK 250.00" in email.body
@@ -58,6 +67,8 @@ def test_the_demo_email_says_what_a_customer_needs_and_nothing_personal(
     customer = order.customer
     personal = [
         generated_password(order.token),
+        customer.last_name,
+        customer.email,
         customer.address_line1,
         customer.address_line2,
         customer.postal_code,
@@ -188,3 +199,101 @@ def test_email_and_pdf_write_amounts_as_the_site_does(confirmation_template, mai
     assert re.search(r"Total paid\s*SEK 2,774\.00", text), text
     assert re.search(r"of which VAT 25%\s*SEK 554\.80", text), text
     assert "2774.00" not in text
+
+
+@pytest.mark.parametrize(
+    ("language", "says"),
+    [
+        (
+            "en",
+            [
+                "Total: SEK 250.00",
+                "VAT included: SEK 50.00 (25%)",
+                "Your right of withdrawal",
+                "within 14 days without giving any",
+                "model\nwithdrawal form (Annex I(B) to EU Directive 2011/83/EU)",
+                "Nordic Goods AB, Storgatan 1, 831 30 Östersund, Sweden",
+                "Org. no. 559000-0000 · VAT no. SE559000000001",
+            ],
+        ),
+        (
+            "sv",
+            [
+                "Totalt: 250,00 kr",
+                "Varav moms: 50,00 kr (25 %)",
+                "Din ångerrätt",
+                "inom 14 dagar utan att ange något skäl",
+                "standardformuläret för att ångra köp (bilaga I B till EU-direktiv\n2011/83/EU)",
+                "Nordic Goods AB, Storgatan 1, 831 30 Östersund, Sverige",
+                "Org.nr 559000-0000 · Momsreg.nr SE559000000001",
+            ],
+        ),
+    ],
+)
+def test_the_demo_email_carries_what_the_law_wants_on_a_durable_medium(mailoutbox, language, says):
+    """EU Directive 2011/83/EU art. 8(7): the confirmation on a durable medium — the seller, its
+    address and numbers, the total with VAT, the right of withdrawal and how to use it — in the
+    email's own text, readable without the PDF's password; still nothing of the customer's
+    beyond the first name."""
+    seed_message_templates()
+    order = complete(
+        OrderFactory(
+            language=language,
+            customer__first_name="Åsa",
+            customer__last_name="Lindqvist",
+            customer__phone="+46 70 765 43 21",
+            customer__address_line1="Malmvägen 7",
+            customer__postal_code="981 31",
+            customer__city="Kiruna",
+        )
+    )
+
+    [email] = mailoutbox
+    html = email.alternatives[0][0]
+    text_of_html = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html).replace("&times;", "×"))
+    for said in says:
+        assert said in email.body
+    # The HTML says the same, the VAT in a row of the totals table.
+    vat_label, vat_amount = {"en": ("VAT included", "SEK 50.00"), "sv": ("Varav moms", "50,00 kr")}[
+        language
+    ]
+    for said in [*says[:1], vat_label, vat_amount, *says[2:]]:
+        assert re.sub(r"\s+", " ", said.replace(":", "")) in text_of_html.replace(":", "")
+    customer = order.customer
+    for personal in (
+        customer.last_name,
+        customer.phone,
+        customer.address_line1,
+        customer.postal_code,
+        customer.city,
+        customer.email,
+        generated_password(order.token),
+    ):
+        assert personal not in email.body
+        assert personal not in html
+        assert personal not in email.subject
+
+
+@pytest.mark.parametrize("language", ["en", "sv"])
+def test_seeding_gives_an_existing_published_demo_email_the_legal_text_as_a_new_revision(
+    language,
+):
+    from demo import emails_sv
+
+    seed_message_templates()
+    template = MessageTemplate.objects.get(language=language)
+    earlier = {"en": emails.PREVIOUS_BODIES[-1], "sv": emails_sv.PREVIOUS_BODIES[-1]}[language]
+    template.subject, template.text_body, template.html_body = earlier
+    template.save(note="As an earlier seed left it.")
+    template.publish(template.current_revision())
+    published_before = template.published_revision
+    revisions = template.revisions.count()
+
+    seed_message_templates()
+
+    template.refresh_from_db()
+    assert template.revisions.count() == revisions + 1
+    assert template.published_revision != published_before
+    assert "2011/83/EU" in template.published_revision.text_body
+    published_before.refresh_from_db()
+    assert published_before.text_body == earlier[1]  # the published revision was not edited

@@ -136,12 +136,12 @@ def dead_cache(limits_on):
         port = probe.getsockname()[1]
     limits_on.CACHES = {
         **limits_on.CACHES,
-        "ratelimits": {
+        "sealpost_ratelimits": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{port}/0",
         },
     }
-    limits_on.SHOP_RATE_LIMIT_CACHE = "ratelimits"
+    limits_on.SHOP_RATE_LIMIT_CACHE = "sealpost_ratelimits"
     return limits_on
 
 

@@ -36,7 +36,7 @@ def test_confirmation_elsewhere_explains_and_never_tells_whether_the_order_exist
     assert 'data-testid="confirmation-elsewhere"' in page
     assert "only in the" in page
     assert "browser that placed the order" in page
-    assert "Reply to the confirmation email" in page
+    assert "Ask for a link by email</a> with your order number" in page
     assert "orders@example.com" in page
     assert order.number not in page
 

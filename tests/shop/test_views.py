@@ -395,3 +395,24 @@ def test_password_is_gone_after_the_window_but_the_summary_stays(
     # Nor the customer's contact and address, for whoever uses this browser next.
     assert "asa@example.com" not in page
     assert "Storgatan 12" not in page
+
+
+@pytest.mark.parametrize("minutes", [0, 31])
+def test_the_confirmation_page_links_the_lost_password_page(
+    client, blanket, confirmation_email, settings, minutes
+):
+    """While the password is shown and after: a customer who loses it later has a way back in
+    that needs no support agent (messaging's lost-password page, in the order's language)."""
+    settings.CONFIRMATION_PASSWORD_MINUTES = 30
+    confirmation = pay(client, fill_checkout(client, blanket)).url
+    minutes_later(Order.objects.get(), minutes)
+
+    page = client.get(confirmation).content.decode()
+
+    assert 'href="/documents/en/lost-password/"' in page
+
+
+def test_the_confirmation_elsewhere_page_links_the_lost_password_page(client):
+    page = client.get("/orders/NG-AAAA-BBBB/").content.decode()
+
+    assert 'href="/documents/en/lost-password/"' in page
