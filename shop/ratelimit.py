@@ -1,9 +1,8 @@
 """Per-session and per-IP limits on how often the storefront's forms may be posted.
 
-The counting is the project's shared fixed-window counter (sealpost_ratelimits.py): two cache
-calls per limited request, in the cache `SHOP_RATE_LIMIT_CACHE` names (a shared one in production), and a
-cache that cannot be reached lets the request through uncounted.
-"""
+The counting is the project's shared fixed-window counter (sealpost_ratelimits.py): two cache calls
+per limited request, in the cache `SHOP_RATE_LIMIT_CACHE` names (a shared one in production), and a
+cache that cannot be reached lets the request through uncounted."""
 
 import time
 from collections.abc import Callable
