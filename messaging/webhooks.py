@@ -121,10 +121,11 @@ def client_ip(request: HttpRequest) -> str:
 
 
 def over_rate_limit(request: HttpRequest) -> bool:
-    """A fixed one-minute window per client IP, counted in the default cache (per process unless CACHES
-    points at a shared cache) by the project's shared counter (sealpost_ratelimits.py).
-    `WEBHOOK_RATE_LIMIT` 0 turns it off. An unreachable cache (often the broker's Redis, down) must
-    not lose the ESP's events: the count is skipped, authenticated requests are still checked below."""
+    """A fixed one-minute window per client IP, counted in the default cache (per process
+    unless CACHES points at a shared cache) by the project's shared counter
+    (sealpost_ratelimits.py). `WEBHOOK_RATE_LIMIT` 0 turns it off. An unreachable cache (often
+    the broker's Redis, down) must not lose the ESP's events: the count is skipped,
+    authenticated requests are still checked below."""
     limit = settings.WEBHOOK_RATE_LIMIT
     if not limit:
         return False
