@@ -134,6 +134,9 @@ In the parcel
 The delivery note is attached as a PDF, with everything you chose. It opens
 with the same personal document password as your order confirmation.
 
+Lost the password? Ask for a new way in with your order number
+{{ order.number }} and this email address: {{ event.documents_help_url }}
+
 Something missing or damaged? Reply to this email with your order number
 {{ order.number }}.
 """
@@ -158,6 +161,9 @@ style="border-collapse:collapse;margin:0 0 20px;">
 </table>
 <p>The delivery note is attached as a PDF, with everything you chose. It opens with the same
 <strong>personal document password</strong> as your order confirmation.</p>
+<p>Lost the password? Ask for a new way in with your order number
+<span style="white-space:nowrap;">{{ order.number }}</span> and this email address:
+<strong style="word-break:break-all;">{{ event.documents_help_url }}</strong></p>
 <p>Something missing or damaged? Reply to this email with your order number
 <span style="white-space:nowrap;">{{ order.number }}</span>.</p>
 """
@@ -252,6 +258,9 @@ The credit note is attached as a PDF. It corrects your receipt
 {{ order.receipt_number }} and opens with the same personal document
 password as your order confirmation.
 
+Lost the password? Ask for a new way in with your order number
+{{ order.number }} and this email address: {{ event.documents_help_url }}
+
 Questions? Reply to this email with your order number {{ order.number }}.
 """
 
@@ -280,6 +289,9 @@ white-space:nowrap;">{{ line.line_total_display }}</td>
 <p>The credit note is attached as a PDF. It corrects your receipt
 <span style="white-space:nowrap;">{{ order.receipt_number }}</span> and opens with the same
 <strong>personal document password</strong> as your order confirmation.</p>
+<p>Lost the password? Ask for a new way in with your order number
+<span style="white-space:nowrap;">{{ order.number }}</span> and this email address:
+<strong style="word-break:break-all;">{{ event.documents_help_url }}</strong></p>
 <p>Questions? Reply to this email with your order number
 <span style="white-space:nowrap;">{{ order.number }}</span>.</p>
 """

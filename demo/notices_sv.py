@@ -107,6 +107,9 @@ I paketet
 Följesedeln finns i den bifogade PDF:en, med allt du valde. Den öppnas
 med samma personliga dokumentlösenord som din orderbekräftelse.
 
+Har du tappat bort lösenordet? Be om en ny väg in med ditt ordernummer
+{{ order.number }} och den här e-postadressen: {{ event.documents_help_url }}
+
 Saknas något eller har något gått sönder? Svara på det här mejlet med
 ditt ordernummer {{ order.number }}.
 """,
@@ -130,6 +133,9 @@ style="border-collapse:collapse;margin:0 0 20px;">
 </table>
 <p>Följesedeln finns i den bifogade PDF:en, med allt du valde. Den öppnas med samma
 <strong>personliga dokumentlösenord</strong> som din orderbekräftelse.</p>
+<p>Har du tappat bort lösenordet? Be om en ny väg in med ditt ordernummer
+<span style="white-space:nowrap;">{{ order.number }}</span> och den här e-postadressen:
+<strong style="word-break:break-all;">{{ event.documents_help_url }}</strong></p>
 <p>Saknas något eller har något gått sönder? Svara på det här mejlet med ditt ordernummer
 <span style="white-space:nowrap;">{{ order.number }}</span>.</p>
 """,
@@ -224,6 +230,9 @@ Kreditnotan finns i den bifogade PDF:en. Den rättar ditt kvitto
 {{ order.receipt_number }} och öppnas med samma personliga
 dokumentlösenord som din orderbekräftelse.
 
+Har du tappat bort lösenordet? Be om en ny väg in med ditt ordernummer
+{{ order.number }} och den här e-postadressen: {{ event.documents_help_url }}
+
 Frågor? Svara på det här mejlet med ditt ordernummer {{ order.number }}.
 """,
     "html": """\
@@ -252,6 +261,9 @@ white-space:nowrap;">{{ line.line_total_display }}</td>
 <p>Kreditnotan finns i den bifogade PDF:en. Den rättar ditt kvitto
 <span style="white-space:nowrap;">{{ order.receipt_number }}</span> och öppnas med samma
 <strong>personliga dokumentlösenord</strong> som din orderbekräftelse.</p>
+<p>Har du tappat bort lösenordet? Be om en ny väg in med ditt ordernummer
+<span style="white-space:nowrap;">{{ order.number }}</span> och den här e-postadressen:
+<strong style="word-break:break-all;">{{ event.documents_help_url }}</strong></p>
 <p>Frågor? Svara på det här mejlet med ditt ordernummer
 <span style="white-space:nowrap;">{{ order.number }}</span>.</p>
 """,

@@ -109,6 +109,10 @@ def test_shipping_sends_the_notice_and_delivery_note_in_the_order_language(
     subject, *document = expected
     assert email.subject == subject
     assert "00370712345678901234" in email.body
+    # A way back in for a customer who lost the password, in the text and the HTML.
+    help_url = f"/documents/{language}/lost-password/"
+    assert help_url in email.body
+    assert help_url in email.alternatives[0][0]
     text = pdf_text(email, order)
     for line in document:
         assert line in text, text
@@ -180,6 +184,7 @@ def test_a_partial_refund_credits_those_lines_in_a_credit_note_naming_the_receip
     ]
     subject, *document = expected
     assert email.subject == subject
+    assert f"/documents/{language}/lost-password/" in email.body
     text = pdf_text(email, order)
     for words in document:
         assert words in text
