@@ -138,6 +138,15 @@ BOOKKEEPING_YEARS = 7
 BOOKKEEPING_YEAR_END_MONTH = 12
 RETENTION_RECORDS: list[str] = []
 WEBHOOK_RATE_LIMIT = 600
+# Batched delivery (docs/developers/architecture.md, "Batched delivery").
+MESSAGING_BATCH_SIZE = 10
+# The lost-password pages (docs/integrators/documents.md): templates name them as
+# {{ event.documents_help_url }}.
+STAFF_TEMPLATE_DOCUMENTS_HELP_URL = "messaging.document_access.help_url"
+MESSAGING_PUBLIC_URL = ""
+DOCUMENT_ACCESS_RATE_LIMITS = ("5/h", "30/h")
+DOCUMENT_ACCESS_RATE_LIMIT_CACHE = "default"
+DOCUMENT_ACCESS_CLIENT_IP_HEADER = "REMOTE_ADDR"
 
 # --- operations -------------------------------------------------------------------------------
 MESSAGING_ALERT_EMAILS: list[str] = []

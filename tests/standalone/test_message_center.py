@@ -212,3 +212,11 @@ def test_erasure_and_purge_run_without_the_shop(mailoutbox, django_capture_on_co
     assert sent.event.is_erased
     assert "Åsa" not in json.dumps(sent.event.data, ensure_ascii=False)
     call_command("purge_messages", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_the_lost_password_page_serves_a_project_without_the_shop(client):
+    response = client.get("/documents/en/lost-password/")
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert b"csrfmiddlewaretoken" in response.content

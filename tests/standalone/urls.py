@@ -15,6 +15,8 @@ urlpatterns = [
         name="anymail_tracking",
     ),
     path("api/", include("api.urls")),
+    # Lost document passwords, self-service (messaging/document_access.py).
+    path("documents/", include("messaging.urls")),
     # The development mail catcher (404 unless DEV_INBOX is on).
     path("dev/inbox/", include("inbox.urls")),
 ]
