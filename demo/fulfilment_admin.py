@@ -17,12 +17,24 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 
+from messaging.outbox import CustomerErased
 from shop.fulfilment import refund_order, refundable_quantities, ship_order
 from shop.models import Order, Shipment
 from shop.money import format_money
 
 SHIP_PERMISSION = "shop.ship_order"
 REFUND_PERMISSION = "shop.refund_order"
+
+
+def erased(order: Order) -> ValidationError:
+    """Why an erased customer's order is neither shipped nor refunded here: each sends the
+    customer an email, which cannot be queued for them (`messaging.outbox.CustomerErased`), and
+    the record commits with its email or not at all."""
+    return ValidationError(
+        f"Order {order.number}: the customer's data was erased on request, so no email can be "
+        "sent about it; nothing was recorded.",
+        code="erased",
+    )
 
 
 class ShipForm(forms.Form):
@@ -103,6 +115,8 @@ class FulfilmentAdminMixin:
         for order in queryset.order_by("pk"):
             try:
                 ship_order(order)
+            except CustomerErased:
+                refused.append(" ".join(erased(order).messages))
             except ValidationError as error:
                 refused.append(" ".join(error.messages))
             else:
@@ -143,6 +157,9 @@ class FulfilmentAdminMixin:
         if form.is_valid():
             try:
                 ship_order(order, **form.cleaned_data)
+            except CustomerErased:
+                self.message_user(request, " ".join(erased(order).messages), messages.ERROR)
+                return self._back(order)
             except ValidationError as error:
                 self.message_user(request, " ".join(error.messages), messages.ERROR)
                 return self._back(order)
@@ -164,6 +181,8 @@ class FulfilmentAdminMixin:
         if form.is_valid():
             try:
                 refund = refund_order(order, form.quantities())
+            except CustomerErased:
+                form.add_error(None, erased(order))
             except ValidationError as error:
                 form.add_error(None, error)
             else:

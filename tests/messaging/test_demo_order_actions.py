@@ -1,8 +1,11 @@
 """The order page's after-sale actions in admin: only staff with the shop's permission see and
 use them; shipping twice and refunding past what was bought are refused with a message."""
 
+from html import unescape
+
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.management import call_command
 from django.test import TestCase
 from django.urls import reverse
 
@@ -129,3 +132,30 @@ def test_the_refund_form_offers_each_line_with_what_is_left(demo_shop):
     [field] = form.fields.values()
     assert field.max_value == 3
     assert "bought 3, 3 left to refund" in field.help_text
+
+
+def test_shipping_or_refunding_an_erased_customers_order_is_refused_with_a_message(
+    demo_shop, client, mailoutbox
+):
+    # Each was a 500: the order's email cannot be queued for an erased customer.
+    order = buy("en")
+    [line] = order.lines.all()
+    call_command("erase_customer", "--email", order.customer.email)
+    mailoutbox.clear()
+    client.force_login(staff("ship_order", "refund_order"))
+    ship = reverse("admin:shop_order_ship", args=[order.pk])
+    refund = reverse("admin:shop_order_refund", args=[order.pk])
+    changelist = reverse("admin:shop_order_changelist")
+
+    shipped = posted(client, ship, {"carrier": "PostNord", "tracking_number": ""})
+    refunded = posted(client, refund, {f"line_{line.pk}": "1"})
+    bulk = posted(client, changelist, {"action": "mark_shipped", "_selected_action": [order.pk]})
+
+    refusal = f"Order {order.number}: the customer's data was erased on request"
+    assert shipped.status_code == refunded.status_code == bulk.status_code == 200
+    assert refusal in unescape(shipped.content.decode())
+    assert refusal in unescape(refunded.content.decode())
+    assert refusal in unescape(bulk.content.decode())
+    assert not Shipment.objects.exists()
+    assert not Refund.objects.exists()
+    assert mailoutbox == []
