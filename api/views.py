@@ -230,7 +230,9 @@ def list_event_types(request):
     summary="One event type: its JSON Schema and an example of its data",
 )
 def get_event_type(request, code: str):
-    event_type = EventType.objects.filter(code=code).first()
+    # Only the key's own types, as the list: another sender's schema and example name the
+    # fields of its emails. Out of scope answers as unknown.
+    event_type = request.auth.event_types.filter(code=code).first()
     if event_type is None:
         raise Problem(404, "not-found", f"No event type {code[:50]!r}.")
     return _event_type(event_type)

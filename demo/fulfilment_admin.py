@@ -12,17 +12,30 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 
+from messaging.outbox import CustomerErased
 from shop.fulfilment import refund_order, refundable_quantities, ship_order
-from shop.models import Order, Shipment
+from shop.models import Order, Refund, Shipment
 from shop.money import format_money
 
 SHIP_PERMISSION = "shop.ship_order"
 REFUND_PERMISSION = "shop.refund_order"
+
+
+def erased(order: Order) -> ValidationError:
+    """Why an erased customer's order is neither shipped nor refunded here: each sends the
+    customer an email, which cannot be queued for them (`messaging.outbox.CustomerErased`), and
+    the record commits with its email or not at all."""
+    return ValidationError(
+        f"Order {order.number}: the customer's data was erased on request, so no email can be "
+        "sent about it; nothing was recorded.",
+        code="erased",
+    )
 
 
 class ShipForm(forms.Form):
@@ -34,12 +47,21 @@ class ShipForm(forms.Form):
     )
 
 
+class RefundedMeanwhile(ValidationError):
+    """The refund form was sent after another refund of the order (see `RefundForm`)."""
+
+
 class RefundForm(forms.Form):
     """One quantity per order line: how many of it to refund now (0: none)."""
 
     def __init__(self, *args, order: Order, **kwargs):
         super().__init__(*args, **kwargs)
         self.order = order
+        # How many refunds the order had when the page was shown: a form sent twice (a double
+        # click, the browser resending it) finds one more and is refused (`refund_view`).
+        self.fields["refunds_seen"] = forms.IntegerField(
+            required=False, min_value=0, initial=order.refunds.count(), widget=forms.HiddenInput
+        )
         left = refundable_quantities(order)
         for line in order.lines.all():
             label = line.product_name + (f" ({line.options_display})" if line.options else "")
@@ -55,12 +77,14 @@ class RefundForm(forms.Form):
 
     def quantities(self) -> dict[int, int]:
         return {
-            int(name.removeprefix("line_")): value or 0 for name, value in self.cleaned_data.items()
+            int(name.removeprefix("line_")): value or 0
+            for name, value in self.cleaned_data.items()
+            if name.startswith("line_")
         }
 
     def clean(self):
         cleaned = super().clean()
-        if not self.errors and not any(cleaned.values()):
+        if not self.errors and not any(self.quantities().values()):
             raise ValidationError("Choose at least one item to refund.", code="nothing")
         return cleaned
 
@@ -103,6 +127,8 @@ class FulfilmentAdminMixin:
         for order in queryset.order_by("pk"):
             try:
                 ship_order(order)
+            except CustomerErased:
+                refused.append(" ".join(erased(order).messages))
             except ValidationError as error:
                 refused.append(" ".join(error.messages))
             else:
@@ -143,6 +169,9 @@ class FulfilmentAdminMixin:
         if form.is_valid():
             try:
                 ship_order(order, **form.cleaned_data)
+            except CustomerErased:
+                self.message_user(request, " ".join(erased(order).messages), messages.ERROR)
+                return self._back(order)
             except ValidationError as error:
                 self.message_user(request, " ".join(error.messages), messages.ERROR)
                 return self._back(order)
@@ -163,7 +192,13 @@ class FulfilmentAdminMixin:
         form = RefundForm(request.POST if request.method == "POST" else None, order=order)
         if form.is_valid():
             try:
-                refund = refund_order(order, form.quantities())
+                refund = self._refund_once(order, form)
+            except RefundedMeanwhile as error:
+                # A new form: the one sent holds the count it was shown with.
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                return HttpResponseRedirect(request.path)
+            except CustomerErased:
+                form.add_error(None, erased(order))
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -178,3 +213,18 @@ class FulfilmentAdminMixin:
                 return self._back(order)
         title = f"Refund order {order.number}"
         return self._page(request, order, title, form, "admin/demo/order_refund.html")
+
+    def _refund_once(self, order: Order, form: RefundForm) -> Refund:
+        """`refund_order`, unless the order was refunded since the form was shown: the order's
+        row stays locked from the check to the refund, so a form sent twice refunds once."""
+        seen = form.cleaned_data.get("refunds_seen")
+        with transaction.atomic():
+            locked = Order.objects.select_for_update().get(pk=order.pk)
+            latest = locked.refunds.order_by("sequence").last()
+            if seen is not None and latest is not None and latest.sequence != seen:
+                raise RefundedMeanwhile(
+                    f"Order {order.number} was refunded meanwhile (credit note {latest}): "
+                    "check what is left to refund and send the form again.",
+                    code="refunded_meanwhile",
+                )
+            return refund_order(locked, form.quantities())

@@ -45,6 +45,10 @@ __all__ = ["EventConflict", "EventRefused", "SentEvent", "send_event"]
 MAX_TEXT = {"recipient": 254, "recipient_name": 200, "reference": 200, "idempotency_key": 200}
 # Over this, a string in the data is refused whatever the schema allows: no template needs it.
 MAX_DATA_STRING = 10_000
+# Over this, data nested in lists and objects is refused: no template reads that deep, and
+# rendering and hashing walk it recursively (a few hundred levels exhausted Python's stack
+# after the event was written).
+MAX_DATA_DEPTH = 20
 
 
 class EventRefused(Exception):
@@ -174,6 +178,8 @@ def _field_errors(fields: dict[str, Any], *, language: str) -> list[dict[str, st
             errors.append({"path": name, "message": "Must be a string."})
         elif "\x00" in value:
             errors.append({"path": name, "message": "Contains a NUL character."})
+        elif not _is_utf8(value):
+            errors.append({"path": name, "message": UNPAIRED_SURROGATE})
         elif len(value) > MAX_TEXT[name]:
             errors.append(
                 {"path": name, "message": f"At most {MAX_TEXT[name]} characters ({len(value)})."}
@@ -203,24 +209,44 @@ def _time_errors(*, scheduled_at, expires_at) -> list[dict[str, str]]:
     return errors
 
 
-def _nul_and_length_errors(value: Any, path: str) -> list[dict[str, str]]:
-    """NUL characters (PostgreSQL refuses them; no template wants them) and strings no
-    template needs, anywhere in the data, keys included."""
+UNPAIRED_SURROGATE = "Contains an unpaired surrogate (not UTF-8 text)."
+
+
+def _is_utf8(text: str) -> bool:
+    """False for a string holding an unpaired surrogate (JSON's `"\\ud800"`), which no
+    database, hash or email can encode."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _nul_and_length_errors(value: Any, path: str, depth: int = 0) -> list[dict[str, str]]:
+    """NUL characters (PostgreSQL refuses them; no template wants them), unpaired surrogates,
+    strings no template needs and nesting deeper than `MAX_DATA_DEPTH`, anywhere in the data,
+    keys included."""
     errors = []
     if isinstance(value, str):
         if "\x00" in value:
             errors.append({"path": path, "message": "Contains a NUL character."})
+        elif not _is_utf8(value):
+            errors.append({"path": path, "message": UNPAIRED_SURROGATE})
         elif len(value) > MAX_DATA_STRING:
             errors.append({"path": path, "message": f"At most {MAX_DATA_STRING} characters."})
+    elif isinstance(value, dict | list) and depth >= MAX_DATA_DEPTH:
+        errors.append({"path": path, "message": f"Nested more than {MAX_DATA_DEPTH} levels deep."})
     elif isinstance(value, dict):
         for key, item in value.items():
-            if "\x00" in key or len(key) > 200:
-                errors.append({"path": path, "message": "A key is over-long or holds a NUL."})
+            if "\x00" in key or len(key) > 200 or not _is_utf8(key):
+                errors.append(
+                    {"path": path, "message": "A key is over-long or holds a NUL or surrogate."}
+                )
                 continue
-            errors += _nul_and_length_errors(item, f"{path}.{key}")
+            errors += _nul_and_length_errors(item, f"{path}.{key}", depth + 1)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            errors += _nul_and_length_errors(item, f"{path}[{index}]")
+            errors += _nul_and_length_errors(item, f"{path}[{index}]", depth + 1)
     return errors
 
 

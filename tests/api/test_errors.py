@@ -1,5 +1,7 @@
 """Every refusal: one problem+json shape, the right status, each field named; never a 500."""
 
+import json
+
 import pytest
 
 from api.models import ApiKey
@@ -151,3 +153,37 @@ def test_a_method_the_path_does_not_take_is_405_naming_the_allowed_ones(api, met
     assert response["Allow"] == allowed
     assert allowed in body["detail"]
     assert body["type"].endswith("/method-not-allowed")
+
+
+def test_data_nested_too_deeply_is_400_and_writes_nothing(api):
+    # 400 levels parse as JSON, but building the event's documents recursed past Python's
+    # limit: a 500 after the event was written, its passwords never returned.
+    event = example_event(api)
+    event["data"]["note"] = [[[]]]
+    nested = event["data"]["note"][0][0]
+    for _ in range(400):
+        nested.append([])
+        nested = nested[0]
+
+    body = problem(api.post("/events", event), 400)
+
+    [error] = body["errors"]
+    assert error["path"].startswith("data.note[0]")
+    assert error["message"] == "Nested more than 20 levels deep."
+    assert not Event.objects.exists()
+
+
+def test_an_unpaired_surrogate_is_400_naming_the_field(api):
+    # `"\ud800"` is valid JSON but no UTF-8 text: hashing or storing it failed with a 500.
+    event = example_event(api)
+    raw = json.dumps(event).replace('"WEB-1001"', '"WEB-\\ud800"')
+    event_in_data = example_event(api, idempotency_key="order-2")
+    event_in_data["data"]["note"] = "PLACEHOLDER"
+    raw_in_data = json.dumps(event_in_data).replace('"PLACEHOLDER"', '"\\udfff"')
+
+    in_field = problem(api.post("/events", None, raw=raw.encode()), 400)
+    in_data = problem(api.post("/events", None, raw=raw_in_data.encode()), 400)
+
+    assert paths(in_field) == {"reference"}
+    assert paths(in_data) == {"data.note"}
+    assert not Event.objects.exists()

@@ -4,6 +4,7 @@ from api.keys import create_api_key
 from messaging.models import Event, Message
 from tests.api.conftest import Api, example_event
 from tests.attachments.conftest import decrypted_text
+from tests.factories import EventTypeFactory
 
 
 def test_an_event_built_from_the_published_example_sends_a_pdf_the_returned_password_opens(
@@ -82,3 +83,15 @@ def test_event_types_show_their_schema_and_example(api):
     assert body["schema"]["type"] == "object"
     assert "order" in body["example"]
     assert api.get("/event-types/no_such_type").status_code == 404
+
+
+def test_a_type_outside_the_keys_scope_is_not_shown(api):
+    # The list held only the key's types, but each other type's schema and example (the
+    # fields of another sender's emails) answered 200 by its code.
+    EventTypeFactory(code="payroll_slip", name="Payroll slip", description="Internal.")
+
+    response = api.get("/event-types/payroll_slip")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert "Internal." not in response.content.decode()

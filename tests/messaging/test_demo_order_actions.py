@@ -1,8 +1,11 @@
 """The order page's after-sale actions in admin: only staff with the shop's permission see and
 use them; shipping twice and refunding past what was bought are refused with a message."""
 
+from html import unescape
+
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.management import call_command
 from django.test import TestCase
 from django.urls import reverse
 
@@ -126,6 +129,59 @@ def test_the_refund_form_offers_each_line_with_what_is_left(demo_shop):
 
     form = RefundForm(order=order)
 
-    [field] = form.fields.values()
+    [field] = [form.fields[name] for name in form.fields if name.startswith("line_")]
     assert field.max_value == 3
     assert "bought 3, 3 left to refund" in field.help_text
+
+
+def test_shipping_or_refunding_an_erased_customers_order_is_refused_with_a_message(
+    demo_shop, client, mailoutbox
+):
+    # Each was a 500: the order's email cannot be queued for an erased customer.
+    order = buy("en")
+    [line] = order.lines.all()
+    call_command("erase_customer", "--email", order.customer.email)
+    mailoutbox.clear()
+    client.force_login(staff("ship_order", "refund_order"))
+    ship = reverse("admin:shop_order_ship", args=[order.pk])
+    refund = reverse("admin:shop_order_refund", args=[order.pk])
+    changelist = reverse("admin:shop_order_changelist")
+
+    shipped = posted(client, ship, {"carrier": "PostNord", "tracking_number": ""})
+    refunded = posted(client, refund, {f"line_{line.pk}": "1"})
+    bulk = posted(client, changelist, {"action": "mark_shipped", "_selected_action": [order.pk]})
+
+    refusal = f"Order {order.number}: the customer's data was erased on request"
+    assert shipped.status_code == refunded.status_code == bulk.status_code == 200
+    assert refusal in unescape(shipped.content.decode())
+    assert refusal in unescape(refunded.content.decode())
+    assert refusal in unescape(bulk.content.decode())
+    assert not Shipment.objects.exists()
+    assert not Refund.objects.exists()
+    assert mailoutbox == []
+
+
+def test_a_refund_form_submitted_twice_refunds_once(demo_shop, client, mailoutbox):
+    # A double click (or the browser resending the POST) refunded the quantity twice while
+    # enough was left: two credit notes, two emails.
+    order = buy("en", boards=3)
+    [line] = order.lines.all()
+    mailoutbox.clear()
+    client.force_login(staff("refund_order"))
+    url = reverse("admin:shop_order_refund", args=[order.pk])
+    form = client.get(url).context["form"]
+    data = {name: field.initial for name, field in form.fields.items()}
+    data[f"line_{line.pk}"] = 1
+
+    first = posted(client, url, data)
+    again = posted(client, url, data)
+
+    assert "Refunded SEK 569.00" in first.content.decode()
+    assert f"Order {order.number} was refunded meanwhile" in unescape(again.content.decode())
+    assert Refund.objects.count() == 1
+    assert len(mailoutbox) == 1
+    fresh = again.context["form"]  # the page again, with a form that may be sent
+    data = {name: field.initial for name, field in fresh.fields.items()}
+    data[f"line_{line.pk}"] = 1
+    assert "Refunded SEK 569.00" in posted(client, url, data).content.decode()
+    assert Refund.objects.count() == 2
