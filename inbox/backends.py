@@ -9,13 +9,23 @@ import uuid
 
 from anymail.backends.base import AnymailBaseBackend, BasePayload
 from anymail.message import AnymailRecipientStatus
+from django.conf import settings
 from django.db import transaction
 
 from .models import CapturedAttachment, CapturedEmail
 
 
+REDACTED = (
+    "(Not kept: this email carried a single-use secret link, readable here only with DEBUG on.)"
+)
+
+
 class CaptureEmailBackend(AnymailBaseBackend):
-    """Store every email in `CapturedEmail` (attachments as the bytes that would travel)."""
+    """Store every email in `CapturedEmail` (attachments as the bytes that would travel).
+
+    An email that says its body is a secret (`secret_body = True` on the message, as the
+    lost-password link's does) keeps only its headers unless `DEBUG` is on: a staging site's dev
+    inbox is open to staff who may view messages, and the link would show them the passwords."""
 
     esp_name = "Capture"
 
@@ -23,6 +33,11 @@ class CaptureEmailBackend(AnymailBaseBackend):
         return CapturePayload(message, defaults, self)
 
     def post_to_esp(self, payload, message):
+        if getattr(message, "secret_body", False) and not settings.DEBUG:
+            # A single-use secret (a lost-password link): outside development, whoever may read
+            # the dev inbox must not be able to use it. Kept: who, when, the subject.
+            payload.params["text_body"] = REDACTED
+            payload.params.pop("html_body", None)
         with transaction.atomic():
             captured = CapturedEmail.objects.create(
                 message_id=uuid.uuid4().hex,

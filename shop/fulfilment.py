@@ -67,10 +67,17 @@ def refund_order(order: Order, quantities: Mapping[int, int]) -> Refund:
     """Refund `quantities` (order line id -> how many) of `order`, at the prices paid.
 
     Raises `ValidationError` naming the line at fault (a line of another order, a negative
-    quantity, more than is left to refund) or when nothing is chosen: nothing is written.
+    quantity, more than is left to refund), when nothing is chosen or when the order is not
+    paid: nothing is written.
     """
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
+        if locked.status != Order.Status.PAID:
+            # Only a paid order has money to give back (a cancelled one never took any).
+            raise ValidationError(
+                _("Order %(number)s is not paid: it cannot be refunded."),
+                params={"number": locked.number},
+            )
         lines = {line.pk: line for line in locked.lines.all()}
         left = refundable_quantities(locked)
         if unknown := set(quantities) - set(lines):

@@ -102,3 +102,24 @@ def test_inbox_without_debug_needs_the_message_view_permission(client, settings,
     staff = User.objects.get(pk=staff.pk)  # permissions are cached on the instance
     client.force_login(staff)
     assert [client.get(page).status_code for page in pages] == [200] * 4
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_secret_link_is_kept_only_in_development(settings, debug):
+    """A lost-password link captured on a staging site (DEBUG off, dev inbox open to staff who
+    may view messages) would hand them the customer's passwords: its body is not kept."""
+    from django.core.mail import EmailMultiAlternatives
+
+    settings.DEBUG = debug
+    settings.EMAIL_BACKEND = "inbox.backends.CaptureEmailBackend"
+    link = "https://shop.example/documents/open/s3cr3t-token/"
+    email = EmailMultiAlternatives("Your documents", f"Open {link}", to=["asa@example.com"])
+    email.attach_alternative(f'<a href="{link}">Open</a>', "text/html")
+    email.secret_body = True
+    email.send()
+
+    captured = CapturedEmail.objects.get()
+    assert captured.subject == "Your documents"
+    assert captured.to == ["asa@example.com"]
+    kept = captured.text_body + captured.html_body
+    assert ("s3cr3t-token" in kept) is debug

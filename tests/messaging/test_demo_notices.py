@@ -303,3 +303,16 @@ def test_an_order_refunded_in_full_is_not_shipped(demo_shop, mailoutbox):
         sent(lambda: ship_order(order))
 
     assert mailoutbox == []
+
+
+def test_an_order_that_is_not_paid_is_not_refunded(demo_shop, mailoutbox):
+    order = buy("en", boards=2)
+    Order.objects.filter(pk=order.pk).update(status=Order.Status.CANCELLED)
+    [line] = order.lines.all()
+    mailoutbox.clear()
+
+    with pytest.raises(ValidationError, match="is not paid: it cannot be refunded"):
+        sent(lambda: refund_order(order, {line.pk: 1}))
+
+    assert mailoutbox == []
+    assert not order.refunds.exists()
