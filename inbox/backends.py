@@ -14,7 +14,6 @@ from django.db import transaction
 
 from .models import CapturedAttachment, CapturedEmail
 
-
 REDACTED = (
     "(Not kept: this email carried a single-use secret link, readable here only with DEBUG on.)"
 )
