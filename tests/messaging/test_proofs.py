@@ -156,3 +156,19 @@ def test_a_proof_whose_document_cannot_be_drawn_fails_at_once_with_the_reason(
         "elements more than 60 deep (ATTACHMENT_MAX_NESTING)"
     )
     assert queues == []  # no retry published
+
+
+def test_the_relay_puts_a_proof_whose_worker_died_back_on_the_proof_queue(
+    confirmation_template, queues, settings
+):
+    proof = outbox.queue_proof(
+        template=confirmation_template, recipient="staff@example.com", requested_by="staff"
+    )
+    Message.objects.filter(pk=proof.pk).update(
+        status="sending", attempts=1, claimed_until=timezone.now() - timedelta(seconds=1)
+    )
+    queues.clear()
+
+    assert relay.relay_due_messages().released == 1
+
+    assert queues == [settings.MESSAGING_PROOF_QUEUE]

@@ -439,6 +439,35 @@ def test_relay_releases_expired_claims_and_republishes_lost_rows(
     assert fresh.pk not in {p["message_id"] for p in published}
 
 
+def test_relay_fails_a_dead_last_attempt_and_still_releases_the_claims_after_it(
+    confirmation_template, settings, no_publish
+):
+    """Of three claims whose workers died, the oldest was the last attempt allowed: that
+    message fails with the reason staff read in admin, and the two others go back to the queue
+    and are published again."""
+    settings.MESSAGING_MAX_ATTEMPTS = 2
+    now = timezone.now()
+    last_try, *others = [queue_order(OrderFactory()) for _ in range(3)]
+    for seconds, message, attempts in zip(
+        (30, 20, 10), [last_try, *others], (2, 1, 1), strict=True
+    ):
+        Message.objects.filter(pk=message.pk).update(
+            status="sending", attempts=attempts, claimed_until=now - timedelta(seconds=seconds)
+        )
+    no_publish.clear()
+
+    report = relay.relay_due_messages(now=now)
+
+    assert (report.released, report.published) == (2, 0)
+    last_try.refresh_from_db()
+    assert last_try.status == Message.Status.FAILED
+    assert last_try.last_error == "The worker stopped during the last attempt."
+    assert [m.status for m in Message.objects.filter(pk__in=[m.pk for m in others])] == [
+        Message.Status.QUEUED
+    ] * 2
+    assert sorted(p["message_id"] for p in no_publish) == sorted(m.pk for m in others)
+
+
 def test_relay_command(no_publish, confirmation_template, settings, monkeypatch):
     from django.core.management import call_command
 
