@@ -468,6 +468,30 @@ def test_relay_fails_a_dead_last_attempt_and_still_releases_the_claims_after_it(
     assert sorted(p["message_id"] for p in no_publish) == sorted(m.pk for m in others)
 
 
+def test_relay_republishes_every_lost_row_and_says_why_in_history_and_log(
+    confirmation_template, no_publish, caplog
+):
+    """Rows due for an hour were lost in transit: each is published again, its history tells
+    staff why, and the operators' log counts them (no expired claim this time)."""
+    now = timezone.now()
+    lost = [queue_order(OrderFactory()) for _ in range(2)]
+    Message.objects.filter(pk__in=[m.pk for m in lost]).update(
+        next_attempt_at=now - timedelta(hours=1)
+    )
+    no_publish.clear()
+
+    with caplog.at_level("INFO", logger="messaging.relay"):
+        report = relay.relay_due_messages(now=now)
+
+    assert (report.released, report.published) == (0, 2)
+    assert sorted(p["message_id"] for p in no_publish) == sorted(m.pk for m in lost)
+    for message in lost:
+        assert list(message.events.filter(kind="relayed").values_list("detail", flat=True)) == [
+            "Due but never picked up (broker down or task lost)."
+        ]
+    assert "Relay: 0 expired claims released, 2 messages re-enqueued." in caplog.messages
+
+
 def test_relay_command(no_publish, confirmation_template, settings, monkeypatch):
     from django.core.management import call_command
 
