@@ -327,6 +327,20 @@ def test_purge_keeps_only_the_newest_dev_inbox_emails(settings, capsys):
     assert sorted(CapturedEmail.objects.values_list("subject", flat=True)) == ["3", "4"]
 
 
+def test_purge_keeps_the_dev_inbox_emails_captured_last_not_the_highest_ids(settings):
+    """ "Newest" is the time an email was captured: a row written with a later id but an older
+    time (a clock stepped back, a restored dump) is not kept in place of a newer one."""
+    settings.DEV_INBOX_KEEP = 1
+    newer, older = (
+        CapturedEmail.objects.create(message_id=f"m{n}", subject=f"{n}") for n in (1, 2)
+    )
+    CapturedEmail.objects.filter(pk=older.pk).update(
+        created_at=newer.created_at - timedelta(days=1)
+    )
+    call_command("purge_messages", "--older-than", "30")
+    assert list(CapturedEmail.objects.values_list("subject", flat=True)) == ["1"]
+
+
 def test_tracking_events_for_erased_messages_still_deduplicate(zlatan):
     """Erasure keeps ESP event ids that are not digests: a replayed webhook stays one line."""
     from anymail.signals import AnymailTrackingEvent
