@@ -172,3 +172,24 @@ def test_the_relay_puts_a_proof_whose_worker_died_back_on_the_proof_queue(
     assert relay.relay_due_messages().released == 1
 
     assert queues == [settings.MESSAGING_PROOF_QUEUE]
+
+
+def test_a_proofs_history_says_what_was_proofed_from_what_and_for_whom(confirmation_template):
+    proof = outbox.queue_proof(
+        template=confirmation_template, recipient="staff@example.com", requested_by="proofreader"
+    )
+    assert list(proof.events.filter(kind="queued").values_list("detail", flat=True)) == [
+        "Proof of the newest revisions (drafts included) from the example, "
+        "requested by proofreader."
+    ]
+
+
+def test_a_proof_is_never_resent_as_a_customer_message(confirmation_template, queues):
+    proof = outbox.queue_proof(
+        template=confirmation_template, recipient="staff@example.com", requested_by="staff"
+    )
+    queues.clear()
+
+    assert outbox.resend_message(message_id=proof.pk, reason="", by="operator") is None
+
+    assert (Message.objects.count(), queues) == (1, [])
