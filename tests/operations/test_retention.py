@@ -219,6 +219,21 @@ def test_erasure_leaves_no_trace_of_the_customer_anywhere(zlatan):
     assert len(places_holding("someone.else@example.se")) == 4
 
 
+def test_erasure_deletes_captured_mail_about_their_order_sent_to_another_address(
+    settings, confirmation_template
+):
+    """The confirmation of their order went to another address of theirs: the dev inbox's
+    copy names neither the erased address nor anything to search for, only the message."""
+    settings.EMAIL_BACKEND = "inbox.backends.CaptureEmailBackend"
+    order = OrderFactory(customer__email=ADDRESS)
+    deliver_message(message_id=queue_order(order, recipient="zlatan.work@example.se").pk)
+    assert CapturedEmail.objects.filter(to__icontains="zlatan.work@example.se").exists()
+
+    report = retention.erase_customer(email=ADDRESS)
+
+    assert (report.captured_emails, CapturedEmail.objects.count()) == (1, 0)
+
+
 def test_a_checkout_left_half_way_is_deleted_by_beat_once_its_hour_is_over(client, settings):
     settings.CHECKOUT_SESSION_MINUTES = 60
     abandon_a_checkout(client, ZLATANS_DETAILS)
