@@ -291,7 +291,18 @@ def test_erasure_logs_counts_only(zlatan, caplog, capsys):
     assert "Zlatanowicz" not in caplog.text
     out = capsys.readouterr().out
     assert out.startswith("Erased: 1 customer records, 1 orders, 1 messages")
+    # The half-way checkout's session, counted as deleted.
+    assert "captured emails, 1 admin log lines, 1 browser sessions," in out
     assert ADDRESS not in out
+
+
+def test_erasure_leaves_a_history_line_without_text_without_text(zlatan):
+    """Only text that was there is replaced by the erased marker: a line that had none (the
+    queued line of a message sent without a note) is not made to look as if it held data."""
+    message = messages_of(zlatan).get()
+    assert message.events.get(kind="queued").detail == ""
+    retention.erase_customer(email=ADDRESS)
+    assert message.events.get(kind="queued").detail == ""
 
 
 def old(message: Message, days: int) -> Message:
