@@ -612,3 +612,24 @@ def test_one_address_gets_at_most_the_daily_limit_of_customer_emails(
     with django_capture_on_commit_callbacks(execute=True):
         outbox.resend_message(message_id=third.pk, reason="genuine", by="staff")
     assert len(mailoutbox) == 3
+
+
+def test_the_daily_limit_counts_only_the_last_24_hours(confirmation_template, mailoutbox, settings):
+    settings.MESSAGING_RECIPIENT_DAILY_LIMIT = 1
+    yesterday = deliver_order(OrderFactory(customer__email="regular@example.com"))
+    Message.objects.filter(pk=yesterday.pk).update(created_at=timezone.now() - timedelta(hours=36))
+
+    today = deliver_order(OrderFactory(customer__email="regular@example.com"))
+
+    assert today.status == Message.Status.SENT
+    assert len(mailoutbox) == 2
+
+
+def test_queueing_an_events_message_again_returns_the_same_message(
+    confirmation_template, no_publish
+):
+    """The first message of an event is written once, however often the outbox is asked."""
+    message = queue_order(OrderFactory())
+    again = outbox.queue_message(event=message.event)
+    assert again == message
+    assert Message.objects.count() == 1
