@@ -594,7 +594,7 @@ def test_history_is_append_only(confirmation_template):
 
 
 def test_one_address_gets_at_most_the_daily_limit_of_customer_emails(
-    confirmation_template, mailoutbox, settings, django_capture_on_commit_callbacks
+    confirmation_template, mailoutbox, settings, django_capture_on_commit_callbacks, caplog
 ):
     settings.MESSAGING_RECIPIENT_DAILY_LIMIT = 2
     orders = [
@@ -608,6 +608,8 @@ def test_one_address_gets_at_most_the_daily_limit_of_customer_emails(
     third = messages_of(orders[2]).get()
     assert third.status == Message.Status.FAILED
     assert "already received 2 emails in the last 24 hours" in third.last_error
+    # The operators' log names the message, not the address.
+    assert f"Message {third.pk} not sent: recipient over the daily limit." in caplog.messages
     # Staff can still send it by hand: a resend is a decision, not a checkout.
     with django_capture_on_commit_callbacks(execute=True):
         outbox.resend_message(message_id=third.pk, reason="genuine", by="staff")
