@@ -309,6 +309,8 @@ def test_encrypt_refuses_a_broken_pdf(pdf):
         ("../../etc/passwd", "etc-passwd.pdf"),
         ('a"b;c\r\nd.exe', "a-b-c-d.exe.pdf"),
         ("", "document.pdf"),
+        # Cut at 100 characters, and no dash left dangling where the cut fell.
+        ("a" * 99 + " b" + "c" * 50, "a" * 99 + ".pdf"),
     ],
 )
 def test_file_names_are_safe_ascii_pdf(name, expected):
