@@ -283,6 +283,15 @@ def test_size_guard_counts_base64(settings, receipt_template, context):
     assert build_attachment(receipt_template, context, PASSWORD).content
 
 
+def test_the_size_limit_is_exact_in_base64_bytes(settings):
+    """6 bytes are 8 in base64, 7 are 12: the limit holds to the byte, as the ESP counts."""
+    settings.ATTACHMENT_MAX_BYTES = 8
+    rendering.check_size(b"x" * 6)
+    with pytest.raises(AttachmentTooLarge) as raised:
+        rendering.check_size(b"x" * 7)
+    assert str(raised.value) == "The attachment is 12 bytes once encoded, over the 8 byte limit."
+
+
 def test_a_render_error_is_a_clear_template_error(context):
     with pytest.raises(StaffTemplateError, match="Line 2"):
         build_attachment(template_with("<p>\n{% if %}</p>"), context, PASSWORD)
