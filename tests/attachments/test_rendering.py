@@ -292,6 +292,21 @@ def test_the_size_limit_is_exact_in_base64_bytes(settings):
     assert str(raised.value) == "The attachment is 12 bytes once encoded, over the 8 byte limit."
 
 
+def test_a_crash_inside_xhtml2pdf_is_reported_by_its_type_only(monkeypatch):
+    """A drawing library's message can quote the document (a name, an address): the error
+    staff see names only what kind of failure it was."""
+
+    def crash(*args, **kwargs):
+        raise ZeroDivisionError("while drawing 'Åsa Öberg, Storgatan 1'")
+
+    monkeypatch.setattr(rendering.pisa, "CreatePDF", crash)
+    with pytest.raises(AttachmentError) as raised:
+        html_to_pdf("<p>Åsa Öberg</p>")
+    assert str(raised.value) == (
+        "The PDF could not be drawn (ZeroDivisionError); check the HTML and CSS."
+    )
+
+
 def test_a_render_error_is_a_clear_template_error(context):
     with pytest.raises(StaffTemplateError, match="Line 2"):
         build_attachment(template_with("<p>\n{% if %}</p>"), context, PASSWORD)
