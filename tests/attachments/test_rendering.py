@@ -352,6 +352,27 @@ def test_filename_template_is_rendered_and_sanitised(context):
     assert attachment.filename == "Kvitto-Lucja-Zolkiewska-Oberg-NG-SAMP-LE42.pdf"
 
 
+def test_a_template_without_a_file_name_gives_document_pdf(context):
+    attachment = build_attachment(template_with("<p>x</p>", filename_template=""), context, "pw")
+    assert attachment.filename == "document.pdf"
+
+
+def test_a_file_name_is_rendered_as_text_not_html(context):
+    """Escaping is for HTML: "&" or "'" in a name is dropped like any other sign, never
+    turned into "amp" or "x27"."""
+    template = template_with("<p>x</p>", filename_template="{{ shop }}")
+    shop = {**context, "shop": "Svensson & Söner's"}
+    assert build_attachment(template, shop, "pw").filename == "Svensson-Soner-s.pdf"
+
+
+def test_the_page_rules_of_a_templates_css_apply(context):
+    """The template's @page rules (in a stylesheet of their own) set the paper: A5 here."""
+    template = template_with("<p>x</p>", css="@page { size: a5; } p { color: #333; }")
+    pdf = PdfReader(io.BytesIO(html_to_pdf(render_html(template, context))))
+    box = pdf.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (420, 595)
+
+
 def test_verification_refuses_an_unencrypted_or_wrongly_encrypted_pdf():
     pdf = html_to_pdf("<p>x</p>")
 
