@@ -5,11 +5,15 @@ tests killed, how many survived, and those no test runs. The score is killed ÷ 
 timeouts counted as killed (the mutant made a test hang, which a test run notices) and shown
 apart, since a loaded machine can time out a mutant the tests would have killed anyway.
 Run from the repository root after `mutmut run`; `--survivors` lists the surviving mutants'
-names (`.venv/bin/mutmut show <name>` prints the change).
+names (`.venv/bin/mutmut show <name>` prints the change). `--sample N MODULE…` prints instead
+N mutant names drawn at random (a fixed seed, `--seed`) from each module, for
+`mutmut run $(…)` when a whole module would take too long: the same names every time, so a
+sampled score can be re-checked.
 """
 
 import argparse
 import json
+import random
 import sys
 from collections import Counter
 from pathlib import Path
@@ -29,11 +33,22 @@ def module_results(meta: Path) -> tuple[str, dict[str, str]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--survivors", action="store_true", help="list surviving mutants")
+    parser.add_argument("--sample", type=int, metavar="N", help="print N names per module")
+    parser.add_argument("--seed", type=int, default=20261208, help="the sample's random seed")
+    parser.add_argument("modules", nargs="*", help="dotted module names, for --sample")
     args = parser.parse_args()
     metas = sorted(MUTANTS.glob("**/*.py.meta"))
     if not metas:
         print("No results under mutants/: run `make mutation` first.", file=sys.stderr)
         return 1
+    if args.sample:
+        results = dict(module_results(meta) for meta in metas)
+        for module in args.modules:
+            names = sorted(results[module])
+            draw = random.Random(args.seed)  # noqa: S311 - reproducible on purpose, not a secret
+            sample = draw.sample(names, min(args.sample, len(names)))
+            print("\n".join(sorted(sample)))
+        return 0
     print("| module | mutants | killed | timeout | survived | no tests | not run | score |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     survivors = []

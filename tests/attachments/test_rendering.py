@@ -285,6 +285,30 @@ def test_size_guard_counts_base64(settings, receipt_template, context):
     assert build_attachment(receipt_template, context, PASSWORD).content
 
 
+def test_the_size_limit_is_exact_in_base64_bytes(settings):
+    """6 bytes are 8 in base64, 7 are 12: the limit holds to the byte, as the ESP counts."""
+    settings.ATTACHMENT_MAX_BYTES = 8
+    rendering.check_size(b"x" * 6)
+    with pytest.raises(AttachmentTooLarge) as raised:
+        rendering.check_size(b"x" * 7)
+    assert str(raised.value) == "The attachment is 12 bytes once encoded, over the 8 byte limit."
+
+
+def test_a_crash_inside_xhtml2pdf_is_reported_by_its_type_only(monkeypatch):
+    """A drawing library's message can quote the document (a name, an address): the error
+    staff see names only what kind of failure it was."""
+
+    def crash(*args, **kwargs):
+        raise ZeroDivisionError("while drawing 'Åsa Öberg, Storgatan 1'")
+
+    monkeypatch.setattr(rendering.pisa, "CreatePDF", crash)
+    with pytest.raises(AttachmentError) as raised:
+        html_to_pdf("<p>Åsa Öberg</p>")
+    assert str(raised.value) == (
+        "The PDF could not be drawn (ZeroDivisionError); check the HTML and CSS."
+    )
+
+
 def test_a_render_error_is_a_clear_template_error(context):
     with pytest.raises(StaffTemplateError, match="Line 2"):
         build_attachment(template_with("<p>\n{% if %}</p>"), context, PASSWORD)
@@ -297,7 +321,8 @@ def test_an_empty_password_is_refused():
 
 @pytest.mark.parametrize("pdf", [b"not a pdf", b"%PDF-1.4\n%%EOF", b""])
 def test_encrypt_refuses_a_broken_pdf(pdf):
-    with pytest.raises(AttachmentError, match=r"The drawn PDF could not be read \(\w+\)"):
+    # Named by the parser's error class (never its message, which can quote the document).
+    with pytest.raises(AttachmentError, match=r"The drawn PDF could not be read \(\w+Error\)"):
         encrypt_pdf(pdf, PASSWORD)
 
 
@@ -311,6 +336,8 @@ def test_encrypt_refuses_a_broken_pdf(pdf):
         ("../../etc/passwd", "etc-passwd.pdf"),
         ('a"b;c\r\nd.exe', "a-b-c-d.exe.pdf"),
         ("", "document.pdf"),
+        # Cut at 100 characters, and no dash left dangling where the cut fell.
+        ("a" * 99 + " b" + "c" * 50, "a" * 99 + ".pdf"),
     ],
 )
 def test_file_names_are_safe_ascii_pdf(name, expected):
@@ -325,6 +352,27 @@ def test_filename_template_is_rendered_and_sanitised(context):
     attachment = build_attachment(template, context, PASSWORD)
 
     assert attachment.filename == "Kvitto-Lucja-Zolkiewska-Oberg-NG-SAMP-LE42.pdf"
+
+
+def test_a_template_without_a_file_name_gives_document_pdf(context):
+    attachment = build_attachment(template_with("<p>x</p>", filename_template=""), context, "pw")
+    assert attachment.filename == "document.pdf"
+
+
+def test_a_file_name_is_rendered_as_text_not_html(context):
+    """Escaping is for HTML: "&" or "'" in a name is dropped like any other sign, never
+    turned into "amp" or "x27"."""
+    template = template_with("<p>x</p>", filename_template="{{ shop }}")
+    shop = {**context, "shop": "Svensson & Söner's"}
+    assert build_attachment(template, shop, "pw").filename == "Svensson-Soner-s.pdf"
+
+
+def test_the_page_rules_of_a_templates_css_apply(context):
+    """The template's @page rules (in a stylesheet of their own) set the paper: A5 here."""
+    template = template_with("<p>x</p>", css="@page { size: a5; } p { color: #333; }")
+    pdf = PdfReader(io.BytesIO(html_to_pdf(render_html(template, context))))
+    box = pdf.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (420, 595)
 
 
 def test_verification_refuses_an_unencrypted_or_wrongly_encrypted_pdf():

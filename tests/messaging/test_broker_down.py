@@ -64,6 +64,7 @@ def test_checkout_survives_a_dead_broker_and_the_relay_sends_later(
     mailoutbox,
     settings,
     django_capture_on_commit_callbacks,
+    caplog,
 ):
     port = closed_port() if broker == "closed" else silent_broker
     with (
@@ -81,6 +82,12 @@ def test_checkout_survives_a_dead_broker_and_the_relay_sends_later(
     message = messages_of(order).get()
     assert message.status == Message.Status.QUEUED
     assert mailoutbox == []
+    # The operators' log says which message waits for the relay (its id, never an address).
+    assert any(
+        line.startswith(f"Could not enqueue message {message.pk} (")
+        and line.endswith("); the relay will retry.")
+        for line in caplog.messages
+    ), caplog.messages
 
     # The broker is back (eager here); the relay finds the row once its grace period passed.
     settings.MESSAGING_RELAY_GRACE_SECONDS = 0

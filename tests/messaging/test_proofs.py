@@ -156,3 +156,40 @@ def test_a_proof_whose_document_cannot_be_drawn_fails_at_once_with_the_reason(
         "elements more than 60 deep (ATTACHMENT_MAX_NESTING)"
     )
     assert queues == []  # no retry published
+
+
+def test_the_relay_puts_a_proof_whose_worker_died_back_on_the_proof_queue(
+    confirmation_template, queues, settings
+):
+    proof = outbox.queue_proof(
+        template=confirmation_template, recipient="staff@example.com", requested_by="staff"
+    )
+    Message.objects.filter(pk=proof.pk).update(
+        status="sending", attempts=1, claimed_until=timezone.now() - timedelta(seconds=1)
+    )
+    queues.clear()
+
+    assert relay.relay_due_messages().released == 1
+
+    assert queues == [settings.MESSAGING_PROOF_QUEUE]
+
+
+def test_a_proofs_history_says_what_was_proofed_from_what_and_for_whom(confirmation_template):
+    proof = outbox.queue_proof(
+        template=confirmation_template, recipient="staff@example.com", requested_by="proofreader"
+    )
+    assert list(proof.events.filter(kind="queued").values_list("detail", flat=True)) == [
+        "Proof of the newest revisions (drafts included) from the example, "
+        "requested by proofreader."
+    ]
+
+
+def test_a_proof_is_never_resent_as_a_customer_message(confirmation_template, queues):
+    proof = outbox.queue_proof(
+        template=confirmation_template, recipient="staff@example.com", requested_by="staff"
+    )
+    queues.clear()
+
+    assert outbox.resend_message(message_id=proof.pk, reason="", by="operator") is None
+
+    assert (Message.objects.count(), queues) == (1, [])

@@ -443,6 +443,59 @@ def test_relay_releases_expired_claims_and_republishes_lost_rows(
     assert fresh.pk not in {p["message_id"] for p in published}
 
 
+def test_relay_fails_a_dead_last_attempt_and_still_releases_the_claims_after_it(
+    confirmation_template, settings, no_publish
+):
+    """Of three claims whose workers died, the oldest was the last attempt allowed: that
+    message fails with the reason staff read in admin, and the two others go back to the queue
+    and are published again."""
+    settings.MESSAGING_MAX_ATTEMPTS = 2
+    now = timezone.now()
+    last_try, *others = [queue_order(OrderFactory()) for _ in range(3)]
+    for seconds, message, attempts in zip(
+        (30, 20, 10), [last_try, *others], (2, 1, 1), strict=True
+    ):
+        Message.objects.filter(pk=message.pk).update(
+            status="sending", attempts=attempts, claimed_until=now - timedelta(seconds=seconds)
+        )
+    no_publish.clear()
+
+    report = relay.relay_due_messages(now=now)
+
+    assert (report.released, report.published) == (2, 0)
+    last_try.refresh_from_db()
+    assert last_try.status == Message.Status.FAILED
+    assert last_try.last_error == "The worker stopped during the last attempt."
+    assert [m.status for m in Message.objects.filter(pk__in=[m.pk for m in others])] == [
+        Message.Status.QUEUED
+    ] * 2
+    assert sorted(p["message_id"] for p in no_publish) == sorted(m.pk for m in others)
+
+
+def test_relay_republishes_every_lost_row_and_says_why_in_history_and_log(
+    confirmation_template, no_publish, caplog
+):
+    """Rows due for an hour were lost in transit: each is published again, its history tells
+    staff why, and the operators' log counts them (no expired claim this time)."""
+    now = timezone.now()
+    lost = [queue_order(OrderFactory()) for _ in range(2)]
+    Message.objects.filter(pk__in=[m.pk for m in lost]).update(
+        next_attempt_at=now - timedelta(hours=1)
+    )
+    no_publish.clear()
+
+    with caplog.at_level("INFO", logger="messaging.relay"):
+        report = relay.relay_due_messages(now=now)
+
+    assert (report.released, report.published) == (0, 2)
+    assert sorted(p["message_id"] for p in no_publish) == sorted(m.pk for m in lost)
+    for message in lost:
+        assert list(message.events.filter(kind="relayed").values_list("detail", flat=True)) == [
+            "Due but never picked up (broker down or task lost)."
+        ]
+    assert "Relay: 0 expired claims released, 2 messages re-enqueued." in caplog.messages
+
+
 def test_relay_command(no_publish, confirmation_template, settings, monkeypatch):
     from django.core.management import call_command
 
@@ -546,7 +599,7 @@ def test_history_is_append_only(confirmation_template):
 
 
 def test_one_address_gets_at_most_the_daily_limit_of_customer_emails(
-    confirmation_template, mailoutbox, settings, django_capture_on_commit_callbacks
+    confirmation_template, mailoutbox, settings, django_capture_on_commit_callbacks, caplog
 ):
     settings.MESSAGING_RECIPIENT_DAILY_LIMIT = 2
     orders = [
@@ -560,7 +613,30 @@ def test_one_address_gets_at_most_the_daily_limit_of_customer_emails(
     third = messages_of(orders[2]).get()
     assert third.status == Message.Status.FAILED
     assert "already received 2 emails in the last 24 hours" in third.last_error
+    # The operators' log names the message, not the address.
+    assert f"Message {third.pk} not sent: recipient over the daily limit." in caplog.messages
     # Staff can still send it by hand: a resend is a decision, not a checkout.
     with django_capture_on_commit_callbacks(execute=True):
         outbox.resend_message(message_id=third.pk, reason="genuine", by="staff")
     assert len(mailoutbox) == 3
+
+
+def test_the_daily_limit_counts_only_the_last_24_hours(confirmation_template, mailoutbox, settings):
+    settings.MESSAGING_RECIPIENT_DAILY_LIMIT = 1
+    yesterday = deliver_order(OrderFactory(customer__email="regular@example.com"))
+    Message.objects.filter(pk=yesterday.pk).update(created_at=timezone.now() - timedelta(hours=36))
+
+    today = deliver_order(OrderFactory(customer__email="regular@example.com"))
+
+    assert today.status == Message.Status.SENT
+    assert len(mailoutbox) == 2
+
+
+def test_queueing_an_events_message_again_returns_the_same_message(
+    confirmation_template, no_publish
+):
+    """The first message of an event is written once, however often the outbox is asked."""
+    message = queue_order(OrderFactory())
+    again = outbox.queue_message(event=message.event)
+    assert again == message
+    assert Message.objects.count() == 1

@@ -1,6 +1,7 @@
 """/metrics for Prometheus (matches the database, behind a bearer token) and /healthz."""
 
 import os
+import threading
 from datetime import timedelta
 
 import pytest
@@ -111,6 +112,26 @@ def test_healthz_reports_a_stopped_broker_at_its_first_refusal(client, settings,
     assert (response.status_code, response.content) == (503, b"unavailable: broker\n")
     # One connection attempt, no retry loop: a load balancer's probe is answered at once.
     assert (broker_calls.connects, broker_calls.waits) == (1, [])
+
+
+def test_healthz_probe_gives_up_after_one_refused_connect_and_ends(
+    client, settings, broker_calls, caplog
+):
+    """The probe thread tries the broker once and stops: left to kombu's default it would
+    keep retrying in the background after the answer (a thread per probe), and the log would
+    blame a timeout instead of the refusal it saw."""
+    broker = f"redis://127.0.0.1:{closed_port()}/0"
+    settings.CELERY_BROKER_URL = broker
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    earlier = set(threading.enumerate())
+    with celery_config(broker_url=broker):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    for thread in set(threading.enumerate()) - earlier:
+        if thread.name.startswith("healthz"):
+            thread.join()  # this probe's thread finishes on its own
+    assert broker_calls.connects == 1
+    assert "Health check: broker unreachable (OperationalError)." in caplog.messages
 
 
 def test_healthz_and_metrics_need_no_csrf_token_and_take_no_posts(settings):

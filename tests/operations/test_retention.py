@@ -216,6 +216,21 @@ def test_erasure_leaves_no_trace_of_the_customer_anywhere(zlatan):
     assert len(places_holding("someone.else@example.se")) == 4
 
 
+def test_erasure_deletes_captured_mail_about_their_order_sent_to_another_address(
+    settings, confirmation_template
+):
+    """The confirmation of their order went to another address of theirs: the dev inbox's
+    copy names neither the erased address nor anything to search for, only the message."""
+    settings.EMAIL_BACKEND = "inbox.backends.CaptureEmailBackend"
+    order = OrderFactory(customer__email=ADDRESS)
+    deliver_message(message_id=queue_order(order, recipient="zlatan.work@example.se").pk)
+    assert CapturedEmail.objects.filter(to__icontains="zlatan.work@example.se").exists()
+
+    report = retention.erase_customer(email=ADDRESS)
+
+    assert (report.captured_emails, CapturedEmail.objects.count()) == (1, 0)
+
+
 def test_a_checkout_left_half_way_is_deleted_by_beat_once_its_hour_is_over(client, settings):
     settings.CHECKOUT_SESSION_MINUTES = 60
     abandon_a_checkout(client, ZLATANS_DETAILS)
@@ -273,7 +288,18 @@ def test_erasure_logs_counts_only(zlatan, caplog, capsys):
     assert "Zlatanowicz" not in caplog.text
     out = capsys.readouterr().out
     assert out.startswith("Erased: 1 customer records, 1 orders, 1 messages")
+    # The half-way checkout's session, counted as deleted.
+    assert "captured emails, 1 admin log lines, 1 browser sessions," in out
     assert ADDRESS not in out
+
+
+def test_erasure_leaves_a_history_line_without_text_without_text(zlatan):
+    """Only text that was there is replaced by the erased marker: a line that had none (the
+    queued line of a message sent without a note) is not made to look as if it held data."""
+    message = messages_of(zlatan).get()
+    assert message.events.get(kind="queued").detail == ""
+    retention.erase_customer(email=ADDRESS)
+    assert message.events.get(kind="queued").detail == ""
 
 
 def old(message: Message, days: int) -> Message:
@@ -325,6 +351,20 @@ def test_purge_keeps_only_the_newest_dev_inbox_emails(settings, capsys):
     call_command("purge_messages", "--older-than", "30")
     assert "deleted 3 captured emails" in capsys.readouterr().out
     assert sorted(CapturedEmail.objects.values_list("subject", flat=True)) == ["3", "4"]
+
+
+def test_purge_keeps_the_dev_inbox_emails_captured_last_not_the_highest_ids(settings):
+    """ "Newest" is the time an email was captured: a row written with a later id but an older
+    time (a clock stepped back, a restored dump) is not kept in place of a newer one."""
+    settings.DEV_INBOX_KEEP = 1
+    newer, older = (
+        CapturedEmail.objects.create(message_id=f"m{n}", subject=f"{n}") for n in (1, 2)
+    )
+    CapturedEmail.objects.filter(pk=older.pk).update(
+        created_at=newer.created_at - timedelta(days=1)
+    )
+    call_command("purge_messages", "--older-than", "30")
+    assert list(CapturedEmail.objects.values_list("subject", flat=True)) == ["1"]
 
 
 def test_tracking_events_for_erased_messages_still_deduplicate(zlatan):
