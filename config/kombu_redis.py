@@ -15,6 +15,11 @@ if the server died without persistence, the copies died with it, and the relay
 transport left to connect with, `restore_unacked` forgets the tasks it held instead of
 failing, and says so in the log.
 
+The same holds for an acknowledgement that arrives after the connection let go (`QoS.ack`: a
+task finished while Redis was away): its Redis copy cannot be removed then, so it is left for
+the visibility timeout, and the task, delivered again, finds its message already sent or
+claimed (`Message.claim`) and does nothing. The in-memory acknowledgement still happens.
+
 Applied only on the kombu release it was checked against (`CHECKED_KOMBU`);
 `tests/test_kombu_redis.py` fails when the method, its callers or the version change. On
 another release nothing is replaced — the supervisor in `deploy/` restarts a worker that
@@ -58,9 +63,25 @@ def _forgets_when_detached(restore_unacked):
     return restore_unless_detached
 
 
+def _acks_in_memory_when_detached(ack):
+    @wraps(ack)
+    def ack_unless_detached(self, delivery_tag):
+        if transport_detached(self.channel):
+            logger.warning(
+                "A task was acknowledged after the broker connection closed: its copy stays in "
+                "Redis for its visibility timeout (delivered again, it finds its message done)."
+            )
+            # The virtual QoS's own bookkeeping, without the Redis round trip.
+            return super(type(self), self).ack(delivery_tag)
+        return ack(self, delivery_tag)
+
+    ack_unless_detached.sealpost_guard = True
+    return ack_unless_detached
+
+
 def guard_restore_unacked() -> bool:
-    """Install the guard on kombu's Redis `QoS.restore_unacked`, once; returns whether it is
-    in place (False on a kombu release it was not checked against)."""
+    """Install the guards on kombu's Redis `QoS.restore_unacked` and `QoS.ack`, once; returns
+    whether they are in place (False on a kombu release they were not checked against)."""
     if version("kombu") != CHECKED_KOMBU:
         return False
     from kombu.transport.redis import QoS
@@ -68,4 +89,7 @@ def guard_restore_unacked() -> bool:
     current = QoS.__dict__["restore_unacked"]
     if not getattr(current, "sealpost_guard", False):
         QoS.restore_unacked = _forgets_when_detached(current)
+    current_ack = QoS.__dict__["ack"]
+    if not getattr(current_ack, "sealpost_guard", False):
+        QoS.ack = _acks_in_memory_when_detached(current_ack)
     return True

@@ -99,3 +99,34 @@ def test_what_the_guard_relies_on_in_kombu_is_unchanged():
     assert "self.restore_unacked()" in inspect.getsource(virtual.QoS.restore_unacked_once)
     assert "self._transport.client = None" in inspect.getsource(Connection._do_close_transport)
     assert "conninfo = self.connection.client" in inspect.getsource(kombu_redis.Channel._connparams)
+    # The ack: Redis's copy removed through a new client, then the virtual QoS's bookkeeping.
+    ack = kombu_redis.QoS.ack.__wrapped__
+    assert list(inspect.signature(ack).parameters) == ["self", "delivery_tag"]
+    assert "self._remove_from_indices(delivery_tag).execute()" in inspect.getsource(ack)
+    assert "super().ack(delivery_tag)" in inspect.getsource(ack)
+    assert kombu_redis.QoS.__mro__[1] is virtual.QoS
+
+
+def test_an_ack_after_the_transport_let_go_leaves_the_copy_in_redis(held_task, caplog):
+    """A task that finished while Redis was away: kombu 5.7.0 alone raises AttributeError
+    ('NoneType' object has no attribute 'client') from the ack, which stops the worker."""
+    connection, client = held_task
+    channel = connection.default_channel
+    [tag] = list(channel.qos._delivered)
+    channel.connection.client = None
+
+    channel.qos.ack(tag)
+
+    assert tag in channel.qos._dirty  # acknowledged for the prefetch count, as any ack is
+    assert client.hlen("unacked") == 1  # restored, then a no-op, after the visibility timeout
+    assert "acknowledged after the broker connection closed" in caplog.text
+
+
+def test_a_live_connection_still_acks_in_redis(held_task):
+    connection, client = held_task
+    channel = connection.default_channel
+    [tag] = list(channel.qos._delivered)
+
+    channel.qos.ack(tag)
+
+    assert client.hlen("unacked") == 0
